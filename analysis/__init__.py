@@ -1,0 +1,1 @@
+"""Indicators, gap lists, matching and network structure over the graph."""

@@ -1,0 +1,1 @@
+"""GraphQL API, HTTP app and command line. Nothing imports this package."""

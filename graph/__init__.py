@@ -1,0 +1,1 @@
+"""The graph: model, schema, named queries and the stores behind one seam."""

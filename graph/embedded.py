@@ -1,0 +1,174 @@
+"""The embedded default store: an ArcadeDB server in this process, reached over Bolt.
+
+One process owns a data directory (ArcadeDB locks it).  The owner publishes its Bolt
+port in ``<data_dir>/store.json``; another ``jinlin`` process pointed at the same
+directory (``jinlin load`` while ``jinlin serve`` runs) connects to that port instead
+of opening the files, so the two share one store.  If the directory is locked by a
+process that does not publish a port, opening fails at once with what to do.
+
+Every listener binds to 127.0.0.1; the root password is random, made once per data
+directory and kept in ``<data_dir>/.jinlin-secret`` (mode 0600).
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import secrets
+import socket
+import sys
+from pathlib import Path
+from typing import Any
+
+from graph.store import BoltStore, StoreError, close_all
+
+DATABASE = "jinlin"
+INFO_FILE = "store.json"
+SECRET_FILE = ".jinlin-secret"
+_LOGGING = Path(__file__).with_name("arcadedb-logging.properties")
+_servers: dict[Path, Any] = {}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _port_open(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1.0):
+            return True
+    except OSError:
+        return False
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _secret(data_dir: Path) -> str:
+    path = data_dir / SECRET_FILE
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(24))
+    return path.read_text().strip()
+
+
+def _running_owner(data_dir: Path) -> int | None:
+    """The Bolt port of another live process serving this directory, if any."""
+    try:
+        info = json.loads((data_dir / INFO_FILE).read_text())
+        pid, port = int(info["pid"]), int(info["bolt_port"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if pid != os.getpid() and _pid_alive(pid) and _port_open(port):
+        return port
+    return None
+
+
+def _start_server(data_dir: Path, password: str, heap: str) -> tuple[Any, int]:
+    os.environ.setdefault("ARCADEDB_JVM_ERROR_FILE", str(data_dir / "log" / "hs_err_%p.log"))
+    try:
+        import arcadedb_embedded as arcade
+    except ImportError as exc:  # pragma: no cover - installation problem
+        raise StoreError(
+            "the embedded store needs the arcadedb-embedded package: run `make install`"
+        ) from exc
+    bolt_port, http_port = _free_port(), _free_port()
+    config = {
+        "host": "127.0.0.1",
+        "http_port": http_port,
+        "bolt_port": bolt_port,
+        "server_plugins": "Bolt:com.arcadedb.bolt.BoltProtocolPlugin",
+    }
+    jvm = {"heap_size": heap, "jvm_args": f"-Djava.util.logging.config.file={_LOGGING}"}
+    server = arcade.ArcadeDBServer(str(data_dir), password, config, jvm_kwargs=jvm)
+    try:
+        server.start()
+    except Exception as exc:
+        raise _explain_start_failure(data_dir, exc) from exc
+    return server, bolt_port
+
+
+def _explain_start_failure(data_dir: Path, exc: Exception) -> StoreError:
+    text = str(exc)
+    if "lock" in text.lower():
+        return StoreError(
+            f"the data directory {data_dir} is locked by another process that is not "
+            "serving it over Bolt. Stop that process (or wait for it to finish), or "
+            "point this command at another directory with --data-dir / JINLIN_DATA_DIR."
+        )
+    return StoreError(f"the embedded store in {data_dir} could not start: {text}")
+
+
+def _open_database(server: Any, data_dir: Path) -> None:
+    if (data_dir / "databases" / DATABASE).exists():
+        try:
+            server.get_database(DATABASE)
+        except Exception as exc:
+            raise _explain_start_failure(data_dir, exc) from exc
+    else:
+        server.create_database(DATABASE)
+
+
+def open_embedded(data_dir: str | Path, heap: str = "2g") -> BoltStore:
+    """Open (or join) the embedded store under ``data_dir``."""
+    root = Path(data_dir).resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    password = _secret(root)
+    auth = ("root", password)
+    port = _running_owner(root)
+    if port is not None:
+        return BoltStore(f"bolt://127.0.0.1:{port}", auth, DATABASE, "arcadedb")
+    if root in _servers:  # this process already owns it: share the server
+        _, port = _servers[root]
+        return BoltStore(f"bolt://127.0.0.1:{port}", auth, DATABASE, "arcadedb")
+    server, port = _start_server(root, password, heap)
+    try:
+        _open_database(server, root)
+    except BaseException:
+        server.stop()
+        raise
+    if not _servers:
+        # After jpype's own exit hook, so that ours runs first (atexit is LIFO).
+        atexit.register(_stop_all)
+    _servers[root] = (server, port)
+    info = {"pid": os.getpid(), "bolt_port": port, "database": DATABASE}
+    (root / INFO_FILE).write_text(json.dumps(info))
+    return BoltStore(f"bolt://127.0.0.1:{port}", auth, DATABASE, "arcadedb")
+
+
+def stop_embedded(data_dir: str | Path) -> None:
+    """Stop the server this process runs for ``data_dir`` (no-op if it runs none)."""
+    root = Path(data_dir).resolve()
+    entry = _servers.pop(root, None)
+    if entry is None:
+        return
+    server, port = entry
+    close_all()
+    try:
+        info = json.loads((root / INFO_FILE).read_text())
+        if info.get("pid") == os.getpid():
+            (root / INFO_FILE).unlink()
+    except (OSError, ValueError):
+        pass
+    server.stop()
+
+
+def _stop_all() -> None:
+    # The JVM's non-daemon threads keep the process alive until its servers stop.
+    for root in list(_servers):
+        try:
+            stop_embedded(root)
+        except Exception as exc:  # pragma: no cover - best effort at exit
+            print(f"jinlin: stopping the store in {root} failed: {exc}", file=sys.stderr)
+

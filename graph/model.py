@@ -1,0 +1,540 @@
+"""The graph model of DOMAIN.md as data: every node label and relationship type.
+
+One table drives the schema (constraints), the ledger formats (one sheet per kind),
+validation (for imports and API mutations alike) and the named queries.  Keeping the
+model as data means a new property is added in one place and every layer sees it.
+
+Every node has a natural key ``code`` (编码), unique per label: ledgers are keyed by
+codes, never by database ids.  Dates are stored as ISO strings (``YYYY-MM-DD``) and
+datetimes as ``YYYY-MM-DDTHH:MM:SS``: they sort and compare the same way on Neo4j 4.4,
+Neo4j 5 and ArcadeDB, where temporal types do not behave identically.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class PropType(str, Enum):
+    STR = "str"
+    INT = "int"
+    FLOAT = "float"
+    BOOL = "bool"
+    DATE = "date"
+    DATETIME = "datetime"
+    ENUM = "enum"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One allowed value of an enum property: stored code and its Chinese label."""
+
+    code: str
+    zh: str
+
+
+@dataclass(frozen=True)
+class Prop:
+    """A typed property. ``zh`` is the Chinese ledger header and UI label."""
+
+    name: str
+    type: PropType
+    zh: str
+    required: bool = False
+    choices: tuple[Choice, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    personal: bool = False  # phone / ID numbers: masked unless the role may see them
+
+    def parse(self, value: Any) -> Any:
+        """Turn a ledger cell or API argument into the stored value.
+
+        Raises ValueError with a reason a county clerk can act on.  Empty cells give
+        None (and are refused when required).
+        """
+        if value is None or (isinstance(value, str) and value.strip() == ""):
+            if self.required:
+                raise ValueError("a value is required")
+            return None
+        if isinstance(value, float) and math.isnan(value):
+            return None
+        parsed = _PARSERS[self.type](self, value)
+        if self.minimum is not None and parsed < self.minimum:
+            raise ValueError(f"must be at least {self.minimum:g}, got {parsed}")
+        if self.maximum is not None and parsed > self.maximum:
+            raise ValueError(f"must be at most {self.maximum:g}, got {parsed}")
+        return parsed
+
+
+def _parse_str(prop: Prop, value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # Excel turns codes like 1001 into 1001.0
+    text = str(value).strip()
+    if len(text) > 2000:
+        raise ValueError(f"text longer than 2000 characters ({len(text)})")
+    return text
+
+
+def _parse_int(prop: Prop, value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError(f"expected a whole number, got {value!r}")
+    if isinstance(value, int):
+        return value
+    try:
+        number = float(str(value).strip().replace(",", ""))
+    except ValueError:
+        raise ValueError(f"expected a whole number, got {value!r}") from None
+    if not number.is_integer():
+        raise ValueError(f"expected a whole number, got {value!r}")
+    return int(number)
+
+
+def _parse_float(prop: Prop, value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got {value!r}")
+    try:
+        number = float(str(value).strip().replace(",", ""))
+    except ValueError:
+        raise ValueError(f"expected a number, got {value!r}") from None
+    if math.isnan(number) or math.isinf(number):
+        raise ValueError(f"expected a finite number, got {value!r}")
+    return number
+
+
+_TRUE = {"true", "yes", "y", "1", "是", "有", "√"}
+_FALSE = {"false", "no", "n", "0", "否", "无", "×"}
+
+
+def _parse_bool(prop: Prop, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"expected yes/no (是/否), got {value!r}")
+
+
+def _parse_date(prop: Prop, value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip().replace("/", "-").replace(".", "-")
+    for suffix in ("T00:00:00", " 00:00:00"):
+        text = text.removesuffix(suffix)
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise ValueError(f"expected a date like 2024-03-01, got {value!r}") from None
+
+
+def _parse_datetime(prop: Prop, value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        return value.replace(microsecond=0, tzinfo=None).isoformat()
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day).isoformat()
+    text = str(value).strip().replace("/", "-")
+    try:
+        return dt.datetime.fromisoformat(text).replace(microsecond=0, tzinfo=None).isoformat()
+    except ValueError:
+        raise ValueError(
+            f"expected a date and time like 2024-03-01 09:30, got {value!r}"
+        ) from None
+
+
+def _parse_enum(prop: Prop, value: Any) -> str:
+    text = str(value).strip()
+    for choice in prop.choices:
+        if text in (choice.code, choice.zh) or text.lower() == choice.code:
+            return choice.code
+    allowed = ", ".join(f"{c.code} ({c.zh})" for c in prop.choices)
+    raise ValueError(f"{value!r} is not one of: {allowed}")
+
+
+_PARSERS = {
+    PropType.STR: _parse_str,
+    PropType.INT: _parse_int,
+    PropType.FLOAT: _parse_float,
+    PropType.BOOL: _parse_bool,
+    PropType.DATE: _parse_date,
+    PropType.DATETIME: _parse_datetime,
+    PropType.ENUM: _parse_enum,
+}
+
+
+def choices(*pairs: tuple[str, str]) -> tuple[Choice, ...]:
+    return tuple(Choice(code, zh) for code, zh in pairs)
+
+
+def _s(name: str, zh: str, **kw: Any) -> Prop:
+    return Prop(name, PropType.STR, zh, **kw)
+
+
+def _i(name: str, zh: str, **kw: Any) -> Prop:
+    return Prop(name, PropType.INT, zh, minimum=0, **kw)
+
+
+def _f(name: str, zh: str, **kw: Any) -> Prop:
+    return Prop(name, PropType.FLOAT, zh, **kw)
+
+
+def _b(name: str, zh: str) -> Prop:
+    return Prop(name, PropType.BOOL, zh)
+
+
+def _d(name: str, zh: str, **kw: Any) -> Prop:
+    return Prop(name, PropType.DATE, zh, **kw)
+
+
+def _e(name: str, zh: str, options: tuple[Choice, ...], **kw: Any) -> Prop:
+    return Prop(name, PropType.ENUM, zh, choices=options, **kw)
+
+
+CODE = _s("code", "编码", required=True)
+NAME = _s("name", "名称", required=True)
+LAT = _f("lat", "纬度", minimum=-90, maximum=90)
+LON = _f("lon", "经度", minimum=-180, maximum=180)
+SINCE = _d("since", "开始日期")
+UNTIL = _d("until", "结束日期")
+
+COMMUNITY_KINDS = choices(
+    ("residential", "居住型社区"),
+    ("industrial_park", "产业园区社区"),
+    ("international", "国际化社区"),
+    ("transitional", "过渡型社区"),
+    ("urban_village", "城中村/村改社区"),
+)
+PROPERTY_MODES = choices(
+    ("market", "市场化物业"),
+    ("party_led", "党建引领领办物业"),
+    ("custody", "国企托管"),
+    ("self_managed", "业主自管"),
+    ("none", "无物业"),
+)
+PARTY_ORG_KINDS = choices(
+    ("street_working_committee", "街道(大)工委"),
+    ("community_party_committee", "社区(大)党委"),
+    ("compound_branch", "小区党支部"),
+    ("grid_branch", "网格党支部"),
+    ("building_group", "楼栋党小组"),
+    ("unit_org", "单位党组织"),
+    ("property_industry_committee", "物业行业党委"),
+    ("association_branch", "协会党支部"),
+    ("property_firm_branch", "物业服务企业党支部"),
+    ("joint_branch", "联合党支部"),
+    ("new_employment_branch", "新就业群体党支部"),
+    ("mobile_member_branch", "流动党员党支部"),
+    ("business_district_committee", "商圈党委"),
+)
+UNIT_KINDS = choices(
+    ("government_organ", "机关"),
+    ("public_institution", "事业单位"),
+    ("state_enterprise", "国有企业"),
+    ("private_enterprise", "非公企业"),
+    ("school", "学校"),
+    ("hospital", "医院"),
+    ("police_station", "派出所"),
+    ("other", "其他"),
+)
+FIRM_KINDS = choices(
+    ("market", "市场化物业企业"),
+    ("party_led", "社区领办物业企业"),
+    ("village", "村级物业企业"),
+    ("state_custodian", "国企托管物业"),
+)
+LIST_STATUSES = choices(("none", "未上榜"), ("red", "红榜"), ("black", "黑榜"))
+COMMITTEE_KINDS = choices(("owners_committee", "业主委员会"), ("management_committee", "物管会"))
+SITE_KINDS = choices(
+    ("party_service_center", "党群服务中心"),
+    ("red_station", "红色驿站"),
+    ("compound_station", "小区党群服务站"),
+    ("neighbourhood_center", "邻里中心"),
+    ("self_service_terminal", "自助服务终端"),
+)
+MEMBER_STATUSES = choices(
+    ("in_service", "在职"), ("retired", "离退休"), ("mobile", "流动"), ("student", "学生")
+)
+GENDERS = choices(("male", "男"), ("female", "女"))
+PROJECT_STATUSES = choices(
+    ("planned", "计划"), ("active", "实施中"), ("completed", "已完成"), ("cancelled", "已取消")
+)
+CATEGORIES = choices(
+    ("elder_care", "养老助老"),
+    ("child_care", "托育助学"),
+    ("medical", "医疗健康"),
+    ("legal", "法律服务"),
+    ("employment", "就业帮扶"),
+    ("repair", "维修便民"),
+    ("environment", "环境整治"),
+    ("safety", "平安建设"),
+    ("culture", "文体活动"),
+    ("disability", "助残帮困"),
+)
+DEMAND_STATUSES = choices(
+    ("open", "待派单"),
+    ("dispatched", "已派单"),
+    ("accepted", "已接单"),
+    ("done", "已办结"),
+    ("reviewed", "已评价"),
+)
+POST_ROLES = choices(
+    ("secretary", "书记"),
+    ("deputy_secretary", "副书记"),
+    ("committee_member", "委员"),
+    ("part_time_committee_member", "兼职委员"),
+    ("first_secretary", "第一书记"),
+    ("chair", "主任"),
+    ("vice_chair", "副主任"),
+    ("owners_committee_member", "业委会委员"),
+    ("supervisor", "监事"),
+    ("project_manager", "项目经理"),
+    ("grid_worker", "网格员"),
+    ("building_head", "楼栋长"),
+    ("red_neighbour_head", "红色近邻长"),
+    ("liaison_leader", "挂钩领导"),
+    ("community_worker", "社区工作者"),
+)
+
+
+@dataclass(frozen=True)
+class NodeKind:
+    """A node label. ``extra_label`` is set by a property (Person → Member)."""
+
+    label: str
+    zh: str
+    props: tuple[Prop, ...]
+    doc: str = ""
+
+    def prop(self, name: str) -> Prop:
+        for p in self.props:
+            if p.name == name:
+                return p
+        raise KeyError(f"{self.label} has no property {name!r}")
+
+
+@dataclass(frozen=True)
+class RelKind:
+    """A relationship type with the labels allowed at each end.
+
+    ``key_props`` are the relationship properties that, with both ends, identify one
+    relationship (a person may hold the same role twice, in different periods);
+    everything else is updated in place.
+    """
+
+    type: str
+    zh: str
+    sources: tuple[str, ...]
+    targets: tuple[str, ...]
+    props: tuple[Prop, ...] = ()
+    key_props: tuple[str, ...] = ()
+    dated: bool = False  # has since/until: only relationships current at the as-of date count
+    doc: str = ""
+    extra_sheets: tuple[str, ...] = field(default=())
+
+    def prop(self, name: str) -> Prop:
+        for p in self.props:
+            if p.name == name:
+                return p
+        raise KeyError(f"{self.type} has no property {name!r}")
+
+
+NODES: tuple[NodeKind, ...] = (
+    NodeKind("County", "县(区)", (CODE, NAME)),
+    NodeKind("Street", "街道(乡镇)", (CODE, NAME)),
+    NodeKind(
+        "Community",
+        "社区",
+        (CODE, NAME, _e("kind", "社区类型", COMMUNITY_KINDS), _i("population", "常住人口")),
+    ),
+    NodeKind("Grid", "网格", (CODE, NAME, _i("households", "户数"))),
+    NodeKind(
+        "Compound",
+        "小区",
+        (
+            CODE,
+            NAME,
+            _i("households", "户数"),
+            _i("buildings", "楼栋数"),
+            _i("built_year", "建成年份"),
+            _b("old", "老旧小区"),
+            LAT,
+            LON,
+            _e("property_mode", "物业管理模式", PROPERTY_MODES),
+        ),
+    ),
+    NodeKind("Building", "楼栋", (CODE, NAME, _i("households", "户数"))),
+    NodeKind("Household", "住户", (CODE, _s("address", "门牌"), _i("residents", "人数"))),
+    NodeKind(
+        "PartyOrg",
+        "党组织",
+        (
+            CODE,
+            NAME,
+            _e("kind", "党组织类型", PARTY_ORG_KINDS, required=True),
+            _b("functional", "功能型"),
+            _d("founded", "成立日期"),
+        ),
+    ),
+    NodeKind("Unit", "驻区单位", (CODE, NAME, _e("kind", "单位类型", UNIT_KINDS))),
+    NodeKind(
+        "PropertyFirm",
+        "物业服务企业",
+        (
+            CODE,
+            NAME,
+            _e("kind", "企业类型", FIRM_KINDS),
+            Prop("stars", PropType.INT, "星级", minimum=0, maximum=5),
+            _f("credit_score", "信用分", minimum=0),
+            _e("list_status", "红黑榜", LIST_STATUSES),
+        ),
+    ),
+    NodeKind(
+        "OwnersCommittee",
+        "业主委员会",
+        (
+            CODE,
+            NAME,
+            _e("kind", "类型", COMMITTEE_KINDS),
+            _d("term_start", "任期开始"),
+            _d("term_end", "任期结束"),
+        ),
+    ),
+    NodeKind("SocialOrg", "社会组织", (CODE, NAME)),
+    NodeKind("VolunteerTeam", "志愿服务队", (CODE, NAME)),
+    NodeKind("Alliance", "区域党建联盟", (CODE, NAME)),
+    NodeKind(
+        "ServiceSite",
+        "党群服务阵地",
+        (CODE, NAME, _e("kind", "阵地类型", SITE_KINDS), LAT, LON, _s("services", "服务项目")),
+    ),
+    NodeKind(
+        "Person",
+        "人员",
+        (
+            CODE,
+            _s("name", "姓名", required=True),
+            _e("gender", "性别", GENDERS),
+            _s("phone", "联系电话", personal=True),
+            _s("id_number", "身份证号", personal=True),
+            _e("member_status", "党员状态", MEMBER_STATUSES),
+        ),
+        doc="A person whose member_status is set also carries the Member label.",
+    ),
+    NodeKind(
+        "Project",
+        "共建项目",
+        (CODE, NAME, _e("status", "项目状态", PROJECT_STATUSES), SINCE, UNTIL),
+    ),
+    NodeKind(
+        "Demand",
+        "需求",
+        (
+            CODE,
+            _s("title", "需求内容", required=True),
+            _e("category", "类别", CATEGORIES, required=True),
+            Prop("urgency", PropType.INT, "紧急程度", minimum=1, maximum=5),
+            _e("status", "状态", DEMAND_STATUSES),
+            Prop("created_at", PropType.DATETIME, "提出时间"),
+            _d("due", "办结时限"),
+            Prop("done_at", PropType.DATETIME, "办结时间"),
+            Prop("satisfaction", PropType.INT, "满意度", minimum=1, maximum=5),
+            _b("whistle", "吹哨报到"),
+        ),
+    ),
+    NodeKind(
+        "Resource",
+        "资源",
+        (
+            CODE,
+            NAME,
+            _e("category", "类别", CATEGORIES, required=True),
+            _i("capacity", "每期服务能力"),
+            LAT,
+            LON,
+            _f("radius_m", "服务半径(米)", minimum=0),
+            _b("committed", "已纳入服务清单"),
+        ),
+    ),
+)
+
+# The label added to a Person whose member_status is set (党员).
+MEMBER = "Member"
+
+ORG_LABELS = ("PartyOrg", "OwnersCommittee", "PropertyFirm", "Unit", "SocialOrg", "VolunteerTeam")
+
+RELS: tuple[RelKind, ...] = (
+    RelKind("PART_OF", "隶属", ("Street", "Community", "Grid", "Building", "Household"),
+            ("County", "Street", "Community", "Compound", "Building"),
+            doc="Street→County, Community→Street, Grid→Community, Building→Compound, Household→Building"),
+    RelKind("IN_GRID", "所属网格", ("Compound",), ("Grid",)),
+    RelKind("UNDER", "上级党组织", ("PartyOrg",), ("PartyOrg",)),
+    RelKind("COVERS", "覆盖", ("PartyOrg",), ("Community", "Grid", "Compound", "Building")),
+    RelKind("IN_ORG", "依托单位", ("PartyOrg",), ("Unit", "PropertyFirm", "SocialOrg")),
+    RelKind("LOCATED_IN", "坐落", ("Unit", "ServiceSite", "SocialOrg", "PropertyFirm"),
+            ("Community", "Compound")),
+    RelKind("OWNED_BY", "运营主体", ("ServiceSite",), ("PartyOrg", "Unit", "Community")),
+    RelKind("MANAGES", "物业服务", ("PropertyFirm",), ("Compound",), (SINCE, UNTIL),
+            key_props=("since",), dated=True),
+    RelKind("REPRESENTS", "代表小区", ("OwnersCommittee",), ("Compound",)),
+    RelKind("RESPONSIBLE_FOR", "责任单位", ("Unit",), ("Compound",), (SINCE, UNTIL),
+            key_props=("since",), dated=True),
+    RelKind("MEMBER_OF", "所属组织", (MEMBER, "Person", "Unit", "PartyOrg", "PropertyFirm",
+                                      "SocialOrg", "Community"),
+            ("PartyOrg", "Alliance", "VolunteerTeam"), (SINCE,),
+            doc="Member→PartyOrg (组织关系), X→Alliance, Person→VolunteerTeam"),
+    RelKind("WORKS_AT", "工作单位", ("Person",), ("Unit", "PropertyFirm", "SocialOrg")),
+    RelKind("LIVES_IN", "居住", ("Person",), ("Compound", "Building")),
+    RelKind("REPORTED_TO", "双报到", (MEMBER, "Unit"), ("Community",), (_d("date", "报到日期"),)),
+    RelKind("LIAISES", "党员联户", (MEMBER,), ("Household", "Building"), (SINCE,)),
+    RelKind(
+        "HOLDS_POST", "任职", ("Person",),
+        ("PartyOrg", "OwnersCommittee", "PropertyFirm", "Community", "Grid", "Building"),
+        (_e("role", "职务", POST_ROLES, required=True), SINCE, UNTIL, _b("full_time", "专职")),
+        key_props=("role", "since"), dated=True,
+    ),
+    RelKind("CO_BUILDS_WITH", "共驻共建", ("Unit",), ("Community",),
+            (SINCE, UNTIL, _s("agreement", "共建协议")), dated=True),
+    RelKind("RUNS", "实施项目", ("Unit",), ("Project",)),
+    RelKind("SERVES", "服务社区", ("Project",), ("Community",)),
+    RelKind("OFFERS", "提供资源", (MEMBER, "Unit", "VolunteerTeam", "SocialOrg", "PropertyFirm"),
+            ("Resource",)),
+    RelKind("RAISED_IN", "需求所在", ("Demand",), ("Compound", "Community")),
+    RelKind("RAISED_BY", "点单人", ("Demand",), ("Person",)),
+    RelKind("ASSIGNED_TO", "派单", ("Demand",), (MEMBER, "Unit", "VolunteerTeam"),
+            (Prop("at", PropType.DATETIME, "派单时间"), _s("resource", "资源编码"))),
+)
+
+NODE_BY_LABEL: dict[str, NodeKind] = {n.label: n for n in NODES}
+REL_BY_TYPE: dict[str, RelKind] = {r.type: r for r in RELS}
+# Labels that may appear as relationship ends: every node label, plus Member.
+ENDPOINT_LABELS: frozenset[str] = frozenset(NODE_BY_LABEL) | {MEMBER}
+
+
+def key_label(label: str) -> str:
+    """The label that owns the ``code`` constraint for an endpoint label."""
+    return "Person" if label == MEMBER else label
+
+
+def node_kind(label: str) -> NodeKind:
+    try:
+        return NODE_BY_LABEL[label]
+    except KeyError:
+        raise ValueError(f"unknown node label {label!r}") from None
+
+
+def rel_kind(rel_type: str) -> RelKind:
+    try:
+        return REL_BY_TYPE[rel_type]
+    except KeyError:
+        raise ValueError(f"unknown relationship type {rel_type!r}") from None
+
+
+def is_current(since: str | None, until: str | None, as_of: str) -> bool:
+    """A dated relationship counts at ``as_of`` when it began by then and has not ended."""
+    return (since is None or since <= as_of) and (until is None or until >= as_of)

@@ -1,0 +1,30 @@
+"""Open the configured store: Neo4j when a URI is set, else the embedded ArcadeDB."""
+
+from __future__ import annotations
+
+from graph.embedded import open_embedded
+from graph.schema import apply_schema
+from graph.settings import Settings
+from graph.store import BoltStore, StoreUnavailable
+
+
+def open_store(settings: Settings, apply: bool = True) -> BoltStore:
+    if settings.embedded:
+        store = open_embedded(settings.data_dir, heap=settings.jvm_heap)
+    else:
+        store = BoltStore(
+            settings.store_uri,
+            (settings.store_user, settings.store_password),
+            settings.store_database or None,
+            "neo4j",
+        )
+        if not store.ping():
+            store.close()
+            raise StoreUnavailable(
+                f"cannot reach Neo4j at {settings.store_uri} (user {settings.store_user}); "
+                "check JINLIN_STORE_URI / JINLIN_STORE_PASSWORD or start it "
+                "with `docker compose up neo4j`"
+            )
+    if apply:
+        apply_schema(store)
+    return store

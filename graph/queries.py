@@ -1,0 +1,150 @@
+"""Named Cypher for writing and counting the graph, generated from the model.
+
+Labels and relationship types are spliced into the text only from the model's fixed
+set (checked here); every value travels as a parameter.  The statements are cached,
+so each (label, type) combination is one named query.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from graph.model import (
+    ENDPOINT_LABELS,
+    MEMBER,
+    NODE_BY_LABEL,
+    NODES,
+    REL_BY_TYPE,
+    RELS,
+    key_label,
+)
+from graph.store import Query
+
+
+def _label(label: str) -> str:
+    if label not in ENDPOINT_LABELS:
+        raise ValueError(f"unknown label {label!r}")
+    return label
+
+
+def _rel(rel_type: str) -> str:
+    if rel_type not in REL_BY_TYPE:
+        raise ValueError(f"unknown relationship type {rel_type!r}")
+    return rel_type
+
+
+@cache
+def create_nodes(label: str, member: bool = False) -> Query:
+    """``$rows``: ``[{props}]`` of nodes known not to exist yet.
+
+    Members are created with both labels at once: ArcadeDB refuses (as a uniqueness
+    violation) a label added to a node created earlier in the same transaction.
+    """
+    lab = _label(label) + (f":{MEMBER}" if member else "")
+    return Query(
+        f"create_{lab.replace(':', '_')}",
+        f"UNWIND $rows AS row CREATE (n:{lab}) SET n += row.props",
+    )
+
+
+@cache
+def update_nodes(label: str) -> Query:
+    """``$rows``: ``[{code, props}]``; a None in props removes that property."""
+    lab = _label(label)
+    return Query(
+        f"update_{lab}",
+        f"UNWIND $rows AS row MATCH (n:{lab} {{code: row.code}}) SET n += row.props",
+    )
+
+
+SET_MEMBER_LABEL = Query(
+    "set_member_label",
+    f"UNWIND $codes AS code MATCH (n:Person {{code: code}}) SET n:{MEMBER}",
+)
+REMOVE_MEMBER_LABEL = Query(
+    "remove_member_label",
+    f"UNWIND $codes AS code MATCH (n:{MEMBER} {{code: code}}) REMOVE n:{MEMBER}",
+)
+
+
+@cache
+def existing_nodes(label: str) -> Query:
+    """Which of ``$codes`` exist, with their properties (to tell created from updated)."""
+    lab = _label(label)
+    return Query(
+        f"existing_{lab}",
+        f"UNWIND $codes AS code MATCH (n:{lab} {{code: code}}) "
+        "RETURN n.code AS code, properties(n) AS props",
+    )
+
+
+@cache
+def upsert_rels(rel_type: str, source: str, target: str) -> Query:
+    """``$rows``: ``[{src, tgt, rkey, props}]``.
+
+    ``rkey`` joins the type's key properties ("secretary|2021-03-01") so the same
+    role held twice in different periods stays two relationships; MERGE on it works
+    the same on every backend (MERGE refuses null key values, rkey is never null).
+    """
+    t, s, g = _rel(rel_type), _label(source), _label(target)
+    return Query(
+        f"upsert_{t}_{s}_{g}",
+        f"UNWIND $rows AS row MATCH (a:{s} {{code: row.src}}) MATCH (b:{g} {{code: row.tgt}}) "
+        f"MERGE (a)-[r:{t} {{rkey: row.rkey}}]->(b) SET r += row.props",
+    )
+
+
+@cache
+def existing_rels(rel_type: str, source: str, target: str) -> Query:
+    t, s, g = _rel(rel_type), _label(source), _label(target)
+    return Query(
+        f"existing_{t}_{s}_{g}",
+        f"UNWIND $rows AS row MATCH (a:{s} {{code: row.src}})-[r:{t} {{rkey: row.rkey}}]->"
+        f"(b:{g} {{code: row.tgt}}) RETURN row.src AS src, row.tgt AS tgt, row.rkey AS rkey, "
+        "properties(r) AS props",
+    )
+
+
+@cache
+def delete_rel(rel_type: str, source: str, target: str) -> Query:
+    t, s, g = _rel(rel_type), _label(source), _label(target)
+    return Query(
+        f"delete_{t}_{s}_{g}",
+        f"MATCH (a:{s} {{code: $src}})-[r:{t} {{rkey: $rkey}}]->(b:{g} {{code: $tgt}}) "
+        "DELETE r RETURN count(*) AS deleted",
+    )
+
+
+@cache
+def delete_node(label: str) -> Query:
+    lab = _label(label)
+    return Query(
+        f"delete_{lab}",
+        f"MATCH (n:{lab} {{code: $code}}) DETACH DELETE n RETURN count(*) AS deleted",
+    )
+
+
+@cache
+def count_label(label: str) -> Query:
+    lab = _label(label)
+    return Query(f"count_{lab}", f"MATCH (n:{lab}) RETURN count(n) AS n")
+
+
+@cache
+def count_rel(rel_type: str) -> Query:
+    t = _rel(rel_type)
+    return Query(f"count_{t}", f"MATCH ()-[r:{t}]->() RETURN count(r) AS n")
+
+
+DELETE_ALL = Query("delete_all", "MATCH (n) DETACH DELETE n")
+COUNT_ALL_NODES = Query("count_all_nodes", "MATCH (n) RETURN count(n) AS n")
+
+
+def code_owner(label: str) -> str:
+    """The label whose constraint guarantees ``code`` is unique for ``label``."""
+    return key_label(_label(label))
+
+
+ALL_LABELS: tuple[str, ...] = tuple(n.label for n in NODES) + (MEMBER,)
+ALL_TYPES: tuple[str, ...] = tuple(r.type for r in RELS)
+assert set(NODE_BY_LABEL) <= set(ALL_LABELS)

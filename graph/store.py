@@ -1,0 +1,183 @@
+"""The seam between domain code and databases.
+
+Domain code (loaders, analyses, the API) sees only :class:`Store`: it runs *named*
+queries (:class:`Query`) with parameters, reads in auto-commit transactions and writes
+either one statement at a time or many statements in one transaction.  One
+implementation, :class:`BoltStore`, serves both backends: Neo4j and the embedded
+ArcadeDB are both reached through the official ``neo4j`` driver over Bolt, so there is
+one query layer and the Neo4j path is exercised by construction.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import neo4j
+from neo4j.exceptions import (
+    ConstraintError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A named, parameterised Cypher statement.
+
+    The name shows up in errors, logs and metrics; the text never contains user input.
+    """
+
+    name: str
+    cypher: str
+
+
+class StoreError(RuntimeError):
+    """A store failure explained for the person at the keyboard."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot be reached (stopped, refused, wrong address)."""
+
+
+class Transaction(Protocol):
+    def run(self, query: Query, **params: Any) -> list[dict[str, Any]]: ...
+
+
+class Store(Protocol):
+    """What domain code may ask of a database."""
+
+    backend: str  # "arcadedb" or "neo4j": for dialect choices, see graph.dialect
+    round_trips: int  # queries sent since opening: the N+1 tests read it
+
+    def read(self, query: Query, **params: Any) -> list[dict[str, Any]]: ...
+
+    def write(self, query: Query, **params: Any) -> list[dict[str, Any]]: ...
+
+    def transaction(self) -> Any:
+        """Context manager yielding a :class:`Transaction`; commits on success."""
+        ...
+
+    def ping(self) -> bool: ...
+
+    def close(self) -> None: ...
+
+
+class _Tx:
+    def __init__(self, store: BoltStore, tx: neo4j.Transaction) -> None:
+        self._store = store
+        self._tx = tx
+
+    def run(self, query: Query, **params: Any) -> list[dict[str, Any]]:
+        self._store._count()
+        with _explained(query):
+            return self._tx.run(query.cypher, params).data()
+
+
+@contextmanager
+def _explained(query: Query) -> Iterator[None]:
+    try:
+        yield
+    except (ServiceUnavailable, SessionExpired, OSError) as exc:
+        raise StoreUnavailable(
+            f"the graph store cannot be reached while running {query.name}: {exc}"
+        ) from exc
+    except ConstraintError as exc:
+        raise StoreError(f"{query.name}: a uniqueness rule was broken: {exc.message}") from exc
+    except Neo4jError as exc:
+        raise StoreError(f"{query.name} failed: {exc.message or exc}") from exc
+
+
+class BoltStore:
+    """A store reached through the ``neo4j`` driver (Neo4j or embedded ArcadeDB)."""
+
+    def __init__(
+        self,
+        uri: str,
+        auth: tuple[str, str],
+        database: str | None,
+        backend: str,
+    ) -> None:
+        self.backend = backend
+        self.database = database or None
+        self.uri = uri
+        self.round_trips = 0
+        self._lock = threading.Lock()
+        self._driver = neo4j.GraphDatabase.driver(
+            uri,
+            auth=auth,
+            connection_timeout=5.0,
+            connection_acquisition_timeout=10.0,
+            max_transaction_retry_time=5.0,
+        )
+        _OPEN.add(self)
+
+    def _count(self) -> None:
+        with self._lock:
+            self.round_trips += 1
+
+    def _session(self, write: bool) -> neo4j.Session:
+        mode = neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS
+        return self._driver.session(database=self.database, default_access_mode=mode)
+
+    def read(self, query: Query, **params: Any) -> list[dict[str, Any]]:
+        self._count()
+        with _explained(query), self._session(write=False) as session:
+            return session.run(query.cypher, params).data()
+
+    def write(self, query: Query, **params: Any) -> list[dict[str, Any]]:
+        self._count()
+        with _explained(query), self._session(write=True) as session:
+            return session.execute_write(lambda tx: tx.run(query.cypher, params).data())
+
+    @contextmanager
+    def transaction(self) -> Iterator[_Tx]:
+        with _explained(Query("transaction", "")), self._session(write=True) as session:
+            tx = session.begin_transaction()
+            try:
+                yield _Tx(self, tx)
+                tx.commit()
+            except BaseException:
+                if not tx.closed():
+                    tx.rollback()
+                raise
+
+    def ping(self) -> bool:
+        try:
+            self._driver.verify_connectivity()
+            with self._session(write=False) as session:
+                session.run("RETURN 1 AS ok").consume()
+            return True
+        except Exception:
+            return False
+
+    def close(self) -> None:
+        self._driver.close()
+        _OPEN.discard(self)
+
+
+_OPEN: weakref.WeakSet[BoltStore] = weakref.WeakSet()
+
+
+def close_all() -> None:
+    """Close every open driver: an embedded server must not stop under live sessions
+    (the JVM then crashes while Python exits)."""
+    for store in list(_OPEN):
+        store.close()
+
+
+def in_batches(rows: Sequence[Any] | Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Split rows into lists of at most ``size`` for ``UNWIND $rows``."""
+    batch: list[Any] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -1,0 +1,188 @@
+"""Idempotent batched upserts of validated records, all in one transaction.
+
+Both the ledger import and the API mutations write through here, so "re-importing
+changes nothing" and "an update changes the node in place" hold everywhere.  Records
+must already be validated (see :mod:`graph.model`); this module only writes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph import queries
+from graph.model import rel_kind
+from graph.store import Store, in_batches
+
+Progress = Callable[[str, int, int], None]  # (what, done, total)
+
+
+@dataclass(frozen=True)
+class NodeRecord:
+    label: str
+    code: str
+    props: dict[str, Any]  # every property of the kind; None removes it
+
+
+@dataclass(frozen=True)
+class RelRecord:
+    type: str
+    source_label: str
+    source: str
+    target_label: str
+    target: str
+    props: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rkey(self) -> str:
+        return rel_key(self.type, self.props)
+
+
+def rel_key(rel_type: str, props: dict[str, Any]) -> str:
+    """The identity of a relationship between two nodes (see queries.upsert_rels)."""
+    keys = rel_kind(rel_type).key_props
+    return "|".join("" if props.get(k) is None else str(props[k]) for k in keys)
+
+
+@dataclass
+class WriteSummary:
+    """Created / updated / unchanged counts per label or relationship type."""
+
+    counts: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    def add(self, kind: str, outcome: str, n: int = 1) -> None:
+        if n:
+            self.counts[(kind, outcome)] += n
+
+    def rows(self) -> list[tuple[str, int, int, int]]:
+        kinds = sorted({k for k, _ in self.counts})
+        return [
+            (k, self.counts[(k, "created")], self.counts[(k, "updated")],
+             self.counts[(k, "unchanged")])
+            for k in kinds
+        ]
+
+    @property
+    def changed(self) -> int:
+        return sum(n for (_, o), n in self.counts.items() if o in ("created", "updated"))
+
+
+def _stored(props: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in props.items() if v is not None}
+
+
+def write_graph(
+    store: Store,
+    nodes: Iterable[NodeRecord],
+    rels: Iterable[RelRecord],
+    batch_size: int = 2000,
+    progress: Progress | None = None,
+) -> WriteSummary:
+    """Upsert all nodes, then all relationships, in one transaction (all or nothing)."""
+    node_groups: dict[str, list[NodeRecord]] = defaultdict(list)
+    for node in nodes:
+        node_groups[node.label].append(node)
+    rel_groups: dict[tuple[str, str, str], list[RelRecord]] = defaultdict(list)
+    for rel in rels:
+        rel_groups[(rel.type, rel.source_label, rel.target_label)].append(rel)
+    summary = WriteSummary()
+    total = sum(map(len, node_groups.values())) + sum(map(len, rel_groups.values()))
+    done = 0
+    with store.transaction() as tx:
+        for label, group in node_groups.items():
+            for batch in in_batches(group, batch_size):
+                _write_nodes(tx, label, batch, summary)
+                done += len(batch)
+                if progress:
+                    progress(label, done, total)
+        for (rtype, src, tgt), group in rel_groups.items():
+            for batch in in_batches(group, batch_size):
+                _write_rels(tx, rtype, src, tgt, batch, summary)
+                done += len(batch)
+                if progress:
+                    progress(rtype, done, total)
+    return summary
+
+
+def _write_nodes(tx: Any, label: str, batch: Sequence[NodeRecord], summary: WriteSummary) -> None:
+    latest = {n.code: n for n in batch}  # the same code twice in one batch: last wins
+    before = {
+        r["code"]: r["props"]
+        for r in tx.run(queries.existing_nodes(label), codes=list(latest))
+    }
+    created: list[NodeRecord] = []
+    updated: list[NodeRecord] = []
+    for node in latest.values():
+        want = _stored({**node.props, "code": node.code})
+        if node.code not in before:
+            summary.add(label, "created")
+            created.append(node)
+        elif before[node.code] == want:
+            summary.add(label, "unchanged")
+        else:
+            summary.add(label, "updated")
+            updated.append(node)
+    for member in (False, True):
+        rows = [
+            {"props": _stored({**n.props, "code": n.code})}
+            for n in created
+            if _is_member(n) == member
+        ]
+        if rows:
+            tx.run(queries.create_nodes(label, member=member and label == "Person"), rows=rows)
+    if not updated:
+        return
+    if label == "Person":  # relabel first: see queries.create_nodes
+        joined = [n.code for n in updated if _is_member(n) and not before[n.code].get("member_status")]
+        left = [n.code for n in updated if not _is_member(n) and before[n.code].get("member_status")]
+        if joined:
+            tx.run(queries.SET_MEMBER_LABEL, codes=joined)
+        if left:
+            tx.run(queries.REMOVE_MEMBER_LABEL, codes=left)
+    rows = [{"code": n.code, "props": {**n.props, "code": n.code}} for n in updated]
+    tx.run(queries.update_nodes(label), rows=rows)
+
+
+def _is_member(node: NodeRecord) -> bool:
+    return node.label == "Person" and node.props.get("member_status") is not None
+
+
+def _write_rels(
+    tx: Any, rtype: str, src: str, tgt: str, batch: Sequence[RelRecord], summary: WriteSummary
+) -> None:
+    rows = [
+        {"src": r.source, "tgt": r.target, "rkey": r.rkey, "props": {**r.props, "rkey": r.rkey}}
+        for r in batch
+    ]
+    before = {
+        (r["src"], r["tgt"], r["rkey"]): r["props"]
+        for r in tx.run(queries.existing_rels(rtype, src, tgt), rows=rows)
+    }
+    changed = []
+    for row in rows:
+        old = before.get((row["src"], row["tgt"], row["rkey"]))
+        if old is None:
+            summary.add(rtype, "created")
+        elif old == _stored(row["props"]):
+            summary.add(rtype, "unchanged")
+            continue
+        else:
+            summary.add(rtype, "updated")
+        changed.append(row)
+    if changed:
+        tx.run(queries.upsert_rels(rtype, src, tgt), rows=changed)
+
+
+def counts(store: Store) -> tuple[dict[str, int], dict[str, int]]:
+    """Nodes per label and relationships per type (``jinlin stats``)."""
+    labels = {lab: store.read(queries.count_label(lab))[0]["n"] for lab in queries.ALL_LABELS}
+    types = {t: store.read(queries.count_rel(t))[0]["n"] for t in queries.ALL_TYPES}
+    return labels, types
+
+
+def is_empty(store: Store) -> bool:
+    return bool(store.read(queries.COUNT_ALL_NODES)[0]["n"] == 0)
+
+

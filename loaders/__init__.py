@@ -1,0 +1,1 @@
+"""Ledger (台账) import and export, templates, and synthetic data."""

@@ -1,0 +1,83 @@
+"""The ledger (台账) formats: one sheet (or CSV file) per node label or relationship type.
+
+A node sheet is named after its label (``Compound`` or ``小区``) and has one column per
+property of the model.  A relationship sheet is named after its type (``HOLDS_POST`` or
+``任职``) and has the columns ``from`` / ``to`` (the codes of the two ends), the end
+kinds ``from_kind`` / ``to_kind`` when the type allows several labels at that end, and
+one column per relationship property.  Every column accepts its English name or its
+Chinese header; enum cells accept the code or the Chinese label.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from graph.model import NODES, RELS, NodeKind, Prop, PropType, RelKind, choices
+
+# Headers of the relationship end columns, English and Chinese.
+FROM, FROM_KIND, TO, TO_KIND = "from", "from_kind", "to", "to_kind"
+_END_ZH = {FROM: "起点编码", FROM_KIND: "起点类型", TO: "终点编码", TO_KIND: "终点类型"}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # English header, also the key in parsed rows
+    zh: str  # Chinese header
+    prop: Prop  # how a cell is parsed
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One ledger sheet: a node label or a relationship type."""
+
+    name: str  # English sheet name = label or type
+    zh: str
+    columns: tuple[Column, ...]
+    node: NodeKind | None = None
+    rel: RelKind | None = None
+
+    def headers(self, chinese: bool) -> list[str]:
+        return [c.zh if chinese else c.name for c in self.columns]
+
+    def column_for(self, header: str) -> Column | None:
+        text = str(header).strip()
+        for col in self.columns:
+            if text in (col.name, col.zh) or text.lower() == col.name:
+                return col
+        return None
+
+
+def _end_kind_prop(name: str, labels: tuple[str, ...]) -> Prop:
+    from graph.model import NODE_BY_LABEL
+
+    options = choices(*[(lab, NODE_BY_LABEL.get(lab, None).zh if lab in NODE_BY_LABEL else "党员")
+                        for lab in labels])
+    return Prop(name, PropType.ENUM, _END_ZH[name], required=True, choices=options)
+
+
+def _node_sheet(kind: NodeKind) -> Sheet:
+    return Sheet(kind.label, kind.zh, tuple(Column(p.name, p.zh, p) for p in kind.props), node=kind)
+
+
+def _rel_sheet(kind: RelKind) -> Sheet:
+    cols: list[Column] = []
+    if len(kind.sources) > 1:
+        cols.append(Column(FROM_KIND, _END_ZH[FROM_KIND], _end_kind_prop(FROM_KIND, kind.sources)))
+    cols.append(Column(FROM, _END_ZH[FROM], Prop(FROM, PropType.STR, _END_ZH[FROM], required=True)))
+    if len(kind.targets) > 1:
+        cols.append(Column(TO_KIND, _END_ZH[TO_KIND], _end_kind_prop(TO_KIND, kind.targets)))
+    cols.append(Column(TO, _END_ZH[TO], Prop(TO, PropType.STR, _END_ZH[TO], required=True)))
+    cols.extend(Column(p.name, p.zh, p) for p in kind.props)
+    return Sheet(kind.type, kind.zh, tuple(cols), rel=kind)
+
+
+SHEETS: tuple[Sheet, ...] = tuple(_node_sheet(n) for n in NODES) + tuple(_rel_sheet(r) for r in RELS)
+
+
+def sheet_for(name: str) -> Sheet | None:
+    """The sheet a workbook tab or CSV file stem stands for (English or Chinese name)."""
+    text = str(name).strip()
+    for sheet in SHEETS:
+        if text in (sheet.name, sheet.zh) or text.lower() == sheet.name.lower():
+            return sheet
+    return None

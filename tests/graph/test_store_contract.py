@@ -1,0 +1,81 @@
+"""Contract tests of the store seam, on every backend."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph import queries
+from graph.store import BoltStore, Query, StoreError
+from graph.writer import NodeRecord, RelRecord, counts, write_graph
+
+COMPOUND = NodeRecord("Compound", "C1", {"name": "幸福小区", "households": 120, "old": True})
+CHAIR = NodeRecord("Person", "P1", {"name": "张三", "member_status": "in_service"})
+TENANT = NodeRecord("Person", "P2", {"name": "李四"})
+COMMITTEE = NodeRecord("OwnersCommittee", "OC1", {"name": "幸福小区业委会"})
+POST = RelRecord("HOLDS_POST", "Person", "P1", "OwnersCommittee", "OC1",
+                 {"role": "chair", "since": "2021-03-01"})
+
+
+def test_write_is_idempotent_and_counts_outcomes(store: BoltStore) -> None:
+    first = write_graph(store, [COMPOUND, CHAIR, TENANT, COMMITTEE], [POST])
+    assert first.rows() == [
+        ("Compound", 1, 0, 0), ("HOLDS_POST", 1, 0, 0),
+        ("OwnersCommittee", 1, 0, 0), ("Person", 2, 0, 0),
+    ]
+    again = write_graph(store, [COMPOUND, CHAIR, TENANT, COMMITTEE], [POST])
+    assert again.changed == 0
+    labels, types = counts(store)
+    assert (labels["Person"], labels["Member"], labels["Compound"]) == (2, 1, 1)
+    assert types["HOLDS_POST"] == 1
+
+
+def test_update_in_place_and_member_label_follows_status(store: BoltStore) -> None:
+    write_graph(store, [CHAIR, TENANT], [])
+    retired = NodeRecord("Person", "P1", {"name": "张三", "member_status": None})
+    joined = NodeRecord("Person", "P2", {"name": "李四", "member_status": "retired"})
+    summary = write_graph(store, [retired, joined], [])
+    assert summary.rows() == [("Person", 0, 2, 0)]
+    rows = store.read(Query("t", "MATCH (p:Member) RETURN p.code AS code"))
+    assert [r["code"] for r in rows] == ["P2"]
+
+
+def test_same_role_twice_in_two_periods_is_two_posts(store: BoltStore) -> None:
+    later = RelRecord("HOLDS_POST", "Person", "P1", "OwnersCommittee", "OC1",
+                      {"role": "chair", "since": "2024-03-01"})
+    write_graph(store, [CHAIR, COMMITTEE], [POST, later])
+    assert counts(store)[1]["HOLDS_POST"] == 2
+    ended = RelRecord("HOLDS_POST", "Person", "P1", "OwnersCommittee", "OC1",
+                      {"role": "chair", "since": "2021-03-01", "until": "2024-02-29"})
+    assert write_graph(store, [], [ended]).rows() == [("HOLDS_POST", 0, 1, 0)]
+
+
+def test_failed_transaction_leaves_store_unchanged(store: BoltStore) -> None:
+    write_graph(store, [COMPOUND], [])
+
+    def explode(what: str, done: int, total: int) -> None:
+        if what == "HOLDS_POST":
+            raise RuntimeError("stop half-way")
+
+    with pytest.raises(RuntimeError):
+        write_graph(store, [CHAIR, COMMITTEE], [POST], progress=explode)
+    labels, types = counts(store)
+    assert (labels["Compound"], labels["Person"], types["HOLDS_POST"]) == (1, 0, 0)
+
+
+def test_uniqueness_constraint_is_enforced(store: BoltStore) -> None:
+    write_graph(store, [COMPOUND], [])
+    with pytest.raises(StoreError, match="uniqueness"):
+        store.write(Query("dup", "CREATE (c:Compound {code: $code})"), code="C1")
+
+
+def test_parameters_never_become_query_text(store: BoltStore) -> None:
+    hostile = "x'}) DETACH DELETE n //"
+    write_graph(store, [COMPOUND, NodeRecord("Compound", hostile, {"name": hostile})], [])
+    assert counts(store)[0]["Compound"] == 2
+    assert store.read(queries.existing_nodes("Compound"), codes=[hostile])[0]["code"] == hostile
+
+
+def test_round_trips_are_counted(store: BoltStore) -> None:
+    before = store.round_trips
+    store.read(queries.count_label("Compound"))
+    assert store.round_trips == before + 1
