@@ -15,11 +15,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class PropType(str, Enum):
+class PropType(StrEnum):
     STR = "str"
     INT = "int"
     FLOAT = "float"
@@ -62,7 +62,7 @@ class Prop:
             return None
         if isinstance(value, float) and math.isnan(value):
             return None
-        parsed = _PARSERS[self.type](self, value)
+        parsed: Any = _PARSERS[self.type](self, value)
         if self.minimum is not None and parsed < self.minimum:
             raise ValueError(f"must be at least {self.minimum:g}, got {parsed}")
         if self.maximum is not None and parsed > self.maximum:
@@ -125,11 +125,15 @@ def _parse_date(prop: Prop, value: Any) -> str:
         return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    text = str(value).strip().replace("/", "-").replace(".", "-")
+    text = str(value).strip()
+    for sep in ("/", ".", "年", "月"):
+        text = text.replace(sep, "-")
+    text = text.removesuffix("日")
     for suffix in ("T00:00:00", " 00:00:00"):
         text = text.removesuffix(suffix)
     try:
-        return dt.date.fromisoformat(text).isoformat()
+        year, month, day = (int(part) for part in text.split("-"))
+        return dt.date(year, month, day).isoformat()
     except ValueError:
         raise ValueError(f"expected a date like 2024-03-01, got {value!r}") from None
 
@@ -471,7 +475,8 @@ ORG_LABELS = ("PartyOrg", "OwnersCommittee", "PropertyFirm", "Unit", "SocialOrg"
 RELS: tuple[RelKind, ...] = (
     RelKind("PART_OF", "隶属", ("Street", "Community", "Grid", "Building", "Household"),
             ("County", "Street", "Community", "Compound", "Building"),
-            doc="Street→County, Community→Street, Grid→Community, Building→Compound, Household→Building"),
+            doc="Street→County, Community→Street, Grid→Community, Building→Compound, "
+                "Household→Building"),
     RelKind("IN_GRID", "所属网格", ("Compound",), ("Grid",)),
     RelKind("UNDER", "上级党组织", ("PartyOrg",), ("PartyOrg",)),
     RelKind("COVERS", "覆盖", ("PartyOrg",), ("Community", "Grid", "Compound", "Building")),

@@ -97,10 +97,10 @@ def write_graph(
                 done += len(batch)
                 if progress:
                     progress(label, done, total)
-        for (rtype, src, tgt), group in rel_groups.items():
-            for batch in in_batches(group, batch_size):
-                _write_rels(tx, rtype, src, tgt, batch, summary)
-                done += len(batch)
+        for (rtype, src, tgt), rel_group in rel_groups.items():
+            for rel_batch in in_batches(rel_group, batch_size):
+                _write_rels(tx, rtype, src, tgt, rel_batch, summary)
+                done += len(rel_batch)
                 if progress:
                     progress(rtype, done, total)
     return summary
@@ -135,14 +135,15 @@ def _write_nodes(tx: Any, label: str, batch: Sequence[NodeRecord], summary: Writ
     if not updated:
         return
     if label == "Person":  # relabel first: see queries.create_nodes
-        joined = [n.code for n in updated if _is_member(n) and not before[n.code].get("member_status")]
-        left = [n.code for n in updated if not _is_member(n) and before[n.code].get("member_status")]
+        was_member = {code for code, props in before.items() if props.get("member_status")}
+        joined = [n.code for n in updated if _is_member(n) and n.code not in was_member]
+        left = [n.code for n in updated if not _is_member(n) and n.code in was_member]
         if joined:
             tx.run(queries.SET_MEMBER_LABEL, codes=joined)
         if left:
             tx.run(queries.REMOVE_MEMBER_LABEL, codes=left)
-    rows = [{"code": n.code, "props": {**n.props, "code": n.code}} for n in updated]
-    tx.run(queries.update_nodes(label), rows=rows)
+    tx.run(queries.update_nodes(label),
+           rows=[{"code": n.code, "props": {**n.props, "code": n.code}} for n in updated])
 
 
 def _is_member(node: NodeRecord) -> bool:
@@ -152,7 +153,7 @@ def _is_member(node: NodeRecord) -> bool:
 def _write_rels(
     tx: Any, rtype: str, src: str, tgt: str, batch: Sequence[RelRecord], summary: WriteSummary
 ) -> None:
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"src": r.source, "tgt": r.target, "rkey": r.rkey, "props": {**r.props, "rkey": r.rkey}}
         for r in batch
     ]

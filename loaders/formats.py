@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from graph.model import NODES, RELS, NodeKind, Prop, PropType, RelKind, choices
+from graph.model import NODE_BY_LABEL, NODES, RELS, NodeKind, Prop, PropType, RelKind, choices
 
 # Headers of the relationship end columns, English and Chinese.
 FROM, FROM_KIND, TO, TO_KIND = "from", "from_kind", "to", "to_kind"
@@ -48,9 +48,7 @@ class Sheet:
 
 
 def _end_kind_prop(name: str, labels: tuple[str, ...]) -> Prop:
-    from graph.model import NODE_BY_LABEL
-
-    options = choices(*[(lab, NODE_BY_LABEL.get(lab, None).zh if lab in NODE_BY_LABEL else "党员")
+    options = choices(*[(lab, NODE_BY_LABEL[lab].zh if lab in NODE_BY_LABEL else "党员")
                         for lab in labels])
     return Prop(name, PropType.ENUM, _END_ZH[name], required=True, choices=options)
 
@@ -71,7 +69,9 @@ def _rel_sheet(kind: RelKind) -> Sheet:
     return Sheet(kind.type, kind.zh, tuple(cols), rel=kind)
 
 
-SHEETS: tuple[Sheet, ...] = tuple(_node_sheet(n) for n in NODES) + tuple(_rel_sheet(r) for r in RELS)
+SHEETS: tuple[Sheet, ...] = (
+    tuple(_node_sheet(n) for n in NODES) + tuple(_rel_sheet(r) for r in RELS)
+)
 
 
 def sheet_for(name: str) -> Sheet | None:
@@ -81,3 +81,37 @@ def sheet_for(name: str) -> Sheet | None:
         if text in (sheet.name, sheet.zh) or text.lower() == sheet.name.lower():
             return sheet
     return None
+
+
+def describe() -> str:
+    """The ledger reference (docs/ledgers.md), generated so it cannot drift from the model."""
+    lines = [
+        "# Ledger formats (台账格式)",
+        "",
+        "Generated from `graph/model.py` by `python -m loaders.formats`; do not edit by hand.",
+        "Each sheet is a workbook tab or a CSV file named after the sheet (English or Chinese",
+        "name). Headers may be English or Chinese; enum cells take the code or the Chinese",
+        "label; dates are `2024-03-01` (also `2024/3/1`, `2024年3月1日`, Excel dates).",
+        "",
+    ]
+    for sheet in SHEETS:
+        kind = "node" if sheet.node else "relationship"
+        lines += [f"## {sheet.name} · {sheet.zh} ({kind})", ""]
+        if sheet.rel is not None:
+            ends = f"{'/'.join(sheet.rel.sources)} → {'/'.join(sheet.rel.targets)}"
+            lines += [f"Ends: {ends}." + (f" {sheet.rel.doc}" if sheet.rel.doc else ""), ""]
+        lines += ["| column | 表头 | type | required | values |", "| --- | --- | --- | --- | --- |"]
+        for col in sheet.columns:
+            p = col.prop
+            values = ", ".join(f"`{c.code}` {c.zh}" for c in p.choices)
+            if p.minimum is not None or p.maximum is not None:
+                values = f"{p.minimum if p.minimum is not None else ''}…" \
+                         f"{p.maximum if p.maximum is not None else ''}"
+            lines.append(f"| {col.name} | {col.zh} | {p.type.value} | "
+                         f"{'yes' if p.required else ''} | {values} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(describe())

@@ -77,7 +77,8 @@ class LedgerWriter:
         headers = sheet.headers(self.chinese)
         if self.fmt == "csv":
             if sheet.name not in self._files:
-                fh = (self.out_dir / f"{sheet.name}.csv").open("w", newline="", encoding="utf-8-sig")
+                path = self.out_dir / f"{sheet.name}.csv"
+                fh = path.open("w", newline="", encoding="utf-8-sig")
                 writer = csv.writer(fh)
                 writer.writerow(headers)
                 self._files[sheet.name] = (fh, writer)

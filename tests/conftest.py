@@ -59,7 +59,9 @@ def _stores(embedded_dir: Path) -> Iterator[dict[str, BoltStore]]:
 
 
 @pytest.fixture(params=BACKENDS)
-def store(request: pytest.FixtureRequest, _stores: dict[str, BoltStore], embedded_dir: Path) -> BoltStore:
+def store(
+    request: pytest.FixtureRequest, _stores: dict[str, BoltStore], embedded_dir: Path
+) -> BoltStore:
     """An emptied store of each backend, shared across the session."""
     backend = request.param
     if backend not in _stores:

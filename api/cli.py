@@ -1,0 +1,258 @@
+"""The ``jinlin`` command line: demo, serve, load, template, generate, stats, token, report.
+
+Every command reads settings from the environment / config file (graph.settings) and
+accepts ``--data-dir`` for the embedded store.  Errors a user can fix (bad ledgers, a
+locked data directory, an unreachable store) are printed as one clear message with
+exit status 2 — never a stack trace.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from api.progress import Progress
+from graph.open import open_store
+from graph.settings import Settings, load_settings
+from graph.store import Store, StoreError
+from graph.writer import WriteSummary, counts, is_empty
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(
+        data_dir=getattr(args, "data_dir", None),
+        batch_size=getattr(args, "batch_size", None),
+        host=getattr(args, "host", None),
+        port=getattr(args, "port", None),
+    )
+
+
+def _print_summary(summary: WriteSummary) -> None:
+    rows = summary.rows()
+    width = max([len(k) for k, *_ in rows] + [4])
+    print(f"{'kind':<{width}}  created  updated  unchanged")
+    for kind, created, updated, unchanged in rows:
+        print(f"{kind:<{width}}  {created:>7,}  {updated:>7,}  {unchanged:>9,}")
+    print(f"{summary.changed:,} rows created or updated.")
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from loaders.ledger import load_ledgers
+
+    settings = _settings(args)
+    store = open_store(settings)
+    try:
+        summary = load_ledgers(
+            store, args.paths, batch_size=settings.batch_size, progress=Progress("load")
+        )
+    finally:
+        store.close()
+    _print_summary(summary)
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from loaders.ledger_writer import write_templates
+
+    files = write_templates(args.dir, chinese=not args.english)
+    print(f"wrote {len(files)} blank ledgers to {args.dir} (templates.xlsx and one CSV per sheet)")
+    return 0
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from loaders.synthetic import generate
+
+    rows = generate(args.preset, args.seed, args.out, fmt=args.format,
+                    progress=Progress("generate"))
+    print(f"wrote {sum(rows.values()):,} rows in {len(rows)} sheets to {args.out}")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    store = open_store(_settings(args))
+    try:
+        labels, types = counts(store)
+    finally:
+        store.close()
+    print("nodes")
+    for label, n in labels.items():
+        print(f"  {label:<18}{n:>10,}")
+    print("relationships")
+    for rel_type, n in types.items():
+        print(f"  {rel_type:<18}{n:>10,}")
+    return 0
+
+
+def _serve(settings: Settings, store: Store | None = None) -> int:
+    try:
+        from api.app import create_app
+    except ImportError:
+        print("The GraphQL API is not part of this build yet. The data is ready in "
+              f"{Path(settings.data_dir).resolve()}: try `jinlin stats`.")
+        return 0
+    import uvicorn
+
+    app = create_app(settings, store)
+    print(f"jinlin: GraphiQL at http://{settings.host}:{settings.port}/graphql "
+          f"(health: /health). Stop with Ctrl-C.", flush=True)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    return _serve(_settings(args))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Generate the county preset into the store once, then serve it."""
+    from loaders.ledger import load_ledgers
+    from loaders.synthetic import generate
+
+    settings = _settings(args)
+    store = open_store(settings)
+    try:
+        if is_empty(store):
+            with tempfile.TemporaryDirectory(prefix="jinlin-demo-") as tmp:
+                print(f"jinlin demo: generating the county preset (seed {args.seed}) …")
+                generate("county", args.seed, tmp, progress=Progress("generate"))
+                summary = load_ledgers(store, [tmp], batch_size=settings.batch_size,
+                                       progress=Progress("load"))
+            _print_summary(summary)
+        else:
+            print(f"jinlin demo: the store in {Path(settings.data_dir).resolve()} already "
+                  "holds data; serving it as it is (delete the directory to start afresh).")
+        if args.no_serve:
+            print("Data ready. Next: `jinlin serve`, `jinlin stats` or `jinlin report`.")
+            return 0
+        return _serve(settings, store)
+    finally:
+        store.close()
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    from api.auth import issue_token
+
+    settings = load_settings()
+    if not settings.jwt_secret:
+        print("jinlin: set JINLIN_JWT_SECRET (or jwt_secret in jinlin.toml) first",
+              file=sys.stderr)
+        return 2
+    print(issue_token(settings.jwt_secret, args.role, args.scope, subject=args.subject,
+                      ttl_hours=args.ttl_hours))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from analysis.report import render_report
+
+    label, _, code = args.scope.partition(":")
+    if not code:
+        print("jinlin: --scope takes LABEL:CODE, e.g. County:C01", file=sys.stderr)
+        return 2
+    store = open_store(_settings(args))
+    try:
+        out = render_report(store, label, code, args.format, as_of=args.as_of)
+    finally:
+        store.close()
+    if args.out:
+        Path(args.out).write_bytes(out if isinstance(out, bytes) else out.encode("utf-8"))
+        print(f"wrote {args.out}")
+    elif isinstance(out, bytes):
+        print("jinlin: xlsx output needs --out FILE", file=sys.stderr)
+        return 2
+    else:
+        print(out)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jinlin", description="近邻 — neighbourhood "
+                                     "party-building graph service")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, func: Callable[[argparse.Namespace], int], help_: str,
+                store: bool = True) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_)
+        if store:
+            p.add_argument("--data-dir", help="embedded store directory (default ./data)")
+        p.set_defaults(func=func)
+        return p
+
+    p = command("demo", cmd_demo, "generate the county preset into the store once and serve it")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.add_argument("--no-serve", action="store_true", help="stop after loading the data")
+
+    p = command("serve", cmd_serve, "serve the GraphQL API")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+
+    p = command("load", cmd_load, "validate ledgers (.xlsx/.csv/directories) and import them")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--batch-size", type=int)
+
+    p = command("template", cmd_template, "write blank ledger templates", store=False)
+    p.add_argument("dir")
+    p.add_argument("--english", action="store_true", help="English headers (default Chinese)")
+
+    p = command("generate", cmd_generate, "write synthetic ledgers", store=False)
+    p.add_argument("--preset", choices=["county", "city", "province"], default="county")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    p.add_argument("out")
+
+    command("stats", cmd_stats, "count nodes per label and relationships per type")
+
+    p = command("token", cmd_token, "issue a signed API token", store=False)
+    p.add_argument("--role", required=True,
+                   choices=["county_admin", "street_staff", "community_staff", "analyst",
+                            "resident"])
+    p.add_argument("--scope", required=True, help="code of the county/street/community")
+    p.add_argument("--subject", help="person code (resident app: whose demands)")
+    p.add_argument("--ttl-hours", type=float, default=12.0)
+
+    p = command("report", cmd_report, "indicator report for a scope")
+    p.add_argument("--scope", required=True, help="LABEL:CODE, e.g. County:C01")
+    p.add_argument("--format", choices=["table", "json", "xlsx", "html"], default="table")
+    p.add_argument("--as-of", help="date (YYYY-MM-DD); default today")
+    p.add_argument("--out", help="write to this file instead of stdout")
+    return parser
+
+
+def _explain(exc: BaseException) -> str | None:
+    """The message for errors a user can act on; None for real bugs."""
+    if isinstance(exc, StoreError | FileNotFoundError | PermissionError):
+        return str(exc)
+    try:
+        from loaders.ledger import LedgerInvalid
+    except ImportError:
+        return None
+    if isinstance(exc, LedgerInvalid):
+        return f"nothing was imported; fix these problems and run again:\n{exc}"
+    if isinstance(exc, ValueError):
+        return str(exc)
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args: Any = _parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        print("jinlin: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        message = _explain(exc)
+        if message is None:
+            raise
+        print(f"jinlin: {message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

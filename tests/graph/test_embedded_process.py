@@ -1,0 +1,93 @@
+"""The embedded store across processes: restart durability, sharing, and lock errors.
+
+Each test runs real ``python`` subprocesses, each with its own JVM, against a data
+directory on disk: the situations a county clerk meets when ``jinlin load`` runs while
+``jinlin serve`` holds the store.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+WRITE = """
+from graph.open import open_store
+from graph.settings import Settings
+from graph.writer import NodeRecord, write_graph, counts
+store = open_store(Settings(data_dir={d!r}, jvm_heap="512m"))
+write_graph(store, [NodeRecord("Compound", "K{n}", {{"name": "小区{n}"}})], [])
+print("compounds", counts(store)[0]["Compound"], flush=True)
+"""
+
+HOLD_WITHOUT_PUBLISHING = """
+import os, sys, time
+from graph.open import open_store
+from graph.settings import Settings
+store = open_store(Settings(data_dir={d!r}, jvm_heap="512m"))
+os.remove(os.path.join({d!r}, "store.json"))  # an owner that does not share its port
+print("holding", flush=True)
+sys.stdin.readline()
+"""
+
+
+def _python(code: str, **kw: object) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)  # type: ignore[call-overload]
+
+
+def _run(code: str) -> subprocess.CompletedProcess[str]:
+    proc = _python(code)
+    out, err = proc.communicate(timeout=120)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def test_data_survives_a_restart(tmp_path: Path) -> None:
+    d = str(tmp_path / "data")
+    first = _run(WRITE.format(d=d, n=1))
+    assert first.returncode == 0, first.stderr
+    assert "compounds 1" in first.stdout
+    second = _run(WRITE.format(d=d, n=2))
+    assert second.returncode == 0, second.stderr
+    assert "compounds 2" in second.stdout
+
+
+def test_second_process_joins_the_owner_over_bolt(tmp_path: Path) -> None:
+    d = str(tmp_path / "data")
+    owner = _python(WRITE.format(d=d, n=1) + "\nimport sys; sys.stdin.readline()\n",
+                    stdin=subprocess.PIPE)
+    try:
+        assert owner.stdout is not None
+        assert "compounds 1" in owner.stdout.readline()
+        joined = _run(WRITE.format(d=d, n=2))
+        assert joined.returncode == 0, joined.stderr
+        assert "compounds 2" in joined.stdout
+    finally:
+        owner.communicate("\n", timeout=60)
+    assert owner.returncode == 0
+
+
+def test_locked_directory_fails_at_once_with_advice(tmp_path: Path) -> None:
+    d = str(tmp_path / "data")
+    _run(WRITE.format(d=d, n=1))
+    holder = _python(HOLD_WITHOUT_PUBLISHING.format(d=d), stdin=subprocess.PIPE)
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "holding"
+        started = time.monotonic()
+        env = {**os.environ, "PYTHONPATH": str(REPO), "JINLIN_JVM_HEAP": "512m"}
+        refused = subprocess.run([sys.executable, "-m", "api.cli", "stats", "--data-dir", d],
+                                 env=env, text=True, capture_output=True, timeout=120)
+        assert time.monotonic() - started < 60
+    finally:
+        holder.communicate("\n", timeout=60)
+    assert refused.returncode == 2
+    assert "is locked by another process" in refused.stderr
+    assert "--data-dir" in refused.stderr
+    assert "Traceback" not in refused.stderr

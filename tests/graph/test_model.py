@@ -1,0 +1,87 @@
+"""Validation of single values: what a ledger cell or an API argument may hold."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from graph.model import ENDPOINT_LABELS, NODE_BY_LABEL, REL_BY_TYPE, RELS, is_current
+
+COMPOUND = NODE_BY_LABEL["Compound"]
+POST = REL_BY_TYPE["HOLDS_POST"]
+
+
+@pytest.mark.parametrize(
+    ("prop", "cell", "stored"),
+    [
+        ("households", "1,200", 1200),
+        ("households", 35.0, 35),
+        ("old", "是", True),
+        ("old", "no", False),
+        ("property_mode", "无物业", "none"),
+        ("property_mode", "party_led", "party_led"),
+        ("lat", "30.25", 30.25),
+        ("name", 1001.0, "1001"),
+        ("name", "  幸福里 ", "幸福里"),
+        ("built_year", "", None),
+    ],
+)
+def test_cells_are_parsed_to_stored_values(prop: str, cell: object, stored: object) -> None:
+    assert COMPOUND.prop(prop).parse(cell) == stored
+
+
+@pytest.mark.parametrize(
+    ("prop", "cell", "reason"),
+    [
+        ("households", "-3", "must be at least 0, got -3"),
+        ("households", "12.5", "expected a whole number, got '12.5'"),
+        ("lat", "91", "must be at most 90, got 91.0"),
+        ("old", "maybe", "expected yes/no (是/否), got 'maybe'"),
+        ("code", "", "a value is required"),
+    ],
+)
+def test_bad_cells_explain_themselves(prop: str, cell: object, reason: str) -> None:
+    with pytest.raises(ValueError) as err:
+        COMPOUND.prop(prop).parse(cell)
+    assert str(err.value) == reason
+
+
+def test_enum_error_lists_codes_and_chinese_labels() -> None:
+    with pytest.raises(ValueError, match=r"'boss' is not one of: secretary \(书记\), "):
+        POST.prop("role").parse("boss")
+
+
+def test_dates_accept_excel_and_chinese_office_spellings() -> None:
+    since = POST.prop("since")
+    assert since.parse(dt.datetime(2024, 3, 1, 0, 0)) == "2024-03-01"
+    assert since.parse("2024/3/1") == "2024-03-01"
+    assert since.parse("2024年3月1日") == "2024-03-01"
+    assert since.parse("2024.03.01") == "2024-03-01"
+    with pytest.raises(ValueError, match="expected a date like 2024-03-01, got '2024-13-01'"):
+        since.parse("2024-13-01")
+
+
+def test_current_means_begun_and_not_ended() -> None:
+    assert is_current("2020-01-01", None, "2024-06-30")
+    assert is_current(None, "2024-06-30", "2024-06-30")
+    assert not is_current("2024-07-01", None, "2024-06-30")
+    assert not is_current("2020-01-01", "2024-06-29", "2024-06-30")
+
+
+def test_every_relationship_end_is_a_known_label() -> None:
+    for rel in RELS:
+        assert set(rel.sources) | set(rel.targets) <= ENDPOINT_LABELS, rel.type
+        for key in rel.key_props:
+            rel.prop(key)
+
+
+def test_ledger_reference_is_current() -> None:
+    from pathlib import Path
+
+    from loaders.formats import describe
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "ledgers.md"
+    assert doc.read_text(encoding="utf-8") == describe() + "\n", (
+        "docs/ledgers.md is stale: run `python -m loaders.formats > docs/ledgers.md`"
+    )
