@@ -87,6 +87,32 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dump(args: argparse.Namespace) -> int:
+    from graph.backup import dump
+
+    store = open_store(_settings(args))
+    try:
+        nodes, rels = dump(store, args.file)
+    finally:
+        store.close()
+    print(f"wrote {nodes:,} nodes and {rels:,} relationships to {args.file}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from graph.backup import restore
+
+    settings = _settings(args)
+    store = open_store(settings)
+    try:
+        summary = restore(store, args.file, force=args.force, batch_size=settings.batch_size,
+                          progress=Progress("restore"))
+    finally:
+        store.close()
+    _print_summary(summary)
+    return 0
+
+
 def _serve(settings: Settings, store: Store | None = None) -> int:
     try:
         from api.app import create_app
@@ -208,6 +234,12 @@ def _parser() -> argparse.ArgumentParser:
 
     command("stats", cmd_stats, "count nodes per label and relationships per type")
 
+    p = command("dump", cmd_dump, "write the whole graph to one portable backup file")
+    p.add_argument("file")
+    p = command("restore", cmd_restore, "load a backup file into an empty store")
+    p.add_argument("file")
+    p.add_argument("--force", action="store_true", help="merge into a non-empty store")
+
     p = command("token", cmd_token, "issue a signed API token", store=False)
     p.add_argument("--role", required=True,
                    choices=["county_admin", "street_staff", "community_staff", "analyst",
@@ -226,7 +258,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _explain(exc: BaseException) -> str | None:
     """The message for errors a user can act on; None for real bugs."""
-    if isinstance(exc, StoreError | FileNotFoundError | PermissionError):
+    from graph.backup import RestoreRefused
+
+    if isinstance(exc, StoreError | RestoreRefused | FileNotFoundError | PermissionError):
         return str(exc)
     try:
         from loaders.ledger import LedgerInvalid

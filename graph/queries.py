@@ -136,6 +136,29 @@ def count_rel(rel_type: str) -> Query:
     return Query(f"count_{t}", f"MATCH ()-[r:{t}]->() RETURN count(r) AS n")
 
 
+@cache
+def dump_nodes(label: str) -> Query:
+    """One page of a label's nodes, keyset-paginated on code (``$after``, ``$limit``)."""
+    lab = _label(label)
+    return Query(
+        f"dump_{lab}",
+        f"MATCH (n:{lab}) WHERE n.code > $after RETURN n.code AS code, properties(n) AS props "
+        "ORDER BY n.code LIMIT $limit",
+    )
+
+
+@cache
+def dump_rels(rel_type: str) -> Query:
+    """One page of a type's relationships in a stable order (``$skip``, ``$limit``)."""
+    t = _rel(rel_type)
+    return Query(
+        f"dump_{t}",
+        f"MATCH (a)-[r:{t}]->(b) RETURN labels(a) AS a_labels, a.code AS a_code, "
+        "labels(b) AS b_labels, b.code AS b_code, properties(r) AS props "
+        "ORDER BY a.code, b.code, r.rkey SKIP $skip LIMIT $limit",
+    )
+
+
 DELETE_ALL = Query("delete_all", "MATCH (n) DETACH DELETE n")
 COUNT_ALL_NODES = Query("count_all_nodes", "MATCH (n) RETURN count(n) AS n")
 
