@@ -80,7 +80,7 @@ def existing_nodes(label: str) -> Query:
 
 @cache
 def upsert_rels(rel_type: str, source: str, target: str) -> Query:
-    """``$rows``: ``[{src, tgt, rkey, props}]``.
+    """``$rows``: ``[{src, tgt, rkey, props}]``; returns how many were written.
 
     ``rkey`` joins the type's key properties ("secretary|2021-03-01") so the same
     role held twice in different periods stays two relationships; MERGE on it works
@@ -90,7 +90,7 @@ def upsert_rels(rel_type: str, source: str, target: str) -> Query:
     return Query(
         f"upsert_{t}_{s}_{g}",
         f"UNWIND $rows AS row MATCH (a:{s} {{code: row.src}}) MATCH (b:{g} {{code: row.tgt}}) "
-        f"MERGE (a)-[r:{t} {{rkey: row.rkey}}]->(b) SET r += row.props",
+        f"MERGE (a)-[r:{t} {{rkey: row.rkey}}]->(b) SET r += row.props RETURN count(r) AS n",
     )
 
 

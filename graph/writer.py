@@ -14,7 +14,7 @@ from typing import Any
 
 from graph import queries
 from graph.model import rel_kind
-from graph.store import Store, in_batches
+from graph.store import Store, StoreError, in_batches
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 
@@ -23,7 +23,7 @@ Progress = Callable[[str, int, int], None]  # (what, done, total)
 class NodeRecord:
     label: str
     code: str
-    props: dict[str, Any]  # every property of the kind; None removes it
+    props: dict[str, Any]  # the properties to set; None removes one, absent keys are kept
 
 
 @dataclass(frozen=True)
@@ -115,35 +115,37 @@ def _write_nodes(tx: Any, label: str, batch: Sequence[NodeRecord], summary: Writ
     created: list[NodeRecord] = []
     updated: list[NodeRecord] = []
     for node in latest.values():
-        want = _stored({**node.props, "code": node.code})
         if node.code not in before:
             summary.add(label, "created")
             created.append(node)
-        elif before[node.code] == want:
+        elif _same(before[node.code], node.props):
             summary.add(label, "unchanged")
         else:
             summary.add(label, "updated")
             updated.append(node)
     for member in (False, True):
-        rows = [
-            {"props": _stored({**n.props, "code": n.code})}
-            for n in created
-            if _is_member(n) == member
-        ]
+        rows = [{"props": _stored({**n.props, "code": n.code})}
+                for n in created if _is_member(n) == member]
         if rows:
-            tx.run(queries.create_nodes(label, member=member and label == "Person"), rows=rows)
+            tx.run(queries.create_nodes(label, member=member), rows=rows)
     if not updated:
         return
     if label == "Person":  # relabel first: see queries.create_nodes
-        was_member = {code for code, props in before.items() if props.get("member_status")}
-        joined = [n.code for n in updated if _is_member(n) and n.code not in was_member]
-        left = [n.code for n in updated if not _is_member(n) and n.code in was_member]
+        said = [n for n in updated if "member_status" in n.props]
+        was = {code for code, props in before.items() if props.get("member_status")}
+        joined = [n.code for n in said if _is_member(n) and n.code not in was]
+        left = [n.code for n in said if not _is_member(n) and n.code in was]
         if joined:
             tx.run(queries.SET_MEMBER_LABEL, codes=joined)
         if left:
             tx.run(queries.REMOVE_MEMBER_LABEL, codes=left)
     tx.run(queries.update_nodes(label),
            rows=[{"code": n.code, "props": {**n.props, "code": n.code}} for n in updated])
+
+
+def _same(stored: dict[str, Any], props: dict[str, Any]) -> bool:
+    """Would setting ``props`` leave the stored properties as they are?"""
+    return all(stored.get(k) == v for k, v in props.items())
 
 
 def _is_member(node: NodeRecord) -> bool:
@@ -166,14 +168,21 @@ def _write_rels(
         old = before.get((row["src"], row["tgt"], row["rkey"]))
         if old is None:
             summary.add(rtype, "created")
-        elif old == _stored(row["props"]):
+        elif _same(old, row["props"]):
             summary.add(rtype, "unchanged")
             continue
         else:
             summary.add(rtype, "updated")
         changed.append(row)
-    if changed:
-        tx.run(queries.upsert_rels(rtype, src, tgt), rows=changed)
+    if not changed:
+        return
+    written = tx.run(queries.upsert_rels(rtype, src, tgt), rows=changed)[0]["n"]
+    if written != len(changed):
+        # An end vanished between validation and this transaction: fail it whole.
+        raise StoreError(
+            f"{rtype} {src} → {tgt}: {len(changed) - written} of {len(changed)} "
+            "relationships have an end that is no longer in the store; nothing was written"
+        )
 
 
 def counts(store: Store) -> tuple[dict[str, int], dict[str, int]]:

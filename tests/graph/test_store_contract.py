@@ -79,3 +79,20 @@ def test_round_trips_are_counted(store: BoltStore) -> None:
     before = store.round_trips
     store.read(queries.count_label("Compound"))
     assert store.round_trips == before + 1
+
+
+def test_absent_properties_are_kept_and_none_removes(store: BoltStore) -> None:
+    write_graph(store, [COMPOUND], [])
+    # a record without "old" leaves it; households=None removes it; name changes
+    partial = NodeRecord("Compound", "C1", {"name": "幸福里", "households": None})
+    assert write_graph(store, [partial], []).rows() == [("Compound", 0, 1, 0)]
+    row = store.read(queries.existing_nodes("Compound"), codes=["C1"])[0]["props"]
+    assert row == {"code": "C1", "name": "幸福里", "old": True}
+    assert write_graph(store, [partial], []).changed == 0
+
+
+def test_relationship_to_a_vanished_end_fails_the_whole_write(store: BoltStore) -> None:
+    write_graph(store, [CHAIR], [])
+    with pytest.raises(StoreError, match="1 of 1 relationships have an end that is no longer"):
+        write_graph(store, [COMPOUND], [POST])  # OC1 was never written
+    assert counts(store)[0]["Compound"] == 0

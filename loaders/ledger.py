@@ -1,0 +1,309 @@
+"""Ledger (台账) import: validate every sheet completely, then write all or nothing.
+
+A county's ledgers come from many hands, so a run reports *every* problem at once
+(file, sheet, row, column, reason) instead of stopping at the first, and writes nothing
+unless there are none: a half-imported county is worse than none.  Writing goes through
+:func:`graph.writer.write_graph` (one transaction, idempotent upserts), so importing the
+same ledgers twice changes nothing and an edited ledger updates nodes in place.
+
+The sheets are described in :mod:`loaders.formats`; reading files is
+:mod:`loaders.ledger_read`.  Relationship ends are codes that must name a node in this
+import or, failing that, in the store.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graph import queries
+from graph.model import MEMBER, key_label
+from graph.store import Store, in_batches
+from graph.writer import NodeRecord, RelRecord, WriteSummary, write_graph
+from loaders.formats import FROM, FROM_KIND, SHEETS, TO, TO_KIND, Column, Sheet, sheet_for
+from loaders.ledger_read import (
+    BadCell,
+    LedgerProblem,
+    ProblemLog,
+    Table,
+    is_blank,
+    ledger_files,
+    read_tables,
+)
+
+__all__ = ["Ledger", "LedgerInvalid", "LedgerProblem", "load_ledgers", "read_ledgers"]
+
+Progress = Callable[[str, int, int], None]
+MAX_SHOWN = 200  # problems listed in the message; all are in LedgerInvalid.problems
+_KNOWN_SHEETS = ", ".join(sheet.name for sheet in SHEETS)
+
+
+class LedgerInvalid(Exception):
+    """The ledgers have problems; nothing was written.  ``str()`` lists them."""
+
+    def __init__(self, problems: Sequence[LedgerProblem]) -> None:
+        self.problems = list(problems)
+        lines = [str(p) for p in self.problems[:MAX_SHOWN]]
+        if len(self.problems) > MAX_SHOWN:
+            lines.append(f"… and {len(self.problems) - MAX_SHOWN} more")
+        super().__init__("\n".join(lines))
+
+
+@dataclass
+class Ledger:
+    """A validated import: the records to write and the data rows read per sheet."""
+
+    nodes: list[NodeRecord] = field(default_factory=list)
+    rels: list[RelRecord] = field(default_factory=list)
+    rows: Counter[str] = field(default_factory=Counter)  # English sheet name → rows
+
+
+def read_ledgers(
+    paths: Sequence[str | Path],
+    store: Store | None = None,
+    *,
+    batch_size: int = 2000,
+    progress: Progress | None = None,
+) -> Ledger:
+    """Parse and validate ledgers; raise :class:`LedgerInvalid` listing every problem.
+
+    Without a store, relationship ends must be nodes of this import.
+    """
+    log = ProblemLog()
+    check = _Checker(log)
+    files = ledger_files(paths, log)
+    for done, (display, path) in enumerate(files, start=1):
+        for table in read_tables(display, path, log):
+            check.table(table)
+        if progress:
+            progress(f"read {display}", done, len(files))
+    check.resolve_refs(store, batch_size)
+    if len(log):
+        raise LedgerInvalid(log.problems())
+    return check.ledger
+
+
+def load_ledgers(
+    store: Store,
+    paths: Sequence[str | Path],
+    batch_size: int = 2000,
+    progress: Progress | None = None,
+) -> WriteSummary:
+    """Validate everything first; write only when there is no problem, in one transaction."""
+    ledger = read_ledgers(paths, store, batch_size=batch_size, progress=progress)
+    return write_graph(store, ledger.nodes, ledger.rels, batch_size=batch_size, progress=progress)
+
+
+@dataclass(frozen=True)
+class _Place:
+    file: str
+    sheet: str
+    row: int
+
+    def __str__(self) -> str:
+        return f"{self.file} [{self.sheet}] row {self.row}"
+
+
+@dataclass(frozen=True)
+class _Ref:
+    """A relationship end to resolve once every sheet has been read."""
+
+    label: str
+    code: str
+    place: _Place
+    column: str
+
+
+@dataclass
+class _Layout:
+    """Where a sheet's columns are: parsed columns by cell position, every position that
+    has a header (known or not), and whether the header allows importing the sheet."""
+
+    columns: dict[int, tuple[Column, str]] = field(default_factory=dict)
+    headed: set[int] = field(default_factory=set)
+    complete: bool = True
+    headers: dict[str, str] = field(default_factory=dict)  # column name → header as written
+
+    def header_of(self, name: str) -> str:
+        return self.headers[name]
+
+
+class _Checker:
+    """Validates tables one by one, remembering what cross-row checks need."""
+
+    def __init__(self, log: ProblemLog) -> None:
+        self.log = log
+        self.ledger = Ledger()
+        self.node_places: dict[tuple[str, str], _Place] = {}
+        self.members: dict[str, bool] = {}  # Person code → has member_status
+        self.rel_places: dict[tuple[str, ...], _Place] = {}
+        self.refs: list[_Ref] = []
+
+    def table(self, table: Table) -> None:
+        self.log.place(table.file, table.name)
+        sheet = sheet_for(table.name)
+        header = next(table.rows, None)
+        if header is None:
+            return  # an empty tab (Excel's default "Sheet1") holds nothing to import
+        if sheet is None:
+            self.log.add(table.file, table.name, None, None,
+                         f"unknown sheet name; expected one of {_KNOWN_SHEETS} "
+                         "(or their Chinese names)")
+            return
+        layout = self._header(table, sheet, *header)
+        for number, cells in table.rows:
+            self.ledger.rows[sheet.name] += 1
+            place = _Place(table.file, table.name, number)
+            values, valid = self._cells(place, layout, cells)
+            keep = valid and layout.complete
+            if sheet.node is not None:
+                self._node(place, sheet, layout, values, keep)
+            else:
+                self._rel(place, sheet, layout, values, keep)
+
+    def _header(self, table: Table, sheet: Sheet, row: int, cells: list[Any]) -> _Layout:
+        """Map cell positions to columns.  Header problems make the sheet unimportable,
+        but its rows are still checked so the clerk sees their problems in the same run."""
+        layout = _Layout()
+        seen = layout.headers
+        for index, cell in enumerate(cells):
+            if is_blank(cell):
+                continue
+            layout.headed.add(index)
+            if isinstance(cell, BadCell):
+                self.log.add(table.file, table.name, row, None,
+                             f"the header of column {index + 1}: {cell.reason}")
+                layout.complete = False
+                continue
+            text = str(cell).strip()
+            column = sheet.column_for(text)
+            if column is None:
+                expected = ", ".join(f"{c.name} ({c.zh})" for c in sheet.columns)
+                reason = f"unknown column; expected {expected}"
+            elif column.name in seen:
+                reason = f"duplicate column: {column.name} is already {seen[column.name]!r}"
+            else:
+                seen[column.name] = text
+                layout.columns[index] = (column, text)
+                continue
+            self.log.add(table.file, table.name, row, text, reason)
+            layout.complete = False
+        for column in sheet.columns:
+            if column.prop.required and column.name not in seen:
+                self.log.add(table.file, table.name, row, None,
+                             f"missing required column {column.name} ({column.zh})")
+                layout.complete = False
+        return layout
+
+    def _cells(self, place: _Place, layout: _Layout, cells: list[Any]
+               ) -> tuple[dict[str, Any], bool]:
+        """Parse one row: the values that parsed, and whether every cell did (each
+        failure is reported)."""
+        values: dict[str, Any] = {}
+        valid = True
+        for index, (column, header) in layout.columns.items():
+            cell = cells[index] if index < len(cells) else None
+            try:
+                if isinstance(cell, BadCell):
+                    raise ValueError(cell.reason)
+                values[column.name] = column.prop.parse(cell)
+            except ValueError as exc:
+                self._problem(place, header, str(exc))
+                valid = False
+        for index, cell in enumerate(cells):
+            if index not in layout.headed and not is_blank(cell):
+                self._problem(place, None, f"a value in column {index + 1}, which has no header")
+                valid = False
+        return values, valid
+
+    def _node(self, place: _Place, sheet: Sheet, layout: _Layout, values: dict[str, Any],
+              keep: bool) -> None:
+        assert sheet.node is not None
+        label, code = sheet.node.label, values.get("code")
+        if code is None:
+            return
+        first = self.node_places.setdefault((label, code), place)
+        if first is not place:
+            self._problem(place, layout.header_of("code"),
+                          f"duplicate {label} code {code!r}: also in {first}")
+            return
+        if not keep:
+            return
+        # Only the sheet's columns: a column left out of a ledger leaves that property
+        # as it is in the store, an empty cell in a present column removes it.
+        props = {p.name: values[p.name] for p in sheet.node.props
+                 if p.name != "code" and p.name in values}
+        if label == "Person" and "member_status" in props:
+            self.members[code] = props["member_status"] is not None
+        self.ledger.nodes.append(NodeRecord(label, code, props))
+
+    def _rel(self, place: _Place, sheet: Sheet, layout: _Layout, values: dict[str, Any],
+             keep: bool) -> None:
+        kind = sheet.rel
+        assert kind is not None
+        ends: list[tuple[str, str]] = []
+        for code_col, kind_col, labels in ((FROM, FROM_KIND, kind.sources),
+                                           (TO, TO_KIND, kind.targets)):
+            label = labels[0] if len(labels) == 1 else values.get(kind_col)
+            code = values.get(code_col)
+            if label is not None and code is not None:
+                self.refs.append(_Ref(label, code, place, layout.header_of(code_col)))
+                ends.append((label, code))
+        if not keep or len(ends) < 2:
+            return
+        (source, src), (target, tgt) = ends
+        record = RelRecord(kind.type, source, src, target, tgt,
+                           {p.name: values.get(p.name) for p in kind.props})
+        identity = (kind.type, key_label(source), src, key_label(target), tgt, record.rkey)
+        first = self.rel_places.setdefault(identity, place)
+        if first is not place:
+            keyed = ", ".join(f"{k} {record.props[k]}" for k in kind.key_props
+                              if record.props.get(k) is not None)
+            self._problem(place, None, f"duplicate {kind.type} {src} → {tgt}"
+                          + (f" ({keyed})" if keyed else "") + f": also in {first}")
+            return
+        self.ledger.rels.append(record)
+
+    def resolve_refs(self, store: Store | None, batch_size: int) -> None:
+        """Every relationship end must be a node of this import or of the store; an end
+        of kind Member must be a party member there (member_status set)."""
+        missing: dict[str, set[str]] = defaultdict(set)
+        for ref in self.refs:
+            if ref.label == MEMBER and ("Person", ref.code) in self.node_places:
+                if not self.members.get(ref.code, True):  # absent: the row has problems
+                    self._problem(ref.place, ref.column,
+                                  f"Person {ref.code!r} is not a party member "
+                                  "(member_status is empty in this import)")
+            elif (key_label(ref.label), ref.code) not in self.node_places:
+                missing[ref.label].add(ref.code)
+        found = _in_store(store, missing, batch_size)
+        people = _in_store(store, {"Person": missing.get(MEMBER, set()) - found[MEMBER]},
+                           batch_size)["Person"]
+        where = "this import or the store" if store is not None else "this import"
+        for ref in self.refs:
+            if ref.code not in missing.get(ref.label, ()) or ref.code in found[ref.label]:
+                continue
+            if ref.label == MEMBER and ref.code in people:
+                reason = f"Person {ref.code!r} is not a party member in the store"
+            else:
+                reason = f"unknown {ref.label} {ref.code!r} (not in {where})"
+            self._problem(ref.place, ref.column, reason)
+
+    def _problem(self, place: _Place, column: str | None, reason: str) -> None:
+        self.log.add(place.file, place.sheet, place.row, column, reason)
+
+
+def _in_store(store: Store | None, codes: dict[str, set[str]], batch_size: int
+              ) -> defaultdict[str, set[str]]:
+    """Which codes exist in the store, per label, asked in batches."""
+    found: defaultdict[str, set[str]] = defaultdict(set)
+    if store is None:
+        return found
+    for label, wanted in codes.items():
+        for batch in in_batches(sorted(wanted), batch_size):
+            rows = store.read(queries.existing_nodes(label), codes=batch)
+            found[label].update(row["code"] for row in rows)
+    return found
