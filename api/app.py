@@ -1,0 +1,156 @@
+"""The HTTP app: GraphQL at /graphql behind bearer tokens, and /health.
+
+Authentication happens before GraphQL sees the request: an anonymous or forged
+request gets a plain 401 and never reaches a resolver.  The caller's scope node is
+resolved once (and cached) so every Cypher can name its label.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+from typing import Any, cast
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+from strawberry.asgi import GraphQL
+
+from api import queries
+from api.audit import AuditLog
+from api.auth import AuthError, bearer, check_secret, decode_token
+from api.context import Context
+from api.schema import build_schema
+from api.scope import SCOPE_LABELS
+from graph.settings import Settings
+from graph.store import Store
+
+MAX_BODY = 64 * 1024  # bytes: a legitimate document is far smaller
+SCOPE_CACHE = 4096
+
+
+class ScopeResolver:
+    """Scope code → label of its County/Street/Community node (cached, bounded)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._cache: dict[str, tuple[str, str] | None] = {}
+
+    def __call__(self, scope: str) -> tuple[str, str] | None:
+        if scope in self._cache:
+            return self._cache[scope]
+        label, sep, code = scope.partition(":")
+        candidates = (label,) if sep and label in SCOPE_LABELS else SCOPE_LABELS
+        code = code if sep else scope
+        found = None
+        for lab in candidates:
+            if self.store.read(queries.scope_node(lab), code=code):
+                found = (lab, code)
+                break
+        if found is not None:  # unknown scopes are not cached: they may be loaded later
+            if len(self._cache) >= SCOPE_CACHE:
+                self._cache.clear()
+            self._cache[scope] = found
+        return found
+
+
+def _unauthorised(message: str, status: int = 401) -> Response:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse({"errors": [{"message": message}]}, status_code=status,
+                        headers=headers)
+
+
+class GraphQLEndpoint(GraphQL[Context, None]):
+    """Strawberry's ASGI app with our context; the gate has put the caller on state."""
+
+    def __init__(self, settings: Settings, store: Store, audit: AuditLog,
+                 extensions: Sequence[Any] = ()) -> None:
+        super().__init__(build_schema(settings.production, extensions),
+                         graphql_ide=None if settings.production else "graphiql",
+                         allow_queries_via_get=False)
+        self.settings, self.store, self.audit = settings, store, audit
+        self.scopes = ScopeResolver(store)
+
+    async def get_context(self, request: Any, response: Any) -> Context:
+        if not hasattr(request.state, "caller"):
+            # only the GraphiQL page gets here unauthenticated; it executes nothing
+            # (queries via GET are disabled), so it needs no context
+            return cast(Context, None)
+        caller, (label, code) = request.state.caller, request.state.scope
+        return Context(store=self.store, settings=self.settings, caller=caller,
+                       scope_label=label, scope_code=code, audit=self.audit)
+
+    async def gate(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        ide_page = (request.method == "GET" and not self.settings.production
+                    and "text/html" in request.headers.get("accept", ""))
+        if not ide_page:
+            length = request.headers.get("content-length")
+            if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+                await _unauthorised(f"request body larger than {MAX_BODY} bytes",
+                                    413)(scope, receive, send)
+                return
+            try:
+                caller = decode_token(self.settings.jwt_secret,
+                                      bearer(request.headers.get("authorization")))
+            except AuthError as exc:
+                await _unauthorised(str(exc))(scope, receive, send)
+                return
+            resolved = await asyncio.to_thread(self.scopes, caller.scope)
+            if resolved is None:
+                await _unauthorised(f"scope {caller.scope} is not a known county, street or "
+                                    "community", 403)(scope, receive, send)
+                return
+            scope.setdefault("state", {}).update(caller=caller, scope=resolved)
+        await self(scope, receive, send)
+
+
+class _Gate:
+    """An ASGI callable (Starlette would treat a bound method as a request handler)."""
+
+    def __init__(self, endpoint: GraphQLEndpoint) -> None:
+        self.endpoint = endpoint
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.endpoint.gate(scope, receive, send)
+
+
+def create_app(settings: Settings, store: Store | None = None,
+               audit_path: str | Path | None = None,
+               extensions: Sequence[Any] = ()) -> Starlette:
+    """The ASGI app; opens (and on shutdown closes) the store unless one is given.
+
+    ``extensions`` are added to the schema's (e.g. api.observability's operation metrics).
+    """
+    check_secret(settings.jwt_secret)
+    owned = store is None
+    if store is None:
+        from graph.open import open_store
+
+        store = open_store(settings)
+    audit = AuditLog(audit_path or Path(settings.data_dir) / "audit.log")
+    endpoint = GraphQLEndpoint(settings, store, audit, extensions)
+    live_store = store
+
+    async def health(request: Request) -> Response:
+        ok = await asyncio.to_thread(live_store.ping)
+        return JSONResponse({"status": "ok" if ok else "unavailable",
+                             "store": live_store.backend}, status_code=200 if ok else 503)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        if owned:
+            live_store.close()
+
+    return Starlette(
+        routes=[
+            Route("/health", health, methods=["GET"]),
+            Route("/graphql", _Gate(endpoint), methods=["GET", "POST"]),
+        ],
+        lifespan=lifespan,
+    )

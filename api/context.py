@@ -1,0 +1,87 @@
+"""Per-request state: the caller, the store, and the DataLoaders of this request.
+
+Loaders live exactly one request: batching never mixes callers or scopes, and
+nothing a request loaded leaks into the next one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+from strawberry.dataloader import DataLoader
+
+from api import queries
+from api.audit import AuditLog
+from api.auth import Caller
+from graph.settings import Settings
+from graph.store import Query, Store
+
+
+class ApiError(Exception):
+    """An error whose message is meant for the client (never masked)."""
+
+
+class Forbidden(ApiError):
+    """The caller's role or scope does not allow this."""
+
+
+@dataclass
+class Context:
+    store: Store
+    settings: Settings
+    caller: Caller
+    scope_label: str
+    scope_code: str
+    audit: AuditLog
+    loaders: dict[Hashable, DataLoader[Any, Any]] = field(default_factory=dict)
+
+    def params(self, **extra: Any) -> dict[str, Any]:
+        """Parameters every scoped query takes: the scope and, for residents, who."""
+        subject = self.caller.subject if self.caller.role == "resident" else None
+        return {"scope": self.scope_code, "subject": subject, **extra}
+
+    async def read(self, query: Query, **params: Any) -> list[dict[str, Any]]:
+        """Run a read off the event loop: the driver is synchronous."""
+        return await asyncio.to_thread(self.store.read, query, **self.params(**params))
+
+    def related_loader(self, rel_type: str, outgoing: bool, parent: str, other: str,
+                       as_of: str | None) -> DataLoader[str, list[dict[str, Any]]]:
+        """One loader per relationship field and arguments: one Cypher per level."""
+        key = ("rel", rel_type, outgoing, parent, other, as_of)
+        if key not in self.loaders:
+            query = queries.related(rel_type, outgoing, parent, other, self.scope_label)
+
+            async def load(codes: list[str]) -> list[list[dict[str, Any]]]:
+                rows = await self.read(query, codes=list(codes), as_of=as_of)
+                grouped: dict[str, list[dict[str, Any]]] = {c: [] for c in codes}
+                for row in rows:
+                    grouped[row["key"]].append(row)
+                return [grouped[c] for c in codes]
+
+            self.loaders[key] = DataLoader(load_fn=load)
+        return self.loaders[key]
+
+    def node_loader(self, label: str) -> DataLoader[str, dict[str, Any] | None]:
+        key = ("node", label)
+        if key not in self.loaders:
+            query = queries.by_codes(label, self.scope_label)
+
+            async def load(codes: list[str]) -> list[dict[str, Any] | None]:
+                rows = await self.read(query, codes=list(codes))
+                found = {r["props"]["code"]: r for r in rows}
+                return [found.get(c) for c in codes]
+
+            self.loaders[key] = DataLoader(load_fn=load)
+        return self.loaders[key]
+
+
+def now() -> str:
+    return dt.datetime.now().replace(microsecond=0).isoformat()
+
+
+def today() -> str:
+    return dt.date.today().isoformat()

@@ -1,0 +1,206 @@
+"""The Mutation root: generated create/update/delete per label, link/unlink, demands.
+
+Every mutation goes through :func:`audited`, which appends who did what, with which
+arguments (personal data masked) and with what outcome, to the audit log, including
+refused and failed attempts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from collections.abc import Awaitable
+from typing import Any
+
+import strawberry
+from strawberry.types.unset import UNSET
+
+from api import demands, types, writes
+from api.auth import mask
+from api.context import ApiError, Context
+from api.types import PY, FieldError
+from graph.model import NODES, RELS
+
+RelTypeEnum: Any = types.make_enum("RelType", [r.type for r in RELS],
+                                   "A relationship type of the model.", upper=False)
+PERSONAL = {p.name for n in NODES for p in n.props if p.personal}
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {k: _plain(v) for k, v in vars(value).items() if v is not UNSET}
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+def _audit_args(arguments: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key, value in arguments.items():
+        value = _plain(value)
+        if isinstance(value, dict):
+            value = {k: mask(v) if k in PERSONAL else v for k, v in value.items()}
+        out[key] = value
+    return out
+
+
+async def audited(info: strawberry.Info, mutation: str, arguments: dict[str, Any],
+                  work: Awaitable[writes.Outcome]) -> writes.Outcome:
+    ctx: Context = info.context
+    outcome = "error"
+    try:
+        result = await work
+        outcome = result.audit
+        return result
+    except ApiError:
+        outcome = "refused"
+        raise
+    finally:
+        ctx.audit.record(ctx.caller, mutation, _audit_args(arguments), outcome)
+
+
+def _input_type(kind: Any) -> None:
+    ann: dict[str, Any] = {}
+    ns: dict[str, Any] = {"__annotations__": ann, "__module__": types.__name__}
+    for p in kind.props:
+        if p.name == "code":
+            continue
+        ann[p.name] = f"{PY[p.type]} | None"
+        ns[p.name] = strawberry.field(default=UNSET, description=p.zh)
+    cls = type(f"{kind.label}Input", (), ns)
+    types._register(strawberry.input(cls, description=f"{kind.zh}: fields not sent are "
+                                     "left unchanged by updates."))
+    payload = type(f"{kind.label}Payload", (), {"__module__": types.__name__, "__annotations__": {
+        "node": f"{kind.label} | None", "errors": "list[FieldError]"}})
+    types._register(strawberry.type(payload))
+
+
+@strawberry.type
+class Payload:
+    errors: list[FieldError]
+
+    @strawberry.field
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _link_input() -> None:
+    ann: dict[str, Any] = {"type": "RelType", "source": "strawberry.ID",
+                           "target": "strawberry.ID"}
+    ns: dict[str, Any] = {"__annotations__": ann, "__module__": types.__name__}
+    seen: dict[str, Any] = {}
+    for rel in RELS:
+        for p in rel.props:
+            if p.name in seen:
+                continue
+            seen[p.name] = p
+            ann[p.name] = f"{PY[p.type]} | None"
+            ns[p.name] = strawberry.field(default=UNSET, description=p.zh)
+    cls = type("LinkInput", (), ns)
+    types._register(strawberry.input(cls, description="A relationship: source and target "
+                                     "ids ('Label:code') and its properties; unlink needs "
+                                     "only the key properties (role, since)."))
+
+
+def _label_mutations(label: str) -> dict[str, Any]:
+    name = types.snake(label)
+
+    async def create(self: Any, info: strawberry.Info, code: str, input: Any,
+                     parent: strawberry.ID | None = None) -> Any:
+        outcome = await audited(info, f"create_{name}", {"code": code, "input": input,
+                                "parent": parent},
+                                writes.create(info.context, label, code, writes.given(input),
+                                              parent))
+        return types.globals_()[f"{label}Payload"](node=outcome.node, errors=outcome.errors)
+
+    async def update(self: Any, info: strawberry.Info, code: str, input: Any) -> Any:
+        outcome = await audited(info, f"update_{name}", {"code": code, "input": input},
+                                writes.update(info.context, label, code, writes.given(input)))
+        return types.globals_()[f"{label}Payload"](node=outcome.node, errors=outcome.errors)
+
+    async def delete(self: Any, info: strawberry.Info, code: str) -> Payload:
+        outcome = await audited(info, f"delete_{name}", {"code": code},
+                                writes.delete(info.context, label, code))
+        return Payload(errors=outcome.errors)
+
+    fn: Any
+    for fn in (create, update):
+        fn.__annotations__.update(input=f"{label}Input", **{"return": f"{label}Payload"})
+    out = {}
+    for verb, fn in (("create", create), ("update", update), ("delete", delete)):
+        fn.__module__ = types.__name__
+        out[f"{verb}_{name}"] = strawberry.field(resolver=fn)
+    return out
+
+
+async def link(self: Any, info: strawberry.Info, input: Any) -> Payload:
+    """Add or update one relationship (upsert on its key properties)."""
+    values = writes.given(input)
+    rel_type, source, target = values.pop("type").value, values.pop("source"), values.pop("target")
+    outcome = await audited(info, "link", {"input": input},
+                            writes.link(info.context, rel_type, source, target, values))
+    return Payload(errors=outcome.errors)
+
+
+async def unlink(self: Any, info: strawberry.Info, input: Any) -> Payload:
+    """Remove one relationship, identified by its ends and key properties."""
+    values = writes.given(input)
+    rel_type, source, target = values.pop("type").value, values.pop("source"), values.pop("target")
+    outcome = await audited(info, "unlink", {"input": input},
+                            writes.link(info.context, rel_type, source, target, values,
+                                        remove=True))
+    return Payload(errors=outcome.errors)
+
+
+async def raise_demand(self: Any, info: strawberry.Info, input: Any, raised_in: strawberry.ID,
+                       code: str | None = None, raised_by: strawberry.ID | None = None) -> Any:
+    """居民点单: post a demand (status open) in a compound or community."""
+    outcome = await audited(info, "raise_demand", {"code": code, "input": input,
+                            "raised_in": raised_in, "raised_by": raised_by},
+                            demands.raise_demand(info.context, code, writes.given(input),
+                                                 raised_in, raised_by))
+    return types.globals_()["DemandPayload"](node=outcome.node, errors=outcome.errors)
+
+
+def _step(name: str) -> Any:
+    async def resolve(self: Any, info: strawberry.Info, code: str,
+                      taker: strawberry.ID | None = None, resource: str | None = None,
+                      satisfaction: int | None = None) -> Any:
+        args = {"code": code, "taker": taker, "resource": resource,
+                "satisfaction": satisfaction}
+        outcome = await audited(info, f"{name}_demand", args,
+                                demands.step(info.context, name, code, taker, resource,
+                                             satisfaction))
+        return types.globals_()["DemandPayload"](node=outcome.node, errors=outcome.errors)
+
+    resolve.__annotations__["return"] = "DemandPayload"
+    resolve.__module__ = types.__name__
+    descriptions = {
+        "dispatch": "社区派单: open → dispatched; needs a taker (Member, Unit, VolunteerTeam).",
+        "accept": "接单: dispatched → accepted.",
+        "complete": "办结: accepted → done.",
+        "review": "评价: done → reviewed, with satisfaction 1–5.",
+    }
+    return strawberry.field(resolver=resolve, description=descriptions[name])
+
+
+def mutation_fields() -> dict[str, Any]:
+    for kind in NODES:
+        _input_type(kind)
+    _link_input()
+    for fn in (link, unlink):
+        fn.__annotations__["input"] = "LinkInput"
+        fn.__module__ = types.__name__
+    raise_demand.__annotations__.update(input="DemandInput", **{"return": "DemandPayload"})
+    raise_demand.__module__ = types.__name__
+    types._register(RelTypeEnum)
+    types._register(Payload)
+    fields: dict[str, Any] = {}
+    for kind in NODES:
+        fields.update(_label_mutations(kind.label))
+    fields["link"] = strawberry.field(resolver=link)
+    fields["unlink"] = strawberry.field(resolver=unlink)
+    fields["raise_demand"] = strawberry.field(resolver=raise_demand)
+    for name in demands.STEPS:
+        fields[f"{name}_demand"] = _step(name)
+    return fields

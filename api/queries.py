@@ -1,0 +1,230 @@
+"""Every Cypher statement of the API, as named queries generated from the model.
+
+Labels, relationship types and property names are spliced in only from graph.model's
+fixed set; every value (codes, filters, cursors, the caller's scope) is a parameter.
+Each builder is cached, so one (label, scope level, ...) combination is one named query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from api.scope import FILTER_LABELS, SCOPE_LABELS, in_scope
+from graph.model import NODE_BY_LABEL, REL_BY_TYPE, PropType, key_label
+from graph.store import Query
+
+DATED = (
+    "($as_of IS NULL OR ((r.since IS NULL OR r.since <= $as_of) "
+    "AND (r.until IS NULL OR r.until >= $as_of)))"
+)
+OWN_DEMAND = "($subject IS NULL OR EXISTS { MATCH (n)-[:RAISED_BY]->(:Person {code: $subject}) })"
+RETURN_NODE = "properties(n) AS props, labels(n) AS labels"
+
+
+def _label(label: str) -> str:
+    if label not in NODE_BY_LABEL and label != "Member":
+        raise ValueError(f"unknown label {label!r}")
+    return label
+
+
+def _scope_label(label: str) -> str:
+    if label not in SCOPE_LABELS:
+        raise ValueError(f"{label} cannot be a caller scope")
+    return label
+
+
+@dataclass(frozen=True)
+class FilterArg:
+    """One filter of a root connection: GraphQL argument, its Python type, its Cypher."""
+
+    name: str
+    py_type: str  # "str", "list[str]", "bool", "int", "float"
+    predicate: str
+    prop: str | None = None  # model property whose parser validates the value
+    bound: str = ""  # "from" / "to" for date ranges
+
+
+@cache
+def filter_args(label: str) -> tuple[FilterArg, ...]:
+    """The filters of ``label``'s connection, derived from its property types."""
+    kind = NODE_BY_LABEL[_label(label)]
+    out = [FilterArg("codes", "list[str]", "($codes IS NULL OR n.code IN $codes)")]
+    for p in kind.props:
+        v = f"$f_{p.name}"
+        if p.type is PropType.ENUM:
+            out.append(FilterArg(p.name, "list[str]", f"({v} IS NULL OR n.{p.name} IN {v})",
+                                 p.name))
+        elif p.type is PropType.BOOL:
+            out.append(FilterArg(p.name, "bool",
+                                 f"({v} IS NULL OR coalesce(n.{p.name}, false) = {v})", p.name))
+        elif p.type is PropType.STR and p.name in ("name", "title"):
+            w = f"{v}_contains"
+            out.append(FilterArg(f"{p.name}_contains", "str",
+                                 f"({w} IS NULL OR toLower(n.{p.name}) CONTAINS toLower({w}))"))
+        elif p.type in (PropType.DATE, PropType.DATETIME):
+            for bound, op in (("from", ">="), ("to", "<=")):
+                w = f"{v}_{bound}"
+                out.append(FilterArg(f"{p.name}_{bound}", "str",
+                                     f"({w} IS NULL OR n.{p.name} {op} {w})", p.name, bound))
+        elif p.type in (PropType.INT, PropType.FLOAT):
+            py = "int" if p.type is PropType.INT else "float"
+            for bound, op in (("min", ">="), ("max", "<=")):
+                w = f"{v}_{bound}"
+                out.append(FilterArg(f"{p.name}_{bound}", py,
+                                     f"({w} IS NULL OR n.{p.name} {op} {w})", p.name))
+    if label == "Person":
+        out.append(FilterArg("is_member", "bool",
+                             "($f_is_member IS NULL OR ('Member' IN labels(n)) = $f_is_member)"))
+    return tuple(out)
+
+
+def param_name(arg: FilterArg) -> str:
+    return "codes" if arg.name == "codes" else f"f_{arg.name}"
+
+
+def sort_fields(label: str) -> tuple[str, ...]:
+    """Keyset pagination needs a total order without nulls: code, or a required text."""
+    kind = NODE_BY_LABEL[_label(label)]
+    return ("code",) + tuple(
+        p.name for p in kind.props if p.required and p.type is PropType.STR and p.name != "code"
+    )
+
+
+def _where(label: str, scope_label: str, filter_scope: str | None) -> str:
+    parts = [in_scope(label, "n", _scope_label(scope_label))]
+    if filter_scope:
+        if filter_scope not in FILTER_LABELS:
+            raise ValueError(f"{filter_scope} cannot be a filter scope")
+        parts.append(in_scope(label, "n", filter_scope, param="within"))
+    parts += [a.predicate for a in filter_args(label)]
+    if label == "Demand":
+        parts.append(OWN_DEMAND)
+    return " AND ".join(parts)
+
+
+def _match(label: str, members_only: bool) -> str:
+    """Members carry their own label: matching it skips the other people entirely."""
+    return "Member" if members_only and label == "Person" else _label(label)
+
+
+@cache
+def page(label: str, scope_label: str, filter_scope: str | None, sort: str,
+         descending: bool, members_only: bool = False) -> Query:
+    """One page of a root connection: keyset on (sort, code), LIMIT in the Cypher."""
+    if sort not in sort_fields(label):
+        raise ValueError(f"{label} cannot be sorted by {sort}")
+    gt, order = ("<", "DESC") if descending else (">", "ASC")
+    if sort == "code":
+        keyset = f"($after_code IS NULL OR n.code {gt} $after_code)"
+        order_by = f"n.code {order}"
+    else:
+        keyset = (f"($after_code IS NULL OR n.{sort} {gt} $after_key OR "
+                  f"(n.{sort} = $after_key AND n.code {gt} $after_code))")
+        order_by = f"n.{sort} {order}, n.code {order}"
+    lab = _match(label, members_only)
+    return Query(
+        f"page_{lab}_in_{scope_label}_{filter_scope or 'all'}_by_{sort}_{order.lower()}",
+        f"MATCH (n:{lab}) WHERE {_where(label, scope_label, filter_scope)} AND {keyset} "
+        f"RETURN {RETURN_NODE} ORDER BY {order_by} LIMIT $limit",
+    )
+
+
+@cache
+def total(label: str, scope_label: str, filter_scope: str | None,
+          members_only: bool = False) -> Query:
+    lab = _match(label, members_only)
+    return Query(
+        f"count_{lab}_in_{scope_label}_{filter_scope or 'all'}",
+        f"MATCH (n:{lab}) WHERE {_where(label, scope_label, filter_scope)} "
+        "RETURN count(n) AS n",
+    )
+
+
+@cache
+def by_codes(label: str, scope_label: str) -> Query:
+    """Nodes of ``$codes`` the caller may see (node lookup and the scope check of writes)."""
+    lab = _label(label)
+    where = in_scope(lab, "n", _scope_label(scope_label))
+    if lab == "Demand":
+        where += f" AND {OWN_DEMAND}"
+    return Query(
+        f"get_{lab}_in_{scope_label}",
+        f"UNWIND $codes AS code MATCH (n:{lab} {{code: code}}) WHERE {where} "
+        f"RETURN {RETURN_NODE}",
+    )
+
+
+@cache
+def exists(label: str) -> Query:
+    """Whether a node exists at all (a link's source may lie outside the scope)."""
+    lab = _label(label)
+    return Query(f"exists_{lab}",
+                 f"MATCH (n:{lab} {{code: $code}}) RETURN {RETURN_NODE}")
+
+
+@cache
+def related(rel_type: str, outgoing: bool, parent: str, other: str, scope_label: str) -> Query:
+    """Batch loader of one relationship field: ``$codes`` of parents → related nodes.
+
+    The related node is scope-checked too, so following a relationship never leaves
+    the caller's scope.
+    """
+    if rel_type not in REL_BY_TYPE:
+        raise ValueError(f"unknown relationship type {rel_type!r}")
+    a, b = _label(key_label(parent)), _label(other)
+    arrow = f"-[r:{rel_type}]->" if outgoing else f"<-[r:{rel_type}]-"
+    where = in_scope(b, "n", _scope_label(scope_label))
+    if REL_BY_TYPE[rel_type].dated:
+        where += f" AND {DATED}"
+    if key_label(b) == "Demand":
+        where += f" AND {OWN_DEMAND}"
+    direction = "out" if outgoing else "in"
+    return Query(
+        f"rel_{rel_type}_{direction}_{a}_{b}_in_{scope_label}",
+        f"UNWIND $codes AS code MATCH (a:{a} {{code: code}}){arrow}(n:{b}) WHERE {where} "
+        f"RETURN code AS key, {RETURN_NODE}, properties(r) AS rel ORDER BY n.code",
+    )
+
+
+@cache
+def count_by(label: str, level: str, scope_label: str) -> Query:
+    """Nodes of ``label`` under each administrative node of ``level`` in the scope."""
+    lab, lev = _label(label), _label(level)
+    if lev not in FILTER_LABELS:
+        raise ValueError(f"cannot count by {level}")
+    inner = in_scope(lab, "n", lev, end="(g)")
+    return Query(
+        f"count_{lab}_by_{lev}_in_{scope_label}",
+        f"MATCH (g:{lev}) WHERE {in_scope(lev, 'g', _scope_label(scope_label))} "
+        f"OPTIONAL MATCH (n:{lab}) WHERE {inner} "
+        "RETURN g.code AS code, g.name AS name, count(DISTINCT n) AS n ORDER BY g.code",
+    )
+
+
+@cache
+def scope_node(label: str) -> Query:
+    lab = _label(label)
+    return Query(f"scope_node_{lab}", f"MATCH (n:{lab} {{code: $code}}) RETURN n.code AS code")
+
+
+# The demand life cycle: compare-and-set on the status, in one statement, so two
+# dispatchers racing cannot both win.
+@cache
+def transition(scope_label: str) -> Query:
+    where = in_scope("Demand", "n", _scope_label(scope_label))
+    return Query(
+        f"demand_transition_in_{scope_label}",
+        f"MATCH (n:Demand {{code: $code}}) WHERE {where} AND {OWN_DEMAND} "
+        "AND coalesce(n.status, 'open') = $from SET n += $props RETURN n.code AS code",
+    )
+
+
+@cache
+def demand_status(scope_label: str) -> Query:
+    where = in_scope("Demand", "n", _scope_label(scope_label))
+    return Query(
+        f"demand_status_in_{scope_label}",
+        f"MATCH (n:Demand {{code: $code}}) WHERE {where} AND {OWN_DEMAND} "
+        "RETURN coalesce(n.status, 'open') AS status",
+    )

@@ -1,0 +1,169 @@
+"""Root query fields: node lookup, one connection per label, counts per area.
+
+Connections page with a keyset on (sort key, code) inside the Cypher, never by
+skipping rows in Python, so page N costs the same as page 1.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+from api import queries, types
+from api.context import ApiError, Context, Forbidden
+from api.scope import FILTER_LABELS
+from graph.model import NODE_BY_LABEL, NODES
+
+LabelEnum: Any = types.make_enum("NodeLabel", [n.label for n in NODES],
+                                  "A node label of the model.")
+LevelEnum: Any = types.make_enum("AreaLevel", list(FILTER_LABELS),
+                                 "A level of the administrative spine.")
+
+
+def parse_id(gid: str, allowed: tuple[str, ...] | None = None) -> tuple[str, str]:
+    label, sep, code = str(gid).partition(":")
+    if not sep or not code or label not in NODE_BY_LABEL:
+        raise ApiError(f"malformed id {gid!r}: expected 'Label:code', e.g. 'Compound:C1'")
+    if allowed is not None and label not in allowed:
+        raise ApiError(f"id {gid!r} must be one of: {', '.join(allowed)}")
+    return label, code
+
+
+def _filter_params(label: str, flt: Any) -> dict[str, Any]:
+    kind = NODE_BY_LABEL[label]
+    params: dict[str, Any] = {}
+    for arg in queries.filter_args(label):
+        value = getattr(flt, arg.name, None) if flt is not None else None
+        if value is not None and arg.prop:
+            prop = kind.prop(arg.prop)
+            try:
+                if isinstance(value, list):
+                    value = [prop.parse(v) for v in value]
+                elif arg.bound:
+                    value = prop.parse(value)
+                    if arg.bound == "to" and len(str(value)) == 19 and len(
+                            str(getattr(flt, arg.name))) <= 10:
+                        value = str(value)[:10] + "T23:59:59"  # a date bound includes its day
+            except ValueError as exc:
+                raise ApiError(f"filter.{strawberry_name(arg.name)}: {exc}") from None
+        params[queries.param_name(arg)] = value
+    return params
+
+
+def strawberry_name(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(w.capitalize() for w in rest)
+
+
+def _connection_resolver(label: str) -> Any:
+    async def resolve(
+        self: Any,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        within: strawberry.ID | None = None,
+        filter: Any = None,
+        order_by: Any = None,
+        descending: bool = False,
+    ) -> Any:
+        ctx: Context = info.context
+        if ctx.caller.role == "resident" and label != "Demand":
+            raise Forbidden("residents may read their own demands only")
+        size = ctx.settings.page_size_default if first is None else first
+        if not 1 <= size <= ctx.settings.page_size_max:
+            raise ApiError(f"first must be between 1 and {ctx.settings.page_size_max}")
+        sort = order_by.value if order_by is not None else "code"
+        within_label, within_code = parse_id(within, FILTER_LABELS) if within else (None, None)
+        params = _filter_params(label, filter)
+        if within_code:
+            params["within"] = within_code
+        key, code = types.decode_cursor(after) if after else (None, None)
+        members = params.get("f_is_member") is True
+        rows = await ctx.read(
+            queries.page(label, ctx.scope_label, within_label, sort, descending, members),
+            after_key=key, after_code=code, limit=size + 1, **params,
+        )
+        more = len(rows) > size
+        edges = [
+            types.edge_type(label)(
+                node=types.build_node(ctx, label, row),
+                cursor=types.encode_cursor(row["props"].get(sort), row["props"]["code"]),
+            )
+            for row in rows[:size]
+        ]
+
+        async def count() -> int:
+            found = await ctx.read(
+                queries.total(label, ctx.scope_label, within_label, members), **params)
+            return int(found[0]["n"])
+
+        return types.connection_type(label)(
+            edges=edges,
+            page_info=types.PageInfo(has_next_page=more,
+                                     end_cursor=edges[-1].cursor if edges else None),
+            count=count,
+        )
+
+    resolve.__annotations__.update(
+        filter=f"{label}Filter | None", order_by=f"{label}SortField | None",
+        **{"return": f"{label}Connection"},
+    )
+    resolve.__module__ = types.__name__  # generated names resolve there
+    return resolve
+
+
+def _filter_input(label: str) -> None:
+    ann: dict[str, Any] = {}
+    ns: dict[str, Any] = {"__annotations__": ann, "__module__": types.__name__}
+    for arg in queries.filter_args(label):
+        ann[arg.name] = f"{arg.py_type} | None"
+        ns[arg.name] = None
+    cls = type(f"{label}Filter", (), ns)
+    types._register(strawberry.input(cls, description=f"Filters of {label} (all ANDed)."))
+    types._register(types.make_enum(f"{label}SortField", list(queries.sort_fields(label)),
+                                    "Keyset sort keys (ties broken by code)."))
+
+
+@strawberry.type
+class AreaCount:
+    id: strawberry.ID
+    code: str
+    name: str | None
+    count: int
+
+
+async def node(self: Any, info: strawberry.Info, id: strawberry.ID) -> types.Node | None:
+    """Any node by its global id, if the caller may see it."""
+    ctx: Context = info.context
+    label, code = parse_id(id)
+    if ctx.caller.role == "resident" and label != "Demand":
+        raise Forbidden("residents may read their own demands only")
+    row = await ctx.node_loader(label).load(code)
+    return None if row is None else types.build_node(ctx, label, row)
+
+
+async def count_by(self: Any, info: strawberry.Info, label: LabelEnum,  # type: ignore[valid-type]
+                   level: LevelEnum) -> list[AreaCount]:  # type: ignore[valid-type]
+    """Nodes of ``label`` per area of ``level`` in the caller's scope (dashboards)."""
+    ctx: Context = info.context
+    if ctx.caller.role == "resident":
+        raise Forbidden("residents may read their own demands only")
+    lab, lev = label.value, level.value  # type: ignore[attr-defined]
+    rows = await ctx.read(queries.count_by(lab, lev, ctx.scope_label))
+    return [AreaCount(id=strawberry.ID(types.global_id(lev, r["code"])), code=r["code"],
+                      name=r["name"], count=int(r["n"])) for r in rows]
+
+
+def query_fields() -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "node": strawberry.field(resolver=node),
+        "count_by": strawberry.field(resolver=count_by),
+    }
+    for kind in NODES:
+        _filter_input(kind.label)
+        fields[types.plural(kind.label)] = strawberry.field(
+            resolver=_connection_resolver(kind.label),
+            description=f"{kind.zh} in the caller's scope, paged by cursor.",
+        )
+    return fields

@@ -1,0 +1,77 @@
+"""The strawberry Schema: generated roots plus the limits every public endpoint needs.
+
+Depth, token and alias limits stop a single document from asking for the whole
+graph; parser and validation caches are bounded so distinct query texts cannot grow
+memory; in production unexpected errors are masked (no internals to clients) while
+errors written for clients (ApiError, validation) pass through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+
+from api import reads, types
+from api.context import ApiError
+from api.mutations import mutation_fields
+
+MAX_DEPTH = 10
+MAX_TOKENS = 2000
+MAX_ALIASES = 30
+CACHE_SIZE = 256
+
+
+def _client_error(error: GraphQLError) -> bool:
+    """Errors meant for clients: our own, and GraphQL's parse/validation errors."""
+    original = error.original_error
+    return original is None or isinstance(original, ApiError)
+
+
+def should_mask(error: GraphQLError) -> bool:
+    return not _client_error(error)
+
+
+@cache
+def _roots() -> tuple[type, type]:
+    query = strawberry.type(type("Query", (), reads.query_fields()),
+                            description="Reads, always limited to the caller's scope.")
+    mutation = strawberry.type(type("Mutation", (), mutation_fields()),
+                               description="Writes, audited; staff roles only except "
+                               "raiseDemand/reviewDemand for residents.")
+    return query, mutation
+
+
+def build_schema(production: bool = False, extra: Sequence[Any] = ()) -> strawberry.Schema:
+    """``extra``: further extension classes or factories (e.g. operation metrics)."""
+    query, mutation = _roots()
+    # factories, not instances: strawberry builds fresh extensions per request; the
+    # caches live at module level inside the extensions and stay bounded
+    extensions: list[Any] = [
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: ParserCache(maxsize=CACHE_SIZE),
+        lambda: ValidationCache(maxsize=CACHE_SIZE),
+    ]
+    if production:
+        extensions.append(lambda: MaskErrors(should_mask_error=should_mask,
+                                             error_message="Unexpected error."))
+    extensions.extend(extra)
+    return strawberry.Schema(
+        query=query,
+        mutation=mutation,
+        types=[types.node_type(k) for k in types.NODE_KINDS],
+        extensions=extensions,
+    )

@@ -1,0 +1,248 @@
+"""Create / update / delete of every label and link / unlink of relationships.
+
+Values are validated with the model's own parsers (Prop.parse), exactly as ledger
+imports are, and written through graph.writer, so a mutation and a re-import of the
+same data agree.  Refusals the client can fix come back as FieldErrors in the
+payload; refusals of the caller (role, scope) are GraphQL errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from strawberry.types.unset import UNSET
+
+from api import queries
+from api.context import ApiError, Context, Forbidden, now
+from api.reads import parse_id, strawberry_name
+from api.types import FieldError, build_node
+from graph import queries as graph_queries
+from graph.model import CODE, NODE_BY_LABEL, REL_BY_TYPE, RelKind, key_label
+from graph.writer import NodeRecord, RelRecord, rel_key, write_graph
+
+# The relationship that places a new node in the graph (and so in someone's scope).
+PARENT_RELS: dict[str, tuple[str, ...]] = {
+    "Street": ("PART_OF",), "Community": ("PART_OF",), "Grid": ("PART_OF",),
+    "Compound": ("IN_GRID",), "Building": ("PART_OF",), "Household": ("PART_OF",),
+    "PartyOrg": ("COVERS",), "Unit": ("LOCATED_IN",),
+    "PropertyFirm": ("MANAGES", "LOCATED_IN"), "OwnersCommittee": ("REPRESENTS",),
+    "SocialOrg": ("LOCATED_IN",), "VolunteerTeam": ("MEMBER_OF",),
+    "Alliance": ("MEMBER_OF",), "ServiceSite": ("LOCATED_IN", "OWNED_BY"),
+    "Person": ("LIVES_IN",), "Project": ("SERVES",), "Demand": ("RAISED_IN",),
+    "Resource": ("OFFERS",),
+}
+
+
+# Demand fields owned by the life-cycle mutations (api.demands), and the relationship
+# only dispatchDemand may create: generic create/update/link must not bypass them.
+LIFECYCLE = ("status", "done_at", "satisfaction", "created_at")
+LIFECYCLE_RELS = ("ASSIGNED_TO",)
+
+
+@dataclass
+class Outcome:
+    """What a mutation did: the node (if any), field errors, and the audit outcome."""
+
+    node: Any = None
+    errors: list[FieldError] = field(default_factory=list)
+
+    @property
+    def audit(self) -> str:
+        return "invalid" if self.errors else "ok"
+
+
+def require_staff(ctx: Context) -> None:
+    if not ctx.caller.is_staff:
+        raise Forbidden(f"role {ctx.caller.role} may not change the graph")
+
+
+def end_label(labels: tuple[str, ...], label: str) -> str | None:
+    """The label to match a relationship end with (Person ends that need a member)."""
+    if label in labels:
+        return label
+    if label == "Person" and "Member" in labels:
+        return "Member"
+    return None
+
+
+def validate(label: str, values: dict[str, Any], errors: list[FieldError],
+             prefix: str = "input") -> dict[str, Any]:
+    """Parse every property with its model Prop; collect one error per bad field."""
+    props: dict[str, Any] = {}
+    for prop in NODE_BY_LABEL[label].props:
+        if prop.name == "code":
+            continue
+        try:
+            props[prop.name] = prop.parse(values.get(prop.name))
+        except ValueError as exc:
+            errors.append(FieldError(field=f"{prefix}.{strawberry_name(prop.name)}",
+                                     message=str(exc)))
+    return props
+
+
+def lifecycle_guard(label: str, values: dict[str, Any], errors: list[FieldError]) -> None:
+    if label != "Demand":
+        return
+    for name in LIFECYCLE:
+        if values.get(name) is not None:
+            errors.append(FieldError(field=f"input.{strawberry_name(name)}", message="set "
+                                     "only by raiseDemand and the life-cycle mutations"))
+
+
+def given(obj: Any) -> dict[str, Any]:
+    """The fields of an input object the client actually sent (UNSET = not sent)."""
+    return {k: v for k, v in vars(obj).items() if v is not UNSET}
+
+
+async def visible(ctx: Context, label: str, code: str) -> dict[str, Any] | None:
+    rows = await ctx.read(queries.by_codes(key_label(label), ctx.scope_label), codes=[code])
+    return rows[0] if rows else None
+
+
+async def existing(ctx: Context, label: str, code: str) -> dict[str, Any] | None:
+    rows = await asyncio.to_thread(ctx.store.read, queries.exists(label), code=code)
+    return rows[0] if rows else None
+
+
+def parse_code(code: str, errors: list[FieldError]) -> str:
+    try:
+        return str(CODE.parse(code))
+    except ValueError as exc:
+        errors.append(FieldError(field="code", message=str(exc)))
+        return ""
+
+
+def _parent_link(label: str, parent_label: str) -> tuple[RelKind, bool] | None:
+    for rel_type in PARENT_RELS[label]:
+        rel = REL_BY_TYPE[rel_type]
+        if end_label(rel.sources, label) and end_label(rel.targets, parent_label):
+            return rel, True
+        if end_label(rel.targets, label) and end_label(rel.sources, parent_label):
+            return rel, False
+    return None
+
+
+async def create(ctx: Context, label: str, code: str, values: dict[str, Any],
+                 parent: str | None) -> Outcome:
+    require_staff(ctx)
+    out = Outcome()
+    code = parse_code(code, out.errors)
+    lifecycle_guard(label, values, out.errors)
+    if label == "Demand":
+        values = {**values, "status": "open", "created_at": now()}
+    props = validate(label, values, out.errors)
+    if label not in PARENT_RELS:
+        raise Forbidden(f"{label} nodes are loaded from ledgers, not created here")
+    allowed = sorted({x for r in PARENT_RELS[label] for x in
+                      (REL_BY_TYPE[r].targets + REL_BY_TYPE[r].sources) if x != label})
+    if not parent:
+        out.errors.append(FieldError(field="parent", message="a parent in your scope is "
+                                     f"required, one of: {', '.join(allowed)}"))
+        return out
+    parent_label, parent_code = parse_id(parent)
+    link = _parent_link(label, parent_label)
+    if link is None:
+        out.errors.append(FieldError(field="parent", message=f"a {label} cannot hang under a "
+                                     f"{parent_label}; one of: {', '.join(allowed)}"))
+    elif await visible(ctx, parent_label, parent_code) is None:
+        out.errors.append(FieldError(field="parent", message=f"{parent} is not in your scope"))
+    if code and await existing(ctx, label, code) is not None:
+        out.errors.append(FieldError(field="code", message=f"{label} {code} already exists"))
+    if out.errors or link is None:
+        return out
+    rel, outgoing = link
+    here, there = end_label(rel.sources if outgoing else rel.targets, label), end_label(
+        rel.targets if outgoing else rel.sources, parent_label)
+    assert here and there
+    if outgoing:
+        record = RelRecord(rel.type, here, code, there, parent_code)
+    else:
+        record = RelRecord(rel.type, there, parent_code, here, code)
+    node = NodeRecord(label, code, props)
+    await asyncio.to_thread(write_graph, ctx.store, [node], [record])
+    row = {"props": {**props, "code": code},
+           "labels": [label] + (["Member"] if props.get("member_status") else [])}
+    out.node = build_node(ctx, label, row)
+    return out
+
+
+async def update(ctx: Context, label: str, code: str, values: dict[str, Any]) -> Outcome:
+    require_staff(ctx)
+    out = Outcome()
+    row = await visible(ctx, label, code)
+    if row is None:
+        out.errors.append(FieldError(field="code", message=f"no {label} {code} in your scope"))
+        return out
+    lifecycle_guard(label, values, out.errors)
+    merged = {**row["props"], **values}
+    props = validate(label, merged, out.errors)
+    if out.errors:
+        return out
+    await asyncio.to_thread(write_graph, ctx.store, [NodeRecord(label, code, props)], [])
+    labels = [label] + (["Member"] if props.get("member_status") else [])
+    out.node = build_node(ctx, label, {"props": {**props, "code": code}, "labels": labels})
+    return out
+
+
+async def delete(ctx: Context, label: str, code: str) -> Outcome:
+    require_staff(ctx)
+    out = Outcome()
+    if await visible(ctx, label, code) is None:
+        out.errors.append(FieldError(field="code", message=f"no {label} {code} in your scope"))
+        return out
+    await asyncio.to_thread(ctx.store.write, graph_queries.delete_node(label), code=code)
+    return out
+
+
+async def link(ctx: Context, rel_type: str, source: str, target: str,
+               values: dict[str, Any], remove: bool = False) -> Outcome:
+    """Add (or with ``remove``, delete) one relationship; the target must be in scope."""
+    require_staff(ctx)
+    out = Outcome()
+    rel = REL_BY_TYPE[rel_type]
+    if rel_type in LIFECYCLE_RELS:
+        raise ApiError(f"{rel_type} is set by dispatchDemand, not by link/unlink")
+    s_label, s_code = parse_id(source)
+    t_label, t_code = parse_id(target)
+    s_end, t_end = end_label(rel.sources, s_label), end_label(rel.targets, t_label)
+    if s_end is None:
+        out.errors.append(FieldError(field="source", message=f"{rel_type} starts at one of "
+                                     f"{', '.join(rel.sources)}, not {s_label}"))
+    if t_end is None:
+        out.errors.append(FieldError(field="target", message=f"{rel_type} ends at one of "
+                                     f"{', '.join(rel.targets)}, not {t_label}"))
+    names = {p.name for p in rel.props}
+    for extra in sorted(set(values) - names):
+        if values[extra] is not None:
+            out.errors.append(FieldError(field=f"input.{strawberry_name(extra)}",
+                                         message=f"{rel_type} has no property {extra}"))
+    props: dict[str, Any] = {}
+    for prop in rel.props:
+        if remove and prop.name not in rel.key_props:
+            continue
+        try:
+            props[prop.name] = prop.parse(values.get(prop.name))
+        except ValueError as exc:
+            out.errors.append(FieldError(field=f"input.{strawberry_name(prop.name)}",
+                                         message=str(exc)))
+    if out.errors or s_end is None or t_end is None:
+        return out
+    if await visible(ctx, t_label, t_code) is None:
+        out.errors.append(FieldError(field="target", message=f"{target} is not in your scope"))
+    if await existing(ctx, s_end, s_code) is None:
+        what = "a party member" if s_end == "Member" else "known"
+        out.errors.append(FieldError(field="source", message=f"{source} is not {what}"))
+    if out.errors:
+        return out
+    if remove:
+        query = graph_queries.delete_rel(rel_type, s_end, t_end)
+        rows = await asyncio.to_thread(ctx.store.write, query, src=s_code, tgt=t_code,
+                                       rkey=rel_key(rel_type, props))
+        if not rows or not rows[0]["deleted"]:
+            out.errors.append(FieldError(field="input", message="no such relationship"))
+        return out
+    record = RelRecord(rel_type, s_end, s_code, t_end, t_code, props)
+    await asyncio.to_thread(write_graph, ctx.store, [], [record])
+    return out

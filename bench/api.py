@@ -1,0 +1,207 @@
+"""API benchmark: three dashboard queries over loopback HTTP, and the N+1 it avoids.
+
+Builds a county (4 streets, 12 communities, 120 compounds, ~1,300 people) in a
+temporary embedded store, serves the app with uvicorn on 127.0.0.1, and fires a
+bounded load (``--requests`` per query, ``--concurrency`` client threads) of:
+
+1. a community page: its grids' compounds with firm, owners' committee and branch;
+2. a paginated member list with current posts;
+3. a county-wide count of compounds by street.
+
+It prints requests/s and p50/p95 latency per query, then runs the community page
+in-process both through the batched resolvers and through a naive
+resolver-per-field equivalent (one query per parent per field) and prints the ratio
+of time and round trips.  Run: ``python bench/api.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "api"))
+
+from apihelp import SECRET, serve  # noqa: E402
+
+from api import queries  # noqa: E402
+from api.app import create_app  # noqa: E402
+from api.auth import Caller, issue_token  # noqa: E402
+from api.context import Context  # noqa: E402
+from api.schema import build_schema  # noqa: E402
+from graph.embedded import stop_embedded  # noqa: E402
+from graph.open import open_store  # noqa: E402
+from graph.settings import Settings  # noqa: E402
+from graph.store import BoltStore  # noqa: E402
+from graph.writer import NodeRecord as N  # noqa: E402
+from graph.writer import RelRecord as R  # noqa: E402
+from graph.writer import write_graph  # noqa: E402
+
+COMMUNITY = """query($id: ID!) { node(id: $id) { ... on Community { name hasGrid { code
+  containsCompound { code name households
+    managedByPropertyFirm { node { name } }
+    representedByOwnersCommittee { name }
+    coveredByPartyOrg { name } } } } } }"""
+MEMBERS = """{ people(first: 50, filter: {isMember: true}) { totalCount edges { node {
+  name memberStatus holdsPostOwnersCommittee { role node { name } }
+  holdsPostPartyOrg { role node { name } } } } } }"""
+BY_STREET = "{ countBy(label: COMPOUND, level: STREET) { name count } }"
+
+
+def county() -> tuple[list[N], list[R]]:
+    nodes = [N("County", "K", {"name": "县"})]
+    rels: list[R] = []
+    person = 0
+    for s in range(4):
+        sc = f"S{s}"
+        nodes.append(N("Street", sc, {"name": f"街道{s}"}))
+        rels.append(R("PART_OF", "Street", sc, "County", "K"))
+        for m in range(3):
+            mc = f"{sc}M{m}"
+            nodes.append(N("Community", mc, {"name": f"社区{mc}"}))
+            rels.append(R("PART_OF", "Community", mc, "Street", sc))
+            for g in range(4):
+                gc = f"{mc}G{g}"
+                nodes.append(N("Grid", gc, {"name": f"网格{gc}"}))
+                rels.append(R("PART_OF", "Grid", gc, "Community", mc))
+                for c in range(2 + (g % 2)):
+                    cc = f"{gc}C{c}"
+                    nodes += [N("Compound", cc, {"name": f"小区{cc}", "households": 200}),
+                              N("PropertyFirm", f"F{cc}", {"name": f"物业{cc}"}),
+                              N("OwnersCommittee", f"O{cc}", {"name": f"业委会{cc}"}),
+                              N("PartyOrg", f"B{cc}", {"name": f"支部{cc}",
+                                                       "kind": "compound_branch"})]
+                    rels += [R("IN_GRID", "Compound", cc, "Grid", gc),
+                             R("MANAGES", "PropertyFirm", f"F{cc}", "Compound", cc,
+                               {"since": "2020-01-01"}),
+                             R("REPRESENTS", "OwnersCommittee", f"O{cc}", "Compound", cc),
+                             R("COVERS", "PartyOrg", f"B{cc}", "Compound", cc)]
+                    for i in range(11):
+                        person += 1
+                        pc = f"P{person:05}"
+                        member = i % 3 == 0
+                        nodes.append(N("Person", pc, {
+                            "name": f"人{pc}", "phone": "13800000000",
+                            "member_status": "in_service" if member else None}))
+                        rels.append(R("LIVES_IN", "Person", pc, "Compound", cc))
+                        if member:
+                            rels.append(R("HOLDS_POST", "Person", pc, "OwnersCommittee",
+                                          f"O{cc}", {"role": "owners_committee_member",
+                                                     "since": "2021-01-01"}))
+                            rels.append(R("HOLDS_POST", "Person", pc, "PartyOrg", f"B{cc}",
+                                          {"role": "committee_member", "since": "2021-01-01"}))
+    return nodes, rels
+
+
+def load(base: str, token: str, query: str, variables: dict[str, Any], n: int,
+         concurrency: int) -> tuple[float, float, float]:
+    """Requests/s, p50 and p95 (ms) of ``n`` requests from ``concurrency`` threads."""
+    local = threading.local()
+
+    def one(_: int) -> float:
+        if not hasattr(local, "http"):
+            local.http = httpx.Client(base_url=base, timeout=60,
+                                      headers={"Authorization": f"Bearer {token}"})
+        start = time.perf_counter()
+        body = local.http.post("/graphql", json={"query": query, "variables": variables})
+        body.raise_for_status()
+        if "errors" in body.json():
+            raise RuntimeError(body.json()["errors"])
+        return time.perf_counter() - start
+
+    one(0)  # warm caches (scope, parser) outside the measurement
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        times = sorted(pool.map(one, range(n)))
+    wall = time.perf_counter() - started
+    return n / wall, times[len(times) // 2] * 1e3, times[int(len(times) * 0.95)] * 1e3
+
+
+def naive_community_page(store: BoltStore, scope: str, code: str) -> int:
+    """The same data as COMMUNITY, one Cypher per parent per field (what we avoid)."""
+    def rel(rel_type: str, out: bool, parent: str, other: str, key: str) -> list[Any]:
+        q = queries.related(rel_type, out, parent, other, "County")
+        dated = {"as_of": "2026-01-01"}
+        return store.read(q, codes=[key], scope=scope, subject=None, **dated)
+
+    rows = 0
+    for grid in rel("PART_OF", False, "Community", "Grid", code):
+        for comp in rel("IN_GRID", False, "Grid", "Compound", grid["props"]["code"]):
+            c = comp["props"]["code"]
+            rows += len(rel("MANAGES", False, "Compound", "PropertyFirm", c))
+            rows += len(rel("REPRESENTS", False, "Compound", "OwnersCommittee", c))
+            rows += len(rel("COVERS", False, "Compound", "PartyOrg", c))
+    return rows
+
+
+def compare(store: BoltStore, settings: Settings, repeat: int) -> None:
+    schema = build_schema()
+    caller = Caller("county_admin", "K")
+
+    def batched() -> None:
+        ctx = Context(store=store, settings=settings, caller=caller, scope_label="County",
+                      scope_code="K", audit=None)  # type: ignore[arg-type]
+        result = asyncio.run(schema.execute(COMMUNITY, {"id": "Community:S0M0"},
+                                            context_value=ctx))
+        assert not result.errors, result.errors
+
+    for label, fn in (("batched", batched),
+                      ("naive", lambda: naive_community_page(store, "K", "S0M0"))):
+        fn()
+        before, start = store.round_trips, time.perf_counter()
+        for _ in range(repeat):
+            fn()
+        took = (time.perf_counter() - start) / repeat * 1e3
+        trips = (store.round_trips - before) / repeat
+        print(f"  {label:8} {took:8.1f} ms/request {trips:6.0f} round trips")
+        if label == "batched":
+            base_ms, base_trips = took, trips
+    print(f"  naive/batched: {took / base_ms:.1f}x time, {trips / base_trips:.1f}x round trips")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--requests", type=int, default=200)
+    ap.add_argument("--concurrency", type=int, default=8)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(data_dir=tmp, jwt_secret=SECRET, jvm_heap="1g",
+                            page_size_max=200)
+        store = open_store(settings)
+        try:
+            nodes, rels = county()
+            start = time.perf_counter()
+            write_graph(store, nodes, rels)
+            print(f"graph: {len(nodes):,} nodes, {len(rels):,} relationships "
+                  f"({time.perf_counter() - start:.1f} s)")
+            base, stop = serve(create_app(settings, store))
+            token = issue_token(SECRET, "county_admin", "K")
+            try:
+                print(f"{args.requests} requests per query, {args.concurrency} concurrent")
+                for name, query, variables in (
+                        ("community page", COMMUNITY, {"id": "Community:S0M0"}),
+                        ("member list", MEMBERS, {}), ("count by street", BY_STREET, {})):
+                    rps, p50, p95 = load(base, token, query, variables, args.requests,
+                                         args.concurrency)
+                    print(f"  {name:16} {rps:7.1f} req/s  p50 {p50:7.1f} ms  p95 {p95:7.1f} ms")
+            finally:
+                stop()
+            print("community page in-process, batched vs naive resolver-per-field:")
+            compare(store, settings, repeat=10)
+        finally:
+            store.close()
+            stop_embedded(Path(tmp))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
