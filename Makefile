@@ -27,7 +27,13 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 bench-load: $(STAMP)
-	$(BIN)/python bench/load.py
+	$(BIN)/python bench/load.py --preset county
+
+bench-api: $(STAMP)
+	$(BIN)/python bench/api.py
+
+bench-analysis: $(STAMP)
+	$(BIN)/python bench/analysis.py
 
 clean:
 	rm -rf $(VENV) data

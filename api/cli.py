@@ -9,14 +9,18 @@ exit status 2 — never a stack trace.
 from __future__ import annotations
 
 import argparse
+import os
+import secrets
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from api.progress import Progress
 from graph.open import open_store
+from graph.queries import FIRST_COUNTY
 from graph.settings import Settings, load_settings
 from graph.store import Store, StoreError
 from graph.writer import WriteSummary, counts, is_empty
@@ -113,19 +117,41 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+SECRET_FILE = ".jinlin-jwt-secret"
+
+
+def _with_secret(settings: Settings) -> Settings:
+    """Settings with a JWT secret: the configured one, else one kept in the data directory.
+
+    A fresh machine then needs no configuration, and ``jinlin token`` signs with the
+    same key as ``jinlin serve`` (the file is mode 0600, like the store's password).
+    """
+    if settings.jwt_secret:
+        return settings
+    path = Path(settings.data_dir) / SECRET_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+    return replace(settings, jwt_secret=path.read_text().strip())
+
+
 def _serve(settings: Settings, store: Store | None = None) -> int:
-    try:
-        from api.app import create_app
-    except ImportError:
-        print("The GraphQL API is not part of this build yet. The data is ready in "
-              f"{Path(settings.data_dir).resolve()}: try `jinlin stats`.")
-        return 0
     import uvicorn
 
-    app = create_app(settings, store)
+    from api.app import create_app
+    from api.observability import Metrics, configure_logging, observe, operation_metrics
+
+    settings = _with_secret(settings)
+    store = store or open_store(settings)
+    metrics = Metrics(store)
+    app = observe(create_app(settings, store, extensions=[operation_metrics(metrics)]), metrics)
+    configure_logging()
     print(f"jinlin: GraphiQL at http://{settings.host}:{settings.port}/graphql "
-          f"(health: /health). Stop with Ctrl-C.", flush=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+          "(health: /health, metrics: /metrics). Stop with Ctrl-C.", flush=True)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning",
+                access_log=False)
     return 0
 
 
@@ -151,6 +177,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
         else:
             print(f"jinlin demo: the store in {Path(settings.data_dir).resolve()} already "
                   "holds data; serving it as it is (delete the directory to start afresh).")
+        county = store.read(FIRST_COUNTY)
+        if county:
+            from api.auth import issue_token
+
+            token = issue_token(_with_secret(settings).jwt_secret, "county_admin",
+                                county[0]["code"], ttl_hours=24)
+            print(f"A county-admin token for {county[0]['name']} ({county[0]['code']}), valid "
+                  f"24 h; in GraphiQL add the header\n  Authorization: Bearer {token}")
         if args.no_serve:
             print("Data ready. Next: `jinlin serve`, `jinlin stats` or `jinlin report`.")
             return 0
@@ -162,11 +196,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_token(args: argparse.Namespace) -> int:
     from api.auth import issue_token
 
-    settings = load_settings()
-    if not settings.jwt_secret:
-        print("jinlin: set JINLIN_JWT_SECRET (or jwt_secret in jinlin.toml) first",
-              file=sys.stderr)
-        return 2
+    settings = _with_secret(_settings(args))
     print(issue_token(settings.jwt_secret, args.role, args.scope, subject=args.subject,
                       ttl_hours=args.ttl_hours))
     return 0
@@ -240,7 +270,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--force", action="store_true", help="merge into a non-empty store")
 
-    p = command("token", cmd_token, "issue a signed API token", store=False)
+    p = command("token", cmd_token, "issue a signed API token (key: JINLIN_JWT_SECRET, "
+                "else the one `jinlin serve` keeps in the data directory)")
     p.add_argument("--role", required=True,
                    choices=["county_admin", "street_staff", "community_staff", "analyst",
                             "resident"])

@@ -159,6 +159,9 @@ def dump_rels(rel_type: str) -> Query:
     )
 
 
+FIRST_COUNTY = Query(
+    "first_county", "MATCH (c:County) RETURN c.code AS code, c.name AS name ORDER BY c.code LIMIT 1"
+)
 DELETE_ALL = Query("delete_all", "MATCH (n) DETACH DELETE n")
 COUNT_ALL_NODES = Query("count_all_nodes", "MATCH (n) RETURN count(n) AS n")
 
