@@ -504,7 +504,7 @@ RELS: tuple[RelKind, ...] = (
         key_props=("role", "since"), dated=True,
     ),
     RelKind("CO_BUILDS_WITH", "共驻共建", ("Unit",), ("Community",),
-            (SINCE, UNTIL, _s("agreement", "共建协议")), dated=True),
+            (SINCE, UNTIL, _s("agreement", "共建协议")), key_props=("since",), dated=True),
     RelKind("RUNS", "实施项目", ("Unit",), ("Project",)),
     RelKind("SERVES", "服务社区", ("Project",), ("Community",)),
     RelKind("OFFERS", "提供资源", (MEMBER, "Unit", "VolunteerTeam", "SocialOrg", "PropertyFirm"),
