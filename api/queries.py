@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from api.scope import FILTER_LABELS, SCOPE_LABELS, in_scope
+from api.scope import DOWN_SPINE, FILTER_LABELS, SCOPE_LABELS, downward, in_scope
 from graph.model import NODE_BY_LABEL, REL_BY_TYPE, PropType, key_label
 from graph.store import Query
 
@@ -91,12 +91,30 @@ def sort_fields(label: str) -> tuple[str, ...]:
     )
 
 
-def _where(label: str, scope_label: str, filter_scope: str | None) -> str:
-    parts = [in_scope(label, "n", _scope_label(scope_label))]
+def _walk(label: str, lab: str, scope_label: str, filter_scope: str | None) -> tuple[str, str]:
+    """The ``CALL {}`` binding the candidates ``n`` and the scope predicate left to check.
+
+    Candidates come from walking down from one administrative node: the narrower of
+    the caller's scope and the ``within`` filter (levels are ordered County > Street >
+    Community > Grid > Compound).  The other one is checked on the candidates only,
+    with the upward ``in_scope`` predicate, so the result is exactly "in the caller's
+    scope AND within", each through any anchor.
+    """
+    scope_label = _scope_label(scope_label)
+    top, check = f"(s:{scope_label} {{code: $scope}})", ""
     if filter_scope:
         if filter_scope not in FILTER_LABELS:
             raise ValueError(f"{filter_scope} cannot be a filter scope")
-        parts.append(in_scope(label, "n", filter_scope, param="within"))
+        if FILTER_LABELS.index(filter_scope) >= FILTER_LABELS.index(scope_label):
+            top, check = (f"(s:{filter_scope} {{code: $within}})",
+                          in_scope(label, "n", scope_label))
+        else:
+            check = in_scope(label, "n", filter_scope, param="within")
+    return "CALL { " + " UNION ".join(downward(lab, "n", top)) + " }", check
+
+
+def _where(label: str, check: str) -> str:
+    parts = [check] if check else []
     parts += [a.predicate for a in filter_args(label)]
     if label == "Demand":
         parts.append(OWN_DEMAND)
@@ -123,9 +141,10 @@ def page(label: str, scope_label: str, filter_scope: str | None, sort: str,
                   f"(n.{sort} = $after_key AND n.code {gt} $after_code))")
         order_by = f"n.{sort} {order}, n.code {order}"
     lab = _match(label, members_only)
+    walk, check = _walk(label, lab, scope_label, filter_scope)
     return Query(
         f"page_{lab}_in_{scope_label}_{filter_scope or 'all'}_by_{sort}_{order.lower()}",
-        f"MATCH (n:{lab}) WHERE {_where(label, scope_label, filter_scope)} AND {keyset} "
+        f"{walk} WITH n WHERE {_where(label, check)} AND {keyset} "
         f"RETURN {RETURN_NODE} ORDER BY {order_by} LIMIT $limit",
     )
 
@@ -134,10 +153,10 @@ def page(label: str, scope_label: str, filter_scope: str | None, sort: str,
 def total(label: str, scope_label: str, filter_scope: str | None,
           members_only: bool = False) -> Query:
     lab = _match(label, members_only)
+    walk, check = _walk(label, lab, scope_label, filter_scope)
     return Query(
         f"count_{lab}_in_{scope_label}_{filter_scope or 'all'}",
-        f"MATCH (n:{lab}) WHERE {_where(label, scope_label, filter_scope)} "
-        "RETURN count(n) AS n",
+        f"{walk} WITH n WHERE {_where(label, check)} RETURN count(n) AS n",
     )
 
 
@@ -189,15 +208,20 @@ def related(rel_type: str, outgoing: bool, parent: str, other: str, scope_label:
 
 @cache
 def count_by(label: str, level: str, scope_label: str) -> Query:
-    """Nodes of ``label`` under each administrative node of ``level`` in the scope."""
+    """Nodes of ``label`` under each administrative node of ``level`` in the scope.
+
+    Walks down from the scope node to the areas ``g``, and from each area down to the
+    nodes anchored under it; the first branch keeps the areas without any (count 0).
+    """
     lab, lev = _label(label), _label(level)
     if lev not in FILTER_LABELS:
         raise ValueError(f"cannot count by {level}")
-    inner = in_scope(lab, "n", lev, end="(g)")
+    areas = f"MATCH (s:{_scope_label(scope_label)} {{code: $scope}}){DOWN_SPINE}(g:{lev}) "
+    branches = [f"{areas}RETURN DISTINCT g, null AS n"]
+    branches += downward(lab, "n", "(g)", head=f"{areas}WITH DISTINCT g ", carry="g, ")
     return Query(
         f"count_{lab}_by_{lev}_in_{scope_label}",
-        f"MATCH (g:{lev}) WHERE {in_scope(lev, 'g', _scope_label(scope_label))} "
-        f"OPTIONAL MATCH (n:{lab}) WHERE {inner} "
+        "CALL { " + " UNION ".join(branches) + " } "
         "RETURN g.code AS code, g.name AS name, count(DISTINCT n) AS n ORDER BY g.code",
     )
 

@@ -3,17 +3,26 @@
 Scope is decided by the graph, never by code prefixes: a node is in scope when an
 anchor path leads from it to an administrative node that lies on the spine
 (``PART_OF`` / ``IN_GRID``) below the scope node.  The anchor paths are written here
-once, per label, and every query of the API splices the predicate in; the scope code
-itself always travels as the ``$scope`` parameter.
+once, per label, and used in two directions; the scope code itself always travels as
+the ``$scope`` parameter.
+
+* ``in_scope``: an ``EXISTS`` predicate walking up from a bound node, for queries that
+  start from a few nodes (lookups by code, relationship fields, writes).
+* ``downward``: ``UNION`` branches walking down from the scope node to the nodes
+  anchored under it, for root lists and counts, which would otherwise check every
+  node of the label upward (on a county of 21k people: seconds instead of 0.3 s).
 """
 
 from __future__ import annotations
+
+import re
 
 from graph.model import NODE_BY_LABEL, key_label
 
 SCOPE_LABELS = ("County", "Street", "Community")
 FILTER_LABELS = ("County", "Street", "Community", "Grid", "Compound")
 SPINE = "-[:PART_OF|IN_GRID*0..6]->"
+DOWN_SPINE = "<-[:PART_OF|IN_GRID*0..6]-"
 
 # Paths from the node ``(v)`` to an administrative node ``(t)``: the node is in scope
 # when any of them reaches the scope node along the spine.
@@ -46,18 +55,40 @@ ANCHORS: dict[str, tuple[str, ...]] = {
 }
 assert set(ANCHORS) == set(NODE_BY_LABEL), "every label needs a scope rule"
 
+_STEP = re.compile(r"\([^()]*\)|<-\[[^\]]*\]-|-\[[^\]]*\]->")
 
-def in_scope(label: str, var: str, scope_label: str, param: str = "scope",
-             end: str | None = None) -> str:
+
+def reverse(path: str) -> str:
+    """The same pattern read from its other end: ``(v)-[:R]->(t)`` → ``(t)<-[:R]-(v)``."""
+    steps = _STEP.findall(path)
+    if "".join(steps) != path:
+        raise ValueError(f"cannot reverse {path!r}")
+    out = []
+    for step in reversed(steps):
+        if step.startswith("("):
+            out.append(step)
+        elif step.startswith("<-"):
+            out.append(step[1:] + ">")
+        else:
+            out.append("<" + step[:-1])
+    return "".join(out)
+
+
+for _paths in ANCHORS.values():
+    for _path in _paths:
+        assert _path.startswith("(v)") and (_path == "(v)" or _path.endswith("(t)")), _path
+        assert reverse(reverse(_path)) == _path, _path
+
+
+def in_scope(label: str, var: str, scope_label: str, param: str = "scope") -> str:
     """Cypher predicate: node ``var`` of ``label`` lies within ``$<param>``.
 
-    ``end`` replaces the scope node pattern (e.g. ``(g)`` for a bound node when
-    counting per street).  ``label`` and ``scope_label`` come from the model's fixed
-    set (checked), so the text never carries user input.
+    ``label`` and ``scope_label`` come from the model's fixed set (checked), so the
+    text never carries user input.
     """
     if scope_label not in FILTER_LABELS:
         raise ValueError(f"{scope_label} cannot be a scope")
-    target = end or f"(:{scope_label} {{code: ${param}}})"
+    target = f"(:{scope_label} {{code: ${param}}})"
     paths = ANCHORS[key_label(label)]
     parts = []
     for path in paths:
@@ -66,3 +97,34 @@ def in_scope(label: str, var: str, scope_label: str, param: str = "scope",
             walk = walk[: -len("(t)")] + "()"
         parts.append(f"EXISTS {{ MATCH {walk}{SPINE}{target} }}")
     return "(" + " OR ".join(parts) + ")"
+
+
+def downward(label: str, var: str, top: str, head: str = "", carry: str = "") -> list[str]:
+    """UNION branches binding each node ``var`` of ``label`` anchored at or below ``top``.
+
+    The walk goes down: from ``top`` (a node pattern such as ``(s:Street {code:
+    $scope})``, or a variable bound by ``head``) down the spine to every administrative
+    node ``t``, then backwards along each anchor path of the label to the node, so only
+    the nodes under ``top`` are ever touched (the ``in_scope`` form checks every node of
+    the label upward).  One branch per anchor path, the same set of nodes as
+    ``in_scope``; ``head`` starts every branch and ``carry`` (e.g. ``"g, "``) is kept
+    along.  ``label`` may be ``Member``: it labels ``var``, the anchors are Person's.
+
+    Every pattern is written starting from the node already bound (``t``): ArcadeDB
+    plans a pattern from its first node, and ``(n:Member)-[..]->()-[..]->(t)`` with
+    ``t`` bound took 243 s on the county data where ``(t)<-[..]-()<-[..]-(n:Member)``
+    takes 0.09 s.  Hence the anchors are reversed here rather than rewritten.
+    """
+    if key_label(label) not in NODE_BY_LABEL:
+        raise ValueError(f"unknown label {label!r}")
+    node = f"({var}:{label})"
+    branches = []
+    for path in ANCHORS[key_label(label)]:
+        if path == "(v)":
+            walk = f"MATCH {top}{DOWN_SPINE}{node}"
+        else:
+            back = reverse(path)
+            walk = (f"MATCH {top}{DOWN_SPINE}(t) WITH DISTINCT {carry}t "
+                    f"MATCH {back[: -len('(v)')]}{node}")
+        branches.append(f"{head}{walk} RETURN DISTINCT {carry}{var}")
+    return branches

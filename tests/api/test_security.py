@@ -14,6 +14,8 @@ from apihelp import SECRET, Api, api_settings, serve
 from api.app import create_app
 from api.auth import issue_token
 from graph.store import BoltStore, Query
+from graph.writer import RelRecord as R
+from graph.writer import write_graph
 
 
 def test_anonymous_gets_only_health(api: Api) -> None:
@@ -174,3 +176,39 @@ def test_health_reports_unavailable_store_and_dev_serves_graphiql(api: Api,
 def test_short_secret_refused() -> None:
     with pytest.raises(ValueError, match="at least 32 bytes"):
         issue_token("short", "analyst", "K1")
+
+
+def test_scope_through_either_anchor_counts_once(town_api: Api) -> None:
+    """P2 lives in C3 (M2, S2) and chairs OC1, which represents C1 (M1, S1): two anchors.
+
+    Root lists walk down from the scope node, one branch per anchor path; the person
+    must be visible from both sides, once, and ``within`` must intersect with the
+    caller's scope through any anchor (not require one anchor to satisfy both).
+    """
+    write_graph(town_api.store, [], [R("HOLDS_POST", "Person", "P2", "OwnersCommittee", "OC1",
+                                       {"role": "chair", "since": "2023-01-01"})])
+    q = """query($w: ID) { people(first: 10, within: $w) { totalCount
+           edges { node { code } } } }"""
+
+    def codes(w: str | None = None, **who: str) -> tuple[int, list[str]]:
+        got = town_api.gql(q, {"w": w}, **who)["people"]
+        return got["totalCount"], [e["node"]["code"] for e in got["edges"]]
+
+    m1 = {"role": "community_staff", "scope": "Community:M1"}
+    m2 = {"role": "community_staff", "scope": "Community:M2"}
+    s2 = {"role": "street_staff", "scope": "S2"}
+    assert codes() == (2, ["P1", "P2"])  # the county: P2 once, though reached twice
+    assert codes(**m1) == (2, ["P1", "P2"])  # through the post only
+    assert codes(**m2) == (1, ["P2"])  # through where P2 lives only
+    assert codes("Community:M1", **s2) == (1, ["P2"])  # in S2 by home, within M1 by post
+    assert codes("Street:S2", **m1) == (1, ["P2"])  # wider filter than the scope
+    assert codes("Compound:C3", **m1) == (1, ["P2"])
+    assert codes("Compound:C2", **m1) == (0, [])
+    members = town_api.gql("{ people(filter: {isMember: true}) { totalCount } }", **m2)
+    assert members["people"]["totalCount"] == 0
+    by_community = town_api.gql("{ countBy(label: PERSON, level: COMMUNITY) { code count } }")
+    assert by_community["countBy"] == [{"code": "M1", "count": 2}, {"code": "M2", "count": 1}]
+    by_street = town_api.gql("{ countBy(label: PERSON, level: STREET) { code count } }", **s2)
+    assert by_street["countBy"] == [{"code": "S2", "count": 1}]
+    by_grid = town_api.gql("{ countBy(label: UNIT, level: GRID) { code count } }")
+    assert by_grid["countBy"] == [{"code": "G1", "count": 0}, {"code": "G2", "count": 0}]
