@@ -1,1 +1,10 @@
-"""Indicators, gap lists, matching and network structure over the graph."""
+"""Indicators, gap lists, matching and network structure over the graph.
+
+Entry points (plain functions returning dataclasses; analysis imports only ``graph``):
+
+* ``analysis.indicators.compute_indicators(store, label, code, as_of=None)``
+* ``analysis.gaps.coverage_gaps(store, label, code, as_of=None, walk_m=1000)``
+* ``analysis.matching.match_demands(store, label, code, radius=None)`` and ``write_plan``
+* ``analysis.network.network_report(store, label, code, as_of=None)``
+* ``analysis.report.render_report(store, label, code, fmt, as_of=None)``
+"""

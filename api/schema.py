@@ -23,7 +23,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
-from api import reads, types
+from api import analyses, reads, types
 from api.context import ApiError
 from api.mutations import mutation_fields
 
@@ -45,9 +45,11 @@ def should_mask(error: GraphQLError) -> bool:
 
 @cache
 def _roots() -> tuple[type, type]:
-    query = strawberry.type(type("Query", (), reads.query_fields()),
+    query = strawberry.type(type("Query", (), {**reads.query_fields(),
+                                               **analyses.query_fields()}),
                             description="Reads, always limited to the caller's scope.")
-    mutation = strawberry.type(type("Mutation", (), mutation_fields()),
+    mutation = strawberry.type(type("Mutation", (), {**mutation_fields(),
+                                                     **analyses.mutation_fields()}),
                                description="Writes, audited; staff roles only except "
                                "raiseDemand/reviewDemand for residents.")
     return query, mutation

@@ -1,0 +1,318 @@
+"""The DOMAIN.md indicator table, for any scope on the spine, at any as-of date.
+
+``compute_indicators(store, "County", "C01")`` returns every indicator with numerator,
+denominator, ratio (None plus a reason when the denominator is 0), the items behind the
+figure (``hits``; ``gaps`` ranked by households affected) and the figure per child
+scope (a county's streets, a street's communities, a community's grids, a grid's
+compounds).  Only relationships current at ``as_of`` (default today) count.
+
+Definitional choices (the API docs):
+
+* **Scope.** An item is in a scope through the spine Compound-IN_GRID→Grid-PART_OF→
+  Community-PART_OF→Street-PART_OF→County; a compound without a grid is in no scope.
+  A compound in two grids counts once in the scope and in each grid's child figure.
+  Community-level indicators for a grid or compound scope describe its community.
+* **Compound branch coverage.** A compound is covered when a compound or grid branch
+  ``COVERS`` it, or a grid branch covers a grid it lies in.
+* **Building group coverage.** Buildings of the scope's compounds covered by a
+  ``building_group`` or with a current ``building_head`` post held by a member.
+* **Three-no compounds.** Numerator = three-no compounds; the ratio is their share
+  (lower is better); ``gaps`` lists them.
+* **Property-firm party coverage.** Firms in scope = firms currently managing a compound
+  of the scope.  Covered = hosting any PartyOrg (``IN_ORG``), or belonging (``MEMBER_OF``)
+  to, or co-hosting, a joint or association branch.
+* **Cross-posting ratio.** Counted per (owners' committee, person): a person sitting on
+  the committees of two compounds counts twice, each against the branches covering that
+  compound.  Any current post on the committee makes a member (chair, vice chair ...);
+  any current post in a covering compound/grid branch makes the cross-post.
+* **Secretary-chair overlap.** Denominator = compounds with both a current owners'
+  committee and a covering branch; numerator = those where a chair of the committee holds
+  a current ``secretary`` post in a covering branch.
+* **Two-way entry.** Per community: (a) someone with a current post on the community
+  (its residents' committee) holds a current post on an owners' committee or managing
+  firm of a compound there, and (b) someone with such a committee/firm post holds a
+  current post in the community party committee (a PartyOrg of kind
+  ``community_party_committee`` covering the community).
+* **Red owners' committee.** Current committees whose chair is a member, or at least half
+  of whose (distinct, currently posted) members are party members.
+* **Dual reporting.** In-service members living in a compound of the scope (directly or
+  in one of its buildings) who have a ``REPORTED_TO`` dated on or before ``as_of`` (or
+  undated) to a community their compound lies in.
+* **Household liaison.** Per compound: a liaised building counts all its households;
+  otherwise liaised household nodes count one each; capped at the compound's households
+  (its count, else the sum over its buildings).
+* **Co-building coverage.** ``extra["units_per_community"]`` gives the units per community.
+* **Leader linkage.** A current ``liaison_leader`` post on the community or on a party
+  organisation covering it.
+* **Grid staffing.** ``extra["community_workers_per_10k"]``: current ``community_worker``
+  posts on the scope's communities per 10,000 residents (None without a population).
+* **15-minute service circle.** Great-circle distance from a compound to the nearest
+  service site (any site, in scope or not).  Weighted by households when every located
+  compound has a household count, else by compounds; compounds without coordinates are
+  left out and listed in ``extra["no_location"]``.
+* **Overloaded people.** People holding a current post on something in the scope, with at
+  least ``overload_threshold`` current posts anywhere; the ratio is their share.
+* **Demand closure.** Demands raised in the scope's compounds created by ``as_of``; done =
+  status done/reviewed and ``done_at`` (if set) by ``as_of``; ``extra`` has the median
+  hours from creation to done and the overdue list (not done, ``due`` before ``as_of``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from analysis.crossposting import crossposting_indicators
+from analysis.fetch import Row, Scope, ScopeData, fetch
+from analysis.geo import nearest_distance_m
+from analysis.tally import Indicator, Item, tally
+
+DONE = ("done", "reviewed")
+
+
+@dataclass
+class IndicatorReport:
+    scope: Scope
+    indicators: list[Indicator]
+
+    def get(self, key: str) -> Indicator:
+        for ind in self.indicators:
+            if ind.key == key:
+                return ind
+        raise KeyError(key)
+
+
+@dataclass(frozen=True)
+class Options:
+    overload_threshold: int = 3
+    walk_m: float = 1000.0
+
+
+def compute_indicators(
+    store: Any,
+    scope_label: str,
+    scope_code: str,
+    as_of: str | None = None,
+    options: Options | None = None,
+) -> IndicatorReport:
+    """Every indicator of DOMAIN.md for one scope (see the module docstring)."""
+    data = fetch(store, scope_label, scope_code, as_of)
+    return indicators_from(data, options or Options())
+
+
+def indicators_from(d: ScopeData, opt: Options) -> IndicatorReport:
+    out = [
+        compound_flag(d, "compound_branch_coverage", "Compound branch coverage", "小区党组织覆盖率",
+                      "compounds covered by a compound/grid branch ÷ compounds", "branches"),
+        building_groups(d),
+        compound_flag(d, "property_management_coverage", "Property-management coverage",
+                      "物业管理覆盖率", "compounds with a current MANAGES ÷ compounds", "firms"),
+        compound_flag(d, "owners_committee_rate", "Owners' committee formation rate",
+                      "业委会组建率", "compounds with a current owners' committee ÷ compounds",
+                      "committees"),
+        three_no(d),
+        firm_party_coverage(d),
+        *crossposting_indicators(d, opt.overload_threshold),
+        dual_reporting(d),
+        liaison(d),
+        *community_indicators(d),
+        grid_staffing(d),
+        service_circle(d, opt.walk_m),
+        demand_closure(d),
+    ]
+    return IndicatorReport(d.scope, out)
+
+
+def _compound_item(d: ScopeData, c: Row, num: float, den: float = 1.0,
+                   **detail: Any) -> Item:
+    return Item("Compound", c["code"], c["name"], num, den, d.households[c["code"]],
+                c["children"], detail=dict(detail))
+
+
+def _tally(d: ScopeData, key: str, title: str, zh: str, definition: str, units: Any,
+           what: str, **kw: Any) -> Indicator:
+    return tally(key, title, zh, definition, units, what, d.scope.child_label, d.child_names,
+                 **kw)
+
+
+def compound_flag(d: ScopeData, key: str, title: str, zh: str, definition: str,
+                  column: str) -> Indicator:
+    """A compound counts when the list ``column`` of its row is not empty."""
+    units = [
+        _compound_item(d, c, 1.0 if c[column] else 0.0, den=1.0,
+                       **{column: sorted(set(c[column]))})
+        for c in d.compounds
+    ]
+    return _tally(d, key, title, zh, definition, units, "compounds")
+
+
+def building_groups(d: ScopeData) -> Indicator:
+    units = [
+        Item("Building", b["code"], b["name"], 1.0 if b["groups"] or b["member_heads"] else 0.0,
+             1.0, int(b["households"] or len(set(b["household_nodes"]))), b["children"],
+             detail={"compound": b["compound"], "groups": b["groups"],
+                     "member_heads": b["member_heads"]})
+        for b in d.buildings
+    ]
+    return _tally(d, "building_group_coverage", "Building group coverage", "楼栋党小组覆盖率",
+                  "buildings covered by a building group or with a member building head "
+                  "÷ buildings", units, "buildings")
+
+
+def three_no(d: ScopeData) -> Indicator:
+    units = [
+        _compound_item(d, c, 0.0 if c["firms"] or c["committees"] or c["units"] else 1.0,
+                       firms=c["firms"], committees=c["committees"], units=c["units"])
+        for c in d.compounds
+    ]
+    return _tally(d, "three_no_compounds", "Three-no compounds", "三无小区",
+                  "compounds with no current firm, owners' committee or responsible unit "
+                  "÷ compounds", units, "compounds", hit_is_gap=True)
+
+
+def firm_party_coverage(d: ScopeData) -> Indicator:
+    units = [
+        Item("PropertyFirm", f["code"], f["name"], 1.0 if f["hosted"] or f["joint"] else 0.0,
+             1.0, sum(d.households.get(c, 0) for c in f["compounds"]),
+             sorted({x for kids in f["nested"] for x in kids}),
+             detail={"compounds": f["compounds"], "hosted": f["hosted"], "joint": f["joint"]})
+        for f in d.firms
+    ]
+    return _tally(d, "firm_party_coverage", "Property-firm party coverage",
+                  "物业服务企业党组织覆盖率",
+                  "firms hosting a party org or in a joint/association branch ÷ firms",
+                  units, "property firms")
+
+
+def dual_reporting(d: ScopeData) -> Indicator:
+    homes: dict[str, set[str]] = {}
+    reported: dict[str, set[str]] = {}
+    rows: dict[str, Row] = {}
+    children: dict[str, set[str]] = {}
+    for r in d.residents:
+        homes.setdefault(r["code"], set()).update(r["homes"])
+        reported.setdefault(r["code"], set()).update(r["reported"])
+        children.setdefault(r["code"], set()).update(r["children"])
+        rows.setdefault(r["code"], r)
+    units = [
+        Item("Member", code, r["name"], 1.0 if homes[code] & reported[code] else 0.0, 1.0, 0,
+             sorted(children[code]),
+             detail={"compound": r["compound"], "home_communities": sorted(homes[code]),
+                     "reported_to": sorted(reported[code])})
+        for code, r in rows.items()
+    ]
+    return _tally(d, "dual_reporting_rate", "Dual-reporting rate", "双报到率",
+                  "in-service members living in scope who reported to their home community "
+                  "÷ in-service members living there", units, "in-service members living")
+
+
+def liaison(d: ScopeData) -> Indicator:
+    liaised: dict[str, float] = {}
+    for b in d.buildings:
+        if b["liaisons"]:
+            n = float(b["households"] if b["households"] is not None
+                      else len(set(b["household_nodes"])))
+        else:
+            n = float(len(set(b["liaised_households"])))
+        liaised[b["compound"]] = liaised.get(b["compound"], 0.0) + n
+    units = []
+    for c in d.compounds:
+        den = float(d.households[c["code"]])
+        num = min(den, liaised.get(c["code"], 0.0))
+        item = _compound_item(d, c, num, den, liaised_households=num)
+        item.households = int(den - num)
+        units.append(item)
+    return _tally(d, "household_liaison_coverage", "Household liaison coverage", "党员联户覆盖率",
+                  "households liaised by a member ÷ households", units, "households")
+
+
+def community_indicators(d: ScopeData) -> list[Indicator]:
+    hh: dict[str, int] = {}
+    for c in d.compounds:
+        for m in set(c["communities"]):
+            hh[m] = hh.get(m, 0) + d.households[c["code"]]
+    cob, lead = [], []
+    for m in d.communities:
+        units = sorted(set(m["cobuilders"]))
+        leaders = sorted({p["person"] for p in m["rc_posts"] + m["pc_posts"]
+                          if p["role"] == "liaison_leader"})
+        base = (m["code"], m["name"])
+        cob.append(Item("Community", *base, 1.0 if units else 0.0, 1.0, hh.get(m["code"], 0),
+                        m["children"], detail={"units": units}))
+        lead.append(Item("Community", *base, 1.0 if leaders else 0.0, 1.0, hh.get(m["code"], 0),
+                         m["children"], detail={"leaders": leaders}))
+    per = {u.code: len(u.detail["units"]) for u in cob}
+    extra = {"units_per_community": per,
+             "mean_units_per_community": (sum(per.values()) / len(per)) if per else None}
+    return [
+        _tally(d, "co_building_coverage", "Co-building coverage", "共驻共建覆盖率",
+               "communities with a current co-building unit ÷ communities", cob, "communities",
+               extra=extra),
+        _tally(d, "leader_linkage", "Leader linkage", "挂钩领导联系率",
+               "communities with a liaison leader ÷ communities", lead, "communities"),
+    ]
+
+
+def grid_staffing(d: ScopeData) -> Indicator:
+    units = [
+        Item("Grid", g["code"], g["name"],
+             1.0 if any(w["full_time"] for w in g["workers"]) else 0.0, 1.0,
+             int(g["households"] or 0), g["children"],
+             detail={"workers": sorted({w["person"] for w in g["workers"]})})
+        for g in d.grids
+    ]
+    workers = sum(1 for m in d.communities for p in m["rc_posts"]
+                  if p["role"] == "community_worker")
+    population = sum(int(m["population"] or 0) for m in d.communities)
+    per10k = workers / population * 10_000 if population else None
+    return _tally(d, "grid_staffing", "Grid staffing", "网格专职网格员配备率",
+                  "grids with a full-time grid worker ÷ grids", units, "grids",
+                  extra={"community_workers": workers, "population": population,
+                         "community_workers_per_10k": per10k})
+
+
+def service_circle(d: ScopeData, walk_m: float) -> Indicator:
+    located = [c for c in d.compounds if c["lat"] is not None and c["lon"] is not None]
+    by_households = bool(located) and all(c["households"] is not None for c in located)
+    pts = np.array([[c["lat"], c["lon"]] for c in located], dtype=float).reshape(-1, 2)
+    sites = np.array([[s["lat"], s["lon"]] for s in d.sites], dtype=float).reshape(-1, 2)
+    dist = nearest_distance_m(pts, sites)
+    units = []
+    for c, m in zip(located, dist, strict=True):
+        w = float(d.households[c["code"]]) if by_households else 1.0
+        near = bool(m <= walk_m)
+        units.append(_compound_item(d, c, w if near else 0.0, w,
+                                    nearest_site_m=None if np.isinf(m) else round(float(m), 1)))
+    return _tally(d, "service_circle", "15-minute service circle", "15分钟党群服务圈",
+                  f"{'households' if by_households else 'compounds'} within {walk_m:g} m of a "
+                  "service site ÷ all", units, "located compounds",
+                  extra={"walk_m": walk_m, "unit": "households" if by_households else "compounds",
+                         "no_location": [c["code"] for c in d.compounds if c not in located]})
+
+
+def demand_closure(d: ScopeData) -> Indicator:
+    end = d.scope.as_of + "T23:59:59"
+    units, hours, overdue = [], [], []
+    for r in d.demands:
+        done = r["status"] in DONE and (r["done_at"] is None or r["done_at"] <= end)
+        if done and r["created_at"] and r["done_at"]:
+            hours.append(_hours(r["created_at"], r["done_at"]))
+        late = not done and r["due"] is not None and r["due"] < d.scope.as_of
+        if late:
+            overdue.append(r["code"])
+        units.append(Item("Demand", r["code"], r["name"], 1.0 if done else 0.0, 1.0, 0,
+                          r["children"], rank=float(r["urgency"] or 0),
+                          detail={"compound": r["compound"], "status": r["status"],
+                                  "due": r["due"], "overdue": late}))
+    return _tally(d, "demand_closure", "Demand closure", "需求办结率",
+                  "demands done ÷ demands", units, "demands",
+                  extra={"median_hours": float(np.median(hours)) if hours else None,
+                         "overdue": sorted(overdue)})
+
+
+def _hours(start: str, end: str) -> float:
+    a, b = dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end)
+    return (b - a).total_seconds() / 3600.0

@@ -1,0 +1,331 @@
+"""Every named Cypher statement of the analyses.
+
+Each statement fetches one *kind* of item for a whole scope in one round trip (the
+compounds of a county with all their flags, the buildings with theirs, ...); the
+indicator arithmetic then runs over those rows.  Labels are spliced into the text only
+from the fixed spine below; every value (scope code, as-of date) is a parameter.
+
+A dated relationship ``r`` is current when ``(r.since IS NULL OR r.since <= $as_of) AND
+(r.until IS NULL OR r.until >= $as_of)`` (ISO strings compare as dates; see
+``graph.model.is_current``).  An owners' committee is current when its term has begun
+(or has no start) and ``term_end`` is null or not before ``$as_of``.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from graph.store import Query
+
+# The spine from the bottom up, with the variable each level gets and the link upward.
+LEVELS: tuple[str, ...] = ("Compound", "Grid", "Community", "Street", "County")
+VARS = {"Compound": "c", "Grid": "g", "Community": "m", "Street": "s", "County": "k"}
+UP = {"Compound": "IN_GRID", "Grid": "PART_OF", "Community": "PART_OF", "Street": "PART_OF"}
+
+BRANCH_KINDS = ["compound_branch", "grid_branch"]
+JOINT_KINDS = ["joint_branch", "association_branch"]
+
+
+def cur(r: str) -> str:
+    """Cypher predicate: relationship variable ``r`` is current at ``$as_of``."""
+    return (f"({r}.since IS NULL OR {r}.since <= $as_of) "
+            f"AND ({r}.until IS NULL OR {r}.until >= $as_of)")
+
+
+def cur_oc(o: str) -> str:
+    """Cypher predicate: owners' committee ``o`` is in office at ``$as_of``."""
+    return (f"({o}.term_start IS NULL OR {o}.term_start <= $as_of) "
+            f"AND ({o}.term_end IS NULL OR {o}.term_end >= $as_of)")
+
+
+def child_level(scope_label: str) -> str | None:
+    """The level one below the scope on the spine (a compound has no child scope)."""
+    i = LEVELS.index(scope_label)
+    return LEVELS[i - 1] if i > 0 else None
+
+
+def scoped(level: str, scope_label: str) -> str:
+    """``MATCH`` the nodes of ``level`` in the scope, one row each, with ``children``.
+
+    ``children`` lists the codes of the child-scope nodes the item lies in (a compound in
+    two grids has two); it is empty when the level is not below the child level.  When
+    the scope lies below the level (the community of a compound) the item is the node
+    the scope lies in.
+    """
+    if level not in LEVELS or scope_label not in LEVELS:
+        raise ValueError(f"{level} / {scope_label} is not on the spine")
+    i, j = LEVELS.index(level), LEVELS.index(scope_label)
+    lo, hi = min(i, j), max(i, j)
+    parts = []
+    for n in range(lo, hi + 1):
+        lab = LEVELS[n]
+        prop = " {code: $scope}" if lab == scope_label else ""
+        parts.append(f"({VARS[lab]}:{lab}{prop})")
+        if n < hi:
+            parts.append(f"-[:{UP[lab]}]->")
+    var = VARS[level]
+    child = child_level(scope_label)
+    if child is not None and i <= LEVELS.index(child):
+        children = f"collect(DISTINCT {VARS[child]}.code)"
+    else:
+        return f"MATCH {''.join(parts)} WITH DISTINCT {var}, [] AS children"
+    return f"MATCH {''.join(parts)} WITH {var}, {children} AS children"
+
+
+_IN_COMMUNITIES = "[(c)-[:IN_GRID]->(:Grid)-[:PART_OF]->(x:Community) | x.code]"
+
+
+@cache
+def compounds(scope_label: str) -> Query:
+    """Compounds of the scope with everything the compound-level indicators need."""
+    branch = "b.kind IN $branch_kinds"
+    text = scoped("Compound", scope_label) + f"""
+RETURN c.code AS code, c.name AS name, c.households AS households, c.lat AS lat,
+  c.lon AS lon, children, {_IN_COMMUNITIES} AS communities,
+  [(c)<-[r:MANAGES]-(f:PropertyFirm) WHERE {cur('r')} | f.code] AS firms,
+  [(c)<-[:REPRESENTS]-(o:OwnersCommittee) WHERE {cur_oc('o')} | o.code] AS committees,
+  [(c)<-[r:RESPONSIBLE_FOR]-(u:Unit) WHERE {cur('r')} | u.code] AS units,
+  [(c)<-[:COVERS]-(b:PartyOrg) WHERE {branch} | b.code]
+    + [(c)-[:IN_GRID]->(:Grid)<-[:COVERS]-(b:PartyOrg) WHERE {branch} | b.code] AS branches,
+  [(c)<-[:REPRESENTS]-(o:OwnersCommittee)<-[r:HOLDS_POST]-(p:Person)
+     WHERE {cur_oc('o')} AND {cur('r')}
+     | {{org: o.code, person: p.code, name: p.name, role: r.role, member: p:Member}}]
+    AS oc_posts,
+  [(c)<-[:COVERS]-(b:PartyOrg)<-[r:HOLDS_POST]-(p:Person) WHERE {branch} AND {cur('r')}
+     | {{org: b.code, person: p.code, name: p.name, role: r.role, member: p:Member}}]
+    + [(c)-[:IN_GRID]->(:Grid)<-[:COVERS]-(b:PartyOrg)<-[r:HOLDS_POST]-(p:Person)
+     WHERE {branch} AND {cur('r')}
+     | {{org: b.code, person: p.code, name: p.name, role: r.role, member: p:Member}}]
+    AS branch_posts,
+  [(c)<-[m:MANAGES]-(f:PropertyFirm)<-[r:HOLDS_POST]-(p:Person)
+     WHERE {cur('m')} AND {cur('r')}
+     | {{org: f.code, person: p.code, name: p.name, role: r.role, member: p:Member}}]
+    AS firm_posts
+ORDER BY code"""
+    return Query(f"analysis_compounds_{scope_label}", text)
+
+
+@cache
+def buildings(scope_label: str) -> Query:
+    """Buildings of the scope's compounds: group coverage, member heads, liaison."""
+    liaise = "(l.since IS NULL OR l.since <= $as_of)"
+    text = scoped("Compound", scope_label) + f"""
+MATCH (bd:Building)-[:PART_OF]->(c)
+RETURN bd.code AS code, bd.name AS name, c.code AS compound, bd.households AS households,
+  children,
+  [(bd)<-[:COVERS]-(o:PartyOrg) WHERE o.kind = 'building_group' | o.code] AS groups,
+  [(bd)<-[r:HOLDS_POST]-(p:Member) WHERE r.role = 'building_head' AND {cur('r')}
+     | p.code] AS member_heads,
+  [(bd)<-[l:LIAISES]-(p:Member) WHERE {liaise} | p.code] AS liaisons,
+  [(bd)<-[:PART_OF]-(h:Household) | h.code] AS household_nodes,
+  [(bd)<-[:PART_OF]-(h:Household)<-[l:LIAISES]-(:Member) WHERE {liaise} | h.code]
+    AS liaised_households
+ORDER BY code"""
+    return Query(f"analysis_buildings_{scope_label}", text)
+
+
+@cache
+def grids(scope_label: str) -> Query:
+    """Grids of the scope with their current grid workers."""
+    text = scoped("Grid", scope_label) + f"""
+RETURN g.code AS code, g.name AS name, g.households AS households, children,
+  [(g)<-[r:HOLDS_POST]-(p:Person) WHERE r.role = 'grid_worker' AND {cur('r')}
+     | {{person: p.code, full_time: coalesce(r.full_time, false)}}] AS workers
+ORDER BY code"""
+    return Query(f"analysis_grids_{scope_label}", text)
+
+
+@cache
+def communities(scope_label: str) -> Query:
+    """Communities of the scope: co-building units, leaders, residents' and party
+    committee posts."""
+    text = scoped("Community", scope_label) + f"""
+RETURN m.code AS code, m.name AS name, m.population AS population, children,
+  [(m)<-[r:CO_BUILDS_WITH]-(u:Unit) WHERE {cur('r')} | u.code] AS cobuilders,
+  [(m)<-[r:HOLDS_POST]-(p:Person) WHERE {cur('r')}
+     | {{person: p.code, name: p.name, role: r.role}}] AS rc_posts,
+  [(m)<-[:COVERS]-(o:PartyOrg)<-[r:HOLDS_POST]-(p:Person) WHERE {cur('r')}
+     | {{person: p.code, name: p.name, role: r.role, org: o.code, kind: o.kind}}] AS pc_posts
+ORDER BY code"""
+    return Query(f"analysis_communities_{scope_label}", text)
+
+
+@cache
+def residents(scope_label: str) -> Query:
+    """In-service members living in the scope's compounds (directly or in a building),
+    with their home communities and the communities they have reported to.
+
+    Written as pattern comprehensions from the bound compound: ArcadeDB plans a
+    ``MATCH (p:Member)-[:LIVES_IN]->(x)-[:PART_OF*0..1]->(c)`` as a scan of all members
+    per compound (13 s for a county, against 0.4 s this way)."""
+    text = scoped("Compound", scope_label) + f"""
+WITH c, children, {_IN_COMMUNITIES} AS homes
+UNWIND [(c)<-[:LIVES_IN]-(p:Member) | p]
+  + [(c)<-[:PART_OF]-(:Building)<-[:LIVES_IN]-(p:Member) | p] AS p
+WITH c, children, homes, p WHERE p.member_status = 'in_service'
+RETURN p.code AS code, p.name AS name, c.code AS compound, children, homes,
+  [(p)-[r:REPORTED_TO]->(y:Community) WHERE r.date IS NULL OR r.date <= $as_of
+     | y.code] AS reported
+ORDER BY code"""
+    return Query(f"analysis_residents_{scope_label}", text)
+
+
+@cache
+def demands(scope_label: str) -> Query:
+    """Demands raised in the scope's compounds up to the as-of date."""
+    text = scoped("Compound", scope_label) + """
+MATCH (d:Demand)-[:RAISED_IN]->(c)
+WHERE d.created_at IS NULL OR d.created_at <= $as_of_end
+RETURN d.code AS code, d.title AS name, d.category AS category, d.urgency AS urgency,
+  d.status AS status, d.created_at AS created_at, d.done_at AS done_at, d.due AS due,
+  c.code AS compound, c.lat AS lat, c.lon AS lon, children
+ORDER BY code"""
+    return Query(f"analysis_demands_{scope_label}", text)
+
+
+@cache
+def firms(scope_label: str) -> Query:
+    """Property firms currently managing a compound of the scope, with party cover."""
+    joint = "o.kind IN $joint_kinds"
+    text = scoped("Compound", scope_label) + f"""
+MATCH (f:PropertyFirm)-[r:MANAGES]->(c) WHERE {cur('r')}
+WITH f, collect(DISTINCT c.code) AS compounds, collect(children) AS nested
+RETURN f.code AS code, f.name AS name, compounds, nested,
+  [(f)<-[:IN_ORG]-(o:PartyOrg) | o.code] AS hosted,
+  [(f)-[:MEMBER_OF]->(o:PartyOrg) WHERE {joint} | o.code]
+    + [(f)<-[:IN_ORG]-(o:PartyOrg) WHERE {joint} | o.code] AS joint
+ORDER BY code"""
+    return Query(f"analysis_firms_{scope_label}", text)
+
+
+PEOPLE_POSTS = Query(
+    "analysis_people_posts",
+    f"""UNWIND $people AS pc MATCH (p:Person {{code: pc}})
+RETURN p.code AS code, p.name AS name, p:Member AS member,
+  [(p)-[r:HOLDS_POST]->(o) WHERE {cur('r')}
+     | {{label: labels(o)[0], code: o.code, name: o.name, role: r.role}}] AS posts
+ORDER BY code""",
+)
+
+SERVICE_SITES = Query(
+    "analysis_service_sites",
+    "MATCH (s:ServiceSite) WHERE s.lat IS NOT NULL AND s.lon IS NOT NULL "
+    "RETURN s.code AS code, s.name AS name, s.lat AS lat, s.lon AS lon ORDER BY code",
+)
+
+
+@cache
+def scope_node(label: str) -> Query:
+    if label not in LEVELS:
+        raise ValueError(f"{label} cannot be a scope")
+    return Query(f"analysis_scope_{label}",
+                 f"MATCH (n:{label} {{code: $scope}}) RETURN n.code AS code, n.name AS name")
+
+
+@cache
+def names(label: str) -> Query:
+    if label not in LEVELS:
+        raise ValueError(f"{label} is not on the spine")
+    return Query(f"analysis_names_{label}",
+                 f"UNWIND $codes AS code MATCH (n:{label} {{code: code}}) "
+                 "RETURN n.code AS code, n.name AS name")
+
+
+RESOURCES = Query(
+    "analysis_resources",
+    """MATCH (r:Resource)
+WHERE r.category IN $categories AND r.lat IS NOT NULL AND r.lon IS NOT NULL
+RETURN r.code AS code, r.name AS name, r.category AS category, r.capacity AS capacity,
+  r.lat AS lat, r.lon AS lon, r.radius_m AS radius_m,
+  [(r)<-[:OFFERS]-(o) | {labels: labels(o), code: o.code}] AS offerers
+ORDER BY code""",
+)
+
+# Capacity already taken: demands dispatched or accepted from each resource.  One
+# aggregate over ASSIGNED_TO, not a per-resource pattern (that was quadratic on ArcadeDB).
+RESOURCES_IN_USE = Query(
+    "analysis_resources_in_use",
+    """MATCH (d:Demand)-[a:ASSIGNED_TO]->()
+WHERE d.status IN ['dispatched', 'accepted'] AND a.resource IS NOT NULL
+RETURN a.resource AS code, count(*) AS n""",
+)
+
+
+@cache
+def dispatch(label: str) -> Query:
+    """Dispatch open demands to takers of ``label`` (``$rows``: demand, offerer, props);
+    a demand no longer open is left alone and not returned."""
+    if label not in ("Member", "Unit", "VolunteerTeam"):
+        raise ValueError(f"{label} cannot take a dispatch")
+    return Query(
+        f"analysis_dispatch_{label}",
+        f"""UNWIND $rows AS row
+MATCH (d:Demand {{code: row.demand}}) WHERE coalesce(d.status, 'open') = 'open'
+MATCH (o:{label} {{code: row.offerer}})
+SET d.status = 'dispatched'
+MERGE (d)-[a:ASSIGNED_TO {{rkey: row.props.rkey}}]->(o)
+SET a += row.props
+RETURN d.code AS code""",
+    )
+
+
+def _edge(a: str, b: str, rtype: str) -> str:
+    return (f"{{a_labels: labels({a}), a: {a}.code, a_name: {a}.name, "
+            f"b_labels: labels({b}), b: {b}.code, b_name: {b}.name, type: '{rtype}'}}")
+
+
+@cache
+def net_places(scope_label: str) -> list[Query]:
+    """Territory edges of the scope's compounds, grids and communities (three queries,
+    each one row per place with its ``edges``)."""
+    compound = scoped("Compound", scope_label) + f"""
+RETURN [(c)<-[r:MANAGES]-(f:PropertyFirm) WHERE {cur('r')} | {_edge('f', 'c', 'MANAGES')}]
+  + [(c)<-[:REPRESENTS]-(o:OwnersCommittee) WHERE {cur_oc('o')}
+     | {_edge('o', 'c', 'REPRESENTS')}]
+  + [(c)<-[r:RESPONSIBLE_FOR]-(u:Unit) WHERE {cur('r')} | {_edge('u', 'c', 'RESPONSIBLE_FOR')}]
+  + [(c)<-[:COVERS]-(o:PartyOrg) | {_edge('o', 'c', 'COVERS')}] AS edges"""
+    grid = scoped("Grid", scope_label) + f"""
+RETURN [(g)<-[:COVERS]-(o:PartyOrg) | {_edge('o', 'g', 'COVERS')}] AS edges"""
+    community = scoped("Community", scope_label) + f"""
+RETURN [(m)<-[r:CO_BUILDS_WITH]-(u:Unit) WHERE {cur('r')} | {_edge('u', 'm', 'CO_BUILDS_WITH')}]
+  + [(m)<-[:COVERS]-(o:PartyOrg) | {_edge('o', 'm', 'COVERS')}]
+  + [(m)<-[:LOCATED_IN]-(o) WHERE o:Unit OR o:SocialOrg OR o:PropertyFirm
+     | {_edge('o', 'm', 'LOCATED_IN')}] AS edges"""
+    return [Query(f"analysis_net_{lvl}_{scope_label}", text)
+            for lvl, text in (("compounds", compound), ("grids", grid),
+                              ("communities", community))]
+
+
+NET_POST_TARGETS = ("PartyOrg", "OwnersCommittee", "PropertyFirm", "Community", "Grid")
+
+
+@cache
+def net_people(label: str) -> Query:
+    """Current posts (and, for party organisations, memberships) into ``$codes``."""
+    if label not in NET_POST_TARGETS:
+        raise ValueError(f"{label} holds no posts")
+    member = ""
+    if label == "PartyOrg":
+        member = (f"\n  + [(o)<-[r:MEMBER_OF]-(p:Member) WHERE r.since IS NULL OR "
+                  f"r.since <= $as_of | {_edge('p', 'o', 'MEMBER_OF')}]")
+    return Query(
+        f"analysis_net_people_{label}",
+        f"""UNWIND $codes AS code MATCH (o:{label} {{code: code}})
+RETURN [(o)<-[r:HOLDS_POST]-(p:Person) WHERE {cur('r')} | {_edge('p', 'o', 'HOLDS_POST')}]"""
+        + member + " AS edges",
+    )
+
+
+NET_PERSON_LINKS = Query(
+    "analysis_net_person_links",
+    f"""UNWIND $codes AS code MATCH (p:Person {{code: code}})
+RETURN [(p)-[:WORKS_AT]->(o) | {_edge('p', 'o', 'WORKS_AT')}]
+  + [(p)-[:MEMBER_OF]->(o:VolunteerTeam) | {_edge('p', 'o', 'MEMBER_OF')}] AS edges""",
+)
+
+NET_ORG_LINKS = Query(
+    "analysis_net_org_links",
+    f"""UNWIND $codes AS code MATCH (o:PartyOrg {{code: code}})
+RETURN [(o)-[:IN_ORG]->(h) | {_edge('o', 'h', 'IN_ORG')}]
+  + [(o)-[:UNDER]->(h:PartyOrg) | {_edge('o', 'h', 'UNDER')}] AS edges""",
+)

@@ -1,0 +1,306 @@
+"""GraphQL fields for the analyses: indicators, coverage gaps, matching, network structure.
+
+Each field takes an optional ``scope`` ("Label:code" of a county, street, community, grid
+or compound; default the caller's own scope).  The requested scope must lie inside the
+caller's, checked in Cypher with the same scope predicate as every other read; the
+analyses then read only inside it.  Residents get none of these.  The analyses run in a
+worker thread (they are synchronous and may take seconds at city scale).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+from analysis.gaps import gaps_from
+from analysis.indicators import IndicatorReport, Options, compute_indicators
+from analysis.matching import match_demands, write_plan
+from analysis.network import network_report
+from analysis.tally import ChildFigure as ChildRow
+from analysis.tally import Indicator
+from analysis.tally import Item as ItemRow
+from api import queries
+from api.context import ApiError, Context, Forbidden
+from api.scope import FILTER_LABELS
+
+
+@strawberry.type
+class AnalysisItem:
+    """One item behind a figure (a compound, building, person, demand …)."""
+
+    label: str
+    code: str
+    name: str | None
+    numerator: float
+    denominator: float
+    households: int
+    detail: JSON
+
+
+@strawberry.type
+class ChildFigure:
+    label: str
+    code: str
+    name: str | None
+    numerator: float
+    denominator: float
+    ratio: float | None
+
+
+@strawberry.type
+class IndicatorFigure:
+    """One row of the indicator table; ``reason`` says why ``ratio`` is null."""
+
+    key: str
+    title: str
+    zh: str
+    definition: str
+    numerator: float
+    denominator: float
+    ratio: float | None
+    reason: str | None
+    hit_count: int
+    gap_count: int
+    hits: list[AnalysisItem]
+    gaps: list[AnalysisItem]
+    children: list[ChildFigure]
+    extra: JSON
+
+
+@strawberry.type
+class IndicatorTable:
+    scope: str
+    as_of: str
+    indicators: list[IndicatorFigure]
+
+
+@strawberry.type
+class GapList:
+    key: str
+    title: str
+    zh: str
+    total: int
+    items: list[AnalysisItem]
+
+
+@strawberry.type
+class Dispatch:
+    demand: str
+    resource: str
+    taker: str | None
+    category: str
+    urgency: int
+    distance_m: float
+
+
+@strawberry.type
+class UnmatchedDemand:
+    demand: str
+    category: str
+    urgency: int
+    reason: str
+
+
+@strawberry.type
+class MatchResult:
+    scope: str
+    assignments: list[Dispatch]
+    unmatched: list[UnmatchedDemand]
+    candidate_pairs: int
+    urgency_served: int
+    total_distance_m: float
+    dispatched: list[str]
+
+
+@strawberry.type
+class NodeScore:
+    node: str
+    value: float
+
+
+@strawberry.type
+class NetworkStructure:
+    """Betweenness is an estimate when ``betweenness_sampled`` (from ``betweenness_k``
+    sources); the other measures are exact."""
+
+    scope: str
+    nodes: int
+    edges: int
+    component_sizes: list[int]
+    isolated_orgs: list[str]
+    articulation_people: list[str]
+    bridges: list[list[str]]
+    overloaded: list[NodeScore]
+    betweenness: list[NodeScore]
+    betweenness_sampled: bool
+    betweenness_k: int | None
+    cobuilding_communities: list[list[str]]
+
+
+def _item(row: ItemRow) -> AnalysisItem:
+    return AnalysisItem(label=row.label, code=row.code, name=row.name, numerator=row.num,
+                        denominator=row.den, households=row.households, detail=JSON(row.detail))
+
+
+def _child(row: ChildRow) -> ChildFigure:
+    return ChildFigure(label=row.label, code=row.code, name=row.name, numerator=row.numerator,
+                       denominator=row.denominator, ratio=row.ratio)
+
+
+def _figure(ind: Indicator, limit: int) -> IndicatorFigure:
+    return IndicatorFigure(
+        key=ind.key, title=ind.title, zh=ind.zh, definition=ind.definition,
+        numerator=ind.numerator, denominator=ind.denominator, ratio=ind.ratio,
+        reason=ind.reason, hit_count=len(ind.hits), gap_count=len(ind.gaps),
+        hits=[_item(i) for i in ind.hits[:limit]], gaps=[_item(i) for i in ind.gaps[:limit]],
+        children=[_child(c) for c in ind.children], extra=JSON(ind.extra),
+    )
+
+
+async def _scope(info: strawberry.Info, scope: str | None) -> tuple[str, str]:
+    """The analysis scope, refused unless it lies inside the caller's scope."""
+    ctx: Context = info.context
+    if ctx.caller.role == "resident":
+        raise Forbidden("residents may not run analyses")
+    if scope is None:
+        return ctx.scope_label, ctx.scope_code
+    label, sep, code = scope.partition(":")
+    if not sep or label not in FILTER_LABELS or not code:
+        raise ApiError(f"scope must be Label:code with Label one of {', '.join(FILTER_LABELS)}"
+                       f", got {scope!r}")
+    if not await ctx.read(queries.by_codes(label, ctx.scope_label), codes=[code]):
+        raise Forbidden(f"{scope} is not in your scope")
+    return label, code
+
+
+async def _run(fn: Any, *args: Any, **kw: Any) -> Any:
+    try:
+        return await asyncio.to_thread(fn, *args, **kw)
+    except ValueError as exc:  # bad as-of dates, unknown scope labels …
+        raise ApiError(str(exc)) from exc
+
+
+async def _report(info: strawberry.Info, scope: str | None, as_of: str | None,
+                  overload_threshold: int, walk_m: float) -> IndicatorReport:
+    label, code = await _scope(info, scope)
+    ctx: Context = info.context
+    options = Options(overload_threshold=overload_threshold, walk_m=walk_m)
+    report: IndicatorReport = await _run(compute_indicators, ctx.store, label, code, as_of,
+                                         options)
+    return report
+
+
+async def indicators(
+    info: strawberry.Info, scope: str | None = None, as_of: str | None = None,
+    keys: list[str] | None = None, overload_threshold: int = 3, walk_m: float = 1000.0,
+    item_limit: int = 50,
+) -> IndicatorTable:
+    """The DOMAIN.md indicator table with drill-down and per-child-scope figures."""
+    report = await _report(info, scope, as_of, overload_threshold, walk_m)
+    rows = [i for i in report.indicators if keys is None or i.key in keys]
+    return IndicatorTable(scope=f"{report.scope.label}:{report.scope.code}",
+                          as_of=report.scope.as_of,
+                          indicators=[_figure(i, max(0, min(item_limit, 500))) for i in rows])
+
+
+async def coverage_gaps(
+    info: strawberry.Info, scope: str | None = None, as_of: str | None = None,
+    walk_m: float = 1000.0, item_limit: int = 50,
+) -> list[GapList]:
+    """Every indicator's gap list, ranked by households affected (largest first)."""
+    report = await _report(info, scope, as_of, 3, walk_m)
+    gaps = gaps_from(report, walk_m)
+    by_key = {i.key: i for i in report.indicators}
+    limit = max(0, min(item_limit, 500))
+    return [GapList(key=key, title=by_key[key].title, zh=by_key[key].zh, total=len(items),
+                    items=[_item(i) for i in items[:limit]])
+            for key, items in gaps.lists.items()]
+
+
+def _match_result(plan: Any, dispatched: list[str]) -> MatchResult:
+    return MatchResult(
+        scope=f"{plan.scope_label}:{plan.scope_code}",
+        assignments=[Dispatch(demand=a.demand, resource=a.resource,
+                              taker=f"{a.offerer_label}:{a.offerer}" if a.offerer else None,
+                              category=a.category, urgency=a.urgency,
+                              distance_m=round(a.distance_m, 1)) for a in plan.assignments],
+        unmatched=[UnmatchedDemand(demand=u.demand, category=u.category, urgency=u.urgency,
+                                   reason=u.reason) for u in plan.unmatched],
+        candidate_pairs=plan.candidate_pairs, urgency_served=plan.urgency_served,
+        total_distance_m=round(plan.total_distance_m, 1), dispatched=dispatched,
+    )
+
+
+async def match_plan(info: strawberry.Info, scope: str | None = None,
+                     radius_m: float | None = None, k: int = 20) -> MatchResult:
+    """Open demands matched to resources (min-cost flow); nothing is written."""
+    label, code = await _scope(info, scope)
+    ctx: Context = info.context
+    plan = await _run(match_demands, ctx.store, label, code, radius=radius_m,
+                      k=max(1, min(k, 100)))
+    return _match_result(plan, [])
+
+
+async def dispatch_matches(info: strawberry.Info, scope: str | None = None,
+                           radius_m: float | None = None, k: int = 20) -> MatchResult:
+    """Match open demands and write the plan as dispatches, in one transaction."""
+    ctx: Context = info.context
+    if not ctx.caller.is_staff:
+        raise Forbidden(f"role {ctx.caller.role} may not dispatch demands")
+
+    arguments = {"scope": scope, "radius_m": radius_m, "k": k}
+    outcome = "error"
+    try:
+        label, code = await _scope(info, scope)
+        plan = await _run(match_demands, ctx.store, label, code, radius=radius_m,
+                          k=max(1, min(k, 100)))
+        written = await _run(write_plan, ctx.store, plan)
+        outcome = "ok"
+        return _match_result(plan, list(written.dispatched))
+    except ApiError:
+        outcome = "refused"
+        raise
+    finally:
+        ctx.audit.record(ctx.caller, "dispatchMatches", arguments, outcome)
+
+
+def _ref(node: tuple[str, str]) -> str:
+    return f"{node[0]}:{node[1]}"
+
+
+async def network_structure(info: strawberry.Info, scope: str | None = None,
+                            as_of: str | None = None,
+                            overload_threshold: int = 3) -> NetworkStructure:
+    """The co-operation network of the scope (people, party orgs, units, firms,
+    committees) and its weak points."""
+    label, code = await _scope(info, scope)
+    ctx: Context = info.context
+    rep = await _run(network_report, ctx.store, label, code, as_of,
+                     threshold=overload_threshold)
+    return NetworkStructure(
+        scope=f"{label}:{code}", nodes=rep.nodes, edges=rep.edges,
+        component_sizes=rep.components, isolated_orgs=[_ref(n) for n in rep.isolated_orgs],
+        articulation_people=[_ref(n) for n in rep.articulation_people],
+        bridges=[[_ref(a), _ref(b)] for a, b in rep.bridges],
+        overloaded=[NodeScore(node=_ref(n), value=posts) for n, posts in rep.overloaded],
+        betweenness=[NodeScore(node=_ref(n), value=score) for n, score in rep.betweenness],
+        betweenness_sampled=rep.betweenness_sampled, betweenness_k=rep.betweenness_k,
+        cobuilding_communities=[[_ref(n) for n in group]
+                                for group in rep.cobuilding_communities],
+    )
+
+
+def query_fields() -> dict[str, Any]:
+    return {
+        "indicators": strawberry.field(resolver=indicators),
+        "coverage_gaps": strawberry.field(resolver=coverage_gaps),
+        "match_plan": strawberry.field(resolver=match_plan),
+        "network_structure": strawberry.field(resolver=network_structure),
+    }
+
+
+def mutation_fields() -> dict[str, Any]:
+    return {"dispatch_matches": strawberry.mutation(resolver=dispatch_matches)}

@@ -1,0 +1,150 @@
+"""Benchmark the analyses on a generated preset: indicators, matching, network.
+
+Generates the preset's ledgers, loads them into a fresh embedded store (or reuses a
+loaded ``--data-dir``), then for every county times
+
+* the full indicator set (``compute_indicators``: 11 set-based queries + arithmetic),
+* matching all open demands (KD-tree candidates + OR-tools min-cost flow),
+* the network measures (build + components, articulation points, bridges, sampled
+  betweenness, Louvain),
+
+and, for the first county, a naive baseline that asks for each compound's flags with
+one query per compound (what the indicators would cost item by item), reported as a
+ratio to the set-based compound query.  Peak memory is the Python heap peak
+(``tracemalloc``) of a second, measured-only pass over the first county; the store's
+JVM is not included.
+
+    .venv/bin/python bench/analysis.py --preset county --seed 1
+    .venv/bin/python bench/analysis.py --preset city --seed 1 --data-dir /tmp/city
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script from anywhere
+    sys.path.insert(0, str(ROOT))
+
+from analysis import queries as aq  # noqa: E402
+from analysis.indicators import compute_indicators  # noqa: E402
+from analysis.matching import match_demands  # noqa: E402
+from analysis.network import network_report  # noqa: E402
+from graph.embedded import stop_embedded  # noqa: E402
+from graph.open import open_store  # noqa: E402
+from graph.settings import Settings  # noqa: E402
+from graph.store import Query, Store  # noqa: E402
+from graph.writer import is_empty  # noqa: E402
+from loaders.ledger import load_ledgers  # noqa: E402
+from loaders.synthetic import generate  # noqa: E402
+
+COUNTIES = Query("bench_counties", "MATCH (k:County) RETURN k.code AS code ORDER BY code")
+# The naive baseline: the compound query's flags, asked one compound at a time.
+ONE_COMPOUND = Query(
+    "bench_one_compound",
+    "MATCH (c:Compound {code: $code}) RETURN c.code AS code, "
+    f"[(c)<-[r:MANAGES]-(f:PropertyFirm) WHERE {aq.cur('r')} | f.code] AS firms, "
+    f"[(c)<-[:REPRESENTS]-(o:OwnersCommittee) WHERE {aq.cur_oc('o')} | o.code] AS committees, "
+    f"[(c)<-[r:RESPONSIBLE_FOR]-(u:Unit) WHERE {aq.cur('r')} | u.code] AS units, "
+    "[(c)<-[:COVERS]-(b:PartyOrg) WHERE b.kind IN $branch_kinds | b.code] AS branches",
+)
+PARAMS: dict[str, Any] = {"branch_kinds": aq.BRANCH_KINDS, "joint_kinds": aq.JOINT_KINDS}
+
+
+def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
+    t = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - t
+
+
+def peak_mb(fn: Callable[[], Any]) -> float:
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1] / 1e6
+    finally:
+        tracemalloc.stop()
+
+
+def naive_ratio(store: Store, county: str, as_of: str) -> tuple[float, float, int]:
+    """Seconds for the set-based compound query vs one query per compound."""
+    p = {**PARAMS, "scope": county, "as_of": as_of}
+    rows, t_set = timed(lambda: store.read(aq.compounds("County"), **p))
+    codes = [r["code"] for r in rows]
+    _, t_naive = timed(lambda: [store.read(ONE_COMPOUND, code=c, **p) for c in codes])
+    return t_set, t_naive, len(codes)
+
+
+def run(store: Store, as_of: str) -> None:
+    counties = [r["code"] for r in store.read(COUNTIES)]
+    t_ind, t_match, t_net = [], [], []
+    matched = unmatched = nodes = 0
+    sampled = []
+    for code in counties:
+        _, t = timed(lambda c=code: compute_indicators(store, "County", c, as_of))
+        t_ind.append(t)
+        plan, t = timed(lambda c=code: match_demands(store, "County", c, as_of=as_of))
+        t_match.append(t)
+        matched += len(plan.assignments)
+        unmatched += len(plan.unmatched)
+        net, t = timed(lambda c=code: network_report(store, "County", c, as_of=as_of))
+        t_net.append(t)
+        nodes += net.nodes
+        sampled.append(net.betweenness_k)
+    first = counties[0]
+    t_set, t_naive, n = naive_ratio(store, first, as_of)
+    mem_ind = peak_mb(lambda: compute_indicators(store, "County", first, as_of))
+    mem_match = peak_mb(lambda: match_demands(store, "County", first, as_of=as_of))
+    mem_net = peak_mb(lambda: network_report(store, "County", first, as_of=as_of))
+    rows = [
+        ("indicators (18, all counties)", sum(t_ind), statistics.median(t_ind), mem_ind,
+         f"{len(counties)} counties"),
+        ("matching all open demands", sum(t_match), statistics.median(t_match), mem_match,
+         f"{matched:,} matched, {unmatched:,} unmatched"),
+        ("network measures", sum(t_net), statistics.median(t_net), mem_net,
+         f"{nodes:,} nodes; betweenness k={sampled[0]}"),
+    ]
+    print(f"{'phase':34} {'total s':>8} {'median/county s':>16} {'peak MB (1 county)':>19}")
+    for name, total, med, mem, note in rows:
+        print(f"{name:34} {total:8.2f} {med:16.2f} {mem:19.1f}  {note}")
+    print(f"naive baseline ({n} compounds of {first}): one query per compound {t_naive:.2f} s "
+          f"vs one set-based query {t_set:.3f} s = {t_naive / max(t_set, 1e-9):.0f}x")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--preset", default="county")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--scale", type=float, default=1.0)
+    ap.add_argument("--as-of", default=dt.date.today().isoformat())
+    ap.add_argument("--data-dir", default="", help="reuse (or fill) this store directory")
+    ap.add_argument("--heap", default="4g")
+    args = ap.parse_args(argv)
+    data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="jinlin-bench-"))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    store = open_store(Settings(data_dir=str(data_dir), jvm_heap=args.heap))
+    try:
+        if is_empty(store):
+            with tempfile.TemporaryDirectory() as ledgers:
+                _, t_gen = timed(lambda: generate(args.preset, args.seed, ledgers,
+                                                  scale=args.scale))
+                _, t_load = timed(lambda: load_ledgers(store, [ledgers]))
+            print(f"generated {args.preset} in {t_gen:.1f} s, loaded in {t_load:.1f} s")
+        run(store, args.as_of)
+    finally:
+        store.close()
+        stop_embedded(data_dir)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

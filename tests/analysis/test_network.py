@@ -1,0 +1,72 @@
+"""Network structure on a small street, measures worked out by hand."""
+
+from __future__ import annotations
+
+from analysis_builder import G
+
+from analysis.network import build_network, network_report
+from graph.store import BoltStore
+
+
+def street() -> G:
+    """Street S: M1 ⊃ G1 ⊃ C1, M2 ⊃ G2 ⊃ C2.
+
+    Post network (person–org):      P1 ─ B1 ─ P4 ─ OC1 ─ P1   (a cycle)
+                                     P2 ─ B1,  P2 ─ F1
+                                     P3 ─ F1, P3 ─ PC1, P3 ─ M1 (residents' committee)
+    """
+    g = G().spine("K", {"S": {"M1": {"G1": ["C1"]}, "M2": {"G2": ["C2"]}}})
+    g.node("PartyOrg", "B1", kind="compound_branch").rel("B1", "COVERS", "C1")
+    g.node("PartyOrg", "PC1", kind="community_party_committee").rel("PC1", "COVERS", "M1")
+    g.node("OwnersCommittee", "OC1").rel("OC1", "REPRESENTS", "C1")
+    g.node("OwnersCommittee", "OC2").rel("OC2", "REPRESENTS", "C2")
+    g.node("PropertyFirm", "F1").rel("F1", "MANAGES", "C1")
+    g.node("PropertyFirm", "F2").rel("F2", "MANAGES", "C2")
+    g.node("PropertyFirm", "F9").rel("F9", "MANAGES", "C2", until="2020-01-01")  # history
+    for u, m in (("U1", "M1"), ("U2", "M1"), ("U3", "M2")):
+        g.node("Unit", u).rel(u, "CO_BUILDS_WITH", m)
+    for p in ("P1", "P2", "P3", "P4"):
+        g.node("Member", p)
+    post = "HOLDS_POST"
+    g.rel("P1", post, "B1", role="secretary").rel("P1", post, "OC1", role="chair")
+    g.rel("P4", post, "B1", role="committee_member")
+    g.rel("P4", post, "OC1", role="owners_committee_member")
+    g.rel("P2", post, "B1", role="committee_member").rel("P2", post, "F1", role="project_manager")
+    g.rel("P3", post, "F1", role="supervisor").rel("P3", post, "PC1", role="committee_member")
+    g.rel("P3", post, "M1", role="chair")
+    g.rel("P4", post, "F2", role="supervisor", until="2021-01-01")  # ended: not a link
+    return g
+
+
+def test_structure(store: BoltStore) -> None:
+    street().write(store)
+    net = network_report(store, "Street", "S", as_of="2025-01-01")
+    # {C1 B1 OC1 F1 P1 P2 P3 P4 PC1 M1 U1 U2} = 12, {C2 F2 OC2} = 3, {M2 U3} = 2;
+    # F9's management ended, P4's F2 post ended
+    assert net.components == [12, 3, 2]
+    assert net.nodes == 17
+    # orgs linked only to compounds/grids, with no person: F2 and OC2
+    assert net.isolated_orgs == [("OwnersCommittee", "OC2"), ("PropertyFirm", "F2")]
+    # P1 lies on the cycle B1-P1-OC1-P4, so only P2 (B1|F1) and P3 (F1|PC1,M1) cut it
+    assert net.articulation_people == [("Person", "P2"), ("Person", "P3")]
+    assert len(net.bridges) == 5  # P2-B1, P2-F1, P3-F1, P3-PC1, P3-M1
+    assert net.overloaded == [(("Person", "P3"), 3)]  # ≥ 3 current posts
+    assert not net.betweenness_sampled and net.betweenness_k is None
+    top = [n for n, _ in net.betweenness]
+    assert top[0] == ("Person", "P3")  # every path from M1's side to the rest
+    # co-building network: {M1, U1, U2} and {M2, U3}
+    assert net.cobuilding_communities == [
+        [("Community", "M1"), ("Unit", "U1"), ("Unit", "U2")],
+        [("Community", "M2"), ("Unit", "U3")],
+    ]
+
+
+def test_sampled_betweenness_is_reported(store: BoltStore) -> None:
+    street().write(store)
+    from analysis.network import analyse
+
+    graph = build_network(store, "Street", "S", as_of="2025-01-01")
+    net = analyse(graph, exact_limit=10, sample=5)
+    assert net.betweenness_sampled and net.betweenness_k == 5
+    # scope of one community: M1's side only
+    assert build_network(store, "Community", "M2", as_of="2025-01-01").number_of_nodes() == 5
