@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint bench-load bench-api bench-analysis clean
+.PHONY: demo test install lint bench-load bench-api bench-analysis bench-loadtest clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -34,6 +34,9 @@ bench-api: $(STAMP)
 
 bench-analysis: $(STAMP)
 	$(BIN)/python bench/analysis.py
+
+bench-loadtest: $(STAMP)
+	$(BIN)/python bench/loadtest.py --seconds 60 --concurrency 8
 
 clean:
 	rm -rf $(VENV) data

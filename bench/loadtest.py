@@ -1,0 +1,158 @@
+"""Load test: sustained mixed read/write traffic against the county preset, loopback only.
+
+Starts ``jinlin serve`` as a separate process on a free 127.0.0.1 port over a store
+holding the county preset (made with ``jinlin demo --no-serve`` unless ``--data-dir``
+already has data), then runs a fixed number of concurrent clients for a fixed time
+(default 60 s, and never more than ``--max-requests``).  The mix per client loop: a
+community page, a member list with posts, a county count by street, a node lookup, and
+one write in ten (a demand raised by staff).  Prints requests/s, p50/p95/p99 latency,
+the error count (must be 0) and the server's resident memory at start and end.
+
+    .venv/bin/python bench/loadtest.py [--seconds 60] [--concurrency 8] [--data-dir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+JINLIN = [sys.executable, "-m", "api.cli"]
+
+READS = [
+    ("community page", """query($c: ID!) { node(id: $c) { ... on Community { code name
+        partOfStreet { code } } } compounds(within: $c, first: 10) { totalCount edges { node {
+        code name households managedByPropertyFirm { node { name } }
+        representedByOwnersCommittee { name } } } } }"""),
+    ("member list", """{ people(first: 20, filter: {isMember: true}) { totalCount edges {
+        node { code name holdsPostPartyOrg { role node { name } } } } } }"""),
+    ("count by street", "{ countBy(label: COMPOUND, level: STREET) { code count } }"),
+    ("node lookup", """query($p: ID!) { node(id: $p) { id } }"""),
+]
+WRITE = ("raise demand", """mutation($k: ID!, $n: String!) { raiseDemand(raisedIn: $k,
+    input: {title: $n, category: "repair", urgency: 2}) { errors { field message } } }""")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _rss_mb(pid: int) -> float:
+    """Resident memory of the server and its children (the JVM runs in-process)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _cli(*args: str, env: dict[str, str]) -> str:
+    done = subprocess.run([*JINLIN, *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          check=True)
+    return done.stdout
+
+
+async def _client(base: str, token: str, until: float, budget: list[int], seed: int,
+                  latencies: dict[str, list[float]], errors: list[str]) -> None:
+    rng = random.Random(seed)
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as http:
+        while time.monotonic() < until and budget[0] > 0:
+            budget[0] -= 1
+            if rng.random() < 0.1:
+                name, query = WRITE
+                variables = {"k": "Compound:C01-S01-M01-K01", "n": f"负载测试 {rng.random()}"}
+            else:
+                name, query = rng.choice(READS)
+                variables = {"c": "Community:C01-S01-M01",
+                             "p": f"Person:P{rng.randint(1, 20000):07d}"}
+            started = time.perf_counter()
+            try:
+                response = await http.post("/graphql", json={"query": query,
+                                                              "variables": variables})
+                body = response.json()
+                if response.status_code != 200 or body.get("errors"):
+                    errors.append(f"{name}: {response.status_code} {str(body)[:200]}")
+                elif name == WRITE[0] and body["data"]["raiseDemand"]["errors"]:
+                    errors.append(f"{name}: {body['data']['raiseDemand']['errors']}")
+            except (httpx.HTTPError, ValueError) as exc:
+                errors.append(f"{name}: {exc!r}")
+            latencies.setdefault(name, []).append(time.perf_counter() - started)
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=60.0)
+    ap.add_argument("--concurrency", type=int, default=8)
+    ap.add_argument("--max-requests", type=int, default=50_000)
+    ap.add_argument("--data-dir", help="a store with the county preset (made if empty)")
+    args = ap.parse_args()
+    data_dir = args.data_dir or tempfile.mkdtemp(prefix="jinlin-load-")
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    assert urlparse(base).hostname == "127.0.0.1"  # loopback only, by construction
+    env = {**os.environ, "JINLIN_DATA_DIR": data_dir, "JINLIN_PORT": str(port),
+           "PYTHONPATH": str(ROOT)}
+    print(f"loadtest: store in {data_dir}; preparing the county preset …", flush=True)
+    _cli("demo", "--no-serve", env=env)
+    server = subprocess.Popen([*JINLIN, "serve"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(120):
+            try:
+                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(1)
+        token = _cli("token", "--role", "county_admin", "--scope", "C01", env=env).strip()
+        rss_start = _rss_mb(server.pid)
+        latencies: dict[str, list[float]] = {}
+        errors: list[str] = []
+        budget = [args.max_requests]
+        started = time.monotonic()
+        until = started + args.seconds
+
+        async def run() -> None:
+            await asyncio.gather(*(_client(base, token, until, budget, i, latencies, errors)
+                                   for i in range(args.concurrency)))
+
+        asyncio.run(run())
+        elapsed = time.monotonic() - started
+        rss_end = _rss_mb(server.pid)
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=60)
+    every = [v for vs in latencies.values() for v in vs]
+    print(f"\n{len(every):,} requests in {elapsed:.1f} s at concurrency {args.concurrency}: "
+          f"{len(every) / elapsed:.1f} requests/s")
+    print(f"{'operation':<16}{'count':>8}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}")
+    for name, values in [*sorted(latencies.items()), ("all", every)]:
+        print(f"{name:<16}{len(values):>8}{_pct(values, .5):>10.1f}{_pct(values, .95):>10.1f}"
+              f"{_pct(values, .99):>10.1f}")
+    print(f"errors: {len(errors)}" + (f" (first: {errors[0]})" if errors else ""))
+    print(f"server memory (RSS, JVM included): {rss_start:.0f} MB at start, "
+          f"{rss_end:.0f} MB at end; mean latency {statistics.mean(every) * 1000:.1f} ms")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
