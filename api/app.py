@@ -27,7 +27,7 @@ from api.context import Context
 from api.schema import build_schema
 from api.scope import SCOPE_LABELS
 from graph.settings import Settings
-from graph.store import Store
+from graph.store import Store, StoreUnavailable
 
 MAX_BODY = 64 * 1024  # bytes: a legitimate document is far smaller
 SCOPE_CACHE = 4096
@@ -100,7 +100,11 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             except AuthError as exc:
                 await _unauthorised(str(exc))(scope, receive, send)
                 return
-            resolved = await asyncio.to_thread(self.scopes, caller.scope)
+            try:
+                resolved = await asyncio.to_thread(self.scopes, caller.scope)
+            except StoreUnavailable as exc:
+                await _unauthorised(str(exc), 503)(scope, receive, send)
+                return
             if resolved is None:
                 await _unauthorised(f"scope {caller.scope} is not a known county, street or "
                                     "community", 403)(scope, receive, send)

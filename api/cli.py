@@ -144,7 +144,7 @@ def _serve(settings: Settings, store: Store | None = None) -> int:
     from api.observability import Metrics, configure_logging, observe, operation_metrics
 
     settings = _with_secret(settings)
-    store = store or open_store(settings)
+    store = store or open_store(settings, require=False)
     metrics = Metrics(store)
     app = observe(create_app(settings, store, extensions=[operation_metrics(metrics)]), metrics)
     configure_logging()

@@ -26,6 +26,7 @@ from strawberry.extensions import (
 from api import analyses, reads, types
 from api.context import ApiError
 from api.mutations import mutation_fields
+from graph.store import StoreUnavailable
 
 MAX_DEPTH = 10
 MAX_TOKENS = 2000
@@ -36,7 +37,7 @@ CACHE_SIZE = 256
 def _client_error(error: GraphQLError) -> bool:
     """Errors meant for clients: our own, and GraphQL's parse/validation errors."""
     original = error.original_error
-    return original is None or isinstance(original, ApiError)
+    return original is None or isinstance(original, ApiError | StoreUnavailable)
 
 
 def should_mask(error: GraphQLError) -> bool:

@@ -8,7 +8,13 @@ from graph.settings import Settings
 from graph.store import BoltStore, StoreUnavailable
 
 
-def open_store(settings: Settings, apply: bool = True) -> BoltStore:
+def open_store(settings: Settings, apply: bool = True, require: bool = True) -> BoltStore:
+    """Open the store and apply the schema.
+
+    ``require=False`` is for the long-running service: a Neo4j that cannot be reached
+    yet is not fatal — ``/health`` reports it, requests fail fast, and the schema is
+    applied at the first successful contact.  Commands (load, stats …) require it.
+    """
     if settings.embedded:
         store = open_embedded(settings.data_dir, heap=settings.jvm_heap)
     else:
@@ -19,6 +25,10 @@ def open_store(settings: Settings, apply: bool = True) -> BoltStore:
             "neo4j",
         )
         if not store.ping():
+            if not require:
+                if apply:
+                    store.on_first_contact = apply_schema
+                return store
             store.close()
             raise StoreUnavailable(
                 f"cannot reach Neo4j at {settings.store_uri} (user {settings.store_user}); "

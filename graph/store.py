@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -85,7 +85,8 @@ def _explained(query: Query) -> Iterator[None]:
         yield
     except (ServiceUnavailable, SessionExpired, OSError) as exc:
         raise StoreUnavailable(
-            f"the graph store cannot be reached while running {query.name}: {exc}"
+            "the graph store is unavailable; try again shortly"
+            f" ({query.name}: {type(exc).__name__})"
         ) from exc
     except ConstraintError as exc:
         raise StoreError(f"{query.name}: a uniqueness rule was broken: {exc.message}") from exc
@@ -107,6 +108,7 @@ class BoltStore:
         self.database = database or None
         self.uri = uri
         self.round_trips = 0
+        self.on_first_contact: Callable[[BoltStore], None] | None = None
         self._lock = threading.Lock()
         self._driver = neo4j.GraphDatabase.driver(
             uri,
@@ -148,13 +150,16 @@ class BoltStore:
                 raise
 
     def ping(self) -> bool:
+        """Whether the store answers now (the driver reconnects by itself when it returns)."""
         try:
-            self._driver.verify_connectivity()
             with self._session(write=False) as session:
                 session.run("RETURN 1 AS ok").consume()
-            return True
         except Exception:
             return False
+        first, self.on_first_contact = self.on_first_contact, None
+        if first is not None:
+            first(self)
+        return True
 
     def close(self) -> None:
         self._driver.close()
