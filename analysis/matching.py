@@ -21,6 +21,7 @@ subtracted; demands without urgency weigh 1.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,7 +32,7 @@ from scipy.spatial import cKDTree
 
 from analysis import queries as q
 from analysis.fetch import Row, resolve_scope
-from analysis.geo import arc_metres, chord, unit_vectors
+from analysis.geo import EARTH_RADIUS_M, arc_metres, chord, unit_vectors
 from graph.model import MEMBER, rel_kind
 from graph.store import Store
 from graph.writer import rel_key
@@ -89,12 +90,43 @@ def match_demands(
         if (r["status"] or "open") == "open"
     ]
     categories = sorted({d["category"] for d in demands})
-    resources = store.read(q.RESOURCES, categories=categories) if categories else []
+    located = [(d["lat"], d["lon"]) for d in demands
+               if d["lat"] is not None and d["lon"] is not None]
+    resources: list[Row] = []
+    if categories and located:
+        if radius is None:
+            top = store.read(q.RESOURCES_MAX_RADIUS, categories=categories)
+            own = top[0]["m"] if top and top[0]["m"] is not None else 0.0
+            reach = max(float(own), default_radius_m)
+        else:
+            reach = float(radius)
+        resources = store.read(q.RESOURCES, categories=categories,
+                               **reach_box([p[0] for p in located], [p[1] for p in located],
+                                           reach))
     if resources:
         in_use = {r["code"]: r["n"] for r in store.read(q.RESOURCES_IN_USE)}
         for r in resources:
             r["in_use"] = in_use.get(r["code"], 0)
     return solve(scope_label, scope_code, demands, resources, radius, k, default_radius_m)
+
+
+def reach_box(lats: list[float], lons: list[float], reach_m: float) -> dict[str, float]:
+    """``lat_min … lon_max`` of the points expanded by ``reach_m`` great-circle metres,
+    with a 1 % margin: every place within ``reach_m`` of a point lies inside.  Near a
+    pole or across the antimeridian the box falls back to all longitudes."""
+    d = reach_m * 1.01 / EARTH_RADIUS_M  # radians
+    lat_min = max(-90.0, min(lats) - math.degrees(d))
+    lat_max = min(90.0, max(lats) + math.degrees(d))
+    # within angular distance d of latitude φ, |Δλ| ≤ asin(sin d / cos φ)
+    widest = max(abs(min(lats)), abs(max(lats)))
+    cos_phi = math.cos(math.radians(widest))
+    if d >= math.pi / 2 or math.sin(d) >= cos_phi:
+        return {"lat_min": lat_min, "lat_max": lat_max, "lon_min": -180.0, "lon_max": 180.0}
+    dlon = math.degrees(math.asin(math.sin(d) / cos_phi))
+    lon_min, lon_max = min(lons) - dlon, max(lons) + dlon
+    if lon_min < -180.0 or lon_max > 180.0:
+        lon_min, lon_max = -180.0, 180.0
+    return {"lat_min": lat_min, "lat_max": lat_max, "lon_min": lon_min, "lon_max": lon_max}
 
 
 def solve(

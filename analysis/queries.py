@@ -231,14 +231,24 @@ def names(label: str) -> Query:
                  "RETURN n.code AS code, n.name AS name")
 
 
+# Resources of the wanted categories inside a lat/lon box (the scope's demands expanded
+# by the largest range in use): a county fetches its neighbourhood, not the whole city.
 RESOURCES = Query(
     "analysis_resources",
     """MATCH (r:Resource)
 WHERE r.category IN $categories AND r.lat IS NOT NULL AND r.lon IS NOT NULL
+  AND r.lat >= $lat_min AND r.lat <= $lat_max AND r.lon >= $lon_min AND r.lon <= $lon_max
 RETURN r.code AS code, r.name AS name, r.category AS category, r.capacity AS capacity,
   r.lat AS lat, r.lon AS lon, r.radius_m AS radius_m,
   [(r)<-[:OFFERS]-(o) | {labels: labels(o), code: o.code}] AS offerers
 ORDER BY code""",
+)
+
+# The largest own range among resources of the wanted categories (null when none has one).
+RESOURCES_MAX_RADIUS = Query(
+    "analysis_resources_max_radius",
+    """MATCH (r:Resource) WHERE r.category IN $categories
+RETURN max(r.radius_m) AS m""",
 )
 
 # Capacity already taken: demands dispatched or accepted from each resource.  One

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from api.progress import Progress
+from graph import embedded
 from graph.open import open_store
 from graph.queries import FIRST_COUNTY
 from graph.settings import Settings, load_settings
@@ -306,6 +307,12 @@ def _explain(exc: BaseException) -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args: Any = _parser().parse_args(argv)
+    status = _run(args)
+    embedded.exit_status = status  # kept if the store's stop must be cut short at exit
+    return status
+
+
+def _run(args: Any) -> int:
     try:
         return int(args.func(args))
     except KeyboardInterrupt:

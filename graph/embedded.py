@@ -18,6 +18,7 @@ import os
 import secrets
 import socket
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from graph.store import BoltStore, StoreError, close_all
 DATABASE = "jinlin"
 INFO_FILE = "store.json"
 SECRET_FILE = ".jinlin-secret"
+PORT_FILE = "bolt-port"
 _LOGGING = Path(__file__).with_name("arcadedb-logging.properties")
 _servers: dict[Path, Any] = {}
 
@@ -34,6 +36,22 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def _bolt_port(data_dir: Path) -> int:
+    """The directory's Bolt port: the one it had before when still free, so processes
+    that joined it reconnect by themselves when its owner restarts."""
+    path = data_dir / PORT_FILE
+    try:
+        port = int(path.read_text())
+        with socket.socket() as sock:  # as the server binds: a port in TIME_WAIT is free
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(("127.0.0.1", port))
+        return port
+    except (OSError, ValueError):
+        port = _free_port()
+        path.write_text(str(port))
+        return port
 
 
 def _port_open(port: int) -> bool:
@@ -83,7 +101,7 @@ def _start_server(data_dir: Path, password: str, heap: str) -> tuple[Any, int]:
         raise StoreError(
             "the embedded store needs the arcadedb-embedded package: run `make install`"
         ) from exc
-    bolt_port, http_port = _free_port(), _free_port()
+    bolt_port, http_port = _bolt_port(data_dir), _free_port()
     config = {
         "host": "127.0.0.1",
         "http_port": http_port,
@@ -147,12 +165,18 @@ def open_embedded(data_dir: str | Path, heap: str = "2g") -> BoltStore:
     return BoltStore(f"bolt://127.0.0.1:{port}", auth, DATABASE, "arcadedb")
 
 
-def stop_embedded(data_dir: str | Path) -> None:
-    """Stop the server this process runs for ``data_dir`` (no-op if it runs none)."""
+def stop_embedded(data_dir: str | Path, wait_s: float = 10.0) -> bool:
+    """Stop the server this process runs for ``data_dir`` (no-op if it runs none).
+
+    ArcadeDB's stop waits for every Bolt client to hang up, and a joined process may
+    hold a pooled connection for as long as it lives.  So the stop gets ``wait_s``
+    seconds; False means it is still waiting on clients (committed data is on disk
+    either way: the write-ahead log recovers it at the next start).
+    """
     root = Path(data_dir).resolve()
     entry = _servers.pop(root, None)
     if entry is None:
-        return
+        return True
     server, port = entry
     close_all()
     try:
@@ -161,14 +185,57 @@ def stop_embedded(data_dir: str | Path) -> None:
             (root / INFO_FILE).unlink()
     except (OSError, ValueError):
         pass
-    server.stop()
+    stopped = threading.Event()
+
+    def stop() -> None:
+        server.stop()
+        stopped.set()
+
+    threading.Thread(target=stop, name="jinlin-store-stop", daemon=True).start()
+    return stopped.wait(wait_s)
+
+
+# What the process exits with when it must cut its exit short (set by the CLI; an
+# uncaught exception sets 1 through the hook below).
+exit_status = 0
+
+
+def _bolt_clients_left() -> int:
+    """Bolt connection threads of other processes' clients, still open after the stop.
+
+    They are non-daemon JVM threads: the JVM (and so this process) would wait for the
+    clients to hang up, which a joined ``jinlin serve`` never does.
+    """
+    import jpype
+
+    if not jpype.isJVMStarted():
+        return 0
+    thread = jpype.JClass("java.lang.Thread")
+    return sum(1 for t in thread.getAllStackTraces().keySet()
+               if t.isAlive() and not t.isDaemon() and str(t.getName()).startswith("BOLT-"))
 
 
 def _stop_all() -> None:
     # The JVM's non-daemon threads keep the process alive until its servers stop.
+    clean = True
     for root in list(_servers):
         try:
-            stop_embedded(root)
+            clean = stop_embedded(root) and clean
         except Exception as exc:  # pragma: no cover - best effort at exit
             print(f"jinlin: stopping the store in {root} failed: {exc}", file=sys.stderr)
+    if not clean or _bolt_clients_left():
+        print("jinlin: other processes were still connected to the store; exiting without "
+              "waiting for them (committed data is safe)", file=sys.stderr)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(exit_status)
 
+
+def _note_failure(kind: type[BaseException], value: BaseException, tb: Any) -> None:
+    global exit_status
+    exit_status = 1
+    _previous_hook(kind, value, tb)
+
+
+_previous_hook = sys.excepthook
+sys.excepthook = _note_failure

@@ -5,7 +5,14 @@ from __future__ import annotations
 from analysis_builder import G
 
 from analysis.geo import haversine_m
-from analysis.matching import EXHAUSTED, NO_LOCATION, NO_RESOURCE, match_demands, write_plan
+from analysis.matching import (
+    EXHAUSTED,
+    NO_LOCATION,
+    NO_RESOURCE,
+    match_demands,
+    reach_box,
+    write_plan,
+)
 from graph.store import BoltStore, Query
 
 # On the equator 0.001° of longitude is 111.19 m.
@@ -90,3 +97,28 @@ def test_write_plan_dispatches_in_one_go_and_uses_up_capacity(store: BoltStore) 
     assert {u.demand: u.reason for u in again.unmatched}["D4"] == EXHAUSTED
     # writing the old plan again dispatches nothing twice
     assert write_plan(store, plan).dispatched == []
+
+
+def test_resources_are_fetched_within_the_largest_range(store: BoltStore) -> None:
+    # R4 lies 0.04° (4.4 km) east of the easternmost demand (D6 at CF): outside the
+    # demands' box grown by the default 1 km, inside its own 5 km range.
+    g = city()
+    g.node("Resource", "R4", category="repair", capacity=1, lat=0.0, lon=0.14, radius_m=5000)
+    g.rel("P1", "OFFERS", "R4").write(store)
+    plan = match_demands(store, "County", "K")
+    got = {a.demand: (a.resource, a.distance_m) for a in plan.assignments}
+    assert got["D6"][0] == "R4" and abs(got["D6"][1] - 40 * M) < 2
+    # a radius override bounds the box instead: 200 m leaves R4 out of everyone's reach
+    assert "D6" not in {a.demand for a in match_demands(store, "County", "K", 200).assignments}
+
+
+def test_reach_box_holds_every_point_in_range() -> None:
+    for lat in (0.0, 30.0, 60.0, -75.0):
+        box = reach_box([lat], [120.0], 3000.0)
+        # the box edges lie at least the reach away (great-circle) from the point
+        assert haversine_m(lat, 120.0, box["lat_max"], 120.0) >= 3000
+        assert haversine_m(lat, 120.0, box["lat_min"], 120.0) >= 3000
+        assert haversine_m(lat, 120.0, lat, box["lon_max"]) >= 3000
+        assert haversine_m(lat, 120.0, lat, box["lon_min"]) >= 3000
+    assert reach_box([89.99], [0.0], 5000.0)["lon_min"] == -180.0  # the pole: all longitudes
+    assert reach_box([0.0], [179.99], 5000.0)["lon_max"] == 180.0  # the antimeridian

@@ -91,3 +91,32 @@ def test_locked_directory_fails_at_once_with_advice(tmp_path: Path) -> None:
     assert "is locked by another process" in refused.stderr
     assert "--data-dir" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+def test_a_joined_process_resumes_when_the_owner_restarts(tmp_path: Path) -> None:
+    from graph.embedded import open_embedded
+    from graph.queries import count_label
+    from graph.store import StoreUnavailable
+
+    d = str(tmp_path / "data")
+    hold = WRITE.format(d=d, n=1) + "\nimport sys; sys.stdin.readline()\n"
+    owner = _python(hold, stdin=subprocess.PIPE)
+    assert owner.stdout is not None and "compounds 1" in owner.stdout.readline()
+    joined = open_embedded(d)
+    try:
+        assert joined.read(count_label("Compound"))[0]["n"] == 1
+        owner.communicate("\n", timeout=60)  # the owner stops (not waiting for us)
+        assert owner.returncode == 0
+        try:
+            joined.read(count_label("Compound"))
+            raise AssertionError("a stopped store answered")
+        except StoreUnavailable as exc:
+            assert "the graph store is unavailable" in str(exc)
+        owner = _python(hold.replace('"K1"', '"K2"').replace("小区1", "小区2"),
+                        stdin=subprocess.PIPE)
+        assert owner.stdout is not None and "compounds 2" in owner.stdout.readline()
+        assert joined.read(count_label("Compound"))[0]["n"] == 2  # same port: resumed
+    finally:
+        joined.close()
+        if owner.returncode is None:
+            owner.communicate("\n", timeout=60)
