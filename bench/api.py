@@ -1,8 +1,9 @@
 """API benchmark: three dashboard queries over loopback HTTP, and the N+1 it avoids.
 
-Builds a county (4 streets, 12 communities, 120 compounds, ~1,300 people) in a
-temporary embedded store, serves the app with uvicorn on 127.0.0.1, and fires a
-bounded load (``--requests`` per query, ``--concurrency`` client threads) of:
+Loads the county preset (``jinlin generate --preset county``: 200 compounds, ~21k
+people, ~128k rows) into a temporary embedded store (or reuses ``--data-dir``), serves
+the app with uvicorn on 127.0.0.1, and fires a bounded load (``--requests`` per query,
+``--concurrency`` client threads) of:
 
 1. a community page: its grids' compounds with firm, owners' committee and branch;
 2. a paginated member list with current posts;
@@ -42,9 +43,11 @@ from graph.embedded import stop_embedded  # noqa: E402
 from graph.open import open_store  # noqa: E402
 from graph.settings import Settings  # noqa: E402
 from graph.store import BoltStore  # noqa: E402
-from graph.writer import NodeRecord as N  # noqa: E402
-from graph.writer import RelRecord as R  # noqa: E402
-from graph.writer import write_graph  # noqa: E402
+from graph.writer import is_empty  # noqa: E402
+from loaders.ledger import load_ledgers  # noqa: E402
+from loaders.synthetic import generate  # noqa: E402
+
+COUNTY, COMMUNITY_CODE = "C01", "C01-S01-M01"  # codes of the county preset
 
 COMMUNITY = """query($id: ID!) { node(id: $id) { ... on Community { name hasGrid { code
   containsCompound { code name households
@@ -55,51 +58,6 @@ MEMBERS = """{ people(first: 50, filter: {isMember: true}) { totalCount edges { 
   name memberStatus holdsPostOwnersCommittee { role node { name } }
   holdsPostPartyOrg { role node { name } } } } } }"""
 BY_STREET = "{ countBy(label: COMPOUND, level: STREET) { name count } }"
-
-
-def county() -> tuple[list[N], list[R]]:
-    nodes = [N("County", "K", {"name": "县"})]
-    rels: list[R] = []
-    person = 0
-    for s in range(4):
-        sc = f"S{s}"
-        nodes.append(N("Street", sc, {"name": f"街道{s}"}))
-        rels.append(R("PART_OF", "Street", sc, "County", "K"))
-        for m in range(3):
-            mc = f"{sc}M{m}"
-            nodes.append(N("Community", mc, {"name": f"社区{mc}"}))
-            rels.append(R("PART_OF", "Community", mc, "Street", sc))
-            for g in range(4):
-                gc = f"{mc}G{g}"
-                nodes.append(N("Grid", gc, {"name": f"网格{gc}"}))
-                rels.append(R("PART_OF", "Grid", gc, "Community", mc))
-                for c in range(2 + (g % 2)):
-                    cc = f"{gc}C{c}"
-                    nodes += [N("Compound", cc, {"name": f"小区{cc}", "households": 200}),
-                              N("PropertyFirm", f"F{cc}", {"name": f"物业{cc}"}),
-                              N("OwnersCommittee", f"O{cc}", {"name": f"业委会{cc}"}),
-                              N("PartyOrg", f"B{cc}", {"name": f"支部{cc}",
-                                                       "kind": "compound_branch"})]
-                    rels += [R("IN_GRID", "Compound", cc, "Grid", gc),
-                             R("MANAGES", "PropertyFirm", f"F{cc}", "Compound", cc,
-                               {"since": "2020-01-01"}),
-                             R("REPRESENTS", "OwnersCommittee", f"O{cc}", "Compound", cc),
-                             R("COVERS", "PartyOrg", f"B{cc}", "Compound", cc)]
-                    for i in range(11):
-                        person += 1
-                        pc = f"P{person:05}"
-                        member = i % 3 == 0
-                        nodes.append(N("Person", pc, {
-                            "name": f"人{pc}", "phone": "13800000000",
-                            "member_status": "in_service" if member else None}))
-                        rels.append(R("LIVES_IN", "Person", pc, "Compound", cc))
-                        if member:
-                            rels.append(R("HOLDS_POST", "Person", pc, "OwnersCommittee",
-                                          f"O{cc}", {"role": "owners_committee_member",
-                                                     "since": "2021-01-01"}))
-                            rels.append(R("HOLDS_POST", "Person", pc, "PartyOrg", f"B{cc}",
-                                          {"role": "committee_member", "since": "2021-01-01"}))
-    return nodes, rels
 
 
 def load(base: str, token: str, query: str, variables: dict[str, Any], n: int,
@@ -145,17 +103,17 @@ def naive_community_page(store: BoltStore, scope: str, code: str) -> int:
 
 def compare(store: BoltStore, settings: Settings, repeat: int) -> None:
     schema = build_schema()
-    caller = Caller("county_admin", "K")
+    caller = Caller("county_admin", COUNTY)
 
     def batched() -> None:
         ctx = Context(store=store, settings=settings, caller=caller, scope_label="County",
-                      scope_code="K", audit=None)  # type: ignore[arg-type]
-        result = asyncio.run(schema.execute(COMMUNITY, {"id": "Community:S0M0"},
+                      scope_code=COUNTY, audit=None)  # type: ignore[arg-type]
+        result = asyncio.run(schema.execute(COMMUNITY, {"id": f"Community:{COMMUNITY_CODE}"},
                                             context_value=ctx))
         assert not result.errors, result.errors
 
     for label, fn in (("batched", batched),
-                      ("naive", lambda: naive_community_page(store, "K", "S0M0"))):
+                      ("naive", lambda: naive_community_page(store, COUNTY, COMMUNITY_CODE))):
         fn()
         before, start = store.round_trips, time.perf_counter()
         for _ in range(repeat):
@@ -172,23 +130,26 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--requests", type=int, default=200)
     ap.add_argument("--concurrency", type=int, default=8)
+    ap.add_argument("--data-dir", help="a store holding the county preset (loaded if empty)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(data_dir=tmp, jwt_secret=SECRET, jvm_heap="1g",
+        data_dir = args.data_dir or tmp
+        settings = Settings(data_dir=data_dir, jwt_secret=SECRET, jvm_heap="2g",
                             page_size_max=200)
         store = open_store(settings)
         try:
-            nodes, rels = county()
-            start = time.perf_counter()
-            write_graph(store, nodes, rels)
-            print(f"graph: {len(nodes):,} nodes, {len(rels):,} relationships "
-                  f"({time.perf_counter() - start:.1f} s)")
+            if is_empty(store):
+                start = time.perf_counter()
+                generate("county", 1, Path(tmp) / "ledgers")
+                summary = load_ledgers(store, [Path(tmp) / "ledgers"])
+                print(f"county preset: {summary.changed:,} rows loaded "
+                      f"({time.perf_counter() - start:.1f} s)")
             base, stop = serve(create_app(settings, store))
-            token = issue_token(SECRET, "county_admin", "K")
+            token = issue_token(SECRET, "county_admin", COUNTY)
             try:
                 print(f"{args.requests} requests per query, {args.concurrency} concurrent")
                 for name, query, variables in (
-                        ("community page", COMMUNITY, {"id": "Community:S0M0"}),
+                        ("community page", COMMUNITY, {"id": f"Community:{COMMUNITY_CODE}"}),
                         ("member list", MEMBERS, {}), ("count by street", BY_STREET, {})):
                     rps, p50, p95 = load(base, token, query, variables, args.requests,
                                          args.concurrency)
@@ -199,7 +160,7 @@ def main() -> int:
             compare(store, settings, repeat=10)
         finally:
             store.close()
-            stop_embedded(Path(tmp))
+            stop_embedded(data_dir)
     return 0
 
 
