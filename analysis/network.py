@@ -35,11 +35,9 @@ import networkx as nx
 
 from analysis import queries as q
 from analysis.fetch import resolve_scope
-from graph.model import MEMBER
+from graph.model import MEMBER, ORG_LABELS
 from graph.store import Store
 
-ORG_LABELS = ("PartyOrg", "Unit", "PropertyFirm", "OwnersCommittee", "SocialOrg",
-              "VolunteerTeam")
 PLACE_LABELS = ("Community", "Grid", "Compound", "Building")
 MERE_PLACES = ("Grid", "Compound", "Building")  # links to these do not end isolation
 Node = tuple[str, str]  # (label, code)

@@ -19,8 +19,9 @@ import networkx as nx
 
 from analysis.gaps import gaps_from
 from analysis.indicators import IndicatorReport, compute_indicators
-from analysis.network import ORG_LABELS, analyse, build_network
+from analysis.network import analyse, build_network
 from analysis.tally import Indicator
+from graph.model import ORG_LABELS
 from graph.store import Store
 
 FORMATS = ("table", "json", "xlsx", "html")

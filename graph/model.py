@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -339,7 +339,6 @@ class RelKind:
     key_props: tuple[str, ...] = ()
     dated: bool = False  # has since/until: only relationships current at the as-of date count
     doc: str = ""
-    extra_sheets: tuple[str, ...] = field(default=())
 
     def prop(self, name: str) -> Prop:
         for p in self.props:
@@ -524,13 +523,6 @@ ENDPOINT_LABELS: frozenset[str] = frozenset(NODE_BY_LABEL) | {MEMBER}
 def key_label(label: str) -> str:
     """The label that owns the ``code`` constraint for an endpoint label."""
     return "Person" if label == MEMBER else label
-
-
-def node_kind(label: str) -> NodeKind:
-    try:
-        return NODE_BY_LABEL[label]
-    except KeyError:
-        raise ValueError(f"unknown node label {label!r}") from None
 
 
 def rel_kind(rel_type: str) -> RelKind:

@@ -16,7 +16,6 @@ from graph.model import (
     NODES,
     REL_BY_TYPE,
     RELS,
-    key_label,
 )
 from graph.store import Query
 
@@ -176,11 +175,6 @@ FIRST_COUNTY = Query(
 )
 DELETE_ALL = Query("delete_all", "MATCH (n) DETACH DELETE n")
 COUNT_ALL_NODES = Query("count_all_nodes", "MATCH (n) RETURN count(n) AS n")
-
-
-def code_owner(label: str) -> str:
-    """The label whose constraint guarantees ``code`` is unique for ``label``."""
-    return key_label(_label(label))
 
 
 ALL_LABELS: tuple[str, ...] = tuple(n.label for n in NODES) + (MEMBER,)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -59,8 +59,8 @@ class Store(Protocol):
 
     def write(self, query: Query, **params: Any) -> list[dict[str, Any]]: ...
 
-    def transaction(self) -> Any:
-        """Context manager yielding a :class:`Transaction`; commits on success."""
+    def transaction(self) -> AbstractContextManager[Transaction]:
+        """Commits when the block ends normally, rolls back on any exception."""
         ...
 
     def ping(self) -> bool: ...
