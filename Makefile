@@ -33,7 +33,7 @@ bench-api: $(STAMP)
 	$(BIN)/python bench/api.py
 
 bench-analysis: $(STAMP)
-	$(BIN)/python bench/analysis.py
+	$(BIN)/python bench/analysis.py --preset city --data-dir .bench/city-seed1 --as-of 2026-06-30
 
 bench-loadtest: $(STAMP)
 	$(BIN)/python bench/loadtest.py --seconds 60 --concurrency 8

@@ -1,15 +1,17 @@
 """Fetch everything the indicators of one scope need, in a fixed number of round trips.
 
-Nine set-based queries (compounds, buildings, grids, communities, resident members,
-demands, firms, the posts of the people met on the way, service sites) plus two for
-names, whatever the size of the scope: the indicator arithmetic then runs over these
-rows in memory.  Nothing here queries per item.
+Ten set-based queries (compounds, buildings, grids, communities, resident members,
+demands raised in compounds and in communities, firms, the posts of the people met on
+the way, service sites) plus two for names, whatever the size of the scope: the
+indicator arithmetic then runs over these rows in memory.  Nothing here queries per
+item.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +19,7 @@ from analysis import queries as q
 from graph.store import Store
 
 Row = dict[str, Any]
+READERS = 2  # concurrent reads of one fetch (2 cores: more only contend)
 
 
 @dataclass(frozen=True)
@@ -72,15 +75,55 @@ def fetch(store: Store, label: str, code: str, as_of: str | None = None) -> Scop
         "branch_kinds": q.BRANCH_KINDS,
         "joint_kinds": q.JOINT_KINDS,
     }
-    compounds = store.read(q.compounds(label), **p)
-    buildings = store.read(q.buildings(label), **p)
-    grids = store.read(q.grids(label), **p)
-    communities = store.read(q.communities(label), **p)
-    residents = store.read(q.residents(label), **p)
-    demands = store.read(q.demands(label), **p)
-    firms = store.read(q.firms(label), **p)
-    sites = store.read(q.SERVICE_SITES)
+    # The reads run side by side, so the store works on one while the driver decodes
+    # another; the posts of the people met on the way, and the child scopes' names, are
+    # asked for as soon as the places that name them are in.
+    with ThreadPoolExecutor(max_workers=READERS) as pool:
+        places = [pool.submit(store.read, query, **p)
+                  for query in (q.compounds(label), q.buildings(label), q.grids(label),
+                                q.communities(label))]
+        others = [pool.submit(store.read, query, **p)
+                  for query in (q.residents(label), q.firms(label), q.SERVICE_SITES)]
+        demanded = pool.submit(read_demands, store, label, p)
+        compounds, buildings, grids, communities = (job.result() for job in places)
+        for c in compounds:
+            for key in q.COMPOUND_POSTS:
+                c[key] = [dict(zip(q.POST_COLUMNS, post, strict=True)) for post in c[key]]
+        buildings = unpack(buildings, q.BUILDING_COLUMNS)
+        person_children = _posted_people(compounds, buildings, grids, communities)
+        posts = pool.submit(store.read, q.PEOPLE_POSTS, people=sorted(person_children),
+                            as_of=scope.as_of)
+        child_codes = sorted({x for rows in (compounds, grids, communities) for r in rows
+                              for x in r["children"]})
+        names = pool.submit(store.read, q.names(scope.child_label), codes=child_codes) \
+            if scope.child_label and child_codes else None
+        residents, firms, sites = (job.result() for job in others)
+        residents = unpack(residents, q.RESIDENT_COLUMNS)
+        demands = demanded.result()
+        people = {
+            r["code"]: {**r, "posts": [dict(zip(q.PERSON_POST_COLUMNS, post, strict=True))
+                                       for post in r["posts"]]}
+            for r in posts.result()
+        }
+        child_names: dict[str, str | None] = (
+            {r["code"]: r["name"] for r in names.result()} if names else {})
 
+    by_compound: dict[str, int] = defaultdict(int)
+    for b in buildings:
+        by_compound[b["compound"]] += building_households(b)
+    households = {
+        c["code"]: int(c["households"]) if c["households"] is not None
+        else by_compound.get(c["code"], 0)
+        for c in compounds
+    }
+    return ScopeData(scope, compounds, buildings, grids, communities, residents, demands,
+                     firms, people, sites, child_names, dict(person_children), households)
+
+
+def _posted_people(compounds: list[Row], buildings: list[Row], grids: list[Row],
+                   communities: list[Row]) -> dict[str, set[str]]:
+    """Everyone holding a current post on something in the scope, with the child scopes
+    those posts lie in (for the per-child people figures)."""
     person_children: dict[str, set[str]] = defaultdict(set)
     for c in compounds:
         for post in c["oc_posts"] + c["branch_posts"] + c["firm_posts"]:
@@ -92,37 +135,37 @@ def fetch(store: Store, label: str, code: str, as_of: str | None = None) -> Scop
         for w in g["workers"]:
             person_children[w["person"]].update(g["children"])
     for b in buildings:
-        for head in b["member_heads"]:
-            person_children[head].update(b["children"])
-    people = {
-        r["code"]: r
-        for r in store.read(q.PEOPLE_POSTS, people=sorted(person_children), as_of=scope.as_of)
-    }
-
-    child_codes: set[str] = set()
-    for rows in (compounds, grids, communities):
-        for r in rows:
-            child_codes.update(r["children"])
-    child_names: dict[str, str | None] = {}
-    if scope.child_label and child_codes:
-        child_names = {
-            r["code"]: r["name"]
-            for r in store.read(q.names(scope.child_label), codes=sorted(child_codes))
-        }
-
-    by_compound: dict[str, int] = defaultdict(int)
-    for b in buildings:
-        by_compound[b["compound"]] += _building_households(b)
-    households = {
-        c["code"]: int(c["households"]) if c["households"] is not None
-        else by_compound.get(c["code"], 0)
-        for c in compounds
-    }
-    return ScopeData(scope, compounds, buildings, grids, communities, residents, demands,
-                     firms, people, sites, child_names, dict(person_children), households)
+        for person in b["posted"]:  # building heads, members or not
+            person_children[person].update(b["children"])
+    return person_children
 
 
-def _building_households(b: Row) -> int:
+def unpack(rows: list[Row], columns: tuple[str, ...]) -> list[Row]:
+    """One row per packed item (see ``analysis.queries``): the item's columns plus the
+    fields of the row it came in, sorted by item code."""
+    out = []
+    for row in rows:
+        items = row.pop("items")
+        out += [{**row, **dict(zip(columns, item, strict=True))} for item in items]
+    return sorted(out, key=lambda r: r["code"])
+
+
+def read_demands(store: Store, label: str, params: dict[str, Any]) -> list[Row]:
+    """Demands raised in the scope by its as-of date: in its compounds and, for a scope
+    at or above a community, in its communities.  A community's demand is placed at the
+    centroid of the community's located compounds (``lat``/``lon`` None without any)."""
+    rows = store.read(q.demands(label), **params)
+    if q.LEVELS.index(label) >= q.LEVELS.index("Community"):
+        for r in store.read(q.community_demands(label), **params):
+            points = {p["code"]: (p["lat"], p["lon"]) for p in r.pop("points")}
+            lats, lons = [p[0] for p in points.values()], [p[1] for p in points.values()]
+            r["lat"] = sum(lats) / len(lats) if lats else None
+            r["lon"] = sum(lons) / len(lons) if lons else None
+            rows.append(r)
+    return unpack(rows, q.DEMAND_COLUMNS)
+
+
+def building_households(b: Row) -> int:
     """A building's households: its count, else its household nodes."""
     if b["households"] is not None:
         return int(b["households"])

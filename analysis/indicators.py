@@ -50,9 +50,12 @@ Definitional choices (the API docs):
   service site (any site, in scope or not).  Weighted by households when every located
   compound has a household count, else by compounds; compounds without coordinates are
   left out and listed in ``extra["no_location"]``.
-* **Overloaded people.** People holding a current post on something in the scope, with at
-  least ``overload_threshold`` current posts anywhere; the ratio is their share.
-* **Demand closure.** Demands raised in the scope's compounds created by ``as_of``; done =
+* **Overloaded people.** People holding a current post on something in the scope (an
+  owners' committee, managing firm or covering branch of its compounds, a building, grid,
+  community or community party organisation; members or not), with at least
+  ``overload_threshold`` current posts anywhere; the ratio is their share.
+* **Demand closure.** Demands raised in the scope's compounds (and, for a scope at or
+  above a community, in its communities) created by ``as_of``; done =
   status done/reviewed and ``done_at`` (if set) by ``as_of``; ``extra`` has the median
   hours from creation to done and the overdue list (not done, ``due`` before ``as_of``).
 """
@@ -66,9 +69,10 @@ from typing import Any
 import numpy as np
 
 from analysis.crossposting import crossposting_indicators
-from analysis.fetch import Row, Scope, ScopeData, fetch
+from analysis.fetch import Row, Scope, ScopeData, building_households, fetch
 from analysis.geo import nearest_distance_m
 from analysis.tally import Indicator, Item, tally
+from graph.store import paused_gc
 
 DONE = ("done", "reviewed")
 
@@ -99,8 +103,9 @@ def compute_indicators(
     options: Options | None = None,
 ) -> IndicatorReport:
     """Every indicator of DOMAIN.md for one scope (see the module docstring)."""
-    data = fetch(store, scope_label, scope_code, as_of)
-    return indicators_from(data, options or Options())
+    with paused_gc():
+        data = fetch(store, scope_label, scope_code, as_of)
+        return indicators_from(data, options or Options())
 
 
 def indicators_from(d: ScopeData, opt: Options) -> IndicatorReport:
@@ -152,7 +157,7 @@ def compound_flag(d: ScopeData, key: str, title: str, zh: str, definition: str,
 def building_groups(d: ScopeData) -> Indicator:
     units = [
         Item("Building", b["code"], b["name"], 1.0 if b["groups"] or b["member_heads"] else 0.0,
-             1.0, int(b["households"] or len(set(b["household_nodes"]))), b["children"],
+             1.0, building_households(b), b["children"],
              detail={"compound": b["compound"], "groups": b["groups"],
                      "member_heads": b["member_heads"]})
         for b in d.buildings
@@ -213,8 +218,7 @@ def liaison(d: ScopeData) -> Indicator:
     liaised: dict[str, float] = {}
     for b in d.buildings:
         if b["liaisons"]:
-            n = float(b["households"] if b["households"] is not None
-                      else len(set(b["household_nodes"])))
+            n = float(building_households(b))
         else:
             n = float(len(set(b["liaised_households"])))
         liaised[b["compound"]] = liaised.get(b["compound"], 0.0) + n
@@ -305,7 +309,8 @@ def demand_closure(d: ScopeData) -> Indicator:
             overdue.append(r["code"])
         units.append(Item("Demand", r["code"], r["name"], 1.0 if done else 0.0, 1.0, 0,
                           r["children"], rank=float(r["urgency"] or 0),
-                          detail={"compound": r["compound"], "status": r["status"],
+                          detail={"compound": r["compound"], "community": r["community"],
+                                  "status": r["status"],
                                   "due": r["due"], "overdue": late}))
     return _tally(d, "demand_closure", "Demand closure", "需求办结率",
                   "demands done ÷ demands", units, "demands",

@@ -12,7 +12,8 @@ urgency·BIG``) → sink (capacity = free capacity), plus a zero-cost source →
 so unmatched supply is allowed.  ``BIG`` exceeds any possible total distance, so one
 more unit of urgency always beats any saving in metres (a lexicographic objective).
 
-Choices: a demand's location is its compound's; a resource's range is ``radius`` when
+Choices: a demand's location is its compound's (a demand raised in a community, at the
+centroid of the community's located compounds); a resource's range is ``radius`` when
 given, else its ``radius_m``, else ``default_radius_m``; a missing capacity is 1, and
 capacity already taken by dispatched/accepted demands assigned from that resource is
 subtracted; demands without urgency weigh 1.
@@ -31,7 +32,7 @@ from ortools.graph.python import min_cost_flow
 from scipy.spatial import cKDTree
 
 from analysis import queries as q
-from analysis.fetch import Row, resolve_scope
+from analysis.fetch import Row, read_demands, resolve_scope
 from analysis.geo import EARTH_RADIUS_M, arc_metres, chord, unit_vectors
 from graph.model import MEMBER, rel_kind
 from graph.store import Store
@@ -84,11 +85,10 @@ def match_demands(
 ) -> MatchPlan:
     """Plan the dispatch of every open demand of the scope (nothing is written)."""
     scope = resolve_scope(store, scope_label, scope_code, as_of)
-    demands = [
-        r for r in store.read(q.demands(scope_label), scope=scope_code, as_of=scope.as_of,
-                              as_of_end=scope.as_of + "T23:59:59")
-        if (r["status"] or "open") == "open"
-    ]
+    params = {"scope": scope_code, "as_of": scope.as_of,
+              "as_of_end": scope.as_of + "T23:59:59"}
+    demands = [r for r in read_demands(store, scope_label, params)
+               if (r["status"] or "open") == "open"]
     categories = sorted({d["category"] for d in demands})
     located = [(d["lat"], d["lon"]) for d in demands
                if d["lat"] is not None and d["lon"] is not None]

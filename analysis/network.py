@@ -20,17 +20,21 @@ Measures and the choices behind them:
 * betweenness of people and units on the network without plain party membership
   (MEMBER_OF): thousands of rank-and-file members hanging off their branch would only
   weight each branch by its size and make the computation ten times dearer; exact up to
-  ``exact_limit`` nodes, above it sampled from ``sample`` sources (seeded) and reported as
-  an estimate (PERFORMANCE-NOTES: good overall ranking, weaker top-N);
+  ``exact_limit`` nodes (a county's network has about 7,000), above it sampled from
+  ``sample`` sources (seeded) and reported as an estimate (PERFORMANCE-NOTES: good overall
+  ranking, weaker top-N).  NetworkX's definition, computed by igraph (see
+  ``betweenness``): NetworkX itself took 9 s for a county even when sampled;
 * Louvain communities (seeded) on the co-building network (units and communities).
 """
 
 from __future__ import annotations
 
+import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+import igraph as ig
 import networkx as nx
 
 from analysis import queries as q
@@ -92,10 +96,44 @@ def build_network(store: Store, scope_label: str, scope_code: str,
 
 def _add(graph: nx.Graph, rows: list[dict[str, Any]]) -> None:
     for r in (edge for row in rows for edge in row["edges"]):
-        a, b = (_label(r["a_labels"]), r["a"]), (_label(r["b_labels"]), r["b"])
-        graph.add_node(a, name=r.get("a_name"))
-        graph.add_node(b, name=r.get("b_name"))
-        graph.add_edge(a, b, type=r["type"])
+        a_labels, a_code, a_name, b_labels, b_code, b_name, rtype = r  # q.EDGE_COLUMNS
+        a, b = (_label(a_labels), a_code), (_label(b_labels), b_code)
+        graph.add_node(a, name=a_name)
+        graph.add_node(b, name=b_name)
+        graph.add_edge(a, b, type=rtype)
+
+
+def _without_membership(graph: nx.Graph) -> nx.Graph:
+    """The network less plain party membership, as a graph of its own: betweenness over
+    a filtered *view* pays a predicate call on every neighbour step (3x slower)."""
+    core = nx.Graph()
+    core.add_edges_from((u, v) for u, v, t in graph.edges(data="type") if t != "MEMBER_OF")
+    return core
+
+
+def betweenness(graph: nx.Graph, k: int | None = None, seed: int = 7) -> dict[Node, float]:
+    """``nx.betweenness_centrality(graph, k=k, seed=seed)`` (normalised; ``k`` sampled
+    sources, or exact when None), computed by igraph's compiled subset betweenness.
+
+    The same sources (NetworkX's own draw: ``Random(seed).sample`` of the node list)
+    and the same scaling give the same numbers (a test compares them), 50x faster: a
+    county's 12k-node network took 8.6 s in NetworkX.  igraph counts each unordered
+    pair once, NetworkX each ordered pair, hence the factor 2."""
+    nodes = list(graph.nodes())
+    n = len(nodes)
+    if n <= 2:
+        return dict.fromkeys(nodes, 0.0)
+    index = {v: i for i, v in enumerate(nodes)}
+    g = ig.Graph(n=n, edges=[(index[u], index[v]) for u, v in graph.edges()])
+    if k is None or k >= n:
+        raw = g.betweenness(directed=False)
+        return {v: 2.0 * raw[i] / ((n - 1) * (n - 2)) for i, v in enumerate(nodes)}
+    sources = random.Random(seed).sample(nodes, k)
+    raw = g.betweenness(directed=False, sources=[index[v] for v in sources])
+    picked = set(sources)
+    # NetworkX's sampled scaling: a source cannot lie on its own paths
+    on_source, elsewhere = 2.0 / ((k - 1) * (n - 2)) if k > 1 else 0.0, 2.0 / (k * (n - 2))
+    return {v: raw[i] * (on_source if v in picked else elsewhere) for i, v in enumerate(nodes)}
 
 
 def post_network(graph: nx.Graph) -> nx.Graph:
@@ -110,7 +148,7 @@ def cobuilding_network(graph: nx.Graph) -> nx.Graph:
 
 
 def analyse(graph: nx.Graph, scope_label: str = "", scope_code: str = "", threshold: int = 3,
-            exact_limit: int = 2000, sample: int = 200, seed: int = 7) -> NetworkReport:
+            exact_limit: int = 20_000, sample: int = 500, seed: int = 7) -> NetworkReport:
     """Every structural measure of the module docstring over a built network."""
     comps = sorted((len(c) for c in nx.connected_components(graph)), reverse=True)
     isolated = sorted(
@@ -122,11 +160,10 @@ def analyse(graph: nx.Graph, scope_label: str = "", scope_code: str = "", thresh
     bridges = sorted(tuple(sorted(e)) for e in nx.bridges(posts)) if posts else []
     over = sorted(((n, int(d)) for n, d in posts.degree() if n[0] == "Person" and d >= threshold),
                   key=lambda x: (-x[1], x[0]))
-    core = graph.edge_subgraph(
-        (u, v) for u, v, t in graph.edges(data="type") if t != "MEMBER_OF")
+    core = _without_membership(graph)
     sampled = core.number_of_nodes() > exact_limit
     k = min(sample, core.number_of_nodes()) if sampled else None
-    bc = nx.betweenness_centrality(core, k=k, seed=seed if sampled else None)
+    bc = betweenness(core, k, seed)
     between = sorted(((n, float(v)) for n, v in bc.items() if n[0] in ("Person", "Unit")),
                      key=lambda x: (-x[1], x[0]))
     cob = cobuilding_network(graph)

@@ -84,40 +84,44 @@ def naive_ratio(store: Store, county: str, as_of: str) -> tuple[float, float, in
     return t_set, t_naive, len(codes)
 
 
-def run(store: Store, as_of: str) -> None:
+PHASES = ("indicators", "matching", "network")
+
+
+def run(store: Store, as_of: str, phases: tuple[str, ...] = PHASES) -> None:
     counties = [r["code"] for r in store.read(COUNTIES)]
-    t_ind, t_match, t_net = [], [], []
-    matched = unmatched = nodes = 0
-    sampled = []
-    for code in counties:
-        _, t = timed(lambda c=code: compute_indicators(store, "County", c, as_of))
-        t_ind.append(t)
-        plan, t = timed(lambda c=code: match_demands(store, "County", c, as_of=as_of))
-        t_match.append(t)
-        matched += len(plan.assignments)
-        unmatched += len(plan.unmatched)
-        net, t = timed(lambda c=code: network_report(store, "County", c, as_of=as_of))
-        t_net.append(t)
-        nodes += net.nodes
-        sampled.append(net.betweenness_k)
     first = counties[0]
-    t_set, t_naive, n = naive_ratio(store, first, as_of)
-    mem_ind = peak_mb(lambda: compute_indicators(store, "County", first, as_of))
-    mem_match = peak_mb(lambda: match_demands(store, "County", first, as_of=as_of))
-    mem_net = peak_mb(lambda: network_report(store, "County", first, as_of=as_of))
-    rows = [
-        ("indicators (18, all counties)", sum(t_ind), statistics.median(t_ind), mem_ind,
-         f"{len(counties)} counties"),
-        ("matching all open demands", sum(t_match), statistics.median(t_match), mem_match,
-         f"{matched:,} matched, {unmatched:,} unmatched"),
-        ("network measures", sum(t_net), statistics.median(t_net), mem_net,
-         f"{nodes:,} nodes; betweenness k={sampled[0]}"),
-    ]
     print(f"{'phase':34} {'total s':>8} {'median/county s':>16} {'peak MB (1 county)':>19}")
-    for name, total, med, mem, note in rows:
-        print(f"{name:34} {total:8.2f} {med:16.2f} {mem:19.1f}  {note}")
-    print(f"naive baseline ({n} compounds of {first}): one query per compound {t_naive:.2f} s "
-          f"vs one set-based query {t_set:.3f} s = {t_naive / max(t_set, 1e-9):.0f}x")
+    if "indicators" in phases:
+        t_ind = [timed(lambda c=code: compute_indicators(store, "County", c, as_of))[1]
+                 for code in counties]
+        _row("indicators (18, all counties)", t_ind,
+             peak_mb(lambda: compute_indicators(store, "County", first, as_of)),
+             f"{len(counties)} counties")
+    if "matching" in phases:
+        plans = [timed(lambda c=code: match_demands(store, "County", c, as_of=as_of))
+                 for code in counties]
+        matched = sum(len(p.assignments) for p, _ in plans)
+        unmatched = sum(len(p.unmatched) for p, _ in plans)
+        _row("matching all open demands", [t for _, t in plans],
+             peak_mb(lambda: match_demands(store, "County", first, as_of=as_of)),
+             f"{matched:,} matched, {unmatched:,} unmatched")
+    if "network" in phases:
+        nets = [timed(lambda c=code: network_report(store, "County", c, as_of=as_of))
+                for code in counties]
+        _row("network measures", [t for _, t in nets],
+             peak_mb(lambda: network_report(store, "County", first, as_of=as_of)),
+             f"{sum(n.nodes for n, _ in nets):,} nodes; "
+             f"betweenness k={nets[0][0].betweenness_k}")
+    if "indicators" in phases:
+        t_set, t_naive, n = naive_ratio(store, first, as_of)
+        print(f"naive baseline ({n} compounds of {first}): one query per compound "
+              f"{t_naive:.2f} s vs one set-based query {t_set:.3f} s = "
+              f"{t_naive / max(t_set, 1e-9):.1f}x")
+
+
+def _row(name: str, seconds: list[float], mem: float, note: str) -> None:
+    print(f"{name:34} {sum(seconds):8.2f} {statistics.median(seconds):16.2f} {mem:19.1f}  "
+          f"{note}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -128,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--as-of", default=dt.date.today().isoformat())
     ap.add_argument("--data-dir", default="", help="reuse (or fill) this store directory")
     ap.add_argument("--heap", default="4g")
+    ap.add_argument("--phases", default=",".join(PHASES),
+                    help=f"comma-separated subset of {', '.join(PHASES)}")
     args = ap.parse_args(argv)
     data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="jinlin-bench-"))
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -139,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
                                                   scale=args.scale))
                 _, t_load = timed(lambda: load_ledgers(store, [ledgers]))
             print(f"generated {args.preset} in {t_gen:.1f} s, loaded in {t_load:.1f} s")
-        run(store, args.as_of)
+        run(store, args.as_of, tuple(p.strip() for p in args.phases.split(",")))
     finally:
         store.close()
         stop_embedded(data_dir)

@@ -6,7 +6,8 @@ already has data), then runs a fixed number of concurrent clients for a fixed ti
 (default 60 s, and never more than ``--max-requests``).  The mix per client loop: a
 community page, a member list with posts, a county count by street, a node lookup, and
 one write in ten (a demand raised by staff).  Prints requests/s, p50/p95/p99 latency,
-the error count (must be 0) and the server's resident memory at start and end.
+the error count (must be 0) and the server's resident memory at start, every 10 s and at
+the end.
 
     .venv/bin/python bench/loadtest.py [--seconds 60] [--concurrency 8] [--data-dir DIR]
 """
@@ -131,8 +132,16 @@ def main() -> int:
         started = time.monotonic()
         until = started + args.seconds
 
+        rss_trace: list[float] = []
+
+        async def sample_rss() -> None:  # does memory level off under steady load?
+            while time.monotonic() < until and budget[0] > 0:
+                await asyncio.sleep(min(10.0, max(0.0, until - time.monotonic())))
+                rss_trace.append(_rss_mb(server.pid))
+
         async def run() -> None:
-            await asyncio.gather(*(_client(base, token, until, budget, i, latencies, errors)
+            await asyncio.gather(sample_rss(),
+                                 *(_client(base, token, until, budget, i, latencies, errors)
                                    for i in range(args.concurrency)))
 
         asyncio.run(run())
@@ -151,6 +160,7 @@ def main() -> int:
     print(f"errors: {len(errors)}" + (f" (first: {errors[0]})" if errors else ""))
     print(f"server memory (RSS, JVM included): {rss_start:.0f} MB at start, "
           f"{rss_end:.0f} MB at end; mean latency {statistics.mean(every) * 1000:.1f} ms")
+    print("RSS every 10 s (MB): " + " ".join(f"{m:.0f}" for m in rss_trace))
     return 1 if errors else 0
 
 

@@ -10,6 +10,7 @@ one query layer and the Neo4j path is exercised by construction.
 
 from __future__ import annotations
 
+import gc
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -31,10 +32,33 @@ class Query:
     """A named, parameterised Cypher statement.
 
     The name shows up in errors, logs and metrics; the text never contains user input.
+    ``plain`` promises that the statement returns plain values only (no nodes,
+    relationships or paths), so a read can take the rows as they come instead of
+    through the driver's recursive ``Record.data()`` (a fifth of an analysis's time).
     """
 
     name: str
     cypher: str
+    plain: bool = False
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a large result is built.
+
+    Decoding tens of thousands of rows (and the arithmetic over them) allocates
+    containers by the million, and each allocation burst wakes the collector, which
+    walks every live object: that doubled a county's indicator time.  Reference
+    counting still frees everything; cycles made meanwhile are collected afterwards.
+    Nested or concurrent pauses are harmless: only the outermost one that found the
+    collector enabled turns it back on."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class StoreError(RuntimeError):
@@ -130,7 +154,10 @@ class BoltStore:
     def read(self, query: Query, **params: Any) -> list[dict[str, Any]]:
         self._count()
         with _explained(query), self._session(write=False) as session:
-            return session.run(query.cypher, params).data()
+            result = session.run(query.cypher, params)
+            if query.plain:
+                return [dict(record) for record in result]
+            return result.data()
 
     def write(self, query: Query, **params: Any) -> list[dict[str, Any]]:
         self._count()

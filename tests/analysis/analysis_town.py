@@ -95,4 +95,6 @@ def town() -> G:
            due="2025-06-01", **d).rel("D4", "RAISED_IN", "C1")
     g.node("Demand", "D5", status="open", created_at="2025-03-01T00:00:00",
            **d).rel("D5", "RAISED_IN", "C4")
+    g.node("Demand", "D6", status="open", created_at="2024-12-01T00:00:00", due="2024-12-15",
+           **d).rel("D6", "RAISED_IN", "M1")  # raised in the community, not a compound
     return g

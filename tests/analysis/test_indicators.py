@@ -135,10 +135,11 @@ def test_people_and_communities(county: BoltStore) -> None:
     # community workers: P14 in M1; population 5,000 (+ M2 none) → 1/5000·10,000 = 2
     assert gs.extra["community_workers_per_10k"] == pytest.approx(2.0)
     # overloaded (≥ 3 current posts): P1 holds OC1 chair, B1 secretary, BD2 head (OC2
-    # post ended) = 3. People posted in scope now: P1 P2 P3 P4 P8 P11 P12 P13 P14 (P7's
-    # building-head post is not counted: only member heads are fetched) → 1/9
+    # post ended) = 3. People posted in scope now: P1 P2 P3 P4 P7 P8 P11 P12 P13 P14
+    # (P7, not a member, is BD3's building head) → 1/10
     ov = now.get("overloaded_people")
-    assert fig(ov) == (1, 9, pytest.approx(1 / 9)) and codes(ov.gaps) == ["P1"]
+    assert fig(ov) == (1, 10, pytest.approx(1 / 10)) and codes(ov.gaps) == ["P1"]
+    assert kids(ov)["S2"] == (0, 1)  # P7's building lies in C4, street S2
     assert fig(report(county, overload_threshold=2).get("overloaded_people"))[0] == 3  # P1 P2 P8
 
 
@@ -152,10 +153,16 @@ def test_service_circle_and_demands(county: BoltStore) -> None:
     # a 500 m walk keeps only C1: 100/360
     assert fig(report(county, walk_m=500.0).get("service_circle"))[:2] == (100, 360)
     # demands by 2025-01-01: D1 done (12 h), D2 reviewed (36 h), D3 open and due
-    # 2024-06-01 (overdue), D4 dispatched due 2025-06-01; D5 is created later → 2/4
+    # 2024-06-01 (overdue), D4 dispatched due 2025-06-01, D6 raised in community M1
+    # (not a compound), due 2024-12-15 (overdue); D5 is created later → 2/5
     dc = now.get("demand_closure")
-    assert fig(dc) == (2, 4, 0.5)
-    assert dc.extra == {"median_hours": 24.0, "overdue": ["D3"]}
+    assert fig(dc) == (2, 5, 0.4)
+    assert dc.extra == {"median_hours": 24.0, "overdue": ["D3", "D6"]}
+    assert kids(dc) == {"S1": (2, 5)}
+    d6 = next(u for u in dc.gaps if u.code == "D6")
+    assert (d6.detail["compound"], d6.detail["community"]) == (None, "M1")
+    # a grid or compound scope does not hold a community's demands: C1 has D1-D4
+    assert fig(report(county, label="Grid", code="G1").get("demand_closure"))[:2] == (2, 4)
 
 
 def test_scopes_children_and_zero_denominators(county: BoltStore) -> None:
@@ -192,5 +199,6 @@ def test_unknown_scope(county: BoltStore) -> None:
 def test_fixed_round_trips(county: BoltStore) -> None:
     before = county.round_trips
     report(county)
-    # scope + 7 item queries + sites + people + child names, whatever the graph size
-    assert county.round_trips - before == 11
+    # scope + 8 item queries (demands: compounds' and communities') + sites + people +
+    # child names, whatever the graph size
+    assert county.round_trips - before == 12

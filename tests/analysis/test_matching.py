@@ -112,6 +112,29 @@ def test_resources_are_fetched_within_the_largest_range(store: BoltStore) -> Non
     assert "D6" not in {a.demand for a in match_demands(store, "County", "K", 200).assignments}
 
 
+def test_a_community_demand_sits_at_the_centroid_of_its_compounds(store: BoltStore) -> None:
+    # Community M: CX (lon 0.200) lies in both grids, CY (0.210): centroid 0.205 when
+    # CX counts once (0.2033 if it counted twice).  R at 0.209, radius 500: 4 × 111.19 =
+    # 445 m from the centroid (630 m from the double-counted one).  Community M2 has only
+    # a compound without coordinates.
+    g = G().spine("K", {"S": {"M": {"G1": ["CX"], "G2": ["CX", "CY"]},
+                              "M2": {"G3": ["CN"]}}},
+                  CX={"lat": 0.0, "lon": 0.2}, CY={"lat": 0.0, "lon": 0.21})
+    g.node("Unit", "U1").node("Resource", "R", category="repair", capacity=2, lat=0.0,
+                              lon=0.209, radius_m=500).rel("U1", "OFFERS", "R")
+    for code, where in (("D8", "M"), ("D9", "M2")):
+        g.node("Demand", code, title=code, category="repair", urgency=2, status="open")
+        g.rel(code, "RAISED_IN", where)
+    g.write(store)
+    plan = match_demands(store, "County", "K")
+    assert [(a.demand, a.resource) for a in plan.assignments] == [("D8", "R")]
+    assert abs(plan.assignments[0].distance_m - 4 * M) < 1
+    assert {u.demand: u.reason for u in plan.unmatched} == {"D9": NO_LOCATION}
+    # a grid scope holds no community's demands
+    grid = match_demands(store, "Grid", "G1")
+    assert grid.assignments == [] and grid.unmatched == []
+
+
 def test_reach_box_holds_every_point_in_range() -> None:
     for lat in (0.0, 30.0, 60.0, -75.0):
         box = reach_box([lat], [120.0], 3000.0)

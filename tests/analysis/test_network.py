@@ -70,3 +70,26 @@ def test_sampled_betweenness_is_reported(store: BoltStore) -> None:
     assert net.betweenness_sampled and net.betweenness_k == 5
     # scope of one community: M1's side only
     assert build_network(store, "Community", "M2", as_of="2025-01-01").number_of_nodes() == 5
+
+
+def test_compiled_betweenness_equals_networkx() -> None:
+    """``betweenness`` is NetworkX's normalised betweenness computed by igraph: the same
+    numbers, exact and sampled (same seeded sources, same scaling)."""
+    import math
+
+    import networkx as nx
+
+    from analysis.network import betweenness
+
+    # by hand: on the path a-b-c-d, b lies on a–c and a–d, c on a–d and b–d: 2 of the
+    # (4-1)(4-2)/2 = 3 pairs not involving it → 2/3; the ends lie on nothing.
+    path = nx.path_graph(["a", "b", "c", "d"])
+    assert betweenness(path) == {"a": 0.0, "b": 2 / 3, "c": 2 / 3, "d": 0.0}
+    graph = nx.gnm_random_graph(400, 700, seed=3)
+    graph.add_edge(400, 401)  # a second component
+    for k in (None, 40):
+        ours, theirs = betweenness(graph, k, seed=7), nx.betweenness_centrality(
+            graph, k=k, seed=7)
+        assert ours.keys() == theirs.keys()
+        assert all(math.isclose(ours[v], theirs[v], rel_tol=1e-9, abs_tol=1e-15)
+                   for v in graph), k
