@@ -88,7 +88,7 @@ def fetch(store: Store, label: str, code: str, as_of: str | None = None) -> Scop
         compounds, buildings, grids, communities = (job.result() for job in places)
         for c in compounds:
             for key in q.COMPOUND_POSTS:
-                c[key] = [dict(zip(q.POST_COLUMNS, post, strict=True)) for post in c[key]]
+                c[key] = _as_rows(c[key], q.POST_COLUMNS)
         buildings = unpack(buildings, q.BUILDING_COLUMNS)
         person_children = _posted_people(compounds, buildings, grids, communities)
         posts = pool.submit(store.read, q.PEOPLE_POSTS, people=sorted(person_children),
@@ -100,11 +100,8 @@ def fetch(store: Store, label: str, code: str, as_of: str | None = None) -> Scop
         residents, firms, sites = (job.result() for job in others)
         residents = unpack(residents, q.RESIDENT_COLUMNS)
         demands = demanded.result()
-        people = {
-            r["code"]: {**r, "posts": [dict(zip(q.PERSON_POST_COLUMNS, post, strict=True))
-                                       for post in r["posts"]]}
-            for r in posts.result()
-        }
+        people = {r["code"]: {**r, "posts": _as_rows(r["posts"], q.PERSON_POST_COLUMNS)}
+                  for r in posts.result()}
         child_names: dict[str, str | None] = (
             {r["code"]: r["name"] for r in names.result()} if names else {})
 
@@ -140,13 +137,18 @@ def _posted_people(compounds: list[Row], buildings: list[Row], grids: list[Row],
     return person_children
 
 
+def _as_rows(items: list[list[Any]], columns: tuple[str, ...]) -> list[Row]:
+    """Packed items (value lists, see ``analysis.queries``) as rows named by ``columns``."""
+    return [dict(zip(columns, item, strict=True)) for item in items]
+
+
 def unpack(rows: list[Row], columns: tuple[str, ...]) -> list[Row]:
-    """One row per packed item (see ``analysis.queries``): the item's columns plus the
+    """One row per packed item of each row's ``items``: the item's columns plus the
     fields of the row it came in, sorted by item code."""
     out = []
     for row in rows:
         items = row.pop("items")
-        out += [{**row, **dict(zip(columns, item, strict=True))} for item in items]
+        out += [{**row, **item} for item in _as_rows(items, columns)]
     return sorted(out, key=lambda r: r["code"])
 
 

@@ -200,7 +200,9 @@ ORDER BY compound"""
     return _read(f"analysis_residents_{scope_label}", text)
 
 
-_DEMANDS = """[(x)<-[:RAISED_IN]-(d:Demand)
+def _demands_in(place: str) -> str:
+    """The demands raised in ``place`` by the as-of date, packed (``DEMAND_COLUMNS``)."""
+    return f"""[({place})<-[:RAISED_IN]-(d:Demand)
      WHERE d.created_at IS NULL OR d.created_at <= $as_of_end
      | [d.code, d.title, d.category, d.urgency, d.status, d.created_at, d.done_at, d.due]]
   AS items"""
@@ -212,7 +214,7 @@ def demands(scope_label: str) -> Query:
     (``DEMAND_COLUMNS``)."""
     text = scoped("Compound", scope_label) + f"""
 RETURN c.code AS compound, null AS community, c.lat AS lat, c.lon AS lon, children,
-  {_DEMANDS.replace("(x)", "(c)")}
+  {_demands_in("c")}
 ORDER BY compound"""
     return _read(f"analysis_demands_{scope_label}", text)
 
@@ -227,7 +229,7 @@ RETURN null AS compound, m.code AS community, children,
   [(m)<-[:PART_OF]-(:Grid)<-[:IN_GRID]-(x:Compound)
      WHERE x.lat IS NOT NULL AND x.lon IS NOT NULL
      | {{code: x.code, lat: x.lat, lon: x.lon}}] AS points,
-  {_DEMANDS.replace("(x)", "(m)")}
+  {_demands_in("m")}
 ORDER BY community"""
     return _read(f"analysis_community_demands_{scope_label}", text)
 

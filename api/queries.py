@@ -144,8 +144,11 @@ def page(label: str, scope_label: str, filter_scope: str | None, sort: str,
     walk, check = _walk(label, lab, scope_label, filter_scope)
     return Query(
         f"page_{lab}_in_{scope_label}_{filter_scope or 'all'}_by_{sort}_{order.lower()}",
+        # order and cut before projecting: ArcadeDB builds the RETURN maps of every
+        # candidate before its ORDER BY (a county's members: 1 s against 0.3 s)
         f"{walk} WITH n WHERE {_where(label, check)} AND {keyset} "
-        f"RETURN {RETURN_NODE} ORDER BY {order_by} LIMIT $limit",
+        f"WITH n ORDER BY {order_by} LIMIT $limit "
+        f"RETURN {RETURN_NODE} ORDER BY {order_by}",
     )
 
 
