@@ -35,7 +35,7 @@ from analysis import queries as q
 from analysis.fetch import Row, read_demands, resolve_scope
 from analysis.geo import EARTH_RADIUS_M, arc_metres, chord, unit_vectors
 from graph.model import MEMBER, rel_kind
-from graph.store import Store
+from graph.store import Store, Transaction
 from graph.writer import rel_key
 
 NO_RESOURCE = "no resource of that category in range"
@@ -258,10 +258,12 @@ def write_plan(store: Store, plan: MatchPlan, at: str | None = None) -> Dispatch
         props = {"at": stamp, "resource": a.resource}
         rows[a.offerer_label].append({"demand": a.demand, "offerer": a.offerer,
                                       "props": {**props, "rkey": rel_key("ASSIGNED_TO", props)}})
-    done: list[str] = []
-    with store.transaction() as tx:
-        for label, batch in sorted(rows.items()):
-            done += [r["code"] for r in tx.run(q.dispatch(label), rows=batch)]
+
+    def dispatch(tx: Transaction) -> list[str]:
+        return [r["code"] for label, batch in sorted(rows.items())
+                for r in tx.run(q.dispatch(label), rows=batch)]
+
+    done = store.transaction(dispatch)
     missing = {a.demand for a in plan.assignments} - set(done) - {s[0] for s in skipped}
     skipped += [(m, "demand no longer open") for m in sorted(missing)]
     return DispatchResult(sorted(done), skipped)

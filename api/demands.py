@@ -18,6 +18,7 @@ from api.types import FieldError, build_node
 from api.writes import Outcome, end_label, existing, parse_code, validate, visible
 from graph import queries as graph_queries
 from graph.model import NODE_BY_LABEL, REL_BY_TYPE
+from graph.store import Transaction
 from graph.writer import NodeRecord, RelRecord, write_graph
 
 STEPS = {  # mutation: (from, to)
@@ -98,20 +99,19 @@ async def step(ctx: Context, name: str, code: str, taker: str | None = None,
     params = ctx.params(code=code, props=props, **{"from": before})
     with_taker = (taker_label, taker_code, {"at": now(), "resource": resource})
 
-    def run() -> bool:
-        with ctx.store.transaction() as tx:
-            if not tx.run(queries.transition(ctx.scope_label), **params):
-                return False
-            if name == "dispatch":
-                lab, tcode, rprops = with_taker
-                assert lab and tcode
-                record = RelRecord("ASSIGNED_TO", "Demand", code, lab, tcode, rprops)
-                tx.run(graph_queries.upsert_rels("ASSIGNED_TO", "Demand", lab),
-                       rows=[{"src": code, "tgt": tcode, "rkey": record.rkey,
-                              "props": {**rprops, "rkey": record.rkey}}])
-            return True
+    def step(tx: Transaction) -> bool:
+        if not tx.run(queries.transition(ctx.scope_label), **params):
+            return False
+        if name == "dispatch":
+            lab, tcode, rprops = with_taker
+            assert lab and tcode
+            record = RelRecord("ASSIGNED_TO", "Demand", code, lab, tcode, rprops)
+            tx.run(graph_queries.upsert_rels("ASSIGNED_TO", "Demand", lab),
+                   rows=[{"src": code, "tgt": tcode, "rkey": record.rkey,
+                          "props": {**rprops, "rkey": record.rkey}}])
+        return True
 
-    if not await asyncio.to_thread(run):
+    if not await asyncio.to_thread(ctx.store.transaction, step):
         rows = await ctx.read(queries.demand_status(ctx.scope_label), code=code)
         if not rows:
             out.errors.append(FieldError(field="code", message=f"no demand {code} in your "

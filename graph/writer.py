@@ -14,7 +14,7 @@ from typing import Any
 
 from graph import queries
 from graph.model import rel_kind
-from graph.store import Store, StoreError, in_batches
+from graph.store import Store, StoreError, Transaction, in_batches
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 
@@ -87,10 +87,11 @@ def write_graph(
     rel_groups: dict[tuple[str, str, str], list[RelRecord]] = defaultdict(list)
     for rel in rels:
         rel_groups[(rel.type, rel.source_label, rel.target_label)].append(rel)
-    summary = WriteSummary()
     total = sum(map(len, node_groups.values())) + sum(map(len, rel_groups.values()))
-    done = 0
-    with store.transaction() as tx:
+
+    def work(tx: Transaction) -> WriteSummary:  # run again from the start on a conflict
+        summary = WriteSummary()
+        done = 0
         # A label or type with no rows yet (a first import) needs no per-batch look-up of
         # what exists: that look-up is a third of the time of a fresh county load.
         empty = {kind for kind in [*node_groups, *(t for t, _, _ in rel_groups)]
@@ -107,7 +108,9 @@ def write_graph(
                 done += len(rel_batch)
                 if progress:
                     progress(rtype, done, total)
-    return summary
+        return summary
+
+    return store.transaction(work)
 
 
 def _is_fresh(tx: Any, kind: str) -> bool:
