@@ -10,8 +10,11 @@ item.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections import defaultdict
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +32,16 @@ class Scope:
     name: str | None
     as_of: str
     child_label: str | None
+
+    @property
+    def as_of_end(self) -> str:
+        """The last moment of the as-of day, for datetimes (``created_at``, ``done_at``)."""
+        return self.as_of + "T23:59:59"
+
+    def params(self) -> dict[str, Any]:
+        """The parameters every scoped analysis query takes."""
+        return {"scope": self.code, "as_of": self.as_of, "as_of_end": self.as_of_end,
+                "branch_kinds": q.BRANCH_KINDS, "joint_kinds": q.JOINT_KINDS}
 
 
 @dataclass
@@ -57,6 +70,25 @@ def today() -> str:
     return dt.date.today().isoformat()
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a large result is built.
+
+    Decoding tens of thousands of rows (and the arithmetic over them) allocates
+    containers by the million, and each allocation burst wakes the collector, which
+    walks every live object: that doubled a county's indicator time.  Reference
+    counting still frees everything; cycles made meanwhile are collected afterwards.
+    Nested or concurrent pauses are harmless: only the outermost one that found the
+    collector enabled turns it back on."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def resolve_scope(store: Store, label: str, code: str, as_of: str | None) -> Scope:
     if label not in q.LEVELS:
         raise ValueError(f"{label} cannot be a scope; use one of {', '.join(q.LEVELS)}")
@@ -68,13 +100,7 @@ def resolve_scope(store: Store, label: str, code: str, as_of: str | None) -> Sco
 
 def fetch(store: Store, label: str, code: str, as_of: str | None = None) -> ScopeData:
     scope = resolve_scope(store, label, code, as_of)
-    p: dict[str, Any] = {
-        "scope": code,
-        "as_of": scope.as_of,
-        "as_of_end": scope.as_of + "T23:59:59",
-        "branch_kinds": q.BRANCH_KINDS,
-        "joint_kinds": q.JOINT_KINDS,
-    }
+    p = scope.params()
     # The reads run side by side, so the store works on one while the driver decodes
     # another; the posts of the people met on the way, and the child scopes' names, are
     # asked for as soon as the places that name them are in.
@@ -99,6 +125,9 @@ def fetch(store: Store, label: str, code: str, as_of: str | None = None) -> Scop
             if scope.child_label and child_codes else None
         residents, firms, sites = (job.result() for job in others)
         residents = unpack(residents, q.RESIDENT_COLUMNS)
+        homes = {c["code"]: c["communities"] for c in compounds}
+        for r in residents:
+            r["homes"] = homes[r["compound"]]
         demands = demanded.result()
         people = {r["code"]: {**r, "posts": _as_rows(r["posts"], q.PERSON_POST_COLUMNS)}
                   for r in posts.result()}

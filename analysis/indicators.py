@@ -69,10 +69,9 @@ from typing import Any
 import numpy as np
 
 from analysis.crossposting import crossposting_indicators
-from analysis.fetch import Row, Scope, ScopeData, building_households, fetch
+from analysis.fetch import Row, Scope, ScopeData, building_households, fetch, paused_gc
 from analysis.geo import nearest_distance_m
 from analysis.tally import Indicator, Item, tally
-from graph.store import paused_gc
 
 DONE = ("done", "reviewed")
 
@@ -298,7 +297,7 @@ def service_circle(d: ScopeData, walk_m: float) -> Indicator:
 
 
 def demand_closure(d: ScopeData) -> Indicator:
-    end = d.scope.as_of + "T23:59:59"
+    end = d.scope.as_of_end
     units, hours, overdue = [], [], []
     for r in d.demands:
         done = r["status"] in DONE and (r["done_at"] is None or r["done_at"] <= end)

@@ -85,9 +85,7 @@ def match_demands(
 ) -> MatchPlan:
     """Plan the dispatch of every open demand of the scope (nothing is written)."""
     scope = resolve_scope(store, scope_label, scope_code, as_of)
-    params = {"scope": scope_code, "as_of": scope.as_of,
-              "as_of_end": scope.as_of + "T23:59:59"}
-    demands = [r for r in read_demands(store, scope_label, params)
+    demands = [r for r in read_demands(store, scope_label, scope.params())
                if (r["status"] or "open") == "open"]
     categories = sorted({d["category"] for d in demands})
     located = [(d["lat"], d["lon"]) for d in demands

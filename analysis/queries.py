@@ -185,14 +185,15 @@ def _resident(p: str) -> str:
 @cache
 def residents(scope_label: str) -> Query:
     """In-service members living in the scope's compounds (directly or in a building),
-    packed per compound (``RESIDENT_COLUMNS``) with its home communities.
+    packed per compound (``RESIDENT_COLUMNS``); their home communities are the
+    compound's, known from the compounds query.
 
     Written as pattern comprehensions from the bound compound: ArcadeDB plans a
     ``MATCH (p:Member)-[:LIVES_IN]->(x)-[:PART_OF*0..1]->(c)`` as a scan of all members
     per compound (13 s for a county, against 0.4 s this way)."""
     in_service = "p.member_status = 'in_service'"
     text = scoped("Compound", scope_label) + f"""
-RETURN c.code AS compound, children, {_IN_COMMUNITIES} AS homes,
+RETURN c.code AS compound, children,
   [(c)<-[:LIVES_IN]-(p:Member) WHERE {in_service} | {_resident('p')}]
   + [(c)<-[:PART_OF]-(:Building)<-[:LIVES_IN]-(p:Member) WHERE {in_service}
      | {_resident('p')}] AS items

@@ -10,7 +10,6 @@ one query layer and the Neo4j path is exercised by construction.
 
 from __future__ import annotations
 
-import gc
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -43,25 +42,6 @@ class Query:
     name: str
     cypher: str
     plain: bool = False
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a large result is built.
-
-    Decoding tens of thousands of rows (and the arithmetic over them) allocates
-    containers by the million, and each allocation burst wakes the collector, which
-    walks every live object: that doubled a county's indicator time.  Reference
-    counting still frees everything; cycles made meanwhile are collected afterwards.
-    Nested or concurrent pauses are harmless: only the outermost one that found the
-    collector enabled turns it back on."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class StoreError(RuntimeError):
