@@ -29,6 +29,22 @@ class Settings:
     page_size_default: int = 20
     page_size_max: int = 200
     jvm_heap: str = "2g"
+    # Limits of the HTTP API (SECURITY.md explains each; every one is a setting).
+    max_body_bytes: int = 64 * 1024  # a request body, streamed or not
+    max_query_cost: int = 20_000  # estimated objects a GraphQL document may produce
+    related_default: int = 50  # items per parent of a relationship list field (`first`)
+    request_timeout: float = 30.0  # seconds a request may run, store work included
+    analysis_workers: int = 1  # heavy analyses run at most this many at once
+    analysis_queue: int = 4  # waiting analyses beyond the running ones; more get 503
+    rate_limit: float = 20.0  # requests per second per token (a bucket refilled at this rate)
+    rate_burst: int = 60  # requests a token may send at once
+    token_max_hours: float = 720.0  # longest token lifetime the server accepts (30 days)
+    metrics_token: str = ""  # bearer token for GET /metrics; empty = /metrics off
+    introspection: str = ""  # "true"/"false"; empty = on in development, off in production
+    # Limits of ledger files, checked before and while parsing.
+    ledger_max_bytes: int = 1024 * 1024 * 1024  # a file, uncompressed (xlsx parts summed)
+    ledger_max_rows: int = 20_000_000  # rows of one sheet or CSV file
+    ledger_max_cell: int = 32_767  # characters in one cell (Excel's own limit)
 
     @property
     def embedded(self) -> bool:
@@ -40,6 +56,8 @@ def _coerce(kind: Any, value: Any) -> Any:
         return str(value).strip().lower() in {"1", "true", "yes", "on"}
     if kind in (int, "int"):
         return int(value)
+    if kind in (float, "float"):
+        return float(value)
     return str(value)
 
 
