@@ -22,11 +22,29 @@ from graph.store import Query, Store
 
 
 class ApiError(Exception):
-    """An error whose message is meant for the client (never masked)."""
+    """An error whose message is meant for the client (never masked).
+
+    ``code`` is the stable, language-independent reason a client can branch on; it
+    reaches the client as ``extensions.code`` (graphql-core copies an original error's
+    ``extensions`` onto the GraphQL error).
+    """
+
+    code = "BAD_REQUEST"
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        return {"code": self.code}
 
 
 class Forbidden(ApiError):
     """The caller's role or scope does not allow this."""
+
+    code = "FORBIDDEN"
 
 
 @dataclass
