@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint bench-load bench-api bench-analysis bench-loadtest clean
+.PHONY: demo test test-neo4j install lint bench-load bench-api bench-analysis bench-loadtest clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -21,6 +21,12 @@ test: $(STAMP)
 	$(BIN)/ruff check graph api loaders analysis tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest -q
+
+# The Neo4j leg of the suite: every store-parametrised test against the Neo4j named by
+# JINLIN_TEST_NEO4J_URI (+ _USER, _PASSWORD). It empties that database: never point it at data.
+test-neo4j: $(STAMP)
+	@test -n "$$JINLIN_TEST_NEO4J_URI" || { echo "set JINLIN_TEST_NEO4J_URI (and _USER, _PASSWORD) to a Neo4j you can empty; see README"; exit 2; }
+	$(BIN)/pytest -q -k neo4j
 
 lint: $(STAMP)
 	$(BIN)/ruff check graph api loaders analysis tests bench

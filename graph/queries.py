@@ -126,25 +126,25 @@ def delete_node(label: str) -> Query:
 @cache
 def any_node(label: str) -> Query:
     lab = _label(label)
-    return Query(f"any_{lab}", f"MATCH (n:{lab}) RETURN n.code AS code LIMIT 1")
+    return Query(f"any_{lab}", f"MATCH (n:{lab}) RETURN 1 AS one LIMIT 1", probe=True)
 
 
 @cache
 def any_rel(rel_type: str) -> Query:
     t = _rel(rel_type)
-    return Query(f"any_{t}", f"MATCH ()-[r:{t}]->() RETURN r.rkey AS rkey LIMIT 1")
+    return Query(f"any_{t}", f"MATCH ()-[r:{t}]->() RETURN 1 AS one LIMIT 1", probe=True)
 
 
 @cache
 def count_label(label: str) -> Query:
     lab = _label(label)
-    return Query(f"count_{lab}", f"MATCH (n:{lab}) RETURN count(n) AS n")
+    return Query(f"count_{lab}", f"MATCH (n:{lab}) RETURN count(n) AS n", probe=True)
 
 
 @cache
 def count_rel(rel_type: str) -> Query:
     t = _rel(rel_type)
-    return Query(f"count_{t}", f"MATCH ()-[r:{t}]->() RETURN count(r) AS n")
+    return Query(f"count_{t}", f"MATCH ()-[r:{t}]->() RETURN count(r) AS n", probe=True)
 
 
 @cache

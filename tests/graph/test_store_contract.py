@@ -125,3 +125,23 @@ def test_concurrent_writers_to_one_node_all_land(store: BoltStore) -> None:
     rows = store.read(Query("t", "MATCH (:Compound {code: 'C1'})<-[r:RAISED_IN]-(d:Demand) "
                                  "RETURN count(r) AS n, count(DISTINCT d) AS d"))
     assert rows == [{"n": 120, "d": 120}]
+
+
+def test_probes_of_unseen_names_are_quiet_and_other_queries_are_not(
+        store: BoltStore, caplog: pytest.LogCaptureFixture) -> None:
+    """A first load probes labels and types the database has never seen; Neo4j answers
+    each with an 'unknown name' notification (01N42) that is noise there, and a finding
+    anywhere else, so only probes switch it off."""
+    import uuid
+
+    unseen = "Unseen" + uuid.uuid4().hex[:12]
+    caplog.set_level("INFO", logger="neo4j.notifications")
+    probe = Query("probe", f"MATCH (n:{unseen}) RETURN 1 AS one LIMIT 1", probe=True)
+    assert store.read(probe) == []
+    assert [r for r in caplog.records if r.name == "neo4j.notifications"] == []
+    store.read(Query("typo", f"MATCH (n:{unseen}) RETURN n.code AS code"))
+    heard = [r for r in caplog.records if r.name == "neo4j.notifications"]
+    if store.backend == "neo4j":
+        assert heard and unseen in heard[0].getMessage()
+    else:  # ArcadeDB sends no notifications at all
+        assert heard == []
