@@ -24,17 +24,14 @@ def open_store(settings: Settings, apply: bool = True, require: bool = True) -> 
             settings.store_database or None,
             "neo4j",
         )
-        if not store.ping():
+        why = store.unreachable()
+        if why is not None:
             if not require:
                 if apply:
                     store.on_first_contact = apply_schema
                 return store
             store.close()
-            raise StoreUnavailable(
-                f"cannot reach Neo4j at {settings.store_uri} (user {settings.store_user}); "
-                "check JINLIN_STORE_URI / JINLIN_STORE_PASSWORD or start it "
-                "with `docker compose up neo4j`"
-            )
+            raise StoreUnavailable(f"无法使用 Neo4j（用户 {settings.store_user}）：{why}")
     if apply:
         apply_schema(store)
     return store

@@ -174,15 +174,36 @@ class BoltStore:
 
     def ping(self) -> bool:
         """Whether the store answers now (the driver reconnects by itself when it returns)."""
+        return self.unreachable() is None
+
+    def unreachable(self) -> str | None:
+        """Why the store does not answer now, for a person to act on; None when it does.
+
+        The driver reports a wrong password, a database that does not exist and a port
+        where nothing listens as different exceptions: each gets its own remedy, instead
+        of one "cannot reach" for all three.
+        """
+        where = f"{self.backend} {self.uri}"
         try:
             with self._session(write=False) as session:
                 session.run("RETURN 1 AS ok").consume()
-        except Exception:
-            return False
+        except neo4j.exceptions.AuthError:
+            return (f"{where} 拒绝了用户名或密码：请检查 JINLIN_STORE_USER / "
+                    "JINLIN_STORE_PASSWORD")
+        except Neo4jError as exc:
+            if exc.code == "Neo.ClientError.Database.DatabaseNotFound":
+                return (f"{where} 上没有数据库 {self.database!r}（社区版只有 neo4j）：请不设 "
+                        "JINLIN_STORE_DATABASE 或设为 neo4j")
+            return f"{where} 回答了错误：{exc.code}: {exc.message}"
+        except (ServiceUnavailable, SessionExpired, OSError) as exc:
+            return (f"{where} 无人应答（{type(exc).__name__}）：请确认服务已启动、地址和端口"
+                    "正确（JINLIN_STORE_URI）")
+        except Exception as exc:  # anything else the driver raises: say what it was
+            return f"{where} 不可用：{type(exc).__name__}: {exc}"
         first, self.on_first_contact = self.on_first_contact, None
         if first is not None:
             first(self)
-        return True
+        return None
 
     def close(self) -> None:
         self._driver.close()
