@@ -77,11 +77,15 @@ class AuditEntry:
 
     def write(self, outcome: str) -> None:
         with self._lock:
-            when = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-            self.log.append({"id": self.id, "when": when, **self.fields, "outcome": outcome})
-            self.last = outcome
+            self._append(outcome)
 
     def settle(self, outcome: str) -> None:
         """Make ``outcome`` the last word on this mutation (written unless it already is)."""
-        if self.last != outcome:
-            self.write(outcome)
+        with self._lock:
+            if self.last != outcome:
+                self._append(outcome)
+
+    def _append(self, outcome: str) -> None:
+        when = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+        self.log.append({"id": self.id, "when": when, **self.fields, "outcome": outcome})
+        self.last = outcome

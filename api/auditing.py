@@ -8,8 +8,9 @@ cannot be written the transaction rolls back and the client gets AUDIT_FAILED
 is told "ok" only after both.
 
 - Retries: the driver runs a transaction again when it loses a write conflict (also at
-  commit).  The ``ok`` line is written on the first attempt that reaches its end and
-  not again: the line names the mutation and its arguments, which a retry repeats.
+  commit).  Which attempt will commit is unknowable before its commit, so the ``ok``
+  line is written by the first attempt that reaches its end and not again by a retry
+  (the line names the mutation and its arguments, which a retry repeats unchanged).
   If no attempt commits, an ``error`` line with the same id follows.
 - A work function that changed nothing (it returns ``False``, as a demand step whose
   compare-and-set found another status does, or a single delete statement through
@@ -146,9 +147,9 @@ class AuditedStore:
 
         def audited_work(tx: Transaction) -> T:
             result = work(tx)
-            if not _changed_nothing(result) and self._entry.last != "ok":
+            if not _changed_nothing(result):
                 try:
-                    self._entry.write("ok")
+                    self._entry.settle("ok")  # a retried attempt finds it written
                 except OSError:
                     raise AuditFailed() from None  # raised inside: the driver rolls back
             return result

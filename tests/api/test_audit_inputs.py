@@ -34,7 +34,9 @@ from hypothesis import strategies as st
 from neo4j.exceptions import SessionExpired
 
 from api.app import create_app
-from api.auth import issue_token
+from api.audit import AuditLog
+from api.auditing import AuditedStore
+from api.auth import Caller, issue_token
 from api.cli import main
 from graph.store import BoltStore, Query, StoreError, Transaction
 
@@ -309,6 +311,19 @@ def test_a_retried_transaction_writes_its_ok_line_once(town_api: Api, tmp_path: 
         assert name == [{"n": "重试"}]
     finally:
         stop()
+
+
+def test_a_mutation_commits_one_write_transaction_at_most(store: BoltStore,
+                                                         tmp_path: Path) -> None:
+    log = AuditLog(tmp_path / "audit.log")
+    audited = AuditedStore(store, log.entry(Caller("county_admin", "K1", "zhang.san"),
+                                            "test", {}))
+    assert audited.transaction(lambda tx: False) is False  # changed nothing: no line
+    assert not log.path.exists()
+    create = Query("t", "CREATE (c:Compound {code: 'CZ'}) RETURN c.code AS code")
+    with pytest.raises(RuntimeError, match="one write transaction only"):
+        audited.write(create)
+    assert store.read(Query("t", "MATCH (c:Compound {code: 'CZ'}) RETURN c.code AS c")) == []
 
 
 def test_audit_log_is_created_0600_and_tightened(town_api: Api) -> None:
