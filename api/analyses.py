@@ -23,6 +23,7 @@ from analysis.tally import ChildFigure as ChildRow
 from analysis.tally import Indicator
 from analysis.tally import Item as ItemRow
 from api import queries
+from api.auditing import audited
 from api.context import ApiError, Context, Forbidden
 from api.scope import FILTER_LABELS
 
@@ -246,25 +247,19 @@ async def match_plan(info: strawberry.Info, scope: str | None = None,
 
 async def dispatch_matches(info: strawberry.Info, scope: str | None = None,
                            radius_m: float | None = None, k: int = 20) -> MatchResult:
-    """Match open demands and write the plan as dispatches, in one transaction."""
-    ctx: Context = info.context
-    if not ctx.caller.is_staff:
-        raise Forbidden(f"role {ctx.caller.role} may not dispatch demands")
+    """Match open demands and write the plan as dispatches, in one audited transaction."""
 
-    arguments = {"scope": scope, "radius_m": radius_m, "k": k}
-    outcome = "error"
-    try:
+    async def work(ctx: Context) -> MatchResult:
+        if not ctx.caller.is_staff:
+            raise Forbidden(f"role {ctx.caller.role} may not dispatch demands")
         label, code = await _scope(info, scope)
         plan = await _run(match_demands, ctx.store, label, code, radius=radius_m,
                           k=max(1, min(k, 100)))
         written = await _run(write_plan, ctx.store, plan)
-        outcome = "ok"
         return _match_result(plan, list(written.dispatched))
-    except ApiError:
-        outcome = "refused"
-        raise
-    finally:
-        ctx.audit.record(ctx.caller, "dispatchMatches", arguments, outcome)
+
+    arguments = {"scope": scope, "radius_m": radius_m, "k": k}
+    return await audited(info.context, "dispatchMatches", arguments, work)
 
 
 def _ref(node: tuple[str, str]) -> str:

@@ -1,14 +1,26 @@
-"""The audit log of mutations: one JSON line per mutation, appended.
+"""The audit log of mutations: JSON lines, appended, each one on disk before it counts.
 
 Kept out of the graph on purpose: audit entries are not part of the model, must
 survive a re-import that rebuilds the graph, and are read with ordinary tools.
+
+Format: one JSON object per line, ``ensure_ascii`` so that no argument (a lone
+surrogate, a newline, a bidi control) can break the encoding or forge a line:
+``id, when, who, role, scope, mutation, arguments, outcome``.  ``who`` is the token's
+subject.  A mutation may write more than one line, all with its ``id`` (e.g. ``ok``
+written inside the write transaction, then ``error`` when the commit itself failed):
+**readers take the last line per id**.  Every line is written, flushed and fsync'd
+before ``append`` returns; a line the disk refused half-way is cut off again, so the
+file holds whole lines only.  The file is created 0600 (and an existing one tightened
+to 0600): arguments name people.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import threading
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -20,19 +32,60 @@ class AuditLog:
         self.path = Path(path)
         self._lock = threading.Lock()
 
+    def entry(self, caller: Caller, mutation: str, arguments: dict[str, Any]) -> AuditEntry:
+        """The lines of one mutation (nothing is written yet)."""
+        return AuditEntry(self, {"who": caller.subject, "role": caller.role,
+                                 "scope": caller.scope, "mutation": mutation,
+                                 "arguments": arguments})
+
     def record(self, caller: Caller, mutation: str, arguments: dict[str, Any],
                outcome: str) -> None:
-        entry = {
-            "when": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
-            "who": caller.subject,
-            "role": caller.role,
-            "scope": caller.scope,
-            "mutation": mutation,
-            "arguments": arguments,
-            "outcome": outcome,
-        }
-        line = json.dumps(entry, ensure_ascii=False, default=str)
+        """One mutation, one line (for callers that write nothing to the store)."""
+        self.entry(caller, mutation, arguments).write(outcome)
+
+    def append(self, record: dict[str, Any]) -> None:
+        """Write one line durably (OSError when it could not be)."""
+        data = (json.dumps(record, ensure_ascii=True, default=str) + "\n").encode("ascii")
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as fh:
-                fh.write(line + "\n")
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                info = os.fstat(fd)
+                if info.st_mode & 0o077:
+                    os.fchmod(fd, 0o600)
+                try:
+                    written = 0
+                    while written < len(data):
+                        written += os.write(fd, data[written:])
+                    os.fsync(fd)
+                except OSError:
+                    os.ftruncate(fd, info.st_size)  # no torn line for the next one to join
+                    raise
+            finally:
+                os.close(fd)
+
+
+class AuditEntry:
+    """The line(s) of one mutation: one ``id``; ``last`` is the outcome written last."""
+
+    def __init__(self, log: AuditLog, fields: dict[str, Any]) -> None:
+        self.log = log
+        self.id = uuid.uuid4().hex
+        self.fields = fields
+        self.last: str | None = None
+        self._lock = threading.Lock()  # the request's task and its store thread both write
+
+    def write(self, outcome: str) -> None:
+        with self._lock:
+            self._append(outcome)
+
+    def settle(self, outcome: str) -> None:
+        """Make ``outcome`` the last word on this mutation (written unless it already is)."""
+        with self._lock:
+            if self.last != outcome:
+                self._append(outcome)
+
+    def _append(self, outcome: str) -> None:
+        when = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+        self.log.append({"id": self.id, "when": when, **self.fields, "outcome": outcome})
+        self.last = outcome

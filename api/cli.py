@@ -182,10 +182,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if county:
             from api.auth import issue_token
 
+            hours = min(24.0, settings.token_max_hours)
             token = issue_token(_with_secret(settings).jwt_secret, "county_admin",
-                                county[0]["code"], ttl_hours=24)
+                                county[0]["code"], subject="demo-admin", ttl_hours=hours,
+                                max_hours=settings.token_max_hours)
             print(f"A county-admin token for {county[0]['name']} ({county[0]['code']}), valid "
-                  f"24 h; in GraphiQL add the header\n  Authorization: Bearer {token}")
+                  f"{hours:g} h, subject demo-admin (the audit log names it); in GraphiQL add "
+                  f"the header\n  Authorization: Bearer {token}")
         if args.no_serve:
             print("Data ready. Next: `jinlin serve`, `jinlin stats` or `jinlin report`.")
             return 0
@@ -199,7 +202,7 @@ def cmd_token(args: argparse.Namespace) -> int:
 
     settings = _with_secret(_settings(args))
     print(issue_token(settings.jwt_secret, args.role, args.scope, subject=args.subject,
-                      ttl_hours=args.ttl_hours))
+                      ttl_hours=args.ttl_hours, max_hours=settings.token_max_hours))
     return 0
 
 
@@ -277,8 +280,11 @@ def _parser() -> argparse.ArgumentParser:
                    choices=["county_admin", "street_staff", "community_staff", "analyst",
                             "resident"])
     p.add_argument("--scope", required=True, help="code of the county/street/community")
-    p.add_argument("--subject", help="person code (resident app: whose demands)")
-    p.add_argument("--ttl-hours", type=float, default=12.0)
+    p.add_argument("--subject", required=True,
+                   help="主体：持令牌操作的账号或人员（如 zhang.san 或人员编码），审计日志记录"
+                   "为 who；居民令牌填其人员编码")
+    p.add_argument("--ttl-hours", type=float, default=12.0,
+                   help="有效期（小时），默认 12，不得超过 token_max_hours（默认 720）")
 
     p = command("report", cmd_report, "indicator report for a scope")
     p.add_argument("--scope", required=True, help="LABEL:CODE, e.g. County:C01")

@@ -1,62 +1,31 @@
 """The Mutation root: generated create/update/delete per label, link/unlink, demands.
 
-Every mutation goes through :func:`audited`, which appends who did what, with which
-arguments (personal data masked) and with what outcome, to the audit log, including
-refused and failed attempts.
+Every mutation goes through :func:`audited` (api.auditing): its write transaction ends
+by making the audit line durable (who, what, arguments with personal data masked), so
+no change is acknowledged or committed unaudited; refused and failed attempts get their
+line too.  Each resolver hands ``audited`` a function of the (audited) context.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import enum
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import strawberry
 from strawberry.types.unset import UNSET
 
-from api import demands, types, writes
-from api.auth import mask
-from api.context import ApiError, Context
+from api import auditing, demands, types, writes
+from api.context import Context
 from api.types import PY, FieldError
 from graph.model import NODES, RELS
 
 RelTypeEnum: Any = types.make_enum("RelType", [r.type for r in RELS],
                                    "A relationship type of the model.", upper=False)
-PERSONAL = {p.name for n in NODES for p in n.props if p.personal}
-
-
-def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {k: _plain(v) for k, v in vars(value).items() if v is not UNSET}
-    if isinstance(value, enum.Enum):
-        return value.value
-    return value
-
-
-def _audit_args(arguments: dict[str, Any]) -> dict[str, Any]:
-    out = {}
-    for key, value in arguments.items():
-        value = _plain(value)
-        if isinstance(value, dict):
-            value = {k: mask(v) if k in PERSONAL else v for k, v in value.items()}
-        out[key] = value
-    return out
 
 
 async def audited(info: strawberry.Info, mutation: str, arguments: dict[str, Any],
-                  work: Awaitable[writes.Outcome]) -> writes.Outcome:
-    ctx: Context = info.context
-    outcome = "error"
-    try:
-        result = await work
-        outcome = result.audit
-        return result
-    except ApiError:
-        outcome = "refused"
-        raise
-    finally:
-        ctx.audit.record(ctx.caller, mutation, _audit_args(arguments), outcome)
+                  work: Callable[[Context], Awaitable[writes.Outcome]]) -> writes.Outcome:
+    return await auditing.audited(info.context, mutation, arguments, work)
 
 
 def _input_type(kind: Any) -> None:
@@ -109,18 +78,18 @@ def _label_mutations(label: str) -> dict[str, Any]:
                      parent: strawberry.ID | None = None) -> Any:
         outcome = await audited(info, f"create_{name}", {"code": code, "input": input,
                                 "parent": parent},
-                                writes.create(info.context, label, code, writes.given(input),
-                                              parent))
+                                lambda ctx: writes.create(ctx, label, code, writes.given(input),
+                                                          parent))
         return types.globals_()[f"{label}Payload"](node=outcome.node, errors=outcome.errors)
 
     async def update(self: Any, info: strawberry.Info, code: str, input: Any) -> Any:
         outcome = await audited(info, f"update_{name}", {"code": code, "input": input},
-                                writes.update(info.context, label, code, writes.given(input)))
+                                lambda ctx: writes.update(ctx, label, code, writes.given(input)))
         return types.globals_()[f"{label}Payload"](node=outcome.node, errors=outcome.errors)
 
     async def delete(self: Any, info: strawberry.Info, code: str) -> Payload:
         outcome = await audited(info, f"delete_{name}", {"code": code},
-                                writes.delete(info.context, label, code))
+                                lambda ctx: writes.delete(ctx, label, code))
         return Payload(errors=outcome.errors)
 
     fn: Any
@@ -138,7 +107,7 @@ async def link(self: Any, info: strawberry.Info, input: Any) -> Payload:
     values = writes.given(input)
     rel_type, source, target = values.pop("type").value, values.pop("source"), values.pop("target")
     outcome = await audited(info, "link", {"input": input},
-                            writes.link(info.context, rel_type, source, target, values))
+                            lambda ctx: writes.link(ctx, rel_type, source, target, values))
     return Payload(errors=outcome.errors)
 
 
@@ -147,8 +116,8 @@ async def unlink(self: Any, info: strawberry.Info, input: Any) -> Payload:
     values = writes.given(input)
     rel_type, source, target = values.pop("type").value, values.pop("source"), values.pop("target")
     outcome = await audited(info, "unlink", {"input": input},
-                            writes.link(info.context, rel_type, source, target, values,
-                                        remove=True))
+                            lambda ctx: writes.link(ctx, rel_type, source, target, values,
+                                                    remove=True))
     return Payload(errors=outcome.errors)
 
 
@@ -157,8 +126,8 @@ async def raise_demand(self: Any, info: strawberry.Info, input: Any, raised_in: 
     """居民点单: post a demand (status open) in a compound or community."""
     outcome = await audited(info, "raise_demand", {"code": code, "input": input,
                             "raised_in": raised_in, "raised_by": raised_by},
-                            demands.raise_demand(info.context, code, writes.given(input),
-                                                 raised_in, raised_by))
+                            lambda ctx: demands.raise_demand(ctx, code, writes.given(input),
+                                                             raised_in, raised_by))
     return types.globals_()["DemandPayload"](node=outcome.node, errors=outcome.errors)
 
 
@@ -169,8 +138,8 @@ def _step(name: str) -> Any:
         args = {"code": code, "taker": taker, "resource": resource,
                 "satisfaction": satisfaction}
         outcome = await audited(info, f"{name}_demand", args,
-                                demands.step(info.context, name, code, taker, resource,
-                                             satisfaction))
+                                lambda ctx: demands.step(ctx, name, code, taker, resource,
+                                                         satisfaction))
         return types.globals_()["DemandPayload"](node=outcome.node, errors=outcome.errors)
 
     resolve.__annotations__["return"] = "DemandPayload"

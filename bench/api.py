@@ -103,7 +103,7 @@ def naive_community_page(store: BoltStore, scope: str, code: str) -> int:
 
 def compare(store: BoltStore, settings: Settings, repeat: int) -> None:
     schema = build_schema()
-    caller = Caller("county_admin", COUNTY)
+    caller = Caller("county_admin", COUNTY, "bench")
 
     def batched() -> None:
         ctx = Context(store=store, settings=settings, caller=caller, scope_label="County",
@@ -145,7 +145,7 @@ def main() -> int:
                 print(f"county preset: {summary.changed:,} rows loaded "
                       f"({time.perf_counter() - start:.1f} s)")
             base, stop = serve(create_app(settings, store))
-            token = issue_token(SECRET, "county_admin", COUNTY)
+            token = issue_token(SECRET, "county_admin", COUNTY, "bench")
             try:
                 print(f"{args.requests} requests per query, {args.concurrency} concurrent")
                 for name, query, variables in (

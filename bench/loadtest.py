@@ -124,7 +124,8 @@ def main() -> int:
                     break
             except httpx.HTTPError:
                 time.sleep(1)
-        token = _cli("token", "--role", "county_admin", "--scope", "C01", env=env).strip()
+        token = _cli("token", "--role", "county_admin", "--scope", "C01",
+                     "--subject", "loadtest", env=env).strip()
         rss_start = _rss_mb(server.pid)
         latencies: dict[str, list[float]] = {}
         errors: list[str] = []

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -49,13 +51,17 @@ class Prop:
     minimum: float | None = None
     maximum: float | None = None
     personal: bool = False  # phone / ID numbers: masked unless the role may see them
+    is_code: bool = False  # a natural key: kept to the safe set of check_code
 
     def parse(self, value: Any) -> Any:
         """Turn a ledger cell or API argument into the stored value.
 
         Raises ValueError with a reason a county clerk can act on.  Empty cells give
-        None (and are refused when required).
+        None (and are refused when required).  Every text is checked by check_text
+        first, whatever the type, so no control character reaches the store.
         """
+        if isinstance(value, str):
+            check_text(value)
         if value is None or (isinstance(value, str) and value.strip() == ""):
             if self.required:
                 raise ValueError("a value is required")
@@ -70,12 +76,60 @@ class Prop:
         return parsed
 
 
+# Characters no text may hold: they corrupt encodings (lone surrogates cannot be written
+# as UTF-8, so a store or a log line fails half-way), hide or reorder what a person reads
+# (bidi controls: "Trojan source"), or break line- and cell-oriented files (C0/C1
+# controls).  Tab, line feed and carriage return stay: addresses and notes use them.
+_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f"
+                      "\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_SURROGATES = range(0xD800, 0xE000)
+_CONTROLS = frozenset(range(0x20)) | frozenset(range(0x7F, 0xA0))
+MAX_TEXT = 2000  # characters of one text value
+MAX_CODE = 64  # characters of one code
+CODE_PUNCTUATION = "-_./"
+_ASCII_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_./-]*")
+_LETTERS_DIGITS = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Nd"})
+
+
+def check_text(text: str) -> None:
+    """Refuse lone surrogates, C0 controls other than tab/LF/CR, DEL, C1 controls and
+    bidi controls (U+061C, U+200E/F, U+202A–E, U+2066–9), naming the first one by
+    position (1-based) and code point.  One regex search: ledgers call it per cell."""
+    found = _REFUSED.search(text)
+    if found is None:
+        return
+    point = ord(found.group())
+    kind = ("孤立的代理码位，不是有效字符" if point in _SURROGATES
+            else "控制字符" if point in _CONTROLS else "双向文本控制符，会改变文字显示顺序")
+    raise ValueError(f"第 {found.start() + 1} 个字符 U+{point:04X}（{kind}）不允许出现在文本中，"
+                     "请删除后重试")
+
+
+def check_code(code: str) -> None:
+    """The safe set of codes: 1–64 characters, each a letter (any script, CJK included)
+    or a decimal digit (Unicode categories L* and Nd) or one of ``- _ . /``, the first
+    one a letter or digit.  No spaces, colons, quotes or formula signs: a code is safe
+    in an id ("Label:code"), a file name part, a CSV/xlsx cell and a log line."""
+    if len(code) > MAX_CODE:
+        raise ValueError(f"编码最长 {MAX_CODE} 个字符，这个有 {len(code)} 个")
+    if _ASCII_CODE.fullmatch(code):
+        return
+    for position, char in enumerate(code, start=1):
+        if unicodedata.category(char) in _LETTERS_DIGITS or (
+                position > 1 and char in CODE_PUNCTUATION):
+            continue
+        raise ValueError(f"编码第 {position} 个字符 {char!r}（U+{ord(char):04X}）不允许：编码只能"
+                         "由字母、数字和 - _ . / 组成，以字母或数字开头，不含空格")
+
+
 def _parse_str(prop: Prop, value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # Excel turns codes like 1001 into 1001.0
     text = str(value).strip()
-    if len(text) > 2000:
-        raise ValueError(f"text longer than 2000 characters ({len(text)})")
+    if len(text) > MAX_TEXT:
+        raise ValueError(f"text longer than {MAX_TEXT} characters ({len(text)})")
+    if prop.is_code:
+        check_code(text)
     return text
 
 
@@ -200,7 +254,7 @@ def _e(name: str, zh: str, options: tuple[Choice, ...], **kw: Any) -> Prop:
     return Prop(name, PropType.ENUM, zh, choices=options, **kw)
 
 
-CODE = _s("code", "编码", required=True)
+CODE = _s("code", "编码", required=True, is_code=True)
 NAME = _s("name", "名称", required=True)
 LAT = _f("lat", "纬度", minimum=-90, maximum=90)
 LON = _f("lon", "经度", minimum=-180, maximum=180)

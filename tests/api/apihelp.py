@@ -38,7 +38,9 @@ class Api:
 
     def token(self, role: str = "county_admin", scope: str = "K1",
               subject: str | None = None) -> str:
-        return issue_token(SECRET, role, scope, subject)
+        """A token for ``role`` in ``scope``; staff act as the subject ``role@scope``
+        unless one is given (residents: their person code)."""
+        return issue_token(SECRET, role, scope, subject or f"{role}@{scope}")
 
     def post(self, query: str, variables: dict[str, Any] | None = None,
              token: str | None = None, **who: Any) -> httpx.Response:

@@ -133,7 +133,7 @@ def test_production_masks_unexpected_errors(town_api: Api, tmp_path: Path) -> No
     app = create_app(api_settings(tmp_path, production=True), _Broken(town_api.store))  # type: ignore[arg-type]
     base, stop = serve(app)
     try:
-        token = issue_token(SECRET, "county_admin", "K1")
+        token = issue_token(SECRET, "county_admin", "K1", "admin@K1")
         http = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"})
         body = http.post("/graphql", json={"query": "{ compounds { totalCount } }"}).json()
         assert body["errors"][0]["message"] == "Unexpected error."
@@ -175,7 +175,7 @@ def test_health_reports_unavailable_store_and_dev_serves_graphiql(api: Api,
 
 def test_short_secret_refused() -> None:
     with pytest.raises(ValueError, match="at least 32 bytes"):
-        issue_token("short", "analyst", "K1")
+        issue_token("short", "analyst", "K1", "analyst@K1")
 
 
 def test_scope_through_either_anchor_counts_once(town_api: Api) -> None:

@@ -123,7 +123,7 @@ def test_outage_is_reported_fast_and_service_resumes(
     proxy.down()  # the service starts while the store is unreachable
     remote = open_store(settings, require=False)  # type: ignore[arg-type]
     base, stop = serve(create_app(settings, remote))  # type: ignore[arg-type]
-    token = issue_token(settings.jwt_secret, "county_admin", "K1")  # type: ignore[attr-defined]
+    token = issue_token(settings.jwt_secret, "county_admin", "K1", "admin@K1")  # type: ignore[attr-defined]
     try:
         started = time.monotonic()
         assert httpx.get(f"{base}/health", timeout=30).status_code == 503
