@@ -80,6 +80,18 @@ for _paths in ANCHORS.values():
         assert reverse(reverse(_path)) == _path, _path
 
 
+def _walks(label: str, var: str) -> list[str]:
+    """Each anchor path of ``label`` from ``var`` to an anonymous administrative node,
+    ready to be continued along the spine."""
+    walks = []
+    for path in ANCHORS[key_label(label)]:
+        walk = path.replace("(v)", f"({var})", 1)
+        if walk.endswith("(t)"):
+            walk = walk[: -len("(t)")] + "()"
+        walks.append(walk)
+    return walks
+
+
 def in_scope(label: str, var: str, scope_label: str, param: str = "scope") -> str:
     """Cypher predicate: node ``var`` of ``label`` lies within ``$<param>``.
 
@@ -89,14 +101,31 @@ def in_scope(label: str, var: str, scope_label: str, param: str = "scope") -> st
     if scope_label not in FILTER_LABELS:
         raise ValueError(f"{scope_label} cannot be a scope")
     target = f"(:{scope_label} {{code: ${param}}})"
-    paths = ANCHORS[key_label(label)]
-    parts = []
-    for path in paths:
-        walk = path.replace("(v)", f"({var})", 1)
-        if walk.endswith("(t)"):
-            walk = walk[: -len("(t)")] + "()"
-        parts.append(f"EXISTS {{ MATCH {walk}{SPINE}{target} }}")
+    parts = [f"EXISTS {{ MATCH {walk}{SPINE}{target} }}" for walk in _walks(label, var)]
     return "(" + " OR ".join(parts) + ")"
+
+
+def scopes_under(label: str, var: str, level: str) -> str:
+    """Cypher list: the codes of every ``level`` node (a caller's level: County, Street
+    or Community) that node ``var`` lies under, by any anchor path (with repeats).
+
+    A write may only change what the caller's own scope sees: a node whose list holds
+    any other code is shared with a scope outside the caller's (api.writes).  One
+    pattern comprehension per anchor path, concatenated: the same paths as
+    ``in_scope``, read without a fixed end.
+    """
+    if level not in SCOPE_LABELS:
+        raise ValueError(f"{level} cannot be a caller's scope")
+    return " + ".join(f"[{walk}{SPINE}(up:{level}) | up.code]" for walk in _walks(label, var))
+
+
+# Relationship types that decide scope: those an anchor path or the spine follows.  A
+# link or unlink of one of them can move a node (and what hangs on it) into or out of a
+# scope; the others only need both ends visible.
+_TYPES = re.compile(r"\[:([A-Z_|]+)")
+SCOPE_RELS: frozenset[str] = frozenset(
+    t for text in (SPINE, *(p for paths in ANCHORS.values() for p in paths))
+    for group in _TYPES.findall(text) for t in group.split("|"))
 
 
 def downward(label: str, var: str, top: str, head: str = "", carry: str = "") -> list[str]:
