@@ -12,11 +12,15 @@ property), not street B's view, and its audit line says "invalid".
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 from apihelp import Api
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from scope_town import (
     COMMUNITY_A,
     COUNTY,
@@ -34,6 +38,8 @@ from scope_town import (
 )
 from scope_town import visible as sees
 
+from api import queries
+from api.scope import SCOPE_RELS, scopes_under
 from graph import queries as graph_queries
 from graph.model import REL_BY_TYPE, RELS
 from graph.store import BoltStore, Query
@@ -369,3 +375,166 @@ def test_dispatch_to_visible_takers_only(store: BoltStore, tmp_path: Path, calle
                     {"field": "taker", "message": f"{gid(taker)} is not in your scope"}]}
                 assert last_audit(api)["outcome"] == "invalid"
             assert graph_state(store) == baseline, taker
+
+
+# ---- the attacks of issue 9 ---------------------------------------------------------
+
+ATTACKS: dict[str, tuple[str, dict[str, Any], str, str]] = {
+    # name: (mutation, variables, refused field, its message for street A's staff)
+    "adopt B's person (LIVES_IN)": (LINK, {"input": {
+        "type": "LIVES_IN", "source": "Person:PB", "target": "Compound:CA"}},
+        "source", "Person:PB is not in your scope"),
+    "pull B's branch in (COVERS)": (LINK, {"input": {
+        "type": "COVERS", "source": "PartyOrg:POB", "target": "Compound:CA"}},
+        "source", "PartyOrg:POB is not in your scope"),
+    "move B's community (PART_OF)": (LINK, {"input": {
+        "type": "PART_OF", "source": "Community:MB", "target": "Street:SA"}},
+        "source", "Community:MB is not in your scope"),
+    "take a shared compound (IN_GRID)": (LINK, {"input": {
+        "type": "IN_GRID", "source": "Compound:CS", "target": "Grid:GA2"}},
+        "source", "Compound:CS 也在你管辖范围之外的街道(乡镇)（SB）内：这一变更会改变那里"
+                  "可见的内容，需由管辖范围同时包含两边的人员办理（如县级管理员）"),
+    "cut a shared compound loose (IN_GRID)": (UNLINK, {"input": {
+        "type": "IN_GRID", "source": "Compound:CS", "target": "Grid:GA"}},
+        "source", "Compound:CS 也在你管辖范围之外的街道(乡镇)（SB）内"),
+    "dispatch to B's member": (DISPATCH, {"taker": "Person:PB"},
+                               "taker", "Person:PB is not in your scope"),
+    "raise for B's person": (RAISE, {"in": "Compound:CA", "by": "Person:PB"},
+                             "raisedBy", "Person:PB is not in your scope"),
+}
+PHONE = '{ node(id: "Person:PB") { ... on Person { phone } } }'
+
+
+@pytest.mark.parametrize("attack", list(ATTACKS))
+def test_the_attacks_of_the_issue_are_refused_for_street_staff(
+        store: BoltStore, tmp_path: Path, attack: str) -> None:
+    mutation, variables, field, message = ATTACKS[attack]
+    with serving(store, tmp_path) as api:
+        base, baseline = view(api, STREET_B), graph_state(store)
+        got = next(iter(api.gql(mutation, variables, **STREET_A).values()))
+        assert got["errors"][0]["field"] == field
+        assert got["errors"][0]["message"].startswith(message), got
+        assert last_audit(api)["outcome"] == "invalid"
+        assert graph_state(store) == baseline
+        assert view(api, STREET_B) == base
+        assert api.gql(PHONE, **STREET_A) == {"node": None}
+        # a county admin, whose scope holds both streets, may
+        got = next(iter(api.gql(mutation, variables, **COUNTY).values()))
+        assert got["errors"] == [], got
+        assert last_audit(api)["outcome"] == "ok"
+        assert graph_state(store) != baseline
+
+
+def test_an_adoption_by_the_county_shows_the_person_to_street_a(
+        store: BoltStore, tmp_path: Path) -> None:
+    mutation, variables, _, _ = ATTACKS["adopt B's person (LIVES_IN)"]
+    with serving(store, tmp_path) as api:
+        api.gql(mutation, variables, **COUNTY)
+        assert api.gql(PHONE, **STREET_A) == {"node": {"phone": "13800000002"}}
+        # PB now lives in both streets: street A may no longer move or delete PB alone
+        gone = api.gql('mutation { deletePerson(code: "PB") { ok errors { message } } }',
+                       **STREET_A)["deletePerson"]
+        assert gone["ok"] is False
+        assert gone["errors"][0]["message"].startswith(
+            "Person:PB 也在你管辖范围之外的街道(乡镇)（SB）内")
+
+
+# ---- any sequence of street A's writes ---------------------------------------------
+
+UPDATE_INPUT = {"Household": "{residents: 1}", "Demand": '{title: "改"}'}
+
+
+def _step(api: Api, data: st.DataObject, pool: dict[str, str], n: int) -> None:
+    """One random write by street A's staff over the town's ids (and those it made)."""
+    def pick(labels: tuple[str, ...]) -> str:
+        codes = sorted(c for c, label in pool.items()
+                       if label in labels or (label == "Person" and "Member" in labels))
+        return data.draw(st.sampled_from(codes))
+
+    op = data.draw(st.sampled_from(["create", "update", "delete", "link", "unlink", "raise",
+                                    "dispatch"]))
+    if op == "create":
+        label = data.draw(st.sampled_from(sorted(PARENTS)))
+        code = f"H{n}"
+        got = _create(api, STREET_A, label, code, data.draw(st.sampled_from(PARENTS[label])))
+        if not got["errors"]:
+            pool[code] = label
+    elif op in ("update", "delete"):
+        code = data.draw(st.sampled_from(sorted(pool)))
+        label = pool[code]
+        given = f", input: {UPDATE_INPUT.get(label, NAMED)}" if op == "update" else ""
+        api.gql(f'mutation {{ {op}{label}(code: "{code}"{given}) {{ errors {{ field }} }} }}',
+                **STREET_A)
+    elif op in ("link", "unlink"):
+        kind = REL_BY_TYPE[data.draw(st.sampled_from(sorted(set(MATRIX) - {"ASSIGNED_TO"})))]
+        s, t = pick(kind.sources), pick(kind.targets)
+        api.gql(LINK if op == "link" else UNLINK, {"input": {
+            "type": kind.type, "source": gid_in(pool, s), "target": gid_in(pool, t),
+            **PROPS.get(kind.type, {})}}, **STREET_A)
+    elif op == "raise":
+        api.gql(RAISE.replace('"DN"', f'"H{n}"'), {
+            "in": gid_in(pool, pick(("Compound", "Community"))),
+            "by": gid_in(pool, pick(("Person",)))}, **STREET_A)
+    else:
+        api.gql(DISPATCH.replace('"DA"', '"' + pick(("Demand",)) + '"'),
+                {"taker": gid_in(pool, pick(("Member", "Unit", "VolunteerTeam")))}, **STREET_A)
+
+
+def gid_in(pool: dict[str, str], code: str) -> str:
+    return f"{pool[code]}:{code}"
+
+
+def test_any_writes_by_street_a_leave_street_bs_view_alone(store: BoltStore,
+                                                          tmp_path: Path) -> None:
+    with serving(store, tmp_path) as api:
+        base = view(api, STREET_B)
+
+        @settings(max_examples=12, deadline=None, database=None,
+                  suppress_health_check=list(HealthCheck))
+        @given(data=st.data())
+        def run(data: st.DataObject) -> None:
+            store.write(graph_queries.DELETE_ALL)
+            write_graph(store, *scope_town())
+            pool = dict(NODES)
+            for n in range(25):
+                _step(api, data, pool, n)
+            assert view(api, STREET_B) == base
+
+        run()
+        outcomes = Counter(json.loads(line)["outcome"]
+                           for line in api.audit.read_text(encoding="utf-8").splitlines())
+        assert outcomes["ok"] >= 20 and outcomes["invalid"] >= 20, outcomes  # not vacuous
+
+
+# ---- the query text ------------------------------------------------------------------
+
+def test_scope_bearing_types_come_from_the_anchor_paths() -> None:
+    assert SCOPE_RELS == set(MATRIX) - NOT_BEARING
+
+
+def test_the_exclusivity_query_text() -> None:
+    assert scopes_under("Compound", "n", "Street") == \
+        "[(n)-[:PART_OF|IN_GRID*0..6]->(up:Street) | up.code]"
+    assert scopes_under("PartyOrg", "v", "Community") == (
+        "[(v)<-[:UNDER*0..4]-(:PartyOrg)-[:COVERS]->()-[:PART_OF|IN_GRID*0..6]->"
+        "(up:Community) | up.code] + "
+        "[(v)-[:IN_ORG]->()-[:LOCATED_IN]->()-[:PART_OF|IN_GRID*0..6]->(up:Community) "
+        "| up.code]")
+    with pytest.raises(ValueError):
+        scopes_under("Compound", "n", "Grid")
+    query = queries.reach("Person", "Street")
+    assert query.name == "reach_Person_in_Street"
+    assert query.cypher == (
+        "UNWIND $codes AS code MATCH (n:Person {code: code}) WHERE "
+        "(EXISTS { MATCH (n)-[:LIVES_IN|REPORTED_TO|LIAISES|HOLDS_POST]->()"
+        "-[:PART_OF|IN_GRID*0..6]->(:Street {code: $scope}) } OR "
+        "EXISTS { MATCH (n)-[:HOLDS_POST|MEMBER_OF|WORKS_AT]->()"
+        "-[:COVERS|REPRESENTS|MANAGES|LOCATED_IN]->()-[:PART_OF|IN_GRID*0..6]->"
+        "(:Street {code: $scope}) }) "
+        "RETURN properties(n) AS props, labels(n) AS labels, "
+        "[(n)-[:LIVES_IN|REPORTED_TO|LIAISES|HOLDS_POST]->()-[:PART_OF|IN_GRID*0..6]->"
+        "(up:Street) | up.code] + "
+        "[(n)-[:HOLDS_POST|MEMBER_OF|WORKS_AT]->()-[:COVERS|REPRESENTS|MANAGES|LOCATED_IN]->()"
+        "-[:PART_OF|IN_GRID*0..6]->(up:Street) | up.code] AS scopes")
+    assert "$scope" in queries.reach("Demand", "County").cypher
+    assert "RAISED_BY" in queries.reach("Demand", "County").cypher  # residents: own demands
