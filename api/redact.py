@@ -41,7 +41,8 @@ DETAIL_LABELS: dict[str, str] = {
     "overlap": "Person", "community_to_committees": "Person",
     "committees_to_party_committee": "Person",
 }
-# Detail keys holding no node reference (a test checks every key is in one of the two).
+# Detail keys holding no node reference.  Text under a key in neither table is shown as
+# OUTSIDE (a new detail key must be classified before its values are shown).
 DETAIL_PLAIN = frozenset({
     "label", "code", "name", "role", "roles", "member", "status", "due", "overdue",
     "members", "party_members", "chair_is_member", "liaised_households", "nearest_site_m",
@@ -127,8 +128,8 @@ def redact_detail(value: Any, visible: set[Ref], key: str | None = None) -> Any:
         return out
     if isinstance(value, list):
         return [redact_detail(v, visible, key) for v in value]
-    if isinstance(value, str) and key in DETAIL_LABELS and (DETAIL_LABELS[key], value) \
-            not in visible:
+    if isinstance(value, str) and key not in DETAIL_PLAIN and (
+            key not in DETAIL_LABELS or (DETAIL_LABELS[key], value) not in visible):
         return OUTSIDE
     return value
 
