@@ -17,6 +17,11 @@ centroid of the community's located compounds); a resource's range is ``radius``
 given, else its ``radius_m``, else ``default_radius_m``; a missing capacity is 1, and
 capacity already taken by dispatched/accepted demands assigned from that resource is
 subtracted; demands without urgency weigh 1.
+
+``admit`` restricts the candidates before anything is solved: the API passes the
+caller's scope, so only resources the caller may see, offered by takers the caller
+may see, enter the plan.  What ``matchPlan`` shows and what ``dispatchMatches``
+writes are then the same plan, and neither names a node outside the caller's scope.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,8 +88,10 @@ def match_demands(
     k: int = 20,
     default_radius_m: float = 1000.0,
     as_of: str | None = None,
+    admit: Callable[[list[Row]], list[Row]] | None = None,
 ) -> MatchPlan:
-    """Plan the dispatch of every open demand of the scope (nothing is written)."""
+    """Plan the dispatch of every open demand of the scope (nothing is written); only
+    the resource rows ``admit`` keeps (with the offerers it keeps) are candidates."""
     scope = resolve_scope(store, scope_label, scope_code, as_of)
     demands = [r for r in read_demands(store, scope_label, scope.params())
                if (r["status"] or "open") == "open"]
@@ -101,6 +109,8 @@ def match_demands(
         resources = store.read(q.RESOURCES, categories=categories,
                                **reach_box([p[0] for p in located], [p[1] for p in located],
                                            reach))
+    if admit is not None and resources:
+        resources = admit(resources)
     if resources:
         in_use = {r["code"]: r["n"] for r in store.read(q.RESOURCES_IN_USE)}
         for r in resources:

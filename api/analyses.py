@@ -4,7 +4,10 @@ Each field takes an optional ``scope`` ("Label:code" of a county, street, commun
 or compound; default the caller's own scope).  The requested scope must lie inside the
 caller's, checked in Cypher with the same scope predicate as every other read; the
 analyses then read only inside it.  Residents get none of these.  The analyses run in a
-worker thread (they are synchronous and may take seconds at city scale).
+worker thread (they are synchronous and may take seconds at city scale).  What they
+follow out of the scope (posts elsewhere, workplaces, hosts) is redacted from the
+answer before it leaves (api.redact), and matching only uses resources and takers the
+caller may see.
 """
 
 from __future__ import annotations
@@ -17,14 +20,15 @@ from strawberry.scalars import JSON
 
 from analysis.gaps import gaps_from
 from analysis.indicators import IndicatorReport, Options, compute_indicators
-from analysis.matching import match_demands, write_plan
+from analysis.matching import Assignment, MatchPlan, match_demands, write_plan
 from analysis.network import network_report
 from analysis.tally import ChildFigure as ChildRow
 from analysis.tally import Indicator
 from analysis.tally import Item as ItemRow
-from api import queries
+from api import queries, redact
 from api.auditing import audited
 from api.context import ApiError, Context, Forbidden
+from api.redact import OUTSIDE, Ref
 from api.scope import FILTER_LABELS
 
 
@@ -141,9 +145,19 @@ class NetworkStructure:
     cobuilding_communities: list[list[str]]
 
 
-def _item(row: ItemRow) -> AnalysisItem:
-    return AnalysisItem(label=row.label, code=row.code, name=row.name, numerator=row.num,
-                        denominator=row.den, households=row.households, detail=JSON(row.detail))
+def _item(row: ItemRow, visible: set[Ref]) -> AnalysisItem:
+    shown = redact.ref(row.label, row.code) in visible
+    return AnalysisItem(label=row.label, code=row.code if shown else OUTSIDE,
+                        name=row.name if shown else None, numerator=row.num,
+                        denominator=row.den, households=row.households,
+                        detail=JSON(redact.redact_detail(row.detail, visible)))
+
+
+async def _visible_items(ctx: Context, items: list[ItemRow]) -> set[Ref]:
+    """The nodes the caller may see among those the items (and their details) name."""
+    refs = {redact.ref(i.label, i.code) for i in items}
+    refs.update(r for i in items for r in redact.detail_refs(i.detail))
+    return await redact.seen(ctx, refs)
 
 
 def _child(row: ChildRow) -> ChildFigure:
@@ -151,12 +165,13 @@ def _child(row: ChildRow) -> ChildFigure:
                        denominator=row.denominator, ratio=row.ratio)
 
 
-def _figure(ind: Indicator, limit: int) -> IndicatorFigure:
+def _figure(ind: Indicator, limit: int, visible: set[Ref]) -> IndicatorFigure:
     return IndicatorFigure(
         key=ind.key, title=ind.title, zh=ind.zh, definition=ind.definition,
         numerator=ind.numerator, denominator=ind.denominator, ratio=ind.ratio,
         reason=ind.reason, hit_count=len(ind.hits), gap_count=len(ind.gaps),
-        hits=[_item(i) for i in ind.hits[:limit]], gaps=[_item(i) for i in ind.gaps[:limit]],
+        hits=[_item(i, visible) for i in ind.hits[:limit]],
+        gaps=[_item(i, visible) for i in ind.gaps[:limit]],
         children=[_child(c) for c in ind.children], extra=JSON(ind.extra),
     )
 
@@ -202,9 +217,12 @@ async def indicators(
     """The DOMAIN.md indicator table with drill-down and per-child-scope figures."""
     report = await _report(info, scope, as_of, overload_threshold, walk_m)
     rows = [i for i in report.indicators if keys is None or i.key in keys]
+    limit = max(0, min(item_limit, 500))
+    visible = await _visible_items(info.context, [
+        x for i in rows for x in i.hits[:limit] + i.gaps[:limit]])
     return IndicatorTable(scope=f"{report.scope.label}:{report.scope.code}",
                           as_of=report.scope.as_of,
-                          indicators=[_figure(i, max(0, min(item_limit, 500))) for i in rows])
+                          indicators=[_figure(i, limit, visible) for i in rows])
 
 
 async def coverage_gaps(
@@ -216,20 +234,42 @@ async def coverage_gaps(
     gaps = gaps_from(report, walk_m)
     by_key = {i.key: i for i in report.indicators}
     limit = max(0, min(item_limit, 500))
+    visible = await _visible_items(info.context, [
+        x for items in gaps.lists.values() for x in items[:limit]])
     return [GapList(key=key, title=by_key[key].title, zh=by_key[key].zh, total=len(items),
-                    items=[_item(i) for i in items[:limit]])
+                    items=[_item(i, visible) for i in items[:limit]])
             for key, items in gaps.lists.items()]
 
 
-def _match_result(plan: Any, dispatched: list[str]) -> MatchResult:
+def _taker(a: Assignment) -> Ref | None:
+    return redact.ref(a.offerer_label, a.offerer) if a.offerer and a.offerer_label else None
+
+
+async def _match_result(ctx: Context, plan: MatchPlan, dispatched: list[str]) -> MatchResult:
+    """The plan as the caller sees it.  Its candidates were filtered (redact.admit), so
+    this only guards that nothing outside the scope is ever named."""
+    named: set[Ref] = {t for a in plan.assignments if (t := _taker(a))}
+    named.update(("Resource", a.resource) for a in plan.assignments)
+    named.update(("Demand", a.demand) for a in plan.assignments)
+    named.update(("Demand", u.demand) for u in plan.unmatched)
+    visible = await redact.seen(ctx, named)
+
+    def code(label: str, value: str) -> str:
+        return value if (label, value) in visible else OUTSIDE
+
+    def taker(a: Assignment) -> str | None:
+        t = _taker(a)
+        return redact.show(t, visible) if t else None
+
     return MatchResult(
         scope=f"{plan.scope_label}:{plan.scope_code}",
-        assignments=[Dispatch(demand=a.demand, resource=a.resource,
-                              taker=f"{a.offerer_label}:{a.offerer}" if a.offerer else None,
+        assignments=[Dispatch(demand=code("Demand", a.demand),
+                              resource=code("Resource", a.resource), taker=taker(a),
                               category=a.category, urgency=a.urgency,
                               distance_m=round(a.distance_m, 1)) for a in plan.assignments],
-        unmatched=[UnmatchedDemand(demand=u.demand, category=u.category, urgency=u.urgency,
-                                   reason=u.reason) for u in plan.unmatched],
+        unmatched=[UnmatchedDemand(demand=code("Demand", u.demand), category=u.category,
+                                   urgency=u.urgency, reason=u.reason)
+                   for u in plan.unmatched],
         candidate_pairs=plan.candidate_pairs, urgency_served=plan.urgency_served,
         total_distance_m=round(plan.total_distance_m, 1), dispatched=dispatched,
     )
@@ -241,8 +281,8 @@ async def match_plan(info: strawberry.Info, scope: str | None = None,
     label, code = await _scope(info, scope)
     ctx: Context = info.context
     plan = await _run(match_demands, ctx.store, label, code, radius=radius_m,
-                      k=max(1, min(k, 100)))
-    return _match_result(plan, [])
+                      k=max(1, min(k, 100)), admit=redact.admit(ctx))
+    return await _match_result(ctx, plan, [])
 
 
 async def dispatch_matches(info: strawberry.Info, scope: str | None = None,
@@ -254,16 +294,12 @@ async def dispatch_matches(info: strawberry.Info, scope: str | None = None,
             raise Forbidden(f"role {ctx.caller.role} may not dispatch demands")
         label, code = await _scope(info, scope)
         plan = await _run(match_demands, ctx.store, label, code, radius=radius_m,
-                          k=max(1, min(k, 100)))
+                          k=max(1, min(k, 100)), admit=redact.admit(ctx))
         written = await _run(write_plan, ctx.store, plan)
-        return _match_result(plan, list(written.dispatched))
+        return await _match_result(ctx, plan, list(written.dispatched))
 
     arguments = {"scope": scope, "radius_m": radius_m, "k": k}
     return await audited(info.context, "dispatchMatches", arguments, work)
-
-
-def _ref(node: tuple[str, str]) -> str:
-    return f"{node[0]}:{node[1]}"
 
 
 async def network_structure(info: strawberry.Info, scope: str | None = None,
@@ -275,16 +311,27 @@ async def network_structure(info: strawberry.Info, scope: str | None = None,
     ctx: Context = info.context
     rep = await _run(network_report, ctx.store, label, code, as_of,
                      threshold=overload_threshold)
+    named = [*rep.isolated_orgs, *rep.articulation_people, *(n for e in rep.bridges for n in e),
+             *(n for n, _ in rep.overloaded), *(n for n, _ in rep.betweenness),
+             *(n for group in rep.cobuilding_communities for n in group)]
+    seen = await redact.seen(ctx, {redact.ref(*n) for n in named})
+
+    def show(n: tuple[str, str]) -> str:
+        return redact.show(redact.ref(*n), seen)
+
+    def only_seen(nodes: list[tuple[str, str]]) -> list[str]:  # lists of ids: left out
+        return [show(n) for n in nodes if redact.ref(*n) in seen]
+
     return NetworkStructure(
         scope=f"{label}:{code}", nodes=rep.nodes, edges=rep.edges,
-        component_sizes=rep.components, isolated_orgs=[_ref(n) for n in rep.isolated_orgs],
-        articulation_people=[_ref(n) for n in rep.articulation_people],
-        bridges=[[_ref(a), _ref(b)] for a, b in rep.bridges],
-        overloaded=[NodeScore(node=_ref(n), value=posts) for n, posts in rep.overloaded],
-        betweenness=[NodeScore(node=_ref(n), value=score) for n, score in rep.betweenness],
+        component_sizes=rep.components, isolated_orgs=only_seen(rep.isolated_orgs),
+        articulation_people=only_seen(rep.articulation_people),
+        bridges=[[show(a), show(b)] for a, b in rep.bridges],
+        overloaded=[NodeScore(node=show(n), value=posts) for n, posts in rep.overloaded],
+        betweenness=[NodeScore(node=show(n), value=score) for n, score in rep.betweenness],
         betweenness_sampled=rep.betweenness_sampled, betweenness_k=rep.betweenness_k,
-        cobuilding_communities=[[_ref(n) for n in group]
-                                for group in rep.cobuilding_communities],
+        cobuilding_communities=[group for group in (only_seen(g) for g in
+                                                    rep.cobuilding_communities) if group],
     )
 
 

@@ -3,6 +3,10 @@
 open → dispatched → accepted → done → reviewed.  Each step is its own mutation and a
 compare-and-set on the stored status, so an illegal or repeated step is refused
 with the current status named, and two staff racing cannot both dispatch.
+
+Scope (api.guard): the place a demand is raised in must be exclusive to the caller
+(``RAISED_IN`` places the demand in every scope the place lies in); the person it is
+raised by and the taker it is dispatched to must be visible to the caller.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from typing import Any
 
 from api import queries
 from api.context import Context, Forbidden, now
+from api.guard import check_end
 from api.reads import parse_id
+from api.scope import SCOPE_RELS
 from api.types import FieldError, build_node
 from api.writes import Outcome, end_label, existing, parse_code, validate, visible
 from graph import queries as graph_queries
@@ -42,14 +48,16 @@ async def raise_demand(ctx: Context, code: str | None, values: dict[str, Any],
               "satisfaction": None}
     props = validate("Demand", values, out.errors)
     where_label, where_code = parse_id(raised_in, ("Compound", "Community"))
-    if await visible(ctx, where_label, where_code) is None:
-        out.errors.append(FieldError(field="raisedIn", message=f"{raised_in} is not in your "
-                                     "scope"))
+    await check_end(ctx, out.errors, "raisedIn", raised_in, where_label, where_code,
+                    exclusive="RAISED_IN" in SCOPE_RELS)
     person = ctx.caller.subject if ctx.caller.role == "resident" else None
-    if person is None and raised_by:
+    if person is not None:  # a resident raises for themself: their token names them
+        if await existing(ctx, "Person", person) is None:
+            out.errors.append(FieldError(field="raisedBy", message=f"no person {person}"))
+    elif raised_by:
         person = parse_id(raised_by, ("Person",))[1]
-    if person and await existing(ctx, "Person", person) is None:
-        out.errors.append(FieldError(field="raisedBy", message=f"no person {person}"))
+        await check_end(ctx, out.errors, "raisedBy", raised_by, "Person", person,
+                        exclusive="RAISED_BY" in SCOPE_RELS)
     if await existing(ctx, "Demand", code) is not None:
         out.errors.append(FieldError(field="code", message=f"Demand {code} already exists"))
     if out.errors:
@@ -91,9 +99,12 @@ async def step(ctx: Context, name: str, code: str, taker: str | None = None,
         else:
             label, taker_code = parse_id(taker, ("Person", "Unit", "VolunteerTeam"))
             taker_label = end_label(TAKERS, label)
-            if taker_label is None or await existing(ctx, taker_label, taker_code) is None:
+            if taker_label is None:
                 out.errors.append(FieldError(field="taker", message=f"{taker} is not a party "
                                              "member, unit or volunteer team"))
+            else:
+                await check_end(ctx, out.errors, "taker", taker, taker_label, taker_code,
+                                exclusive="ASSIGNED_TO" in SCOPE_RELS)
     if out.errors:
         return out
     params = ctx.params(code=code, props=props, **{"from": before})

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from api.scope import DOWN_SPINE, FILTER_LABELS, SCOPE_LABELS, downward, in_scope
+from api.scope import DOWN_SPINE, FILTER_LABELS, SCOPE_LABELS, downward, in_scope, scopes_under
 from graph.model import NODE_BY_LABEL, REL_BY_TYPE, PropType, key_label
 from graph.store import Query
 
@@ -163,23 +163,50 @@ def total(label: str, scope_label: str, filter_scope: str | None,
     )
 
 
+def _visible(lab: str, scope_label: str) -> str:
+    where = in_scope(lab, "n", _scope_label(scope_label))
+    return f"{where} AND {OWN_DEMAND}" if lab == "Demand" else where
+
+
 @cache
 def by_codes(label: str, scope_label: str) -> Query:
     """Nodes of ``$codes`` the caller may see (node lookup and the scope check of writes)."""
     lab = _label(label)
-    where = in_scope(lab, "n", _scope_label(scope_label))
-    if lab == "Demand":
-        where += f" AND {OWN_DEMAND}"
     return Query(
         f"get_{lab}_in_{scope_label}",
-        f"UNWIND $codes AS code MATCH (n:{lab} {{code: code}}) WHERE {where} "
+        f"UNWIND $codes AS code MATCH (n:{lab} {{code: code}}) "
+        f"WHERE {_visible(lab, scope_label)} "
         f"RETURN {RETURN_NODE}",
     )
 
 
 @cache
+def reach(label: str, scope_label: str) -> Query:
+    """Nodes of ``$codes`` the caller may see, each with ``scopes``: the codes of every
+    node of the caller's level it lies under (the exclusivity check of writes)."""
+    lab = _label(label)
+    return Query(
+        f"reach_{lab}_in_{scope_label}",
+        f"UNWIND $codes AS code MATCH (n:{lab} {{code: code}}) "
+        f"WHERE {_visible(lab, scope_label)} "
+        f"RETURN {RETURN_NODE}, {scopes_under(lab, 'n', scope_label)} AS scopes",
+    )
+
+
+@cache
+def visible_codes(label: str, scope_label: str) -> Query:
+    """The codes of ``$codes`` the caller may see (redaction of analysis answers)."""
+    lab = _label(label)
+    return Query(
+        f"visible_{lab}_in_{scope_label}",
+        f"UNWIND $codes AS code MATCH (n:{lab} {{code: code}}) "
+        f"WHERE {_visible(lab, scope_label)} RETURN n.code AS code",
+    )
+
+
+@cache
 def exists(label: str) -> Query:
-    """Whether a node exists at all (a link's source may lie outside the scope)."""
+    """Whether a node exists at all, in scope or not (a new code must be free)."""
     lab = _label(label)
     return Query(f"exists_{lab}",
                  f"MATCH (n:{lab} {{code: $code}}) RETURN {RETURN_NODE}")

@@ -2,8 +2,10 @@
 
 Values are validated with the model's own parsers (Prop.parse), exactly as ledger
 imports are, and written through graph.writer, so a mutation and a re-import of the
-same data agree.  Refusals the client can fix come back as FieldErrors in the
-payload; refusals of the caller (role, scope) are GraphQL errors.
+same data agree.  Refusals the client can fix, scope refusals included, come back
+as FieldErrors in the payload (audited as "invalid"); refusals of the caller's role
+are GraphQL errors.  Every node a write touches is scope-checked (api.guard): the
+ones that decide scope must be exclusive to the caller, the others visible.
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from strawberry.types.unset import UNSET
 
 from api import queries
 from api.context import ApiError, Context, Forbidden, now
+from api.guard import check_end, reach, shared_with
 from api.reads import parse_id, strawberry_name
+from api.scope import SCOPE_RELS
 from api.types import FieldError, build_node
 from graph import queries as graph_queries
-from graph.model import CODE, NODE_BY_LABEL, REL_BY_TYPE, RelKind, key_label
+from graph.model import CODE, NODE_BY_LABEL, REL_BY_TYPE, key_label
 from graph.writer import NodeRecord, RelRecord, rel_key, write_graph
 
 # The relationship that places a new node in the graph (and so in someone's scope).
@@ -114,13 +118,18 @@ def parse_code(code: str, errors: list[FieldError]) -> str:
         return ""
 
 
-def _parent_link(label: str, parent_label: str) -> tuple[RelKind, bool] | None:
+def _parent_link(label: str, code: str, parent_label: str,
+                 parent_code: str) -> tuple[RelRecord, str] | None:
+    """The relationship placing a new node under its parent, and the label the parent
+    is matched with (Member where the model asks for a party member)."""
     for rel_type in PARENT_RELS[label]:
         rel = REL_BY_TYPE[rel_type]
-        if end_label(rel.sources, label) and end_label(rel.targets, parent_label):
-            return rel, True
-        if end_label(rel.targets, label) and end_label(rel.sources, parent_label):
-            return rel, False
+        here, there = end_label(rel.sources, label), end_label(rel.targets, parent_label)
+        if here and there:
+            return RelRecord(rel.type, here, code, there, parent_code), there
+        here, there = end_label(rel.targets, label), end_label(rel.sources, parent_label)
+        if here and there:
+            return RelRecord(rel.type, there, parent_code, here, code), there
     return None
 
 
@@ -142,24 +151,20 @@ async def create(ctx: Context, label: str, code: str, values: dict[str, Any],
                                      f"required, one of: {', '.join(allowed)}"))
         return out
     parent_label, parent_code = parse_id(parent)
-    link = _parent_link(label, parent_label)
+    link = _parent_link(label, code, parent_label, parent_code)
     if link is None:
         out.errors.append(FieldError(field="parent", message=f"a {label} cannot hang under a "
                                      f"{parent_label}; one of: {', '.join(allowed)}"))
-    elif await visible(ctx, parent_label, parent_code) is None:
-        out.errors.append(FieldError(field="parent", message=f"{parent} is not in your scope"))
+    else:
+        # the new node lies wherever the parent's anchors reach: a parent shared with
+        # another scope would place it there too
+        await check_end(ctx, out.errors, "parent", parent, link[1], parent_code,
+                        exclusive=link[0].type in SCOPE_RELS)
     if code and await existing(ctx, label, code) is not None:
         out.errors.append(FieldError(field="code", message=f"{label} {code} already exists"))
     if out.errors or link is None:
         return out
-    rel, outgoing = link
-    here, there = end_label(rel.sources if outgoing else rel.targets, label), end_label(
-        rel.targets if outgoing else rel.sources, parent_label)
-    assert here and there
-    if outgoing:
-        record = RelRecord(rel.type, here, code, there, parent_code)
-    else:
-        record = RelRecord(rel.type, there, parent_code, here, code)
+    record = link[0]
     node = NodeRecord(label, code, props)
     await asyncio.to_thread(write_graph, ctx.store, [node], [record])
     row = {"props": {**props, "code": code},
@@ -189,8 +194,13 @@ async def update(ctx: Context, label: str, code: str, values: dict[str, Any]) ->
 async def delete(ctx: Context, label: str, code: str) -> Outcome:
     require_staff(ctx)
     out = Outcome()
-    if await visible(ctx, label, code) is None:
+    row = await reach(ctx, label, code)
+    if row is None:
         out.errors.append(FieldError(field="code", message=f"no {label} {code} in your scope"))
+        return out
+    shared = shared_with(ctx, f"{label}:{code}", row)  # deleting it would change their view
+    if shared:
+        out.errors.append(FieldError(field="code", message=shared))
         return out
     await asyncio.to_thread(ctx.store.write, graph_queries.delete_node(label), code=code)
     return out
@@ -198,7 +208,13 @@ async def delete(ctx: Context, label: str, code: str) -> Outcome:
 
 async def link(ctx: Context, rel_type: str, source: str, target: str,
                values: dict[str, Any], remove: bool = False) -> Outcome:
-    """Add (or with ``remove``, delete) one relationship; the target must be in scope."""
+    """Add (or with ``remove``, delete) one relationship.
+
+    Both ends must be visible; for a scope-bearing type both must be exclusive, else
+    street A could adopt street B's person (``LIVES_IN``) or pull B's party tree into A
+    (``COVERS``, ``UNDER``).  The target is checked first and the first end that fails
+    is named.
+    """
     require_staff(ctx)
     out = Outcome()
     rel = REL_BY_TYPE[rel_type]
@@ -229,13 +245,11 @@ async def link(ctx: Context, rel_type: str, source: str, target: str,
                                          message=str(exc)))
     if out.errors or s_end is None or t_end is None:
         return out
-    if await visible(ctx, t_label, t_code) is None:
-        out.errors.append(FieldError(field="target", message=f"{target} is not in your scope"))
-    if await existing(ctx, s_end, s_code) is None:
-        what = "a party member" if s_end == "Member" else "known"
-        out.errors.append(FieldError(field="source", message=f"{source} is not {what}"))
-    if out.errors:
-        return out
+    bearing = rel_type in SCOPE_RELS
+    for name, gid, end, code in (("target", target, t_end, t_code),
+                                 ("source", source, s_end, s_code)):
+        if await check_end(ctx, out.errors, name, gid, end, code, exclusive=bearing) is None:
+            return out
     if remove:
         query = graph_queries.delete_rel(rel_type, s_end, t_end)
         rows = await asyncio.to_thread(ctx.store.write, query, src=s_code, tgt=t_code,
