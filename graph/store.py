@@ -154,7 +154,10 @@ def _explained(query: Query, keep_transient: bool = False) -> Iterator[None]:
     except ConstraintError as exc:
         raise StoreError(f"{query.name}: a uniqueness rule was broken: {exc.message}") from exc
     except Neo4jError as exc:
-        if (exc.code or "").startswith(_TIMED_OUT):
+        left = time_left()
+        # past the deadline, a terminated transaction is ours (Neo4j 4.4 may report
+        # the timeout as Transaction.Terminated)
+        if (exc.code or "").startswith(_TIMED_OUT) or (left is not None and left <= 0):
             raise StoreTimeout(f"{query.name} was cancelled: the request ran out of time"
                                ) from exc
         raise StoreError(f"{query.name} failed: {exc.message or exc}") from exc
