@@ -24,6 +24,7 @@ from graphql import parse
 from api.app import create_app
 from api.auth import issue_token
 from api.cost import estimate
+from api.gate import json_depth_exceeds
 from api.limits import sizes
 from api.schema import build_schema
 from graph.settings import Settings
@@ -252,3 +253,14 @@ def test_relationship_lists_capped_per_parent_in_the_store(town_api: Api) -> Non
     bad = town_api.post('{ node(id: "Compound:C2") { ... on Compound { '
                         "residentPerson(first: 0) { code } } } }").json()
     assert bad["errors"][0]["message"] == "关系列表的 first 必须在 1 到 50 之间，收到 0"
+
+
+def test_json_depth_counts_brackets_outside_strings_only() -> None:
+    assert not json_depth_exceeds(b"[" * 64 + b"]" * 64)
+    assert json_depth_exceeds(b"[" * 65 + b"]" * 65)
+    assert json_depth_exceeds(b'{"a":' * 65 + b"1" + b"}" * 65)
+    text = b'{"q": "' + b"[{" * 100 + b'"}'  # brackets in a string are text
+    assert not json_depth_exceeds(text)
+    escaped = b'["\\"' + b"[" * 100 + b'", "\\\\"' + b"]"  # \" stays in, \\ then " ends it
+    assert not json_depth_exceeds(escaped)
+    assert json_depth_exceeds(b'["\\\\"' + b"[" * 64 + b"]")  # after \\" the string is over
