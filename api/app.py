@@ -31,7 +31,7 @@ from strawberry.types import ExecutionResult
 
 from api import gate, pools, queries
 from api.audit import AuditLog
-from api.auth import AuthError, bearer, check_secret, decode_token
+from api.auth import AuthError, Caller, bearer, check_secret, decode_token
 from api.context import Context
 from api.limits import client_error, timed_out
 from api.schema import build_schema
@@ -134,7 +134,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         with deadline(self.settings.request_timeout), pools.using(self.pools):
             await self._bounded(scope, receive, send, caller)
 
-    async def _bounded(self, scope: Scope, receive: Receive, send: Send, caller: Any) -> None:
+    async def _bounded(self, scope: Scope, receive: Receive, send: Send,
+                       caller: Caller) -> None:
         """The rest of the gate, under the request's deadline and pools."""
         try:
             async with asyncio.timeout(time_left()):

@@ -183,7 +183,7 @@ def _first(ctx: Context, first: int | None, default: int | None) -> int:
 def _rel_resolver(spec: RelField) -> Callable[..., Awaitable[list[Any]]]:
     link = globals().get(spec.returns) if spec.returns.endswith("Link") else None
     default = FEW_FIRST if (spec.rel.type, spec.outgoing) in FEW else None
-    doc = FIRST_DOC.format(default=default or "related_default (50)")
+    doc = FIRST_DOC.format(default=default or "the related_default setting (50)")
 
     async def fetch(self: Any, info: strawberry.Info, as_of: str | None,
                     first: int | None) -> list[Any]:
