@@ -154,7 +154,11 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             return
         try:
             resolved = await self.pools.read(self.scopes, caller.scope)
-        except (StoreUnavailable, StoreTimeout) as exc:
+        except StoreTimeout:
+            late = timed_out(self.settings)
+            await gate.refusal(503, str(late), late.code)(scope, receive, send)
+            return
+        except StoreUnavailable as exc:
             await _unauthorised(str(exc), 503)(scope, receive, send)
             return
         if resolved is None:

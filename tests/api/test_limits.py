@@ -167,14 +167,21 @@ def test_bodies_and_json_are_bounded_before_graphql(town_api: Api) -> None:
 
 
 def test_deadline_answers_timeout_and_frees_the_store(town_api: Api, tmp_path: Path) -> None:
+    """A count over 6,300 people passes the estimate (cost 2) but takes longer than a
+    deadline of a quarter of its own time (at most 0.3 s: ArcadeDB takes seconds, Neo4j
+    a fraction of one)."""
     write_graph(town_api.store, *_big())
     slow = '{ people(first: 1, filter: {nameContains: "不存在"}) { totalCount } }'
-    assert town_api.post(slow).json() == {"data": {"people": {"totalCount": 0}}}
-    with _app(town_api, tmp_path, request_timeout=0.3) as http:
+    runs = [_timed(lambda: town_api.post(slow)) for _ in range(2)]
+    assert all(r.json() == {"data": {"people": {"totalCount": 0}}} for r, _ in runs)
+    limit = round(min(0.3, min(took for _, took in runs) / 4), 3)
+    with _app(town_api, tmp_path, request_timeout=limit) as http:
+        http.post("/graphql", json={"query": LOOKUP})  # the scope is resolved and cached
         late, took = _timed(lambda: http.post("/graphql", json={"query": slow}))
         assert took < FEW_SECONDS
         assert late.status_code == 200 and _code(late) == "TIMEOUT", late.text
-        assert late.json()["errors"][0]["message"].startswith("请求超时：处理超过 0.3 秒的上限")
+        assert late.json()["errors"][0]["message"].startswith(
+            f"请求超时：处理超过 {limit:g} 秒的上限")
         for _ in range(3):  # the store is free: lookups answer at once, again and again
             lookup, took = _timed(lambda: http.post("/graphql", json={"query": LOOKUP}))
             assert lookup.json() == {"data": {"node": {"id": "Compound:C1"}}}
