@@ -3,16 +3,17 @@
 Each field takes an optional ``scope`` ("Label:code" of a county, street, community, grid
 or compound; default the caller's own scope).  The requested scope must lie inside the
 caller's, checked in Cypher with the same scope predicate as every other read; the
-analyses then read only inside it.  Residents get none of these.  The analyses run in a
-worker thread (they are synchronous and may take seconds at city scale).  What they
-follow out of the scope (posts elsewhere, workplaces, hosts) is redacted from the
-answer before it leaves (api.redact), and matching only uses resources and takers the
-caller may see.
+analyses then read only inside it.  Residents get none of these.  The analyses run on
+the bounded analysis pool (api.pools: they are synchronous and may take seconds at city
+scale); a request holds at most one of them (api.cost) and, when every slot is taken,
+is refused at once with BUSY rather than queued behind the others.  What they follow
+out of the scope (posts elsewhere, workplaces, hosts) is redacted from the answer
+before it leaves (api.redact), and matching only uses resources and takers the caller
+may see.
 """
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import strawberry
@@ -25,7 +26,7 @@ from analysis.network import network_report
 from analysis.tally import ChildFigure as ChildRow
 from analysis.tally import Indicator
 from analysis.tally import Item as ItemRow
-from api import queries, redact
+from api import pools, queries, redact
 from api.auditing import audited
 from api.context import ApiError, Context, Forbidden
 from api.redact import OUTSIDE, Ref
@@ -193,8 +194,13 @@ async def _scope(info: strawberry.Info, scope: str | None) -> tuple[str, str]:
 
 
 async def _run(fn: Any, *args: Any, **kw: Any) -> Any:
+    """``fn`` on the analysis pool of the request."""
+    pool = pools.current()
     try:
-        return await asyncio.to_thread(fn, *args, **kw)
+        return await pool.analysis(fn, *args, **kw)
+    except pools.PoolFull:
+        raise ApiError(f"分析任务繁忙，请稍后再试（同时最多运行 {pool.workers} 个分析、"
+                       f"排队 {pool.queue} 个，现已占满）", code="BUSY") from None
     except ValueError as exc:  # bad as-of dates, unknown scope labels …
         raise ApiError(str(exc)) from exc
 

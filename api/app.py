@@ -3,6 +3,13 @@
 Authentication happens before GraphQL sees the request: an anonymous or forged
 request gets a plain 401 and never reaches a resolver.  The caller's scope node is
 resolved once (and cached) so every Cypher can name its label.
+
+Every request is bounded (issue 9): the gate refuses a large or deeply nested body and
+a token over its rate (api.gate) before reading further, puts the request under its
+deadline (``request_timeout``: store statements get the time left as their timeout,
+see graph.store.deadline) and on the app's thread pools (api.pools); the schema prices
+the document before it runs (api.limits); past the deadline the client gets TIMEOUT
+and the worker is free.
 """
 
 from __future__ import annotations
@@ -19,17 +26,20 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
+from strawberry.types import ExecutionResult
 
-from api import queries
+from api import gate, pools, queries
 from api.audit import AuditLog
-from api.auth import AuthError, bearer, check_secret, decode_token
+from api.auth import AuthError, Caller, bearer, check_secret, decode_token
 from api.context import Context
+from api.limits import client_error, timed_out
 from api.schema import build_schema
 from api.scope import SCOPE_LABELS
+from graph import embedded
 from graph.settings import Settings
-from graph.store import Store, StoreUnavailable
+from graph.store import Store, StoreTimeout, StoreUnavailable, deadline, time_left
 
-MAX_BODY = 64 * 1024  # bytes: a legitimate document is far smaller
 SCOPE_CACHE = 4096
 
 
@@ -74,6 +84,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                          allow_queries_via_get=False)
         self.settings, self.store, self.audit = settings, store, audit
         self.scopes = ScopeResolver(store)
+        self.pools = pools.Pools.from_settings(settings)
+        self.rate = gate.RateLimiter(settings.rate_limit, settings.rate_burst)
 
     async def get_context(self, request: Any, response: Any) -> Context:
         if not hasattr(request.state, "caller"):
@@ -84,33 +96,77 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         return Context(store=self.store, settings=self.settings, caller=caller,
                        scope_label=label, scope_code=code, audit=self.audit)
 
+    async def execute_single(self, request: Request, request_adapter: Any,
+                             sub_response: Response, context: Context, root_value: None,
+                             request_data: GraphQLRequestData) -> ExecutionResult:
+        """The operation, given up at the request's deadline: the client gets TIMEOUT,
+        the worker is free, and the store work left behind ends at the same deadline."""
+        try:
+            async with asyncio.timeout(time_left()):
+                return await super().execute_single(request, request_adapter, sub_response,
+                                                    context, root_value, request_data)
+        except TimeoutError:
+            return ExecutionResult(data=None,
+                                   errors=[client_error(timed_out(self.settings))])
+
     async def gate(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         ide_page = (request.method == "GET" and not self.settings.production
                     and "text/html" in request.headers.get("accept", ""))
-        if not ide_page:
-            length = request.headers.get("content-length")
-            if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
-                await _unauthorised(f"request body larger than {MAX_BODY} bytes",
-                                    413)(scope, receive, send)
-                return
-            try:
-                caller = decode_token(self.settings.jwt_secret,
-                                      bearer(request.headers.get("authorization")))
-            except AuthError as exc:
-                await _unauthorised(str(exc))(scope, receive, send)
-                return
-            try:
-                resolved = await asyncio.to_thread(self.scopes, caller.scope)
-            except StoreUnavailable as exc:
-                await _unauthorised(str(exc), 503)(scope, receive, send)
-                return
-            if resolved is None:
-                await _unauthorised(f"scope {caller.scope} is not a known county, street or "
-                                    "community", 403)(scope, receive, send)
-                return
-            scope.setdefault("state", {}).update(caller=caller, scope=resolved)
-        await self(scope, receive, send)
+        if ide_page:
+            await self(scope, receive, send)
+            return
+        limit = self.settings.max_body_bytes
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            await gate.too_large(limit)(scope, receive, send)
+            return
+        try:
+            token = bearer(request.headers.get("authorization"))
+            caller = decode_token(self.settings.jwt_secret, token)
+        except AuthError as exc:
+            await _unauthorised(str(exc))(scope, receive, send)
+            return
+        wait = self.rate.wait(token)
+        if wait:
+            await self.rate.refusal(wait)(scope, receive, send)
+            return
+        with deadline(self.settings.request_timeout), pools.using(self.pools):
+            await self._bounded(scope, receive, send, caller)
+
+    async def _bounded(self, scope: Scope, receive: Receive, send: Send,
+                       caller: Caller) -> None:
+        """The rest of the gate, under the request's deadline and pools."""
+        try:
+            async with asyncio.timeout(time_left()):
+                body = await gate.read_body(receive, self.settings.max_body_bytes)
+        except gate.BodyTooLarge:
+            await gate.too_large(self.settings.max_body_bytes)(scope, receive, send)
+            return
+        except TimeoutError:
+            await gate.refusal(408, "请求体接收超时：客户端发送过慢", "TIMEOUT")(
+                scope, receive, send)
+            return
+        if body is None:  # the client went away
+            return
+        if gate.json_depth_exceeds(body):
+            await gate.too_deep()(scope, receive, send)
+            return
+        try:
+            resolved = await self.pools.read(self.scopes, caller.scope)
+        except StoreTimeout:
+            late = timed_out(self.settings)
+            await gate.refusal(503, str(late), late.code)(scope, receive, send)
+            return
+        except StoreUnavailable as exc:
+            await _unauthorised(str(exc), 503)(scope, receive, send)
+            return
+        if resolved is None:
+            await _unauthorised(f"scope {caller.scope} is not a known county, street or "
+                                "community", 403)(scope, receive, send)
+            return
+        scope.setdefault("state", {}).update(caller=caller, scope=resolved)
+        await self(scope, gate.replay(body, receive), send)
 
 
 class _Gate:
@@ -147,9 +203,16 @@ def create_app(settings: Settings, store: Store | None = None,
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        if owned:
-            live_store.close()
+        # ArcadeDB ignores the driver's transaction timeout: bound its statements itself
+        previous = embedded.limit_statements(settings.request_timeout)
+        try:
+            yield
+        finally:
+            endpoint.pools.close()
+            if previous is not None:
+                embedded.limit_statements(previous)
+            if owned:
+                live_store.close()
 
     return Starlette(
         routes=[

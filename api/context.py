@@ -1,12 +1,12 @@
 """Per-request state: the caller, the store, and the DataLoaders of this request.
 
 Loaders live exactly one request: batching never mixes callers or scopes, and
-nothing a request loaded leaks into the next one.
+nothing a request loaded leaks into the next one.  Reads run on the request's read pool
+(api.pools), never on the default executor that long work may fill.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections.abc import Hashable
 from dataclasses import dataclass, field
@@ -14,7 +14,7 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
-from api import queries
+from api import pools, queries
 from api.audit import AuditLog
 from api.auth import Caller
 from graph.settings import Settings
@@ -63,18 +63,19 @@ class Context:
         return {"scope": self.scope_code, "subject": subject, **extra}
 
     async def read(self, query: Query, **params: Any) -> list[dict[str, Any]]:
-        """Run a read off the event loop: the driver is synchronous."""
-        return await asyncio.to_thread(self.store.read, query, **self.params(**params))
+        """Run a read off the event loop (the driver is synchronous), on the read pool."""
+        return await pools.current().read(self.store.read, query, **self.params(**params))
 
     def related_loader(self, rel_type: str, outgoing: bool, parent: str, other: str,
-                       as_of: str | None) -> DataLoader[str, list[dict[str, Any]]]:
-        """One loader per relationship field and arguments: one Cypher per level."""
-        key = ("rel", rel_type, outgoing, parent, other, as_of)
+                       as_of: str | None, first: int) -> DataLoader[str, list[dict[str, Any]]]:
+        """One loader per relationship field and arguments: one Cypher per level, at
+        most ``first`` related nodes per parent."""
+        key = ("rel", rel_type, outgoing, parent, other, as_of, first)
         if key not in self.loaders:
             query = queries.related(rel_type, outgoing, parent, other, self.scope_label)
 
             async def load(codes: list[str]) -> list[list[dict[str, Any]]]:
-                rows = await self.read(query, codes=list(codes), as_of=as_of)
+                rows = await self.read(query, codes=list(codes), as_of=as_of, first=first)
                 grouped: dict[str, list[dict[str, Any]]] = {c: [] for c in codes}
                 for row in rows:
                     grouped[row["key"]].append(row)

@@ -214,10 +214,12 @@ def exists(label: str) -> Query:
 
 @cache
 def related(rel_type: str, outgoing: bool, parent: str, other: str, scope_label: str) -> Query:
-    """Batch loader of one relationship field: ``$codes`` of parents → related nodes.
+    """Batch loader of one relationship field: ``$codes`` of parents → related nodes,
+    at most ``$first`` per parent (the first by code).
 
     The related node is scope-checked too, so following a relationship never leaves
-    the caller's scope.
+    the caller's scope.  The cap is applied in the store (collect, then slice per
+    parent), so a parent with 10,000 residents sends ``$first`` of them, not all.
     """
     if rel_type not in REL_BY_TYPE:
         raise ValueError(f"unknown relationship type {rel_type!r}")
@@ -232,7 +234,10 @@ def related(rel_type: str, outgoing: bool, parent: str, other: str, scope_label:
     return Query(
         f"rel_{rel_type}_{direction}_{a}_{b}_in_{scope_label}",
         f"UNWIND $codes AS code MATCH (a:{a} {{code: code}}){arrow}(n:{b}) WHERE {where} "
-        f"RETURN code AS key, {RETURN_NODE}, properties(r) AS rel ORDER BY n.code",
+        "WITH code, n, r ORDER BY n.code "
+        "WITH code, collect({n: n, r: r})[0..$first] AS items "
+        "UNWIND items AS item WITH code, item.n AS n, item.r AS r "
+        f"RETURN code AS key, {RETURN_NODE}, properties(r) AS rel ORDER BY key, n.code",
     )
 
 

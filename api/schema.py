@@ -1,9 +1,11 @@
 """The strawberry Schema: generated roots plus the limits every public endpoint needs.
 
 Depth, token and alias limits stop a single document from asking for the whole
-graph; parser and validation caches are bounded so distinct query texts cannot grow
-memory; in production unexpected errors are masked (no internals to clients) while
-errors written for clients (ApiError, validation) pass through.
+graph, and the cost estimate (api.limits.QueryBounds) stops one that stays inside them
+but multiplies (lists under lists); parser and validation caches are bounded so
+distinct query texts cannot grow memory; in production unexpected errors are masked
+(no internals to clients) while errors written for clients (ApiError, validation)
+pass through.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from strawberry.extensions import (
 
 from api import analyses, reads, types
 from api.context import ApiError
+from api.limits import QueryBounds
 from api.mutations import mutation_fields
 from graph.store import StoreUnavailable
 
@@ -67,6 +70,7 @@ def build_schema(production: bool = False, extra: Sequence[Any] = ()) -> strawbe
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: ParserCache(maxsize=CACHE_SIZE),
         lambda: ValidationCache(maxsize=CACHE_SIZE),
+        QueryBounds,  # after validation, before any resolver; reads the request's settings
     ]
     if production:
         extensions.append(lambda: MaskErrors(should_mask_error=should_mask,

@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -150,13 +150,47 @@ def _check_reader(ctx: Context, parent: str) -> None:
         raise Forbidden("residents may read their own demands only")
 
 
+# Relationship directions that lead to one node, or a handful, by the domain (DOMAIN.md):
+# up the spine, an organisation's host or superior, a person's home, a demand's taker,
+# a compound's firm, committee and branches.  Their lists are capped at FEW_FIRST per
+# parent unless `first` says otherwise, so walking up the spine stays cheap in the cost
+# estimate (api.cost); every other list is capped at related_default.
+FEW = frozenset({
+    ("PART_OF", True), ("IN_GRID", True), ("UNDER", True), ("COVERS", False),
+    ("IN_ORG", True), ("LOCATED_IN", True), ("OWNED_BY", True), ("MANAGES", False),
+    ("REPRESENTS", False), ("RESPONSIBLE_FOR", False), ("MEMBER_OF", True),
+    ("WORKS_AT", True), ("LIVES_IN", True), ("REPORTED_TO", True), ("RUNS", False),
+    ("SERVES", True), ("OFFERS", False), ("RAISED_IN", True), ("RAISED_BY", True),
+    ("ASSIGNED_TO", True),
+})
+FEW_FIRST = 5
+FIRST_DOC = ("At most this many related nodes per parent (the first by code), at most the "
+             "page size maximum; default {default}.")
+
+
+def _first(ctx: Context, first: int | None, default: int | None) -> int:
+    """The cap of one relationship list; api.cost prices the field with the same."""
+    from api.context import ApiError
+
+    top = ctx.settings.page_size_max
+    if first is None:
+        return min(ctx.settings.related_default if default is None else default, top)
+    if not 1 <= first <= top:
+        raise ApiError(f"关系列表的 first 必须在 1 到 {top} 之间，收到 {first}")
+    return first
+
+
 def _rel_resolver(spec: RelField) -> Callable[..., Awaitable[list[Any]]]:
     link = globals().get(spec.returns) if spec.returns.endswith("Link") else None
+    default = FEW_FIRST if (spec.rel.type, spec.outgoing) in FEW else None
+    doc = FIRST_DOC.format(default=default or "the related_default setting (50)")
 
-    async def fetch(self: Any, info: strawberry.Info, as_of: str | None) -> list[Any]:
+    async def fetch(self: Any, info: strawberry.Info, as_of: str | None,
+                    first: int | None) -> list[Any]:
         ctx: Context = info.context
         _check_reader(ctx, spec.parent)
-        loader = ctx.related_loader(spec.rel.type, spec.outgoing, spec.parent, spec.other, as_of)
+        loader = ctx.related_loader(spec.rel.type, spec.outgoing, spec.parent, spec.other, as_of,
+                                    _first(ctx, first, default))
         rows = await loader.load(self.code)
         out = []
         for row in rows:
@@ -170,7 +204,8 @@ def _rel_resolver(spec: RelField) -> Callable[..., Awaitable[list[Any]]]:
 
     if spec.rel.dated:
         async def dated(self: Any, info: strawberry.Info, as_of: str | None = None,
-                        include_past: bool = False) -> list[Any]:
+                        include_past: bool = False, first: int | None = default
+                        ) -> list[Any]:
             from api.context import ApiError
 
             if include_past:
@@ -180,15 +215,19 @@ def _rel_resolver(spec: RelField) -> Callable[..., Awaitable[list[Any]]]:
                     when = SINCE.parse(as_of) or today()
                 except ValueError as exc:
                     raise ApiError(f"asOf: {exc}") from None
-            return await fetch(self, info, when)
+            return await fetch(self, info, when, first)
 
         resolver: Callable[..., Awaitable[list[Any]]] = dated
     else:
-        async def plain(self: Any, info: strawberry.Info) -> list[Any]:
-            return await fetch(self, info, None)
+        async def plain(self: Any, info: strawberry.Info,
+                        first: int | None = default) -> list[Any]:
+            return await fetch(self, info, None, first)
 
         resolver = plain
     resolver.__annotations__["return"] = f"list[{spec.returns}]"
+    # an object, not a string: the description is made here, not in the module namespace
+    resolver.__annotations__["first"] = Annotated[int | None,
+                                                  strawberry.argument(description=doc)]
     return resolver
 
 

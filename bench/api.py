@@ -49,8 +49,10 @@ from loaders.synthetic import generate  # noqa: E402
 
 COUNTY, COMMUNITY_CODE = "C01", "C01-S01-M01"  # codes of the county preset
 
-COMMUNITY = """query($id: ID!) { node(id: $id) { ... on Community { name hasGrid { code
-  containsCompound { code name households
+# Long relationship lists say how many they need: the cost estimate prices each at its
+# `first` (default 50 per parent; 5 for a compound's firm, committee, branches).
+COMMUNITY = """query($id: ID!) { node(id: $id) { ... on Community { name hasGrid(first: 10) {
+  code containsCompound(first: 50) { code name households
     managedByPropertyFirm { node { name } }
     representedByOwnersCommittee { name }
     coveredByPartyOrg { name } } } } } }"""
@@ -89,7 +91,7 @@ def naive_community_page(store: BoltStore, scope: str, code: str) -> int:
     def rel(rel_type: str, out: bool, parent: str, other: str, key: str) -> list[Any]:
         q = queries.related(rel_type, out, parent, other, "County")
         dated = {"as_of": "2026-01-01"}
-        return store.read(q, codes=[key], scope=scope, subject=None, **dated)
+        return store.read(q, codes=[key], scope=scope, subject=None, first=50, **dated)
 
     rows = 0
     for grid in rel("PART_OF", False, "Community", "Grid", code):
@@ -134,8 +136,9 @@ def main() -> int:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = args.data_dir or tmp
+        # one token fires the whole load: the per-token rate limit is off here
         settings = Settings(data_dir=data_dir, jwt_secret=SECRET, jvm_heap="2g",
-                            page_size_max=200)
+                            page_size_max=200, rate_limit=0)
         store = open_store(settings)
         try:
             if is_empty(store):

@@ -111,8 +111,9 @@ def main() -> int:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     assert urlparse(base).hostname == "127.0.0.1"  # loopback only, by construction
+    # every client uses one token: the per-token rate limit is off for the load test
     env = {**os.environ, "JINLIN_DATA_DIR": data_dir, "JINLIN_PORT": str(port),
-           "PYTHONPATH": str(ROOT)}
+           "PYTHONPATH": str(ROOT), "JINLIN_RATE_LIMIT": "0"}
     print(f"loadtest: store in {data_dir}; preparing the county preset …", flush=True)
     _cli("demo", "--no-serve", env=env)
     server = subprocess.Popen([*JINLIN, "serve"], cwd=ROOT, env=env,

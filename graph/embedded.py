@@ -8,6 +8,12 @@ process that does not publish a port, opening fails at once with what to do.
 
 Every listener binds to 127.0.0.1; the root password is random, made once per data
 directory and kept in ``<data_dir>/.jinlin-secret`` (mode 0600).
+
+ArcadeDB's Bolt plugin ignores the driver's transaction timeout (a statement sent with
+``timeout=1`` ran its 40 s), so the server bounds statements itself: its
+``arcadedb.command.timeout`` (:func:`limit_statements`) aborts any openCypher statement
+running longer, reported over Bolt as ``Neo.ClientError.Transaction.TransactionTimedOut``
+(a write is rolled back).
 """
 
 from __future__ import annotations
@@ -163,6 +169,24 @@ def open_embedded(data_dir: str | Path, heap: str = "2g") -> BoltStore:
     info = {"pid": os.getpid(), "bolt_port": port, "database": DATABASE}
     (root / INFO_FILE).write_text(json.dumps(info))
     return BoltStore(f"bolt://127.0.0.1:{port}", auth, DATABASE, "arcadedb")
+
+
+def limit_statements(seconds: float) -> float | None:
+    """Abort any statement of the embedded servers of this process that runs longer than
+    ``seconds`` (0: no limit); returns the previous limit, None when this process runs
+    no embedded server (a process that joined another's store: its owner decides).
+
+    ``arcadedb.command.timeout`` is a JVM-wide setting read when each statement starts,
+    so it can be changed while the server runs.
+    """
+    if not _servers:
+        return None
+    import jpype
+
+    setting = jpype.JClass("com.arcadedb.GlobalConfiguration").COMMAND_TIMEOUT
+    previous = int(setting.getValueAsLong()) / 1000
+    setting.setValue(max(0, round(seconds * 1000)))
+    return previous
 
 
 def stop_embedded(data_dir: str | Path, wait_s: float = 10.0) -> bool:

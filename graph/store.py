@@ -6,14 +6,21 @@ either one statement at a time or many statements in one transaction.  One
 implementation, :class:`BoltStore`, serves both backends: Neo4j and the embedded
 ArcadeDB are both reached through the official ``neo4j`` driver over Bolt, so there is
 one query layer and the Neo4j path is exercised by construction.
+
+A caller may put its work under a deadline (:func:`deadline`, a context variable, so it
+follows the work into threads started with ``contextvars.copy_context``): every
+statement then runs with the time left as the driver's transaction timeout, a statement
+is not started once the time is up, and either way :class:`StoreTimeout` is raised.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -58,6 +65,45 @@ class StoreUnavailable(StoreError):
     """The store cannot be reached (stopped, refused, wrong address)."""
 
 
+class StoreTimeout(StoreError):
+    """The work ran past its deadline: the statement was not started, or the store
+    cancelled it (the driver's transaction timeout, or ArcadeDB's command timeout)."""
+
+
+# Monotonic time by which the current work must be done (None: no deadline).
+_DEADLINE: ContextVar[float | None] = ContextVar("store_deadline", default=None)
+# Neo4j reports a client-set transaction timeout with this code (5.x adds a suffix:
+# ...TransactionTimedOutClientConfiguration); ArcadeDB's command timeout uses it too.
+_TIMED_OUT = "Neo.ClientError.Transaction.TransactionTimedOut"
+
+
+@contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Run the enclosed work (and the threads it starts with its context) under a
+    deadline ``seconds`` from now; an enclosing, earlier deadline still wins."""
+    end = time.monotonic() + seconds
+    outer = _DEADLINE.get()
+    token = _DEADLINE.set(end if outer is None else min(outer, end))
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def time_left() -> float | None:
+    """Seconds left before the current deadline (None without one; may be negative)."""
+    end = _DEADLINE.get()
+    return None if end is None else end - time.monotonic()
+
+
+def _budget(query: Query) -> float | None:
+    """The transaction timeout of a statement starting now; refuse when time is up."""
+    left = time_left()
+    if left is not None and left <= 0:
+        raise StoreTimeout(f"{query.name} was not started: the request ran out of time")
+    return left
+
+
 class Transaction(Protocol):
     def run(self, query: Query, **params: Any) -> list[dict[str, Any]]: ...
 
@@ -90,6 +136,7 @@ class _Tx:
 
     def run(self, query: Query, **params: Any) -> list[dict[str, Any]]:
         self._store._count()
+        _budget(query)  # the transaction's own timeout bounds the statement itself
         with _explained(query, keep_transient=True):
             return self._tx.run(query.cypher, params).data()
 
@@ -113,6 +160,12 @@ def _explained(query: Query, keep_transient: bool = False) -> Iterator[None]:
     except ConstraintError as exc:
         raise StoreError(f"{query.name}: a uniqueness rule was broken: {exc.message}") from exc
     except Neo4jError as exc:
+        left = time_left()
+        # past the deadline, a terminated transaction is ours (Neo4j 4.4 may report
+        # the timeout as Transaction.Terminated)
+        if (exc.code or "").startswith(_TIMED_OUT) or (left is not None and left <= 0):
+            raise StoreTimeout(f"{query.name} was cancelled: the request ran out of time"
+                               ) from exc
         raise StoreError(f"{query.name} failed: {exc.message or exc}") from exc
 
 
@@ -153,24 +206,30 @@ class BoltStore:
 
     def read(self, query: Query, **params: Any) -> list[dict[str, Any]]:
         self._count()
+        timeout = _budget(query)
         with _explained(query), self._session(write=False, probe=query.probe) as session:
-            result = session.run(query.cypher, params)
+            result = session.run(neo4j.Query(query.cypher, timeout=timeout), params)
             if query.plain:
                 return [dict(record) for record in result]
             return result.data()
 
     def write(self, query: Query, **params: Any) -> list[dict[str, Any]]:
         self._count()
+        timeout = _budget(query)
         with _explained(query), self._session(write=True) as session:
-            return session.execute_write(lambda tx: tx.run(query.cypher, params).data())
+            return session.execute_write(neo4j.unit_of_work(timeout=timeout)(
+                lambda tx: tx.run(query.cypher, params).data()))
 
     def transaction(self, work: Callable[[Transaction], T]) -> T:
         # The driver's managed transaction retries on transient errors for up to
         # ``max_transaction_retry_time``: two writers adding a relationship to the same
         # node conflict on ArcadeDB (reported as Neo.TransientError...DeadlockDetected,
         # as a deadlock is on Neo4j); 22 of 320 such concurrent writes failed without it.
-        with _explained(Query("transaction", "")), self._session(write=True) as session:
-            return session.execute_write(lambda tx: work(_Tx(self, tx)))
+        name = Query("transaction", "")
+        timeout = _budget(name)
+        with _explained(name), self._session(write=True) as session:
+            return session.execute_write(neo4j.unit_of_work(timeout=timeout)(
+                lambda tx: work(_Tx(self, tx))))
 
     def ping(self) -> bool:
         """Whether the store answers now (the driver reconnects by itself when it returns)."""

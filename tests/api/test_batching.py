@@ -13,7 +13,8 @@ NESTED = """{ compounds(first: 50, within: "Grid:G1") { totalCount edges { node 
   managedByPropertyFirm { node { code } }
   representedByOwnersCommittee { code }
   coveredByPartyOrg { code }
-  residentPerson { code holdsPostOwnersCommittee { role node { code } } } } } } }"""
+  residentPerson(first: 5) { code holdsPostOwnersCommittee(first: 5) { role node { code } } }
+  } } } }"""
 
 
 def _compounds(n: int) -> tuple[list[N], list[R]]:
