@@ -3,16 +3,18 @@
 Every command reads settings from the environment / config file (graph.settings) and
 accepts ``--data-dir`` for the embedded store.  Errors a user can fix (bad ledgers, a
 locked data directory, an unreachable store) are printed as one clear message with
-exit status 2 — never a stack trace.
+exit status 2 — never a stack trace.  Every command runs with umask 077: the files it
+makes (the embedded store's included) are readable by this user only.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import secrets
+import signal
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -20,6 +22,7 @@ from typing import Any
 
 from api.progress import Progress
 from graph import embedded
+from graph.datadir import UMASK, private_dir, secret
 from graph.open import open_store
 from graph.queries import FIRST_COUNTY
 from graph.settings import Settings, load_settings
@@ -129,30 +132,42 @@ def _with_secret(settings: Settings) -> Settings:
     """
     if settings.jwt_secret:
         return settings
-    path = Path(settings.data_dir) / SECRET_FILE
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_urlsafe(48))
-    return replace(settings, jwt_secret=path.read_text().strip())
+    path = private_dir(settings.data_dir) / SECRET_FILE
+    return replace(settings, jwt_secret=secret(path, 48))
+
+
+SHUTDOWN_GRACE = 10  # seconds requests in flight get after SIGTERM / Ctrl-C, then cancelled
+
+
+def _exit_after_shutdown(signum: int, frame: Any) -> None:
+    """The stop signal, raised again by uvicorn once its graceful shutdown is over.
+
+    Exit now, the store stopped: a worker thread still inside a store call would
+    otherwise keep the process alive for as long as that call lasts.
+    """
+    embedded.exit_now(0 if signum == signal.SIGTERM else 130)
 
 
 def _serve(settings: Settings, store: Store | None = None) -> int:
     import uvicorn
 
-    from api.app import create_app
-    from api.observability import Metrics, configure_logging, observe, operation_metrics
+    from api.introspection import introspection_allowed
+    from api.observability import check_metrics_token, configure_logging, observed_app
 
+    configure_logging()
+    check_metrics_token(settings.metrics_token)  # refused before the store starts
+    introspection_allowed(settings)
     settings = _with_secret(settings)
     store = store or open_store(settings, require=False)
-    metrics = Metrics(store)
-    app = observe(create_app(settings, store, extensions=[operation_metrics(metrics)]), metrics)
-    configure_logging()
+    app = observed_app(settings, store)
     print(f"jinlin: GraphiQL at http://{settings.host}:{settings.port}/graphql "
-          "(health: /health, metrics: /metrics). Stop with Ctrl-C.", flush=True)
+          "(health: /health, metrics: /metrics with JINLIN_METRICS_TOKEN). Stop with Ctrl-C.",
+          flush=True)
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, _exit_after_shutdown)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning",
-                access_log=False)
+                access_log=False, log_config=None, timeout_graceful_shutdown=SHUTDOWN_GRACE)
     return 0
 
 
@@ -226,6 +241,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+HELP_HOST = "监听地址（默认 127.0.0.1，只在本机可访问；JINLIN_HOST）"
+HELP_PORT = "监听端口（默认 8000；JINLIN_PORT）"
+HELP_SEED = "随机种子（默认 1）：同一种子生成同样的数据"
+HELP_BATCH = "每次写入存储的行数（默认 2000；JINLIN_BATCH_SIZE）"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jinlin", description="近邻 — neighbourhood "
                                      "party-building graph service")
@@ -246,12 +267,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-serve", action="store_true", help="stop after loading the data")
 
     p = command("serve", cmd_serve, "serve the GraphQL API")
-    p.add_argument("--host")
-    p.add_argument("--port", type=int)
+    p.add_argument("--host", help=HELP_HOST)
+    p.add_argument("--port", type=int, help=HELP_PORT)
 
     p = command("load", cmd_load, "validate ledgers (.xlsx/.csv/directories) and import them")
     p.add_argument("paths", nargs="+")
-    p.add_argument("--batch-size", type=int)
+    p.add_argument("--batch-size", type=int, help=HELP_BATCH)
 
     p = command("template", cmd_template, "write blank ledger templates", store=False)
     p.add_argument("dir")
@@ -259,7 +280,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = command("generate", cmd_generate, "write synthetic ledgers", store=False)
     p.add_argument("--preset", choices=["county", "city", "province"], default="county")
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--seed", type=int, default=1, help=HELP_SEED)
     p.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     p.add_argument("out")
 
@@ -306,6 +327,7 @@ def _explain(exc: BaseException) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    os.umask(UMASK)  # before anything is created: the store's files hold personal data
     args: Any = _parser().parse_args(argv)
     status = _run(args)
     embedded.exit_status = status  # kept if the store's stop must be cut short at exit
