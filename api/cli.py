@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
 import tempfile
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -136,21 +134,8 @@ def _with_secret(settings: Settings) -> Settings:
     return replace(settings, jwt_secret=secret(path, 48))
 
 
-SHUTDOWN_GRACE = 10  # seconds requests in flight get after SIGTERM / Ctrl-C, then cancelled
-
-
-def _exit_after_shutdown(signum: int, frame: Any) -> None:
-    """The stop signal, raised again by uvicorn once its graceful shutdown is over.
-
-    Exit now, the store stopped: a worker thread still inside a store call would
-    otherwise keep the process alive for as long as that call lasts.
-    """
-    embedded.exit_now(0 if signum == signal.SIGTERM else 130)
-
-
 def _serve(settings: Settings, store: Store | None = None) -> int:
-    import uvicorn
-
+    from api import server
     from api.introspection import introspection_allowed
     from api.observability import check_metrics_token, configure_logging, observed_app
 
@@ -163,11 +148,7 @@ def _serve(settings: Settings, store: Store | None = None) -> int:
     print(f"jinlin: GraphiQL at http://{settings.host}:{settings.port}/graphql "
           "(health: /health, metrics: /metrics with JINLIN_METRICS_TOKEN). Stop with Ctrl-C.",
           flush=True)
-    if threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, _exit_after_shutdown)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning",
-                access_log=False, log_config=None, timeout_graceful_shutdown=SHUTDOWN_GRACE)
+    server.run(app, settings.host, settings.port)
     return 0
 
 
