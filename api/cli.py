@@ -141,7 +141,7 @@ def _serve(settings: Settings, store: Store | None = None) -> int:
 
     configure_logging()
     check_metrics_token(settings.metrics_token)  # refused before the store starts
-    introspection_allowed(settings)
+    introspection_allowed(settings)  # a bad JINLIN_INTROSPECTION too
     settings = _with_secret(settings)
     store = store or open_store(settings, require=False)
     app = observed_app(settings, store)
