@@ -33,6 +33,7 @@ from api import gate, pools, queries
 from api.audit import AuditLog
 from api.auth import AuthError, Caller, bearer, check_secret, decode_token
 from api.context import Context
+from api.introspection import introspection_allowed
 from api.limits import client_error, timed_out
 from api.schema import build_schema
 from api.scope import SCOPE_LABELS
@@ -79,7 +80,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
 
     def __init__(self, settings: Settings, store: Store, audit: AuditLog,
                  extensions: Sequence[Any] = ()) -> None:
-        super().__init__(build_schema(settings.production, extensions),
+        super().__init__(build_schema(settings.production, extensions,
+                                      introspection=introspection_allowed(settings)),
                          graphql_ide=None if settings.production else "graphiql",
                          allow_queries_via_get=False)
         self.settings, self.store, self.audit = settings, store, audit
@@ -123,7 +125,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             return
         try:
             token = bearer(request.headers.get("authorization"))
-            caller = decode_token(self.settings.jwt_secret, token)
+            caller = decode_token(self.settings.jwt_secret, token,
+                                      self.settings.token_max_hours)
         except AuthError as exc:
             await _unauthorised(str(exc))(scope, receive, send)
             return

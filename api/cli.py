@@ -3,14 +3,14 @@
 Every command reads settings from the environment / config file (graph.settings) and
 accepts ``--data-dir`` for the embedded store.  Errors a user can fix (bad ledgers, a
 locked data directory, an unreachable store) are printed as one clear message with
-exit status 2 — never a stack trace.
+exit status 2 — never a stack trace.  Every command runs with umask 077: the files it
+makes (the embedded store's included) are readable by this user only.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -20,6 +20,7 @@ from typing import Any
 
 from api.progress import Progress
 from graph import embedded
+from graph.datadir import UMASK, private_dir, secret
 from graph.open import open_store
 from graph.queries import FIRST_COUNTY
 from graph.settings import Settings, load_settings
@@ -129,30 +130,25 @@ def _with_secret(settings: Settings) -> Settings:
     """
     if settings.jwt_secret:
         return settings
-    path = Path(settings.data_dir) / SECRET_FILE
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_urlsafe(48))
-    return replace(settings, jwt_secret=path.read_text().strip())
+    path = private_dir(settings.data_dir) / SECRET_FILE
+    return replace(settings, jwt_secret=secret(path, 48))
 
 
 def _serve(settings: Settings, store: Store | None = None) -> int:
-    import uvicorn
+    from api import server
+    from api.introspection import introspection_allowed
+    from api.observability import check_metrics_token, configure_logging, observed_app
 
-    from api.app import create_app
-    from api.observability import Metrics, configure_logging, observe, operation_metrics
-
+    configure_logging()
+    check_metrics_token(settings.metrics_token)  # refused before the store starts
+    introspection_allowed(settings)  # a bad JINLIN_INTROSPECTION too
     settings = _with_secret(settings)
     store = store or open_store(settings, require=False)
-    metrics = Metrics(store)
-    app = observe(create_app(settings, store, extensions=[operation_metrics(metrics)]), metrics)
-    configure_logging()
+    app = observed_app(settings, store)
     print(f"jinlin: GraphiQL at http://{settings.host}:{settings.port}/graphql "
-          "(health: /health, metrics: /metrics). Stop with Ctrl-C.", flush=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning",
-                access_log=False)
+          "(health: /health, metrics: /metrics with JINLIN_METRICS_TOKEN). Stop with Ctrl-C.",
+          flush=True)
+    server.run(app, settings.host, settings.port)
     return 0
 
 
@@ -229,6 +225,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+HELP_HOST = "监听地址（默认 127.0.0.1，只在本机可访问；JINLIN_HOST）"
+HELP_PORT = "监听端口（默认 8000；JINLIN_PORT）"
+HELP_SEED = "随机种子（默认 1）：同一种子生成同样的数据"
+HELP_BATCH = "每次写入存储的行数（默认 2000；JINLIN_BATCH_SIZE）"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jinlin", description="近邻 — neighbourhood "
                                      "party-building graph service")
@@ -249,12 +251,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-serve", action="store_true", help="stop after loading the data")
 
     p = command("serve", cmd_serve, "serve the GraphQL API")
-    p.add_argument("--host")
-    p.add_argument("--port", type=int)
+    p.add_argument("--host", help=HELP_HOST)
+    p.add_argument("--port", type=int, help=HELP_PORT)
 
     p = command("load", cmd_load, "validate ledgers (.xlsx/.csv/directories) and import them")
     p.add_argument("paths", nargs="+")
-    p.add_argument("--batch-size", type=int)
+    p.add_argument("--batch-size", type=int, help=HELP_BATCH)
 
     p = command("template", cmd_template, "write blank ledger templates", store=False)
     p.add_argument("dir")
@@ -262,7 +264,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = command("generate", cmd_generate, "write synthetic ledgers", store=False)
     p.add_argument("--preset", choices=["county", "city", "province"], default="county")
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--seed", type=int, default=1, help=HELP_SEED)
     p.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     p.add_argument("out")
 
@@ -312,6 +314,7 @@ def _explain(exc: BaseException) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    os.umask(UMASK)  # before anything is created: the store's files hold personal data
     args: Any = _parser().parse_args(argv)
     status = _run(args)
     embedded.exit_status = status  # kept if the store's stop must be cut short at exit

@@ -27,6 +27,7 @@ from strawberry.extensions import (
 
 from api import analyses, reads, types
 from api.context import ApiError
+from api.introspection import refuse_introspection
 from api.limits import QueryBounds
 from api.mutations import mutation_fields
 from graph.store import StoreUnavailable
@@ -59,8 +60,13 @@ def _roots() -> tuple[type, type]:
     return query, mutation
 
 
-def build_schema(production: bool = False, extra: Sequence[Any] = ()) -> strawberry.Schema:
-    """``extra``: further extension classes or factories (e.g. operation metrics)."""
+def build_schema(production: bool = False, extra: Sequence[Any] = (),
+                 introspection: bool | None = None) -> strawberry.Schema:
+    """``extra``: further extension classes or factories (e.g. operation metrics).
+
+    ``introspection``: whether ``__schema``/``__type`` are answered; None = not in
+    production (api.app passes api.introspection.introspection_allowed(settings)).
+    """
     query, mutation = _roots()
     # factories, not instances: strawberry builds fresh extensions per request; the
     # caches live at module level inside the extensions and stay bounded
@@ -75,6 +81,9 @@ def build_schema(production: bool = False, extra: Sequence[Any] = ()) -> strawbe
     if production:
         extensions.append(lambda: MaskErrors(should_mask_error=should_mask,
                                              error_message="Unexpected error."))
+    # introspection: off in production unless configured (api.introspection)
+    if introspection is False or (introspection is None and production):
+        extensions.append(refuse_introspection)
     extensions.extend(extra)
     return strawberry.Schema(
         query=query,

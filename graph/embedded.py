@@ -7,7 +7,9 @@ of opening the files, so the two share one store.  If the directory is locked by
 process that does not publish a port, opening fails at once with what to do.
 
 Every listener binds to 127.0.0.1; the root password is random, made once per data
-directory and kept in ``<data_dir>/.jinlin-secret`` (mode 0600).
+directory and kept in ``<data_dir>/.jinlin-secret`` (mode 0600).  The directory is
+private (graph.datadir): 0700, and the ``jinlin`` commands' umask makes the files
+ArcadeDB creates in it 0600.
 
 ArcadeDB's Bolt plugin ignores the driver's transaction timeout (a statement sent with
 ``timeout=1`` ran its 40 s), so the server bounds statements itself: its
@@ -20,14 +22,15 @@ from __future__ import annotations
 
 import atexit
 import json
+import logging
 import os
-import secrets
 import socket
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
+from graph.datadir import private_dir, secret
 from graph.store import BoltStore, StoreError, close_all
 
 DATABASE = "jinlin"
@@ -36,6 +39,7 @@ SECRET_FILE = ".jinlin-secret"
 PORT_FILE = "bolt-port"
 _LOGGING = Path(__file__).with_name("arcadedb-logging.properties")
 _servers: dict[Path, Any] = {}
+log = logging.getLogger("jinlin.store")
 
 
 def _free_port() -> int:
@@ -76,15 +80,6 @@ def _pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def _secret(data_dir: Path) -> str:
-    path = data_dir / SECRET_FILE
-    if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_urlsafe(24))
-    return path.read_text().strip()
 
 
 def _running_owner(data_dir: Path) -> int | None:
@@ -146,9 +141,8 @@ def _open_database(server: Any, data_dir: Path) -> None:
 
 def open_embedded(data_dir: str | Path, heap: str = "2g") -> BoltStore:
     """Open (or join) the embedded store under ``data_dir``."""
-    root = Path(data_dir).resolve()
-    root.mkdir(parents=True, exist_ok=True)
-    password = _secret(root)
+    root = private_dir(data_dir)
+    password = secret(root / SECRET_FILE, 24)
     auth = ("root", password)
     port = _running_owner(root)
     if port is not None:
@@ -239,20 +233,37 @@ def _bolt_clients_left() -> int:
                if t.isAlive() and not t.isDaemon() and str(t.getName()).startswith("BOLT-"))
 
 
-def _stop_all() -> None:
+def _stop_all(wait_s: float = 10.0) -> None:
     # The JVM's non-daemon threads keep the process alive until its servers stop.
     clean = True
     for root in list(_servers):
         try:
-            clean = stop_embedded(root) and clean
-        except Exception as exc:  # pragma: no cover - best effort at exit
-            print(f"jinlin: stopping the store in {root} failed: {exc}", file=sys.stderr)
+            clean = stop_embedded(root, wait_s) and clean
+        except Exception:  # pragma: no cover - best effort at exit
+            log.exception("stopping the store in %s failed", root)
     if not clean or _bolt_clients_left():
-        print("jinlin: other processes were still connected to the store; exiting without "
-              "waiting for them (committed data is safe)", file=sys.stderr)
+        log.warning("other processes were still connected to the store; exiting without "
+                    "waiting for them (committed data is safe)")
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(exit_status)
+
+
+def exit_now(status: int, wait_s: float = 5.0) -> NoReturn:
+    """Stop this process's stores and exit at once, with ``status``.
+
+    For the signal that ends ``jinlin serve`` once its graceful period is over: a
+    worker thread still inside a store call would otherwise hold the exit (Python
+    joins its threads before the exit hooks run) for as long as that call lasts.
+    Closing the drivers ends such calls; the store then stops cleanly.
+    """
+    global exit_status
+    exit_status = status
+    _stop_all(wait_s)
+    close_all()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
 
 
 def _note_failure(kind: type[BaseException], value: BaseException, tb: Any) -> None:

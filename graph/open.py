@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from graph.datadir import private_dir
 from graph.embedded import open_embedded
 from graph.schema import apply_schema
 from graph.settings import Settings
@@ -14,7 +17,12 @@ def open_store(settings: Settings, apply: bool = True, require: bool = True) -> 
     ``require=False`` is for the long-running service: a Neo4j that cannot be reached
     yet is not fatal — ``/health`` reports it, requests fail fast, and the schema is
     applied at the first successful contact.  Commands (load, stats …) require it.
+
+    The data directory is made private (graph.datadir): the embedded store lives in
+    it, and with Neo4j it still holds the audit log and the token key.
     """
+    if settings.embedded or Path(settings.data_dir).exists():
+        private_dir(settings.data_dir)
     if settings.embedded:
         store = open_embedded(settings.data_dir, heap=settings.jvm_heap)
     else:

@@ -40,9 +40,8 @@ def test_request_id_is_echoed_and_logged(
 
 
 def test_metrics_count_requests_per_path_and_status() -> None:
-
-
-    app = observe(hello, Metrics())
+    token = "metrics-" + "m" * 24
+    app = observe(hello, Metrics(), token)
     transport = httpx.ASGITransport(app=app)
 
     async def calls() -> str:
@@ -50,8 +49,11 @@ def test_metrics_count_requests_per_path_and_status() -> None:
             await client.get("/health")
             await client.get("/health")
             await client.get("/no/such/path")
-            return (await client.get("/metrics")).text
+            await client.request("BREW", "/health")
+            scraped = await client.get("/metrics", headers={"Authorization": f"Bearer {token}"})
+            return scraped.text
 
     text = asyncio.run(calls())
     assert 'jinlin_http_requests_total{method="GET",path="/health",status="200"} 2.0' in text
     assert 'jinlin_http_requests_total{method="GET",path="other",status="200"} 1.0' in text
+    assert 'jinlin_http_requests_total{method="other",path="/health",status="200"} 1.0' in text
