@@ -16,7 +16,7 @@ from loaders.ledger_table import ProblemLog, Table, nonblank, text_cell
 
 
 def csv_table(display: str, stem: str, fh: IO[bytes], log: ProblemLog,
-               limits: LedgerLimits) -> Table | None:
+              limits: LedgerLimits) -> Table | None:
     """UTF-8 (with or without BOM) first; Chinese Excel saves "CSV" as GB18030/GBK.
     The encoding is settled by a decoding pass that keeps nothing, then the file is
     read again as a stream: a CSV is never held whole in memory."""

@@ -78,7 +78,7 @@ def _mode(path: Path) -> int | None:
     """The file type bits of ``path`` itself (a link is not followed); None if absent."""
     try:
         return os.lstat(path).st_mode
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
 
 
@@ -163,7 +163,7 @@ def _xlsx_rows(display: str, sheet: Any, log: ProblemLog, limits: LedgerLimits
     try:
         for number, cells in enumerate(sheet.iter_rows(), start=1):
             yield number, [_xlsx_cell(cell, limits) for cell in cells]
-    except Exception as exc:  # noqa: BLE001 - a damaged sheet ends with one problem
+    except Exception as exc:  # a damaged sheet (a bad shared-string index …): one problem
         log.add(display, sheet.title, number + 1, None,
                 f"工作表在此行无法继续读取（{type(exc).__name__}），已拒绝整个文件")
 

@@ -35,6 +35,7 @@ from loaders.ledger_limits import (
     EXCEL_MAX_ROWS,
     LedgerLimits,
     excel_rows_exceeded,
+    human_size,
 )
 
 UNSAFE_XML = "工作簿含有不安全的 XML（实体声明），已拒绝"
@@ -93,8 +94,9 @@ def _check_directory(fh: IO[bytes]) -> None:
         if len(zip64) == 56:
             members, directory = struct.unpack_from("<QQ", zip64, 32)
     if members > MAX_MEMBERS or directory > MAX_DIRECTORY:
-        raise Refusal(f"工作簿的压缩目录过大（{members:,} 个成员），超过上限 "
-                      f"{MAX_MEMBERS:,} 个成员，不是正常的台账工作簿，已拒绝")
+        raise Refusal(f"工作簿的压缩目录过大（{members:,} 个成员，{human_size(directory)}），"
+                      f"超过上限 {MAX_MEMBERS:,} 个成员或 {human_size(MAX_DIRECTORY)}，"
+                      "不是正常的台账工作簿，已拒绝")
 
 
 class _Workbook:
@@ -205,7 +207,7 @@ class _Part:
         handler = _STARTS.get(local)
         if handler is not None:
             handler(self, attrs)
-        if local in self.collect:
+        if local in self.collect and len(self.collected) < MAX_MEMBERS:
             self.collected.append(attrs)
 
     def _end(self, name: str) -> None:

@@ -24,6 +24,7 @@ from graph import queries
 from graph.store import BoltStore
 from graph.writer import NodeRecord, counts, write_graph
 from loaders.ledger import LedgerInvalid, LedgerLimits, load_ledgers
+from loaders.ledger_limits import human_size
 from loaders.ledger_writer import LedgerWriter
 
 SECRET = "root:$6$SECRET-HASH-do-not-echo:19000:0:99999:7:::"
@@ -156,6 +157,13 @@ def test_a_sheet_declaring_more_rows_than_excel_is_refused_at_once(
     assert refused(seeded, path) == [f"declared.xlsx [小区]: {EXCEL_ROWS}"]
 
 
+def test_a_row_wider_than_excel(seeded: BoltStore, tmp_path: Path) -> None:
+    path = workbook(tmp_path / "wide.xlsx", [HEADER_ROW, '<row r="2">',
+                                             "<c><v>1</v></c>" * 16_385, "</row>"])
+    assert refused(seeded, path) == [
+        "wide.xlsx [小区] row 2: 一行超过 Excel 的 16,384 列上限，已拒绝"]
+
+
 def test_rows_beyond_the_configured_limit(seeded: BoltStore, tmp_path: Path) -> None:
     limits = LedgerLimits(max_bytes=1 << 30, max_rows=3, max_cell=32_767)
     xlsx = workbook(tmp_path / "four.xlsx", [HEADER_ROW, *map(compound_row, (2, 3, 4))])
@@ -254,11 +262,14 @@ def test_a_corrupt_or_foreign_zip(seeded: BoltStore, tmp_path: Path) -> None:
     foreign = tmp_path / "foreign.xlsx"
     with zipfile.ZipFile(foreign, "w") as book:
         book.writestr("readme.txt", "not a workbook")
-    problems = refused(seeded, cut) + refused(seeded, foreign)
+    damaged = workbook(tmp_path / "damaged.xlsx", [  # a shared string that is not there
+        HEADER_ROW, compound_row(2), '<row r="3"><c r="A3" t="s"><v>99</v></c></row>'])
+    problems = refused(seeded, cut) + refused(seeded, foreign) + refused(seeded, damaged)
     assert problems == [
         "cut.xlsx: cannot be opened as an Excel workbook (File is not a zip file)",
         "foreign.xlsx: cannot be opened as an Excel workbook "
-        "(\"There is no item named '[Content_Types].xml' in the archive\")"]
+        "(\"There is no item named '[Content_Types].xml' in the archive\")",
+        "damaged.xlsx [小区] row 3: 工作表在此行无法继续读取（IndexError），已拒绝整个文件"]
 
 
 def _patch_declared_size(path: Path, member: str, size: int) -> None:
@@ -286,9 +297,11 @@ def test_too_many_members(seeded: BoltStore, tmp_path: Path) -> None:
     with zipfile.ZipFile(path, "a") as book:
         for n in range(10_001):
             book.writestr(f"x/{n}", b"")
+    data = path.read_bytes()  # the directory's size, from the zip's end record
+    directory = human_size(struct.unpack_from("<I", data, data.rfind(b"PK\x05\x06") + 12)[0])
     assert refused(seeded, path) == [
-        f"many.xlsx: 工作簿的压缩目录过大（{6 + 10_001:,} 个成员），超过上限 10,000 个成员，"
-        "不是正常的台账工作簿，已拒绝"]
+        f"many.xlsx: 工作簿的压缩目录过大（{6 + 10_001:,} 个成员，{directory}），"
+        "超过上限 10,000 个成员或 8 MB，不是正常的台账工作簿，已拒绝"]
 
 
 def test_a_symlink_to_a_secret_is_not_opened(seeded: BoltStore, tmp_path: Path,
