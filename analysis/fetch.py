@@ -9,7 +9,6 @@ item.
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 from collections import defaultdict
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from analysis import queries as q
+from graph.dates import parse_as_of
 from graph.store import Store
 
 Row = dict[str, Any]
@@ -66,10 +66,6 @@ class ScopeNotFound(LookupError):
     """The scope node does not exist."""
 
 
-def today() -> str:
-    return dt.date.today().isoformat()
-
-
 @contextmanager
 def paused_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector while a large result is built.
@@ -90,12 +86,19 @@ def paused_gc() -> Iterator[None]:
 
 
 def resolve_scope(store: Store, label: str, code: str, as_of: str | None) -> Scope:
+    """The scope node and the as-of date every analysis runs at.
+
+    Every analysis entry point (indicators, gaps, matching, network, report, and so the
+    API's ``asOf`` and the CLI's ``--as-of``) comes through here, so the date is checked
+    once, before any query: a malformed one raises ValueError instead of comparing as
+    text against the stored dates."""
+    day = parse_as_of(as_of)
     if label not in q.LEVELS:
         raise ValueError(f"{label} cannot be a scope; use one of {', '.join(q.LEVELS)}")
     rows = store.read(q.scope_node(label), scope=code)
     if not rows:
         raise ScopeNotFound(f"no {label} with code {code!r}")
-    return Scope(label, code, rows[0]["name"], as_of or today(), q.child_level(label))
+    return Scope(label, code, rows[0]["name"], day, q.child_level(label))
 
 
 def fetch(store: Store, label: str, code: str, as_of: str | None = None) -> ScopeData:

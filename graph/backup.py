@@ -12,23 +12,32 @@ Format (version 1), one JSON object per line:
 Keys are the model's natural keys, never database ids, so a dump taken from ArcadeDB
 restores into Neo4j and back.  Lines are sorted, so dumping the same graph twice gives
 identical bytes (after decompression) and ``dump → restore → dump`` can be compared.
+
+A dump holds everyone's phone and ID numbers, so it is created 0600.  A dump is also a
+file that can be edited, so restore trusts none of it: every record is checked against
+the model as a ledger would be (:mod:`graph.dump_check`) and nothing is written unless
+every record passes.
 """
 
 from __future__ import annotations
 
 import gzip
+import io
 import json
-from collections.abc import Iterator
+import os
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from graph import queries
+from graph.dump_check import DumpProblem, check_dump
 from graph.model import MEMBER, NODES, RELS
 from graph.store import Store
-from graph.writer import NodeRecord, Progress, RelRecord, WriteSummary, is_empty, write_graph
+from graph.writer import Progress, WriteSummary, is_empty, write_graph
 
 FORMAT, VERSION = "jinlin-dump", 1
 PAGE = 5000
+MAX_SHOWN = 200  # problems listed in a refusal's message; all are in .problems
 
 
 def _model_label(labels: list[str]) -> str:
@@ -72,7 +81,10 @@ def dump(store: Store, path: str | Path) -> tuple[int, int]:
     """Write the graph to ``path``; returns (nodes, relationships)."""
     nodes = list(_nodes(store))
     rels = list(_rels(store))
-    with gzip.open(path, "wt", encoding="utf-8") as fh:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an existing file keeps its mode through O_CREAT: set it
+    with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb") as packed, \
+            io.TextIOWrapper(packed, encoding="utf-8") as fh:
         header = {"format": FORMAT, "version": VERSION, "nodes": len(nodes),
                   "relationships": len(rels)}
         for obj in [header, *nodes, *rels]:
@@ -84,32 +96,41 @@ class RestoreRefused(RuntimeError):
     """The store is not empty, or the file is not a jinlin dump this version reads."""
 
 
+class DumpInvalid(RestoreRefused):
+    """Records of the dump break the model; nothing was written.  ``str()`` lists them."""
+
+    def __init__(self, path: str | Path, problems: Sequence[DumpProblem], total: int) -> None:
+        self.problems = list(problems)
+        lines = [f"{path} 未通过模型校验，未写入任何内容（{total} 个问题）："]
+        lines += [str(p) for p in self.problems[:MAX_SHOWN]]
+        if total > MAX_SHOWN:
+            lines.append(f"… 另有 {total - MAX_SHOWN} 个问题")
+        super().__init__("\n".join(lines))
+
+
 def restore(
     store: Store, path: str | Path, force: bool = False, batch_size: int = 2000,
     progress: Progress | None = None,
 ) -> WriteSummary:
-    """Load a dump in one transaction. Refuses a non-empty store unless ``force``."""
+    """Load a dump in one transaction. Refuses a non-empty store unless ``force``, and
+    any dump with a record the model refuses (:class:`DumpInvalid`, nothing written)."""
     if not force and not is_empty(store):
         raise RestoreRefused(
             "the store is not empty: restore into an empty store, or pass --force to merge "
             "the dump into what is there"
         )
-    nodes: list[NodeRecord] = []
-    rels: list[RelRecord] = []
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         try:
-            header = json.loads(fh.readline())
-        except (ValueError, OSError) as exc:
+            header = json.loads(fh.readline(4096))
+        except (ValueError, OSError, EOFError) as exc:
             raise RestoreRefused(f"{path} is not a jinlin dump: {exc}") from exc
-        if header.get("format") != FORMAT or header.get("version") != VERSION:
+        if not isinstance(header, dict) or header.get("format") != FORMAT \
+                or header.get("version") != VERSION:
             raise RestoreRefused(
-                f"{path} is not a version-{VERSION} jinlin dump (header {header!r})"
+                f"{path} is not a version-{VERSION} jinlin dump (header {header!r:.200})"
             )
-        for line in fh:
-            obj = json.loads(line)
-            if "node" in obj:
-                nodes.append(NodeRecord(obj["node"], obj["code"], obj["props"]))
-            else:
-                (src_label, src), (tgt_label, tgt) = obj["from"], obj["to"]
-                rels.append(RelRecord(obj["rel"], src_label, src, tgt_label, tgt, obj["props"]))
-    return write_graph(store, nodes, rels, batch_size=batch_size, progress=progress)
+        checked = check_dump(fh, header, store, batch_size)
+    if checked.total:
+        raise DumpInvalid(path, checked.problems, checked.total)
+    return write_graph(store, checked.nodes, checked.rels, batch_size=batch_size,
+                       progress=progress)

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from graph.model import NODE_BY_LABEL, NODES, RELS, NodeKind, Prop, PropType, RelKind, choices
+from graph.settings import Settings
+from loaders.ledger_limits import human_size
 
 # Headers of the relationship end columns, English and Chinese.
 FROM, FROM_KIND, TO, TO_KIND = "from", "from_kind", "to", "to_kind"
@@ -93,6 +95,8 @@ def describe() -> str:
         "name). Headers may be English or Chinese; enum cells take the code or the Chinese",
         "label; dates are `2024-03-01` (also `2024/3/1`, `2024年3月1日`, Excel dates).",
         "",
+        *_limits(),
+        "",
     ]
     for sheet in SHEETS:
         kind = "node" if sheet.node else "relationship"
@@ -111,6 +115,21 @@ def describe() -> str:
                          f"{'yes' if p.required else ''} | {values} |")
         lines.append("")
     return "\n".join(lines)
+
+
+def _limits() -> list[str]:
+    """What a file may hold (the defaults of :class:`graph.settings.Settings`)."""
+    d = Settings()
+    return [
+        "Files are checked before they are parsed and refused whole (nothing is written) if",
+        f"they exceed: {human_size(d.ledger_max_bytes)} uncompressed, an .xlsx's parts summed",
+        f"(`JINLIN_LEDGER_MAX_BYTES`); {d.ledger_max_rows:,} rows per sheet or CSV file",
+        "(`JINLIN_LEDGER_MAX_ROWS`; an .xlsx sheet never more than Excel's 1,048,576); "
+        f"{d.ledger_max_cell:,}",
+        "characters per cell (`JINLIN_LEDGER_MAX_CELL`). Formulas are refused, also behind",
+        "leading blanks (` =1+1`): text that must start with `=` is written `'=…`. Workbooks",
+        "declaring XML entities, symbolic links, devices and pipes are refused unread.",
+    ]
 
 
 if __name__ == "__main__":

@@ -19,22 +19,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph import queries
+from graph.lookup import codes_in_store
 from graph.model import MEMBER, key_label
-from graph.store import Store, in_batches
+from graph.store import Store
 from graph.writer import NodeRecord, RelRecord, WriteSummary, write_graph
 from loaders.formats import FROM, FROM_KIND, SHEETS, TO, TO_KIND, Column, Sheet, sheet_for
-from loaders.ledger_read import (
-    BadCell,
-    LedgerProblem,
-    ProblemLog,
-    Table,
-    is_blank,
-    ledger_files,
-    read_tables,
-)
+from loaders.ledger_limits import LedgerLimits
+from loaders.ledger_read import ledger_files, read_tables
+from loaders.ledger_table import BadCell, LedgerProblem, ProblemLog, Table, is_blank
 
-__all__ = ["Ledger", "LedgerInvalid", "LedgerProblem", "load_ledgers", "read_ledgers"]
+__all__ = ["Ledger", "LedgerInvalid", "LedgerLimits", "LedgerProblem", "load_ledgers",
+           "read_ledgers"]
 
 Progress = Callable[[str, int, int], None]
 MAX_SHOWN = 200  # problems listed in the message; all are in LedgerInvalid.problems
@@ -42,13 +37,17 @@ _KNOWN_SHEETS = ", ".join(sheet.name for sheet in SHEETS)
 
 
 class LedgerInvalid(Exception):
-    """The ledgers have problems; nothing was written.  ``str()`` lists them."""
+    """The ledgers have problems; nothing was written.  ``str()`` lists them.
 
-    def __init__(self, problems: Sequence[LedgerProblem]) -> None:
+    ``problems`` holds the first :data:`loaders.ledger_table.MAX_KEPT`; ``total`` counts
+    every one found."""
+
+    def __init__(self, problems: Sequence[LedgerProblem], total: int | None = None) -> None:
         self.problems = list(problems)
+        self.total = max(total or 0, len(self.problems))
         lines = [str(p) for p in self.problems[:MAX_SHOWN]]
-        if len(self.problems) > MAX_SHOWN:
-            lines.append(f"… and {len(self.problems) - MAX_SHOWN} more")
+        if self.total > MAX_SHOWN:
+            lines.append(f"… and {self.total - MAX_SHOWN} more")
         super().__init__("\n".join(lines))
 
 
@@ -67,22 +66,25 @@ def read_ledgers(
     *,
     batch_size: int = 2000,
     progress: Progress | None = None,
+    limits: LedgerLimits | None = None,
 ) -> Ledger:
     """Parse and validate ledgers; raise :class:`LedgerInvalid` listing every problem.
 
-    Without a store, relationship ends must be nodes of this import.
+    Without a store, relationship ends must be nodes of this import.  ``limits`` default
+    to the settings (``JINLIN_LEDGER_MAX_*``).
     """
+    limits = limits if limits is not None else LedgerLimits.from_settings()
     log = ProblemLog()
     check = _Checker(log)
     files = ledger_files(paths, log)
     for done, (display, path) in enumerate(files, start=1):
-        for table in read_tables(display, path, log):
+        for table in read_tables(display, path, log, limits):
             check.table(table)
         if progress:
             progress(f"read {display}", done, len(files))
     check.resolve_refs(store, batch_size)
     if len(log):
-        raise LedgerInvalid(log.problems())
+        raise LedgerInvalid(log.problems(), len(log))
     return check.ledger
 
 
@@ -91,9 +93,11 @@ def load_ledgers(
     paths: Sequence[str | Path],
     batch_size: int = 2000,
     progress: Progress | None = None,
+    limits: LedgerLimits | None = None,
 ) -> WriteSummary:
     """Validate everything first; write only when there is no problem, in one transaction."""
-    ledger = read_ledgers(paths, store, batch_size=batch_size, progress=progress)
+    ledger = read_ledgers(paths, store, batch_size=batch_size, progress=progress,
+                          limits=limits)
     return write_graph(store, ledger.nodes, ledger.rels, batch_size=batch_size, progress=progress)
 
 
@@ -153,7 +157,15 @@ class _Checker:
                          f"unknown sheet name; expected one of {_KNOWN_SHEETS} "
                          "(or their Chinese names)")
             return
-        layout = self._header(table, sheet, *header)
+        row, cells = header
+        if not any(isinstance(c, str | int | float) and sheet.column_for(str(c)) for c in cells):
+            # Not a ledger at all (a stray or planted file): say so without echoing any of
+            # its content, and read no further.
+            self.log.add(table.file, table.name, row, None,
+                         f"表头中没有一个已知列名，不是 {sheet.name}（{sheet.zh}）台账，已拒绝"
+                         f"（不显示其内容）；表头应为：{_expected(sheet)}")
+            return
+        layout = self._header(table, sheet, row, cells)
         for number, cells in table.rows:
             self.ledger.rows[sheet.name] += 1
             place = _Place(table.file, table.name, number)
@@ -181,8 +193,7 @@ class _Checker:
             text = str(cell).strip()
             column = sheet.column_for(text)
             if column is None:
-                expected = ", ".join(f"{c.name} ({c.zh})" for c in sheet.columns)
-                reason = f"unknown column; expected {expected}"
+                reason = f"unknown column; expected {_expected(sheet)}"
             elif column.name in seen:
                 reason = f"duplicate column: {column.name} is already {seen[column.name]!r}"
             else:
@@ -279,9 +290,9 @@ class _Checker:
                                   "(member_status is empty in this import)")
             elif (key_label(ref.label), ref.code) not in self.node_places:
                 missing[ref.label].add(ref.code)
-        found = _in_store(store, missing, batch_size)
-        people = _in_store(store, {"Person": missing.get(MEMBER, set()) - found[MEMBER]},
-                           batch_size)["Person"]
+        found = codes_in_store(store, missing, batch_size)
+        people = codes_in_store(store, {"Person": missing.get(MEMBER, set()) - found[MEMBER]},
+                                batch_size)["Person"]
         where = "this import or the store" if store is not None else "this import"
         for ref in self.refs:
             if ref.code not in missing.get(ref.label, ()) or ref.code in found[ref.label]:
@@ -296,14 +307,5 @@ class _Checker:
         self.log.add(place.file, place.sheet, place.row, column, reason)
 
 
-def _in_store(store: Store | None, codes: dict[str, set[str]], batch_size: int
-              ) -> defaultdict[str, set[str]]:
-    """Which codes exist in the store, per label, asked in batches."""
-    found: defaultdict[str, set[str]] = defaultdict(set)
-    if store is None:
-        return found
-    for label, wanted in codes.items():
-        for batch in in_batches(sorted(wanted), batch_size):
-            rows = store.read(queries.existing_nodes(label), codes=batch)
-            found[label].update(row["code"] for row in rows)
-    return found
+def _expected(sheet: Sheet) -> str:
+    return ", ".join(f"{c.name} ({c.zh})" for c in sheet.columns)

@@ -15,25 +15,17 @@ from typing import IO, Any
 
 from openpyxl import Workbook
 
+from loaders.cells import needs_escape
 from loaders.formats import SHEETS, Sheet, sheet_for
-
-# Cells starting with these are formulas to a spreadsheet: prefix them with ' so a
-# ledger we write can never run anything when a clerk opens it.
-_FORMULA_START = ("=", "+", "-", "@")
 
 
 def safe_cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _is_number(value):
+    """Text a spreadsheet would run as a formula gets a leading ' so a ledger we write can
+    never run anything when a clerk opens it; the rule is :mod:`loaders.cells`, shared with
+    the reader, which takes the ' off again."""
+    if isinstance(value, str) and needs_escape(value):
         return "'" + value
     return value
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _sheet(name: str) -> Sheet:
