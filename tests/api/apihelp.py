@@ -75,6 +75,9 @@ def serve(app: Any) -> tuple[str, Callable[[], None]]:
 
 
 def api_settings(tmp_path: Path, **kw: Any) -> Settings:
+    """Test settings; the per-token rate limit is off unless a test sets it (property
+    tests send hundreds of requests a second on one token)."""
+    kw = {"rate_limit": 0.0, **kw}
     return Settings(jwt_secret=SECRET, data_dir=str(tmp_path), page_size_default=2,
                     page_size_max=50, **kw)
 
