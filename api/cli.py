@@ -245,9 +245,9 @@ def _parser() -> argparse.ArgumentParser:
         return p
 
     p = command("demo", cmd_demo, "generate the county preset into the store once and serve it")
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--host")
-    p.add_argument("--port", type=int)
+    p.add_argument("--seed", type=int, default=1, help=HELP_SEED)
+    p.add_argument("--host", help=HELP_HOST)
+    p.add_argument("--port", type=int, help=HELP_PORT)
     p.add_argument("--no-serve", action="store_true", help="stop after loading the data")
 
     p = command("serve", cmd_serve, "serve the GraphQL API")
