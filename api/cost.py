@@ -11,8 +11,13 @@ and the variables only, as an upper bound of the objects it can produce:
   the schema, 5 for the directions that lead to one node or a handful (api.types.FEW),
   else ``related_default``): the store returns at most that many per parent
   (api.queries.related), so the bound is real;
-- any other list of objects (analysis outputs, ``countBy``) counts as
-  ``related_default`` items; lists of scalars multiply nothing;
+- an analysis field costs a flat ``ANALYSIS_COST`` whatever it selects: its output is
+  bounded by the analysis itself (18 indicators, ``itemLimit`` ≤ 500 items per list,
+  one figure per child scope), and what makes it heavy is the work, which the
+  one-analysis-per-request rule and the analysis pool bound (pricing its lists at
+  ``related_default`` each refused an ordinary dashboard document);
+- any other list of objects (``countBy``) counts as ``related_default`` items; lists
+  of scalars multiply nothing;
 - fragments are priced where they are spread and aliases each count, so neither hides
   anything; a fragment is priced once per distinct use (the price of a selection is
   linear in its multiplier), so pricing is linear in the document's size.
@@ -52,6 +57,7 @@ from graphql import (
 )
 
 HEAVY = ("indicators", "coverageGaps", "matchPlan", "networkStructure", "dispatchMatches")
+ANALYSIS_COST = 1000
 
 
 @dataclass(frozen=True)
@@ -130,6 +136,8 @@ class _Pricer:
         definition = fields.get(name)
         if definition is None or node.selection_set is None or name.startswith("__"):
             return 1  # scalars, __typename; introspection is bounded by the schema
+        if name in HEAVY:
+            return ANALYSIS_COST
         named = get_named_type(definition.type)
         if is_leaf_type(named):
             return 1  # a list of scalars multiplies nothing

@@ -168,13 +168,14 @@ def test_bodies_and_json_are_bounded_before_graphql(town_api: Api) -> None:
 
 def test_deadline_answers_timeout_and_frees_the_store(town_api: Api, tmp_path: Path) -> None:
     """A count over 6,300 people passes the estimate (cost 2) but takes longer than a
-    deadline of a quarter of its own time (at most 0.3 s: ArcadeDB takes seconds, Neo4j
+    deadline of an eighth of its warm time (at most 0.3 s: ArcadeDB takes seconds, Neo4j
     a fraction of one)."""
     write_graph(town_api.store, *_big())
     slow = '{ people(first: 1, filter: {nameContains: "不存在"}) { totalCount } }'
-    runs = [_timed(lambda: town_api.post(slow)) for _ in range(2)]
+    # warm (ArcadeDB's plan cache makes later runs several times faster than the first)
+    runs = [_timed(lambda: town_api.post(slow)) for _ in range(5)]
     assert all(r.json() == {"data": {"people": {"totalCount": 0}}} for r, _ in runs)
-    limit = round(min(0.3, min(took for _, took in runs) / 4), 3)
+    limit = max(0.001, round(min(0.3, min(took for _, took in runs) / 8), 3))
     with _app(town_api, tmp_path, request_timeout=limit) as http:
         http.post("/graphql", json={"query": LOOKUP})  # the scope is resolved and cached
         late, took = _timed(lambda: http.post("/graphql", json={"query": slow}))
@@ -229,7 +230,10 @@ def test_cost_estimate_by_hand() -> None:
                 fragment C on Compound { code inGrid { code partOfCommunity { name } }
                                          hasBuilding { code } }"""
     assert cost(spread) == (178, 0)
-    assert cost("{ a: networkStructure { nodes } b: networkStructure { nodes } }")[1] == 2
+    assert cost("{ a: networkStructure { nodes } b: networkStructure { nodes } }") == (2000, 2)
+    dashboard = ("{ indicators { key ratio hits { code name detail } gaps { code name detail }"
+                 " children { code ratio } } }")
+    assert cost(dashboard) == (1000, 0 + 1)  # flat: bounded by the analysis itself
     assert cost("{ networkStructure { nodes } ...Q } fragment Q on Query { "
                 "networkStructure { nodes } }")[1] == 1  # one field, merged by GraphQL
 
