@@ -5,7 +5,8 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,18 @@ def serve(app: Any) -> tuple[str, Callable[[], None]]:
         thread.join(timeout=10)
 
     return f"http://127.0.0.1:{port}", stop
+
+
+@contextmanager
+def running(app: Any, store: BoltStore, tmp_path: Path) -> Iterator[Api]:
+    """``app`` served on loopback, and a client for it; stopped on leaving."""
+    base, stop = serve(app)
+    client = Api(base, store, tmp_path / "audit.log")
+    try:
+        yield client
+    finally:
+        client.http.close()
+        stop()
 
 
 def api_settings(tmp_path: Path, **kw: Any) -> Settings:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from apihelp import Api, api_settings, serve, town
+from apihelp import Api, api_settings, running, town
 
 from api.app import create_app
 from graph.store import BoltStore
@@ -19,11 +19,8 @@ from graph.writer import write_graph
 
 @pytest.fixture
 def api(store: BoltStore, tmp_path: Path) -> Iterator[Api]:
-    base, stop = serve(create_app(api_settings(tmp_path), store))
-    client = Api(base, store, tmp_path / "audit.log")
-    yield client
-    client.http.close()
-    stop()
+    with running(create_app(api_settings(tmp_path), store), store, tmp_path) as client:
+        yield client
 
 
 @pytest.fixture

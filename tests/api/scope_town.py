@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from apihelp import Api, api_settings, serve
+from apihelp import Api, api_settings, running
 
 from api.app import create_app
 from api.reads import strawberry_name
@@ -219,15 +219,9 @@ def last_audit(api: Api) -> dict[str, object]:
 
 @contextmanager
 def serving(store: BoltStore, tmp_path: Path) -> Iterator[Api]:
-    """The API on the scope town, with no rate limit (the tests send thousands of
-    mutations from one token)."""
+    """The API on the scope town (api_settings: no rate limit; the tests send thousands
+    of mutations from one token)."""
     store.write(DELETE_ALL)
     write_graph(store, *scope_town())
-    app = create_app(api_settings(tmp_path, rate_limit=1e9, rate_burst=10**9), store)
-    base, stop = serve(app)
-    client = Api(base, store, tmp_path / "audit.log")
-    try:
+    with running(create_app(api_settings(tmp_path), store), store, tmp_path) as client:
         yield client
-    finally:
-        client.http.close()
-        stop()

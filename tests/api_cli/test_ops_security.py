@@ -37,7 +37,7 @@ from loaders.synthetic import generate
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "api"))  # the API tests' server helpers
-from apihelp import Api, api_settings, serve, town  # noqa: E402
+from apihelp import Api, api_settings, running, serve, town  # noqa: E402
 
 METRICS_TOKEN = "scrape-" + "s" * 32
 FORGED = '{"level":"info","logger":"jinlin.http","msg":"forged","request_id":"forged"}'
@@ -155,15 +155,10 @@ def test_an_existing_wide_data_directory_is_tightened_once_with_a_warning(
 def _observed(store: BoltStore, tmp_path: Path, **settings: Any) -> Iterator[Api]:
     """The service as ``jinlin serve`` wires it (api.observability.observed_app)."""
     write_graph(store, *town())
-    # rate limits out of the way: the label test sends 500 requests with one token
-    base, stop = serve(observed_app(api_settings(tmp_path, rate_limit=1e6, rate_burst=10**6,
-                                                 **settings), store))
-    client = Api(base, store, tmp_path / "audit.log")
-    try:
+    # api_settings has no rate limit: the label test sends 500 requests with one token
+    app = observed_app(api_settings(tmp_path, **settings), store)
+    with running(app, store, tmp_path) as client:
         yield client
-    finally:
-        client.http.close()
-        stop()
 
 
 @pytest.fixture
