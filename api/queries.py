@@ -168,40 +168,35 @@ def _visible(lab: str, scope_label: str) -> str:
     return f"{where} AND {OWN_DEMAND}" if lab == "Demand" else where
 
 
+def _of_codes(name: str, label: str, scope_label: str, returns: str) -> Query:
+    """The nodes of ``$codes`` the caller may see, each returned as ``returns``."""
+    lab = _label(label)
+    return Query(
+        f"{name}_{lab}_in_{scope_label}",
+        f"UNWIND $codes AS code MATCH (n:{lab} {{code: code}}) "
+        f"WHERE {_visible(lab, scope_label)} "
+        f"RETURN {returns}",
+    )
+
+
 @cache
 def by_codes(label: str, scope_label: str) -> Query:
     """Nodes of ``$codes`` the caller may see (node lookup and the scope check of writes)."""
-    lab = _label(label)
-    return Query(
-        f"get_{lab}_in_{scope_label}",
-        f"UNWIND $codes AS code MATCH (n:{lab} {{code: code}}) "
-        f"WHERE {_visible(lab, scope_label)} "
-        f"RETURN {RETURN_NODE}",
-    )
+    return _of_codes("get", label, scope_label, RETURN_NODE)
 
 
 @cache
 def reach(label: str, scope_label: str) -> Query:
     """Nodes of ``$codes`` the caller may see, each with ``scopes``: the codes of every
     node of the caller's level it lies under (the exclusivity check of writes)."""
-    lab = _label(label)
-    return Query(
-        f"reach_{lab}_in_{scope_label}",
-        f"UNWIND $codes AS code MATCH (n:{lab} {{code: code}}) "
-        f"WHERE {_visible(lab, scope_label)} "
-        f"RETURN {RETURN_NODE}, {scopes_under(lab, 'n', scope_label)} AS scopes",
-    )
+    scopes = scopes_under(_label(label), "n", scope_label)
+    return _of_codes("reach", label, scope_label, f"{RETURN_NODE}, {scopes} AS scopes")
 
 
 @cache
 def visible_codes(label: str, scope_label: str) -> Query:
     """The codes of ``$codes`` the caller may see (redaction of analysis answers)."""
-    lab = _label(label)
-    return Query(
-        f"visible_{lab}_in_{scope_label}",
-        f"UNWIND $codes AS code MATCH (n:{lab} {{code: code}}) "
-        f"WHERE {_visible(lab, scope_label)} RETURN n.code AS code",
-    )
+    return _of_codes("visible", label, scope_label, "n.code AS code")
 
 
 @cache

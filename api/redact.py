@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from api import queries
+from api import pools, queries
 from api.context import Context
 from graph.model import MEMBER, key_label
 
@@ -67,12 +67,8 @@ def _group(refs: Iterable[Ref]) -> dict[str, list[str]]:
 
 
 async def seen(ctx: Context, refs: Iterable[Ref]) -> set[Ref]:
-    """The refs the caller may see, one query per label."""
-    out: set[Ref] = set()
-    for label, codes in _group(refs).items():
-        rows = await ctx.read(queries.visible_codes(label, ctx.scope_label), codes=codes)
-        out |= {(label, r["code"]) for r in rows}
-    return out
+    """The refs the caller may see, one query per label, on the read pool."""
+    return await pools.current().read(seen_now, ctx, list(refs))
 
 
 def seen_now(ctx: Context, refs: Iterable[Ref]) -> set[Ref]:
