@@ -244,16 +244,16 @@ def _stop_all(wait_s: float = 10.0) -> None:
     if not clean or _bolt_clients_left():
         log.warning("other processes were still connected to the store; exiting without "
                     "waiting for them (committed data is safe)")
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(exit_status)
-    # With the servers stopped and their data on disk, JPype's own exit hook (the JVM's
-    # teardown, jpype._core._JTerminate) still ends about one run in four with SIGSEGV,
-    # turning a finished command or test session into exit code 139.  Nothing is left
-    # for the JVM to flush: skip it, and let the process end with its own exit code.
-    import jpype._core
-
-    atexit.unregister(jpype._core._JTerminate)
+    # Exit here, with the servers stopped and their data on disk, rather than through
+    # Python's finalisation and JPype's exit hook: the JVM's teardown there ended about
+    # one run in four with SIGSEGV (jpype._core._JTerminate), and skipping only that
+    # hook left JVM threads calling into a finalising interpreter (SIGABRT, "exception
+    # not rethrown").  The status is ``exit_status``: the command line's, the test
+    # session's (tests/conftest.py), 1 after an uncaught exception, else 0; a program
+    # that owns an embedded store and ends with another status sets it.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(exit_status)
 
 
 def exit_now(status: int, wait_s: float = 5.0) -> NoReturn:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from graph import queries
+from graph import embedded, queries
 from graph.embedded import stop_embedded
 from graph.open import open_store
 from graph.settings import Settings
@@ -75,3 +75,9 @@ def store(
 def settings(store: BoltStore, embedded_dir: Path) -> Settings:
     """Settings pointing at the same store as ``store`` (for code that opens its own)."""
     return backend_settings(store.backend, embedded_dir)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The session's status is the process's: an embedded store's exit hook ends the
+    process itself (graph.embedded._stop_all) and needs to know it."""
+    embedded.exit_status = int(exitstatus)
