@@ -19,6 +19,7 @@ from typing import Any
 
 from analysis import queries as q
 from graph.dates import parse_as_of
+from graph.spine import AREAS, depth
 from graph.store import Store
 
 Row = dict[str, Any]
@@ -93,8 +94,8 @@ def resolve_scope(store: Store, label: str, code: str, as_of: str | None) -> Sco
     once, before any query: a malformed one raises ValueError instead of comparing as
     text against the stored dates."""
     day = parse_as_of(as_of)
-    if label not in q.LEVELS:
-        raise ValueError(f"{label} cannot be a scope; use one of {', '.join(q.LEVELS)}")
+    if label not in AREAS:
+        raise ValueError(f"{label} cannot be a scope; use one of {', '.join(reversed(AREAS))}")
     rows = store.read(q.scope_node(label), scope=code)
     if not rows:
         raise ScopeNotFound(f"no {label} with code {code!r}")
@@ -189,7 +190,7 @@ def read_demands(store: Store, label: str, params: dict[str, Any]) -> list[Row]:
     at or above a community, in its communities.  A community's demand is placed at the
     centroid of the community's located compounds (``lat``/``lon`` None without any)."""
     rows = store.read(q.demands(label), **params)
-    if q.LEVELS.index(label) >= q.LEVELS.index("Community"):
+    if depth(label) <= depth("Community"):
         for r in store.read(q.community_demands(label), **params):
             points = {p["code"]: (p["lat"], p["lon"]) for p in r.pop("points")}
             lats, lons = [p[0] for p in points.values()], [p[1] for p in points.values()]

@@ -3,18 +3,17 @@
 Each statement fetches one *kind* of item for a whole scope in one round trip (the
 compounds of a county with all their flags, the buildings with theirs, ...); the
 indicator arithmetic then runs over those rows.  Labels are spliced into the text only
-from the fixed spine below; every value (scope code, as-of date) is a parameter.
-
-A dated relationship ``r`` is current when ``(r.since IS NULL OR r.since <= $as_of) AND
-(r.until IS NULL OR r.until >= $as_of)`` (ISO strings compare as dates; see
-``graph.model.is_current``).  An owners' committee is current when its term has begun
-(or has no start) and ``term_end`` is null or not before ``$as_of``.
+from the spine (:mod:`graph.spine`); every value (scope code, as-of date) is a
+parameter.  "Current at ``$as_of``" is :func:`graph.spine.current`: for dated
+relationships, owners' committees' terms (``TERM``) and what only has a start.
 """
 
 from __future__ import annotations
 
 from functools import cache
+from itertools import pairwise
 
+from graph.spine import AREAS, TERM, UP, child_of, current, depth
 from graph.store import Query
 
 
@@ -24,31 +23,19 @@ def _read(name: str, cypher: str) -> Query:
     return Query(name, cypher, plain=True)
 
 
-# The spine from the bottom up, with the variable each level gets and the link upward.
-LEVELS: tuple[str, ...] = ("Compound", "Grid", "Community", "Street", "County")
-VARS = {"Compound": "c", "Grid": "g", "Community": "m", "Street": "s", "County": "k"}
-UP = {"Compound": "IN_GRID", "Grid": "PART_OF", "Community": "PART_OF", "Street": "PART_OF"}
+# The variable each area level gets in the queries below.
+VARS = {"County": "k", "Street": "s", "Community": "m", "Grid": "g", "Compound": "c"}
+assert tuple(VARS) == AREAS
 
 BRANCH_KINDS = ["compound_branch", "grid_branch"]
 JOINT_KINDS = ["joint_branch", "association_branch"]
-
-
-def cur(r: str) -> str:
-    """Cypher predicate: relationship variable ``r`` is current at ``$as_of``."""
-    return (f"({r}.since IS NULL OR {r}.since <= $as_of) "
-            f"AND ({r}.until IS NULL OR {r}.until >= $as_of)")
-
-
-def cur_oc(o: str) -> str:
-    """Cypher predicate: owners' committee ``o`` is in office at ``$as_of``."""
-    return (f"({o}.term_start IS NULL OR {o}.term_start <= $as_of) "
-            f"AND ({o}.term_end IS NULL OR {o}.term_end >= $as_of)")
+BEGUN = ("since", None)  # relationships with a start only (LIAISES, MEMBER_OF)
 
 
 def child_level(scope_label: str) -> str | None:
-    """The level one below the scope on the spine (a compound has no child scope)."""
-    i = LEVELS.index(scope_label)
-    return LEVELS[i - 1] if i > 0 else None
+    """The area one below the scope on the spine (a compound has no child scope)."""
+    child = child_of(scope_label)
+    return child if child in AREAS else None
 
 
 def scoped(level: str, scope_label: str) -> str:
@@ -59,25 +46,20 @@ def scoped(level: str, scope_label: str) -> str:
     the scope lies below the level (the community of a compound) the item is the node
     the scope lies in.
     """
-    if level not in LEVELS or scope_label not in LEVELS:
+    if level not in AREAS or scope_label not in AREAS:
         raise ValueError(f"{level} / {scope_label} is not on the spine")
-    i, j = LEVELS.index(level), LEVELS.index(scope_label)
-    lo, hi = min(i, j), max(i, j)
     # Written from the scope node outwards: ArcadeDB matches a pattern from its first
     # node, and starting at the one bound node is 2-4x faster than ending there.
-    steps = range(hi, lo - 1, -1) if j == hi else range(lo, hi + 1)
-    parts = []
-    for n in steps:
-        lab = LEVELS[n]
-        prop = " {code: $scope}" if lab == scope_label else ""
-        parts.append(f"({VARS[lab]}:{lab}{prop})")
-        if j == hi and n > lo:
-            parts.append(f"<-[:{UP[LEVELS[n - 1]]}]-")
-        elif j != hi and n < hi:
-            parts.append(f"-[:{UP[lab]}]->")
+    i, j = depth(scope_label), depth(level)
+    path = AREAS[i:j + 1] if i <= j else AREAS[j:i + 1][::-1]
+    parts = [f"({VARS[scope_label]}:{scope_label} {{code: $scope}})"]
+    for here, there in pairwise(path):
+        down = depth(there) > depth(here)
+        parts.append(f"<-[:{UP[there]}]-" if down else f"-[:{UP[here]}]->")
+        parts.append(f"({VARS[there]}:{there})")
     var = VARS[level]
     child = child_level(scope_label)
-    if child is not None and i <= LEVELS.index(child):
+    if child is not None and j >= depth(child):
         children = f"collect(DISTINCT {VARS[child]}.code)"
     else:
         return f"MATCH {''.join(parts)} WITH DISTINCT {var}, [] AS children"
@@ -104,19 +86,19 @@ def compounds(scope_label: str) -> Query:
     text = scoped("Compound", scope_label) + f"""
 RETURN c.code AS code, c.name AS name, c.households AS households, c.lat AS lat,
   c.lon AS lon, children, {_IN_COMMUNITIES} AS communities,
-  [(c)<-[r:MANAGES]-(f:PropertyFirm) WHERE {cur('r')} | f.code] AS firms,
-  [(c)<-[:REPRESENTS]-(o:OwnersCommittee) WHERE {cur_oc('o')} | o.code] AS committees,
-  [(c)<-[r:RESPONSIBLE_FOR]-(u:Unit) WHERE {cur('r')} | u.code] AS units,
+  [(c)<-[r:MANAGES]-(f:PropertyFirm) WHERE {current('r')} | f.code] AS firms,
+  [(c)<-[:REPRESENTS]-(o:OwnersCommittee) WHERE {current('o', bounds=TERM)} | o.code] AS committees,
+  [(c)<-[r:RESPONSIBLE_FOR]-(u:Unit) WHERE {current('r')} | u.code] AS units,
   [(c)<-[:COVERS]-(b:PartyOrg) WHERE {branch} | b.code]
     + [(c)-[:IN_GRID]->(:Grid)<-[:COVERS]-(b:PartyOrg) WHERE {branch} | b.code] AS branches,
   [(c)<-[:REPRESENTS]-(o:OwnersCommittee)<-[r:HOLDS_POST]-(p:Person)
-     WHERE {cur_oc('o')} AND {cur('r')} | {_post('o')}] AS oc_posts,
-  [(c)<-[:COVERS]-(b:PartyOrg)<-[r:HOLDS_POST]-(p:Person) WHERE {branch} AND {cur('r')}
+     WHERE {current('o', bounds=TERM)} AND {current('r')} | {_post('o')}] AS oc_posts,
+  [(c)<-[:COVERS]-(b:PartyOrg)<-[r:HOLDS_POST]-(p:Person) WHERE {branch} AND {current('r')}
      | {_post('b')}]
     + [(c)-[:IN_GRID]->(:Grid)<-[:COVERS]-(b:PartyOrg)<-[r:HOLDS_POST]-(p:Person)
-     WHERE {branch} AND {cur('r')} | {_post('b')}] AS branch_posts,
+     WHERE {branch} AND {current('r')} | {_post('b')}] AS branch_posts,
   [(c)<-[m:MANAGES]-(f:PropertyFirm)<-[r:HOLDS_POST]-(p:Person)
-     WHERE {cur('m')} AND {cur('r')} | {_post('f')}] AS firm_posts
+     WHERE {current('m')} AND {current('r')} | {_post('f')}] AS firm_posts
 ORDER BY code"""
     return _read(f"analysis_compounds_{scope_label}", text)
 
@@ -129,13 +111,13 @@ BUILDING_COLUMNS = ("code", "name", "households", "groups", "member_heads", "pos
 def buildings(scope_label: str) -> Query:
     """Buildings of the scope's compounds, packed per compound (``BUILDING_COLUMNS``):
     building groups, member building heads, everyone posted there, liaison."""
-    liaise = "(l.since IS NULL OR l.since <= $as_of)"
+    liaise = current("l", bounds=BEGUN)
     text = scoped("Compound", scope_label) + f"""
 RETURN c.code AS compound, children, [(c)<-[:PART_OF]-(bd:Building) | [
   bd.code, bd.name, bd.households,
   [(bd)<-[:COVERS]-(o:PartyOrg) WHERE o.kind = 'building_group' | o.code],
-  [(bd)<-[r:HOLDS_POST]-(p:Member) WHERE r.role = 'building_head' AND {cur('r')} | p.code],
-  [(bd)<-[r:HOLDS_POST]-(p:Person) WHERE {cur('r')} | p.code],
+  [(bd)<-[r:HOLDS_POST]-(p:Member) WHERE r.role = 'building_head' AND {current('r')} | p.code],
+  [(bd)<-[r:HOLDS_POST]-(p:Person) WHERE {current('r')} | p.code],
   [(bd)<-[l:LIAISES]-(p:Member) WHERE {liaise} | p.code],
   [(bd)<-[:PART_OF]-(h:Household) | h.code],
   [(bd)<-[:PART_OF]-(h:Household)<-[l:LIAISES]-(:Member) WHERE {liaise} | h.code]]] AS items
@@ -148,7 +130,7 @@ def grids(scope_label: str) -> Query:
     """Grids of the scope with their current grid workers."""
     text = scoped("Grid", scope_label) + f"""
 RETURN g.code AS code, g.name AS name, g.households AS households, children,
-  [(g)<-[r:HOLDS_POST]-(p:Person) WHERE r.role = 'grid_worker' AND {cur('r')}
+  [(g)<-[r:HOLDS_POST]-(p:Person) WHERE r.role = 'grid_worker' AND {current('r')}
      | {{person: p.code, full_time: coalesce(r.full_time, false)}}] AS workers
 ORDER BY code"""
     return _read(f"analysis_grids_{scope_label}", text)
@@ -160,10 +142,10 @@ def communities(scope_label: str) -> Query:
     committee posts."""
     text = scoped("Community", scope_label) + f"""
 RETURN m.code AS code, m.name AS name, m.population AS population, children,
-  [(m)<-[r:CO_BUILDS_WITH]-(u:Unit) WHERE {cur('r')} | u.code] AS cobuilders,
-  [(m)<-[r:HOLDS_POST]-(p:Person) WHERE {cur('r')}
+  [(m)<-[r:CO_BUILDS_WITH]-(u:Unit) WHERE {current('r')} | u.code] AS cobuilders,
+  [(m)<-[r:HOLDS_POST]-(p:Person) WHERE {current('r')}
      | {{person: p.code, name: p.name, role: r.role}}] AS rc_posts,
-  [(m)<-[:COVERS]-(o:PartyOrg)<-[r:HOLDS_POST]-(p:Person) WHERE {cur('r')}
+  [(m)<-[:COVERS]-(o:PartyOrg)<-[r:HOLDS_POST]-(p:Person) WHERE {current('r')}
      | {{person: p.code, name: p.name, role: r.role, org: o.code, kind: o.kind}}] AS pc_posts
 ORDER BY code"""
     return _read(f"analysis_communities_{scope_label}", text)
@@ -179,7 +161,7 @@ DEMAND_COLUMNS = ("code", "name", "category", "urgency", "status", "created_at",
 
 def _resident(p: str) -> str:
     return (f"[{p}.code, {p}.name, [({p})-[r:REPORTED_TO]->(y:Community) "
-            f"WHERE r.date IS NULL OR r.date <= $as_of | y.code]]")
+            f"WHERE {current('r', bounds=('date', None))} | y.code]]")
 
 
 @cache
@@ -240,7 +222,7 @@ def firms(scope_label: str) -> Query:
     """Property firms currently managing a compound of the scope, with party cover."""
     joint = "o.kind IN $joint_kinds"
     text = scoped("Compound", scope_label) + f"""
-MATCH (c)<-[r:MANAGES]-(f:PropertyFirm) WHERE {cur('r')}
+MATCH (c)<-[r:MANAGES]-(f:PropertyFirm) WHERE {current('r')}
 WITH f, collect(DISTINCT c.code) AS compounds, collect(children) AS nested
 RETURN f.code AS code, f.name AS name, compounds, nested,
   [(f)<-[:IN_ORG]-(o:PartyOrg) | o.code] AS hosted,
@@ -255,7 +237,7 @@ PEOPLE_POSTS = _read(
     "analysis_people_posts",
     f"""UNWIND $people AS pc MATCH (p:Person {{code: pc}})
 RETURN p.code AS code, p.name AS name, p:Member AS member,
-  [(p)-[r:HOLDS_POST]->(o) WHERE {cur('r')} | [labels(o)[0], o.code, o.name, r.role]]
+  [(p)-[r:HOLDS_POST]->(o) WHERE {current('r')} | [labels(o)[0], o.code, o.name, r.role]]
     AS posts
 ORDER BY code""",
 )
@@ -269,7 +251,7 @@ SERVICE_SITES = _read(
 
 @cache
 def scope_node(label: str) -> Query:
-    if label not in LEVELS:
+    if label not in AREAS:
         raise ValueError(f"{label} cannot be a scope")
     return _read(f"analysis_scope_{label}",
                  f"MATCH (n:{label} {{code: $scope}}) RETURN n.code AS code, n.name AS name")
@@ -277,7 +259,7 @@ def scope_node(label: str) -> Query:
 
 @cache
 def names(label: str) -> Query:
-    if label not in LEVELS:
+    if label not in AREAS:
         raise ValueError(f"{label} is not on the spine")
     return _read(f"analysis_names_{label}",
                  f"UNWIND $codes AS code MATCH (n:{label} {{code: code}}) "
@@ -352,15 +334,15 @@ def net_places(scope_label: str) -> list[Query]:
     """Territory edges of the scope's compounds, grids and communities (three queries,
     each one row per place with its ``edges``)."""
     compound = scoped("Compound", scope_label) + _edges_of("c", f"""
-[(c)<-[r:MANAGES]-(f:PropertyFirm) WHERE {cur('r')} | {_edge('f', 'c', 'MANAGES')}]
-  + [(c)<-[:REPRESENTS]-(o:OwnersCommittee) WHERE {cur_oc('o')}
+[(c)<-[r:MANAGES]-(f:PropertyFirm) WHERE {current('r')} | {_edge('f', 'c', 'MANAGES')}]
+  + [(c)<-[:REPRESENTS]-(o:OwnersCommittee) WHERE {current('o', bounds=TERM)}
      | {_edge('o', 'c', 'REPRESENTS')}]
-  + [(c)<-[r:RESPONSIBLE_FOR]-(u:Unit) WHERE {cur('r')} | {_edge('u', 'c', 'RESPONSIBLE_FOR')}]
+  + [(c)<-[r:RESPONSIBLE_FOR]-(u:Unit) WHERE {current('r')} | {_edge('u', 'c', 'RESPONSIBLE_FOR')}]
   + [(c)<-[:COVERS]-(o:PartyOrg) | {_edge('o', 'c', 'COVERS')}]""")
     grid = scoped("Grid", scope_label) + _edges_of(
         "g", f"[(g)<-[:COVERS]-(o:PartyOrg) | {_edge('o', 'g', 'COVERS')}]")
     community = scoped("Community", scope_label) + _edges_of("m", f"""
-[(m)<-[r:CO_BUILDS_WITH]-(u:Unit) WHERE {cur('r')} | {_edge('u', 'm', 'CO_BUILDS_WITH')}]
+[(m)<-[r:CO_BUILDS_WITH]-(u:Unit) WHERE {current('r')} | {_edge('u', 'm', 'CO_BUILDS_WITH')}]
   + [(m)<-[:COVERS]-(o:PartyOrg) | {_edge('o', 'm', 'COVERS')}]
   + [(m)<-[:LOCATED_IN]-(o) WHERE o:Unit OR o:SocialOrg OR o:PropertyFirm
      | {_edge('o', 'm', 'LOCATED_IN')}]""")
@@ -379,12 +361,12 @@ def net_people(label: str) -> Query:
         raise ValueError(f"{label} holds no posts")
     member = ""
     if label == "PartyOrg":
-        member = (f"\n  + [(o)<-[r:MEMBER_OF]-(p:Member) WHERE r.since IS NULL OR "
-                  f"r.since <= $as_of | {_edge('p', 'o', 'MEMBER_OF')}]")
+        member = (f"\n  + [(o)<-[r:MEMBER_OF]-(p:Member) WHERE {current('r', bounds=BEGUN)} "
+                  f"| {_edge('p', 'o', 'MEMBER_OF')}]")
     return _read(
         f"analysis_net_people_{label}",
         f"UNWIND $codes AS code MATCH (o:{label} {{code: code}})" + _edges_of(
-            "o", f"[(o)<-[r:HOLDS_POST]-(p:Person) WHERE {cur('r')} "
+            "o", f"[(o)<-[r:HOLDS_POST]-(p:Person) WHERE {current('r')} "
                  f"| {_edge('p', 'o', 'HOLDS_POST')}]" + member),
     )
 

@@ -30,7 +30,7 @@ from api import pools, queries, redact
 from api.auditing import audited
 from api.context import ApiError, Context, Forbidden
 from api.redact import OUTSIDE, Ref
-from api.scope import FILTER_LABELS
+from graph.spine import AREAS
 
 
 @strawberry.type
@@ -185,8 +185,8 @@ async def _scope(info: strawberry.Info, scope: str | None) -> tuple[str, str]:
     if scope is None:
         return ctx.scope_label, ctx.scope_code
     label, sep, code = scope.partition(":")
-    if not sep or label not in FILTER_LABELS or not code:
-        raise ApiError(f"scope must be Label:code with Label one of {', '.join(FILTER_LABELS)}"
+    if not sep or label not in AREAS or not code:
+        raise ApiError(f"scope must be Label:code with Label one of {', '.join(AREAS)}"
                        f", got {scope!r}")
     if not await ctx.read(queries.by_codes(label, ctx.scope_label), codes=[code]):
         raise Forbidden(f"{scope} is not in your scope")

@@ -36,9 +36,9 @@ from api.context import Context
 from api.introspection import introspection_allowed
 from api.limits import client_error, timed_out
 from api.schema import build_schema
-from api.scope import SCOPE_LABELS
 from graph import embedded
 from graph.settings import Settings
+from graph.spine import SCOPE_LABELS
 from graph.store import Store, StoreTimeout, StoreUnavailable, deadline, time_left
 
 SCOPE_CACHE = 4096

@@ -19,11 +19,11 @@ from api import queries
 from api.context import Context, Forbidden, now
 from api.guard import check_end
 from api.reads import parse_id
-from api.scope import SCOPE_RELS
 from api.types import FieldError, build_node
 from api.writes import Outcome, end_label, existing, parse_code, validate, visible
 from graph import queries as graph_queries
 from graph.model import NODE_BY_LABEL, REL_BY_TYPE
+from graph.scope import SCOPE_RELS
 from graph.store import Transaction
 from graph.writer import NodeRecord, RelRecord, write_graph
 

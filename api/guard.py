@@ -3,10 +3,10 @@
 A write may change what the caller's own scope sees and nothing that any scope
 outside it sees.  A node is *visible* when it lies in the caller's scope, and
 *exclusive* when, besides, it lies in no other scope of the caller's level
-(``api.scope.scopes_under``: e.g. a person living in street A who also holds a post in
+(``graph.scope.scopes_under``: e.g. a person living in street A who also holds a post in
 street B is visible to both streets' staff and exclusive to neither).  Whatever can
 move nodes between scopes needs exclusive nodes: both ends of a link/unlink of a
-scope-bearing type (``api.scope.SCOPE_RELS``), the parent of a create, the node
+scope-bearing type (``graph.scope.SCOPE_RELS``), the parent of a create, the node
 deleted, the place a demand is raised in; a change across scopes is for a caller whose
 scope holds both sides (a county admin for two streets).  Updates, other relationship
 types and a demand's taker or resident need visible nodes only: they change no node's

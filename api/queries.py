@@ -10,14 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from api.scope import DOWN_SPINE, FILTER_LABELS, SCOPE_LABELS, downward, in_scope, scopes_under
 from graph.model import NODE_BY_LABEL, REL_BY_TYPE, PropType, key_label
+from graph.scope import downward, in_scope, scopes_under
+from graph.spine import AREAS, DOWN_SPINE, SCOPE_LABELS, current, depth
 from graph.store import Query
 
-DATED = (
-    "($as_of IS NULL OR ((r.since IS NULL OR r.since <= $as_of) "
-    "AND (r.until IS NULL OR r.until >= $as_of)))"
-)
+DATED = current("r", optional=True)  # a field read without asOf sees every period
 OWN_DEMAND = "($subject IS NULL OR EXISTS { MATCH (n)-[:RAISED_BY]->(:Person {code: $subject}) })"
 RETURN_NODE = "properties(n) AS props, labels(n) AS labels"
 
@@ -103,9 +101,9 @@ def _walk(label: str, lab: str, scope_label: str, filter_scope: str | None) -> t
     scope_label = _scope_label(scope_label)
     top, check = f"(s:{scope_label} {{code: $scope}})", ""
     if filter_scope:
-        if filter_scope not in FILTER_LABELS:
+        if filter_scope not in AREAS:
             raise ValueError(f"{filter_scope} cannot be a filter scope")
-        if FILTER_LABELS.index(filter_scope) >= FILTER_LABELS.index(scope_label):
+        if depth(filter_scope) >= depth(scope_label):
             top, check = (f"(s:{filter_scope} {{code: $within}})",
                           in_scope(label, "n", scope_label))
         else:
@@ -244,7 +242,7 @@ def count_by(label: str, level: str, scope_label: str) -> Query:
     nodes anchored under it; the first branch keeps the areas without any (count 0).
     """
     lab, lev = _label(label), _label(level)
-    if lev not in FILTER_LABELS:
+    if lev not in AREAS:
         raise ValueError(f"cannot count by {level}")
     areas = f"MATCH (s:{_scope_label(scope_label)} {{code: $scope}}){DOWN_SPINE}(g:{lev}) "
     branches = [f"{areas}RETURN DISTINCT g, null AS n"]

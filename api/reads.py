@@ -12,12 +12,12 @@ import strawberry
 
 from api import queries, types
 from api.context import ApiError, Context, Forbidden
-from api.scope import FILTER_LABELS
 from graph.model import NODE_BY_LABEL, NODES
+from graph.spine import AREAS
 
 LabelEnum: Any = types.make_enum("NodeLabel", [n.label for n in NODES],
                                   "A node label of the model.")
-LevelEnum: Any = types.make_enum("AreaLevel", list(FILTER_LABELS),
+LevelEnum: Any = types.make_enum("AreaLevel", list(AREAS),
                                  "A level of the administrative spine.")
 
 
@@ -74,7 +74,7 @@ def _connection_resolver(label: str) -> Any:
         if not 1 <= size <= ctx.settings.page_size_max:
             raise ApiError(f"first must be between 1 and {ctx.settings.page_size_max}")
         sort = order_by.value if order_by is not None else "code"
-        within_label, within_code = parse_id(within, FILTER_LABELS) if within else (None, None)
+        within_label, within_code = parse_id(within, AREAS) if within else (None, None)
         params = _filter_params(label, filter)
         if within_code:
             params["within"] = within_code

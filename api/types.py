@@ -35,9 +35,6 @@ INVERSE = {
     "RUNS": "run_by", "SERVES": "served_by", "OFFERS": "offered_by", "RAISED_IN": "raised",
     "RAISED_BY": "raised", "ASSIGNED_TO": "assigned",
 }
-# PART_OF lists five sources and five targets but only these pairs are meaningful.
-PAIRS = {"PART_OF": {("Street", "County"), ("Community", "Street"), ("Grid", "Community"),
-                     ("Building", "Compound"), ("Household", "Building")}}
 PLURAL = {"County": "counties", "Community": "communities", "Person": "people",
           "Alliance": "alliances"}
 
@@ -121,8 +118,8 @@ def rel_fields() -> dict[str, list[RelField]]:
         targets = dict.fromkeys(key_label(t) for t in rel.targets)
         for s in sources:
             for t in targets:
-                if rel.type in PAIRS and (s, t) not in PAIRS[rel.type]:
-                    continue
+                if rel.pairs and (s, t) not in rel.pairs:
+                    continue  # e.g. no Household.partOfCounty: the model forbids the pair
                 out[s].append(RelField(rel, True, s, t))
                 out[t].append(RelField(rel, False, t, s))
     return out

@@ -20,24 +20,12 @@ from api import queries
 from api.context import ApiError, Context, Forbidden, now
 from api.guard import check_end, reach, shared_with
 from api.reads import parse_id, strawberry_name
-from api.scope import SCOPE_RELS
 from api.types import FieldError, build_node
 from graph import queries as graph_queries
-from graph.model import CODE, NODE_BY_LABEL, REL_BY_TYPE, key_label
+from graph.model import CODE, NODE_BY_LABEL, REL_BY_TYPE, check_pair, key_label
+from graph.scope import SCOPE_RELS
+from graph.spine import PLACEMENT
 from graph.writer import NodeRecord, RelRecord, rel_key, write_graph
-
-# The relationship that places a new node in the graph (and so in someone's scope).
-PARENT_RELS: dict[str, tuple[str, ...]] = {
-    "Street": ("PART_OF",), "Community": ("PART_OF",), "Grid": ("PART_OF",),
-    "Compound": ("IN_GRID",), "Building": ("PART_OF",), "Household": ("PART_OF",),
-    "PartyOrg": ("COVERS",), "Unit": ("LOCATED_IN",),
-    "PropertyFirm": ("MANAGES", "LOCATED_IN"), "OwnersCommittee": ("REPRESENTS",),
-    "SocialOrg": ("LOCATED_IN",), "VolunteerTeam": ("MEMBER_OF",),
-    "Alliance": ("MEMBER_OF",), "ServiceSite": ("LOCATED_IN", "OWNED_BY"),
-    "Person": ("LIVES_IN",), "Project": ("SERVES",), "Demand": ("RAISED_IN",),
-    "Resource": ("OFFERS",),
-}
-
 
 # Demand fields owned by the life-cycle mutations (api.demands), and the relationship
 # only dispatchDemand may create: generic create/update/link must not bypass them.
@@ -122,15 +110,24 @@ def _parent_link(label: str, code: str, parent_label: str,
                  parent_code: str) -> tuple[RelRecord, str] | None:
     """The relationship placing a new node under its parent, and the label the parent
     is matched with (Member where the model asks for a party member)."""
-    for rel_type in PARENT_RELS[label]:
+    for rel_type in PLACEMENT[label]:
         rel = REL_BY_TYPE[rel_type]
         here, there = end_label(rel.sources, label), end_label(rel.targets, parent_label)
-        if here and there:
+        if here and there and rel.allows(here, there):
             return RelRecord(rel.type, here, code, there, parent_code), there
         here, there = end_label(rel.targets, label), end_label(rel.sources, parent_label)
-        if here and there:
+        if here and there and rel.allows(there, here):
             return RelRecord(rel.type, there, parent_code, here, code), there
     return None
+
+
+def parent_labels(label: str) -> list[str]:
+    """The labels a new ``label`` node may hang under (:data:`graph.spine.PLACEMENT`)."""
+    found: set[str] = set()
+    for rel in (REL_BY_TYPE[t] for t in PLACEMENT[label]):
+        found.update(t for t in rel.targets if rel.allows(label, t))
+        found.update(s for s in rel.sources if rel.allows(s, label))
+    return sorted(found - {label})
 
 
 async def create(ctx: Context, label: str, code: str, values: dict[str, Any],
@@ -142,10 +139,9 @@ async def create(ctx: Context, label: str, code: str, values: dict[str, Any],
     if label == "Demand":
         values = {**values, "status": "open", "created_at": now()}
     props = validate(label, values, out.errors)
-    if label not in PARENT_RELS:
+    if label not in PLACEMENT:
         raise Forbidden(f"{label} nodes are loaded from ledgers, not created here")
-    allowed = sorted({x for r in PARENT_RELS[label] for x in
-                      (REL_BY_TYPE[r].targets + REL_BY_TYPE[r].sources) if x != label})
+    allowed = parent_labels(label)
     if not parent:
         out.errors.append(FieldError(field="parent", message="a parent in your scope is "
                                      f"required, one of: {', '.join(allowed)}"))
@@ -213,7 +209,9 @@ async def link(ctx: Context, rel_type: str, source: str, target: str,
     Both ends must be visible; for a scope-bearing type both must be exclusive, else
     street A could adopt street B's person (``LIVES_IN``) or pull B's party tree into A
     (``COVERS``, ``UNDER``).  The target is checked first and the first end that fails
-    is named.
+    is named.  A pair of ends the model does not allow together (``check_pair``: a
+    Household ``PART_OF`` a County) is refused for a link; an unlink may still remove
+    one, written before the pairs were checked.
     """
     require_staff(ctx)
     out = Outcome()
@@ -243,6 +241,11 @@ async def link(ctx: Context, rel_type: str, source: str, target: str,
         except ValueError as exc:
             out.errors.append(FieldError(field=f"input.{strawberry_name(prop.name)}",
                                          message=str(exc)))
+    if s_end is not None and t_end is not None and not remove:
+        try:
+            check_pair(rel_type, s_end, t_end)
+        except ValueError as exc:
+            out.errors.append(FieldError(field="target", message=str(exc)))
     if out.errors or s_end is None or t_end is None:
         return out
     bearing = rel_type in SCOPE_RELS

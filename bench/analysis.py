@@ -42,6 +42,7 @@ from analysis.network import network_report  # noqa: E402
 from graph.embedded import stop_embedded  # noqa: E402
 from graph.open import open_store  # noqa: E402
 from graph.settings import Settings  # noqa: E402
+from graph.spine import TERM, current  # noqa: E402
 from graph.store import Query, Store  # noqa: E402
 from graph.writer import is_empty  # noqa: E402
 from loaders.ledger import load_ledgers  # noqa: E402
@@ -52,9 +53,10 @@ COUNTIES = Query("bench_counties", "MATCH (k:County) RETURN k.code AS code ORDER
 ONE_COMPOUND = Query(
     "bench_one_compound",
     "MATCH (c:Compound {code: $code}) RETURN c.code AS code, "
-    f"[(c)<-[r:MANAGES]-(f:PropertyFirm) WHERE {aq.cur('r')} | f.code] AS firms, "
-    f"[(c)<-[:REPRESENTS]-(o:OwnersCommittee) WHERE {aq.cur_oc('o')} | o.code] AS committees, "
-    f"[(c)<-[r:RESPONSIBLE_FOR]-(u:Unit) WHERE {aq.cur('r')} | u.code] AS units, "
+    f"[(c)<-[r:MANAGES]-(f:PropertyFirm) WHERE {current('r')} | f.code] AS firms, "
+    f"[(c)<-[:REPRESENTS]-(o:OwnersCommittee) WHERE {current('o', bounds=TERM)} "
+    "| o.code] AS committees, "
+    f"[(c)<-[r:RESPONSIBLE_FOR]-(u:Unit) WHERE {current('r')} | u.code] AS units, "
     "[(c)<-[:COVERS]-(b:PartyOrg) WHERE b.kind IN $branch_kinds | b.code] AS branches",
 )
 PARAMS: dict[str, Any] = {"branch_kinds": aq.BRANCH_KINDS, "joint_kinds": aq.JOINT_KINDS}

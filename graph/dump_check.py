@@ -5,10 +5,10 @@ whatever a line said (``status: "pwned"``, a label the schema does not know, a
 relationship between nodes that do not exist).  Here every record goes through the
 model's own :meth:`graph.model.Prop.parse` (enum values, dates, required properties,
 codes), labels and relationship types must be the model's, relationship ends must have a
-label the type allows and must exist (in the dump, else in the store), and duplicates are
-refused, as :mod:`loaders.ledger` does for ledgers.  Every problem is collected (line
-number, record, property, reason) so one run lists them all; the caller writes nothing
-if there is any.
+label the type allows, form a pair it allows (:func:`graph.model.check_pair`) and exist
+(in the dump, else in the store), and duplicates are refused, as :mod:`loaders.ledger`
+does for ledgers.  Every problem is collected (line number, record, property, reason)
+so one run lists them all; the caller writes nothing if there is any.
 
 Reading is bounded too: a line longer than :data:`MAX_LINE` ends the file (one node or
 relationship is a few KB), and JSON nested too deep is a bad line, not a crash.
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from graph.lookup import codes_in_store
-from graph.model import MEMBER, NODE_BY_LABEL, REL_BY_TYPE, key_label
+from graph.model import MEMBER, NODE_BY_LABEL, REL_BY_TYPE, check_pair, key_label
 from graph.store import Store
 from graph.writer import NodeRecord, RelRecord
 
@@ -173,6 +173,12 @@ class _Reader:
                                                    ("to", ends[1], kind.targets))]
         props = self._props(number, record, kind.props, obj.get("props"))
         source, target = checked_ends
+        if source is not None and target is not None:
+            try:
+                check_pair(kind.type, source[2], target[2])
+            except ValueError as exc:
+                self.checked.problem(number, record, None, str(exc))
+                return
         if source is None or target is None or props is None:
             return
         rel = RelRecord(kind.type, source[0], source[1], target[0], target[1], props)
@@ -185,9 +191,10 @@ class _Reader:
         self.checked.rels.append(rel)
 
     def _end(self, number: int, record: str, side: str, end: Any, allowed: tuple[str, ...]
-             ) -> tuple[str, str] | None:
-        """(label as written, code) of a legal end, remembered for the existence check.
-        A dump names a party member by its Person label."""
+             ) -> tuple[str, str, str] | None:
+        """(label as written, code, label as the model names it) of a legal end,
+        remembered for the existence check.  A dump names a party member by its Person
+        label."""
         if not (isinstance(end, list) and len(end) == 2 and isinstance(end[0], str)):
             self.checked.problem(number, record, side, "应为 [标签, 编码]")
             return None
@@ -204,7 +211,7 @@ class _Reader:
         if code is None:
             return None
         self.ends.append(_End(number, record, side, model_label, code))
-        return label, code
+        return label, code, model_label
 
     def _code(self, number: int, record: str, label: str, raw: Any,
               prop: str = "code") -> str | None:

@@ -382,7 +382,9 @@ class RelKind:
 
     ``key_props`` are the relationship properties that, with both ends, identify one
     relationship (a person may hold the same role twice, in different periods);
-    everything else is updated in place.
+    everything else is updated in place.  ``pairs``, when set, are the only legal
+    (source, target) label pairs: ``PART_OF`` lists five sources and five targets, but a
+    household is part of a building, never of a county (:func:`check_pair`).
     """
 
     type: str
@@ -393,12 +395,19 @@ class RelKind:
     key_props: tuple[str, ...] = ()
     dated: bool = False  # has since/until: only relationships current at the as-of date count
     doc: str = ""
+    pairs: tuple[tuple[str, str], ...] = ()
 
     def prop(self, name: str) -> Prop:
         for p in self.props:
             if p.name == name:
                 return p
         raise KeyError(f"{self.type} has no property {name!r}")
+
+    def allows(self, source: str, target: str) -> bool:
+        """Whether a relationship of this type may run from ``source`` to ``target``."""
+        if source not in self.sources or target not in self.targets:
+            return False
+        return not self.pairs or (source, target) in self.pairs
 
 
 NODES: tuple[NodeKind, ...] = (
@@ -528,8 +537,8 @@ ORG_LABELS = ("PartyOrg", "OwnersCommittee", "PropertyFirm", "Unit", "SocialOrg"
 RELS: tuple[RelKind, ...] = (
     RelKind("PART_OF", "隶属", ("Street", "Community", "Grid", "Building", "Household"),
             ("County", "Street", "Community", "Compound", "Building"),
-            doc="Street→County, Community→Street, Grid→Community, Building→Compound, "
-                "Household→Building"),
+            pairs=(("Street", "County"), ("Community", "Street"), ("Grid", "Community"),
+                   ("Building", "Compound"), ("Household", "Building"))),
     RelKind("IN_GRID", "所属网格", ("Compound",), ("Grid",)),
     RelKind("UNDER", "上级党组织", ("PartyOrg",), ("PartyOrg",)),
     RelKind("COVERS", "覆盖", ("PartyOrg",), ("Community", "Grid", "Compound", "Building")),
@@ -586,6 +595,19 @@ def rel_kind(rel_type: str) -> RelKind:
         raise ValueError(f"unknown relationship type {rel_type!r}") from None
 
 
-def is_current(since: str | None, until: str | None, as_of: str) -> bool:
-    """A dated relationship counts at ``as_of`` when it began by then and has not ended."""
-    return (since is None or since <= as_of) and (until is None or until >= as_of)
+def check_pair(rel_type: str, source: str, target: str) -> None:
+    """Refuse a relationship whose ends the model does not allow together.
+
+    The one check ledgers, ``link`` and ``restore`` share, so none of them accepts e.g.
+    a Household ``PART_OF`` a County.  Raises ValueError naming the pair and the legal
+    ones (or the labels each end allows, for a type without listed pairs).
+    """
+    kind = rel_kind(rel_type)
+    if kind.allows(source, target):
+        return
+    if kind.pairs:
+        legal = "、".join(f"{s}→{t}" for s, t in kind.pairs)
+    else:
+        legal = f"{'/'.join(kind.sources)} → {'/'.join(kind.targets)}"
+    raise ValueError(f"{source}→{target} 不是合法的 {kind.type}（{kind.zh}）关系；"
+                     f"合法的只有：{legal}")

@@ -103,7 +103,8 @@ def describe() -> str:
         lines += [f"## {sheet.name} · {sheet.zh} ({kind})", ""]
         if sheet.rel is not None:
             ends = f"{'/'.join(sheet.rel.sources)} → {'/'.join(sheet.rel.targets)}"
-            lines += [f"Ends: {ends}." + (f" {sheet.rel.doc}" if sheet.rel.doc else ""), ""]
+            note = sheet.rel.doc or ", ".join(f"{s}→{t}" for s, t in sheet.rel.pairs)
+            lines += [f"Ends: {ends}." + (f" {note}" if note else ""), ""]
         lines += ["| column | 表头 | type | required | values |", "| --- | --- | --- | --- | --- |"]
         for col in sheet.columns:
             p = col.prop

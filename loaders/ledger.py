@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.lookup import codes_in_store
-from graph.model import MEMBER, key_label
+from graph.model import MEMBER, check_pair, key_label
 from graph.store import Store
 from graph.writer import NodeRecord, RelRecord, WriteSummary, write_graph
 from loaders.formats import FROM, FROM_KIND, SHEETS, TO, TO_KIND, Column, Sheet, sheet_for
@@ -263,9 +263,17 @@ class _Checker:
             if label is not None and code is not None:
                 self.refs.append(_Ref(label, code, place, layout.header_of(code_col)))
                 ends.append((label, code))
-        if not keep or len(ends) < 2:
+        if len(ends) < 2:
             return
         (source, src), (target, tgt) = ends
+        try:
+            check_pair(kind.type, source, target)
+        except ValueError as exc:  # named at the kind column that makes the pair wrong
+            self._problem(place, layout.headers.get(TO_KIND, layout.headers.get(FROM_KIND)),
+                          str(exc))
+            return
+        if not keep:
+            return
         record = RelRecord(kind.type, source, src, target, tgt,
                            {p.name: values.get(p.name) for p in kind.props})
         identity = (kind.type, key_label(source), src, key_label(target), tgt, record.rkey)

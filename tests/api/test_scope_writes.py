@@ -39,9 +39,9 @@ from scope_town import (
 from scope_town import visible as sees
 
 from api import queries
-from api.scope import SCOPE_RELS, scopes_under
 from graph import queries as graph_queries
 from graph.model import REL_BY_TYPE, RELS
+from graph.scope import SCOPE_RELS, scopes_under
 from graph.store import BoltStore, Query
 from graph.writer import RelRecord, write_graph
 
@@ -77,7 +77,7 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "RAISED_BY": (("DA", "DB", "DS"), ("PA", "PB", "PS")),
     "ASSIGNED_TO": (("DA", "DB", "DS"), ("PA", "PB", "PS")),
 }
-# By hand from the anchor paths (api/scope.py): every type an anchor or the spine
+# By hand from the anchor paths (graph/spine.py): every type an anchor or the spine
 # follows decides scope; these three place no node anywhere.
 NOT_BEARING = {"RUNS", "RAISED_BY", "ASSIGNED_TO"}
 DATE = "2024-01-01"

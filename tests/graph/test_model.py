@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from graph.model import ENDPOINT_LABELS, NODE_BY_LABEL, REL_BY_TYPE, RELS, is_current
+from graph.model import ENDPOINT_LABELS, NODE_BY_LABEL, REL_BY_TYPE, RELS
+from graph.spine import is_current
 
 COMPOUND = NODE_BY_LABEL["Compound"]
 POST = REL_BY_TYPE["HOLDS_POST"]

@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from graph.model import MEMBER, is_current
+from graph.model import MEMBER
+from graph.spine import is_current
 from graph.store import BoltStore
 from graph.writer import counts
 from loaders.formats import FROM, FROM_KIND, TO, TO_KIND, sheet_for

@@ -1,10 +1,11 @@
 """Scope predicates: which nodes a caller scoped to a county, street or community sees.
 
 Scope is decided by the graph, never by code prefixes: a node is in scope when an
-anchor path leads from it to an administrative node that lies on the spine
-(``PART_OF`` / ``IN_GRID``) below the scope node.  The anchor paths are written here
-once, per label, and used in two directions; the scope code itself always travels as
-the ``$scope`` parameter.
+anchor path (:data:`graph.spine.ANCHORS`) leads from it to an administrative node that
+lies on the spine below the scope node.  The builders here turn the anchors into Cypher
+text and are used in two directions; the scope code itself always travels as the
+``$scope`` parameter.  They live in ``graph/`` because graph-level code (writes, the
+demand life cycle) needs them as much as the API does.
 
 * ``in_scope``: an ``EXISTS`` predicate walking up from a bound node, for queries that
   start from a few nodes (lookups by code, relationship fields, writes).
@@ -21,42 +22,7 @@ from __future__ import annotations
 import re
 
 from graph.model import NODE_BY_LABEL, key_label
-
-SCOPE_LABELS = ("County", "Street", "Community")
-FILTER_LABELS = ("County", "Street", "Community", "Grid", "Compound")
-SPINE = "-[:PART_OF|IN_GRID*0..6]->"
-DOWN_SPINE = "<-[:PART_OF|IN_GRID*0..6]-"
-
-# Paths from the node ``(v)`` to an administrative node ``(t)``: the node is in scope
-# when any of them reaches the scope node along the spine.
-_ADMIN = ("(v)",)
-ANCHORS: dict[str, tuple[str, ...]] = {
-    "County": _ADMIN,
-    "Street": _ADMIN,
-    "Community": _ADMIN,
-    "Grid": _ADMIN,
-    "Compound": _ADMIN,
-    "Building": _ADMIN,
-    "Household": _ADMIN,
-    # an organisation is in scope where it, or an organisation under it, covers territory,
-    # or where its host unit sits
-    "PartyOrg": ("(v)<-[:UNDER*0..4]-(:PartyOrg)-[:COVERS]->(t)",
-                 "(v)-[:IN_ORG]->()-[:LOCATED_IN]->(t)"),
-    "Unit": ("(v)-[:LOCATED_IN|CO_BUILDS_WITH|REPORTED_TO|RESPONSIBLE_FOR]->(t)",),
-    "PropertyFirm": ("(v)-[:MANAGES|LOCATED_IN]->(t)",),
-    "OwnersCommittee": ("(v)-[:REPRESENTS]->(t)",),
-    "SocialOrg": ("(v)-[:LOCATED_IN]->(t)",),
-    "VolunteerTeam": ("(v)<-[:MEMBER_OF]-(:Person)-[:LIVES_IN]->(t)",),
-    "Alliance": ("(v)<-[:MEMBER_OF]-()-[:LOCATED_IN|COVERS*0..1]->(t)",),
-    "ServiceSite": ("(v)-[:LOCATED_IN|OWNED_BY]->(t)",),
-    "Person": ("(v)-[:LIVES_IN|REPORTED_TO|LIAISES|HOLDS_POST]->(t)",
-               "(v)-[:HOLDS_POST|MEMBER_OF|WORKS_AT]->()"
-               "-[:COVERS|REPRESENTS|MANAGES|LOCATED_IN]->(t)"),
-    "Project": ("(v)-[:SERVES]->(t)",),
-    "Demand": ("(v)-[:RAISED_IN]->(t)",),
-    "Resource": ("(v)<-[:OFFERS]-()-[:LOCATED_IN|LIVES_IN|MANAGES]->(t)",),
-}
-assert set(ANCHORS) == set(NODE_BY_LABEL), "every label needs a scope rule"
+from graph.spine import ANCHORS, AREAS, DOWN_SPINE, SCOPE_LABELS, SPINE
 
 _STEP = re.compile(r"\([^()]*\)|<-\[[^\]]*\]-|-\[[^\]]*\]->")
 
@@ -79,7 +45,6 @@ def reverse(path: str) -> str:
 
 for _paths in ANCHORS.values():
     for _path in _paths:
-        assert _path.startswith("(v)") and (_path == "(v)" or _path.endswith("(t)")), _path
         assert reverse(reverse(_path)) == _path, _path
 
 
@@ -101,7 +66,7 @@ def in_scope(label: str, var: str, scope_label: str, param: str = "scope") -> st
     ``label`` and ``scope_label`` come from the model's fixed set (checked), so the
     text never carries user input.
     """
-    if scope_label not in FILTER_LABELS:
+    if scope_label not in AREAS:
         raise ValueError(f"{scope_label} cannot be a scope")
     target = f"(:{scope_label} {{code: ${param}}})"
     parts = [f"EXISTS {{ MATCH {walk}{SPINE}{target} }}" for walk in _walks(label, var)]

@@ -1,0 +1,150 @@
+"""The spine (县 → 街道 → 社区 → 网格 → 小区 → 楼栋 → 住户) and the rules that hang on it.
+
+Scope, filters, counts, analyses, creates and ledgers all reason about the same chain
+of administrative levels; each used to keep its own copy (levels top-down here,
+bottom-up there, "current at a date" three times).  This module is the one home of
+those facts, and everything else imports them:
+
+* ``LEVELS`` (top-down) and the helpers derived from it (``depth``, ``parent_of``,
+  ``child_of``); ``AREAS``, the levels a scope, ``within`` filter, count or analysis
+  may name; ``SCOPE_LABELS``, the levels a caller may be scoped to.
+* ``UP``: the relationship type placing each level under the one above, read off the
+  model's legal endpoint pairs (so the pairs of ``PART_OF`` and the spine cannot
+  disagree), and the variable-length path strings ``SPINE`` / ``DOWN_SPINE``.
+* ``ANCHORS``: for every label, the paths leading from a node to the spine (scope is
+  decided by the graph; :mod:`graph.scope` builds the Cypher predicates from them).
+* ``PLACEMENT``: the relationships that hang a newly created node under its parent.
+* ``current`` / ``is_current``: when a dated relationship (or an owners' committee's
+  term) counts at an as-of date, as Cypher text and in Python.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import pairwise
+
+from graph.model import NODE_BY_LABEL, REL_BY_TYPE, RELS
+
+LEVELS: tuple[str, ...] = ("County", "Street", "Community", "Grid", "Compound", "Building",
+                           "Household")
+AREAS: tuple[str, ...] = LEVELS[:5]  # scopes, ``within`` filters, counts, analyses
+SCOPE_LABELS: tuple[str, ...] = LEVELS[:3]  # the levels a caller is scoped to
+
+
+def _on_spine(label: str) -> int:
+    if label not in LEVELS:
+        raise ValueError(f"{label} is not on the spine")
+    return LEVELS.index(label)
+
+
+def depth(label: str) -> int:
+    """0 for the county, one more per level down: ``depth(a) < depth(b)`` when ``a``
+    lies above ``b``."""
+    return _on_spine(label)
+
+
+def parent_of(label: str) -> str | None:
+    """The level one above ``label`` (None for the county)."""
+    i = _on_spine(label)
+    return LEVELS[i - 1] if i > 0 else None
+
+
+def child_of(label: str) -> str | None:
+    """The level one below ``label`` (None for a household)."""
+    i = _on_spine(label)
+    return LEVELS[i + 1] if i + 1 < len(LEVELS) else None
+
+
+def _placing(child: str, parent: str) -> str:
+    """The one relationship type the model allows from ``child`` to ``parent``."""
+    found = [rel.type for rel in RELS if rel.allows(child, parent)]
+    if len(found) != 1:
+        raise AssertionError(f"{child}→{parent} needs exactly one type, the model has {found}")
+    return found[0]
+
+
+# The link from each level to the one above: Street PART_OF County, Compound IN_GRID Grid.
+UP: dict[str, str] = {child: _placing(child, parent) for parent, child in pairwise(LEVELS)}
+assert set(REL_BY_TYPE["PART_OF"].pairs) == {
+    (child, LEVELS[depth(child) - 1]) for child, rel in UP.items() if rel == "PART_OF"
+}, "every legal PART_OF pair is one step of the spine"
+
+_SPINE_TYPES = "|".join(dict.fromkeys(UP.values()))
+SPINE = f"-[:{_SPINE_TYPES}*0..{len(LEVELS) - 1}]->"  # from a node up to any level above
+DOWN_SPINE = f"<-[:{_SPINE_TYPES}*0..{len(LEVELS) - 1}]-"  # from a level down to any below
+
+# Paths from the node ``(v)`` to an administrative node ``(t)``: the node is in scope
+# when any of them reaches the scope node along the spine.
+_ADMIN = ("(v)",)
+ANCHORS: dict[str, tuple[str, ...]] = {
+    **{level: _ADMIN for level in LEVELS},
+    # an organisation is in scope where it, or an organisation under it, covers territory,
+    # or where its host unit sits
+    "PartyOrg": ("(v)<-[:UNDER*0..4]-(:PartyOrg)-[:COVERS]->(t)",
+                 "(v)-[:IN_ORG]->()-[:LOCATED_IN]->(t)"),
+    "Unit": ("(v)-[:LOCATED_IN|CO_BUILDS_WITH|REPORTED_TO|RESPONSIBLE_FOR]->(t)",),
+    "PropertyFirm": ("(v)-[:MANAGES|LOCATED_IN]->(t)",),
+    "OwnersCommittee": ("(v)-[:REPRESENTS]->(t)",),
+    "SocialOrg": ("(v)-[:LOCATED_IN]->(t)",),
+    "VolunteerTeam": ("(v)<-[:MEMBER_OF]-(:Person)-[:LIVES_IN]->(t)",),
+    "Alliance": ("(v)<-[:MEMBER_OF]-()-[:LOCATED_IN|COVERS*0..1]->(t)",),
+    "ServiceSite": ("(v)-[:LOCATED_IN|OWNED_BY]->(t)",),
+    "Person": ("(v)-[:LIVES_IN|REPORTED_TO|LIAISES|HOLDS_POST]->(t)",
+               "(v)-[:HOLDS_POST|MEMBER_OF|WORKS_AT]->()"
+               "-[:COVERS|REPRESENTS|MANAGES|LOCATED_IN]->(t)"),
+    "Project": ("(v)-[:SERVES]->(t)",),
+    "Demand": ("(v)-[:RAISED_IN]->(t)",),
+    "Resource": ("(v)<-[:OFFERS]-()-[:LOCATED_IN|LIVES_IN|MANAGES]->(t)",),
+}
+assert set(ANCHORS) == set(NODE_BY_LABEL), "every label needs a scope rule"
+for _paths in ANCHORS.values():
+    for _path in _paths:
+        assert _path.startswith("(v)") and (_path == "(v)" or _path.endswith("(t)")), _path
+
+# The relationships that place a new node in the graph (and so in someone's scope): a
+# spine level hangs on the level above, the others where their anchors start.
+PLACEMENT: dict[str, tuple[str, ...]] = {
+    **{child: (rel,) for child, rel in UP.items()},
+    "PartyOrg": ("COVERS",), "Unit": ("LOCATED_IN",),
+    "PropertyFirm": ("MANAGES", "LOCATED_IN"), "OwnersCommittee": ("REPRESENTS",),
+    "SocialOrg": ("LOCATED_IN",), "VolunteerTeam": ("MEMBER_OF",),
+    "Alliance": ("MEMBER_OF",), "ServiceSite": ("LOCATED_IN", "OWNED_BY"),
+    "Person": ("LIVES_IN",), "Project": ("SERVES",), "Demand": ("RAISED_IN",),
+    "Resource": ("OFFERS",),
+}
+for _label, _types in PLACEMENT.items():
+    for _type in _types:
+        _rel = REL_BY_TYPE[_type]
+        assert _label in _rel.sources + _rel.targets, (_label, _type)
+
+# The properties bounding a period: a dated relationship's, an owners' committee's term.
+PERIOD = ("since", "until")
+TERM = ("term_start", "term_end")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def current(var: str, param: str = "as_of", bounds: tuple[str, str | None] = PERIOD,
+            optional: bool = False) -> str:
+    """Cypher predicate: ``var`` (a relationship or node) is current at ``$<param>``.
+
+    It has begun by then (or has no start) and, unless ``bounds`` has no end property,
+    has not ended before it (or has no end); ISO date strings compare as dates.
+    ``bounds=TERM`` asks whether an owners' committee is in office; ``(p, None)`` only
+    whether ``p`` is not after the date.  With ``optional`` a null ``$<param>`` lets
+    everything through (an API field read without ``asOf``).  The Python twin is
+    :func:`is_current`.
+    """
+    start, end = bounds
+    for name in (var, param, start, end or "x"):
+        if not _NAME.fullmatch(name):
+            raise ValueError(f"not a Cypher name: {name!r}")
+    text = f"({var}.{start} IS NULL OR {var}.{start} <= ${param})"
+    if end is not None:
+        text += f" AND ({var}.{end} IS NULL OR {var}.{end} >= ${param})"
+    return f"(${param} IS NULL OR ({text}))" if optional else text
+
+
+def is_current(since: str | None, until: str | None, as_of: str) -> bool:
+    """A dated relationship counts at ``as_of`` when it began by then and has not ended
+    (the rule :func:`current` writes in Cypher)."""
+    return (since is None or since <= as_of) and (until is None or until >= as_of)
