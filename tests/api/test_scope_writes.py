@@ -53,7 +53,7 @@ UNLINK = "mutation($input: LinkInput!) { unlink(input: $input) { ok errors { fie
 # The ends tried for each relationship type: (sources, targets), each in street A only,
 # in street B only, and shared by both.
 MATRIX: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "PART_OF": (("HA", "HB", "HS"), ("CA", "CB", "CS")),
+    "PART_OF": (("HA", "HB", "HS"), ("BA", "BB", "BS")),  # a legal pair (check_pair)
     "IN_GRID": (("CA", "CB", "CS"), ("GA2", "GB2", "GS")),
     "UNDER": (("POA", "POB", "POS"), ("QA", "QB", "QS")),
     "COVERS": (("POA", "POB", "POS"), ("BA", "BB", "BS")),
