@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import cache
 from itertools import pairwise
 
-from graph.spine import AREAS, TERM, UP, child_of, current, depth
+from graph.spine import AREAS, BEGUN, TERM, UP, child_of, current, depth
 from graph.store import Query
 
 
@@ -29,7 +29,6 @@ assert tuple(VARS) == AREAS
 
 BRANCH_KINDS = ["compound_branch", "grid_branch"]
 JOINT_KINDS = ["joint_branch", "association_branch"]
-BEGUN = ("since", None)  # relationships with a start only (LIAISES, MEMBER_OF)
 
 
 def child_level(scope_label: str) -> str | None:

@@ -31,27 +31,23 @@ AREAS: tuple[str, ...] = LEVELS[:5]  # scopes, ``within`` filters, counts, analy
 SCOPE_LABELS: tuple[str, ...] = LEVELS[:3]  # the levels a caller is scoped to
 
 
-def _on_spine(label: str) -> int:
+def depth(label: str) -> int:
+    """0 for the county, one more per level down: ``depth(a) < depth(b)`` when ``a``
+    lies above ``b``.  ValueError off the spine."""
     if label not in LEVELS:
         raise ValueError(f"{label} is not on the spine")
     return LEVELS.index(label)
 
 
-def depth(label: str) -> int:
-    """0 for the county, one more per level down: ``depth(a) < depth(b)`` when ``a``
-    lies above ``b``."""
-    return _on_spine(label)
-
-
 def parent_of(label: str) -> str | None:
     """The level one above ``label`` (None for the county)."""
-    i = _on_spine(label)
+    i = depth(label)
     return LEVELS[i - 1] if i > 0 else None
 
 
 def child_of(label: str) -> str | None:
     """The level one below ``label`` (None for a household)."""
-    i = _on_spine(label)
+    i = depth(label)
     return LEVELS[i + 1] if i + 1 < len(LEVELS) else None
 
 
@@ -117,9 +113,11 @@ for _label, _types in PLACEMENT.items():
         _rel = REL_BY_TYPE[_type]
         assert _label in _rel.sources + _rel.targets, (_label, _type)
 
-# The properties bounding a period: a dated relationship's, an owners' committee's term.
-PERIOD = ("since", "until")
-TERM = ("term_start", "term_end")
+# The properties bounding a period: a dated relationship's, an owners' committee's term,
+# and a start alone (LIAISES, MEMBER_OF: current once begun).
+PERIOD: tuple[str, str | None] = ("since", "until")
+TERM: tuple[str, str | None] = ("term_start", "term_end")
+BEGUN: tuple[str, str | None] = ("since", None)
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
