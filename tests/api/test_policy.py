@@ -50,7 +50,7 @@ def _forbidden(body: dict[str, Any]) -> str | None:
 
 def _probe(api: Api, role: str, cap: Cap) -> bool:
     """Ask the live API for what ``cap`` allows, as ``role``: True when it was allowed."""
-    who = {"role": role, **WHO[role]}
+    who: dict[str, Any] = {"role": role, **WHO[role]}
 
     def allowed(query: str) -> bool:
         message = _forbidden(api.post(query, **who).json())
