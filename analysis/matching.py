@@ -40,9 +40,9 @@ from scipy.spatial import cKDTree
 from analysis import queries as q
 from analysis.fetch import Row, read_demands, resolve_scope
 from analysis.geo import EARTH_RADIUS_M, arc_metres, chord, unit_vectors
-from graph.model import MEMBER, rel_kind
+from graph import lifecycle
+from graph.model import MEMBER
 from graph.store import Store, Transaction
-from graph.writer import rel_key
 
 NO_RESOURCE = "no resource of that category in range"
 EXHAUSTED = "capacity exhausted"
@@ -94,7 +94,7 @@ def match_demands(
     the resource rows ``admit`` keeps (with the offerers it keeps) are candidates."""
     scope = resolve_scope(store, scope_label, scope_code, as_of)
     demands = [r for r in read_demands(store, scope_label, scope.params())
-               if (r["status"] or "open") == "open"]
+               if (r["status"] or lifecycle.OPEN) == lifecycle.OPEN]
     categories = sorted({d["category"] for d in demands})
     located = [(d["lat"], d["lon"]) for d in demands
                if d["lat"] is not None and d["lon"] is not None]
@@ -112,7 +112,8 @@ def match_demands(
     if admit is not None and resources:
         resources = admit(resources)
     if resources:
-        in_use = {r["code"]: r["n"] for r in store.read(q.RESOURCES_IN_USE)}
+        in_use = {r["code"]: r["n"] for r in store.read(q.RESOURCES_IN_USE,
+                                                          holding=list(lifecycle.HOLDING))}
         for r in resources:
             r["in_use"] = in_use.get(r["code"], 0)
     return solve(scope_label, scope_code, demands, resources, radius, k, default_radius_m)
@@ -252,24 +253,28 @@ class DispatchResult:
 
 
 def write_plan(store: Store, plan: MatchPlan, at: str | None = None) -> DispatchResult:
-    """Write the plan as dispatches in one transaction: each demand still open gets
-    status ``dispatched`` and an ``ASSIGNED_TO`` to the resource's offerer.  Offerers
-    the model does not allow as takers (social organisations, firms) are skipped."""
+    """Write the plan as dispatches in one transaction (graph.lifecycle, the same Cypher
+    as the ``dispatchDemand`` mutation): each demand still open gets status
+    ``dispatched`` and an ``ASSIGNED_TO`` to the resource's offerer.  Offerers the model
+    does not allow as takers (social organisations, firms) are skipped.
+
+    ``store`` commits the one transaction: an API writer passes the store
+    ``api.auditing.audited`` gives its work (as ``dispatchMatches`` does), whose
+    transaction writes the audit line before it commits; nothing else in the service
+    calls this, and any new writer must go through that wrapper too."""
     stamp = at or dt.datetime.now().replace(microsecond=0).isoformat()
-    takers = set(rel_kind("ASSIGNED_TO").targets)
     rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
     skipped: list[tuple[str, str]] = []
     for a in plan.assignments:
-        if a.offerer_label not in takers or a.offerer is None:
+        if a.offerer_label not in lifecycle.TAKERS or a.offerer is None:
             skipped.append((a.demand, f"offerer {a.offerer_label} cannot take a dispatch"))
             continue
-        props = {"at": stamp, "resource": a.resource}
-        rows[a.offerer_label].append({"demand": a.demand, "offerer": a.offerer,
-                                      "props": {**props, "rkey": rel_key("ASSIGNED_TO", props)}})
+        rows[a.offerer_label].append(lifecycle.assignment(a.demand, a.offerer, stamp,
+                                                          a.resource))
 
     def dispatch(tx: Transaction) -> list[str]:
-        return [r["code"] for label, batch in sorted(rows.items())
-                for r in tx.run(q.dispatch(label), rows=batch)]
+        return [code for label, batch in sorted(rows.items())
+                for code in lifecycle.dispatch(tx, label, batch)]
 
     done = store.transaction(dispatch)
     missing = {a.demand for a in plan.assignments} - set(done) - {s[0] for s in skipped}

@@ -285,32 +285,15 @@ RESOURCES_MAX_RADIUS = _read(
 RETURN max(r.radius_m) AS m""",
 )
 
-# Capacity already taken: demands dispatched or accepted from each resource.  One
-# aggregate over ASSIGNED_TO, not a per-resource pattern (that was quadratic on ArcadeDB).
+# Capacity already taken: demands holding a resource (``$holding``: graph.lifecycle's
+# HOLDING statuses) per resource.  One aggregate over ASSIGNED_TO, not a per-resource
+# pattern (that was quadratic on ArcadeDB).
 RESOURCES_IN_USE = _read(
     "analysis_resources_in_use",
     """MATCH (d:Demand)-[a:ASSIGNED_TO]->()
-WHERE d.status IN ['dispatched', 'accepted'] AND a.resource IS NOT NULL
+WHERE d.status IN $holding AND a.resource IS NOT NULL
 RETURN a.resource AS code, count(*) AS n""",
 )
-
-
-@cache
-def dispatch(label: str) -> Query:
-    """Dispatch open demands to takers of ``label`` (``$rows``: demand, offerer, props);
-    a demand no longer open is left alone and not returned."""
-    if label not in ("Member", "Unit", "VolunteerTeam"):
-        raise ValueError(f"{label} cannot take a dispatch")
-    return Query(
-        f"analysis_dispatch_{label}",
-        f"""UNWIND $rows AS row
-MATCH (d:Demand {{code: row.demand}}) WHERE coalesce(d.status, 'open') = 'open'
-MATCH (o:{label} {{code: row.offerer}})
-SET d.status = 'dispatched'
-MERGE (d)-[a:ASSIGNED_TO {{rkey: row.props.rkey}}]->(o)
-SET a += row.props
-RETURN d.code AS code""",
-    )
 
 
 # An edge of the co-operation network, packed (lists decode faster than maps).

@@ -29,6 +29,7 @@ from analysis.tally import Item as ItemRow
 from api import pools, queries, redact
 from api.auditing import audited
 from api.context import ApiError, Context, Forbidden
+from api.policy import Cap
 from api.redact import OUTSIDE, Ref
 from graph.spine import AREAS
 
@@ -180,8 +181,7 @@ def _figure(ind: Indicator, limit: int, visible: set[Ref]) -> IndicatorFigure:
 async def _scope(info: strawberry.Info, scope: str | None) -> tuple[str, str]:
     """The analysis scope, refused unless it lies inside the caller's scope."""
     ctx: Context = info.context
-    if ctx.caller.role == "resident":
-        raise Forbidden("residents may not run analyses")
+    ctx.require(Cap.RUN_ANALYSES)
     if scope is None:
         return ctx.scope_label, ctx.scope_code
     label, sep, code = scope.partition(":")
@@ -296,8 +296,7 @@ async def dispatch_matches(info: strawberry.Info, scope: str | None = None,
     """Match open demands and write the plan as dispatches, in one audited transaction."""
 
     async def work(ctx: Context) -> MatchResult:
-        if not ctx.caller.is_staff:
-            raise Forbidden(f"role {ctx.caller.role} may not dispatch demands")
+        ctx.require(Cap.DISPATCH)
         label, code = await _scope(info, scope)
         plan = await _run(match_demands, ctx.store, label, code, radius=radius_m,
                           k=max(1, min(k, 100)), admit=redact.admit(ctx))

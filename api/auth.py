@@ -1,4 +1,4 @@
-"""Bearer tokens, roles and what each role may see or change.
+"""Bearer tokens and the caller they name (what each role may do: api.policy).
 
 Tokens are HS256 JWTs signed with ``settings.jwt_secret``.  Only HS256 is accepted
 when decoding (so ``alg: none`` and algorithm-confusion tokens are refused).  Every
@@ -16,11 +16,10 @@ from typing import Any
 
 import jwt
 
+from api.policy import ROLES, Cap, allows
 from graph.model import check_text
 from graph.settings import Settings
 
-ROLES = ("county_admin", "street_staff", "community_staff", "analyst", "resident")
-STAFF = frozenset({"county_admin", "street_staff", "community_staff"})
 ALGORITHM = "HS256"
 MIN_SECRET = 32  # bytes; shorter HMAC keys are guessable offline
 MAX_HOURS = Settings.token_max_hours  # the default; servers pass their setting
@@ -42,14 +41,9 @@ class Caller:
     scope: str
     subject: str
 
-    @property
-    def is_staff(self) -> bool:
-        return self.role in STAFF
-
-    @property
-    def sees_personal(self) -> bool:
-        """Phone and ID numbers are shown only to staff who serve residents."""
-        return self.role in STAFF
+    def may(self, cap: Cap) -> bool:
+        """Whether the caller's role has ``cap`` (api.policy)."""
+        return allows(self.role, cap)
 
 
 def check_secret(secret: str) -> None:

@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from api.policy import ROLES
 from api.progress import Progress
 from graph import embedded
 from graph.datadir import UMASK, private_dir, secret
@@ -279,8 +280,7 @@ def _parser() -> argparse.ArgumentParser:
     p = command("token", cmd_token, "issue a signed API token (key: JINLIN_JWT_SECRET, "
                 "else the one `jinlin serve` keeps in the data directory)")
     p.add_argument("--role", required=True,
-                   choices=["county_admin", "street_staff", "community_staff", "analyst",
-                            "resident"])
+                   choices=ROLES)
     p.add_argument("--scope", required=True, help="code of the county/street/community")
     p.add_argument("--subject", required=True,
                    help="主体：持令牌操作的账号或人员（如 zhang.san 或人员编码），审计日志记录"

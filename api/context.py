@@ -17,6 +17,7 @@ from strawberry.dataloader import DataLoader
 from api import pools, queries
 from api.audit import AuditLog
 from api.auth import Caller
+from api.policy import Cap, reads, refusal
 from graph.settings import Settings
 from graph.store import Query, Store
 
@@ -58,9 +59,20 @@ class Context:
     loaders: dict[Hashable, DataLoader[Any, Any]] = field(default_factory=dict)
 
     def params(self, **extra: Any) -> dict[str, Any]:
-        """Parameters every scoped query takes: the scope and, for residents, who."""
-        subject = self.caller.subject if self.caller.role == "resident" else None
+        """Parameters every scoped query takes: the scope and, for a caller who reads
+        only its own demands (no READ_ALL: residents), who it is."""
+        subject = None if self.caller.may(Cap.READ_ALL) else self.caller.subject
         return {"scope": self.scope_code, "subject": subject, **extra}
+
+    def require(self, cap: Cap) -> None:
+        """Forbidden, with the policy's message, unless the caller's role has ``cap``."""
+        if not self.caller.may(cap):
+            raise Forbidden(refusal(self.caller.role, cap))
+
+    def require_read(self, label: str) -> None:
+        """Forbidden unless the caller's role reads nodes of ``label`` at all."""
+        if not reads(self.caller.role, label):
+            raise Forbidden(refusal(self.caller.role, Cap.READ_ALL))
 
     async def read(self, query: Query, **params: Any) -> list[dict[str, Any]]:
         """Run a read off the event loop (the driver is synchronous), on the read pool."""

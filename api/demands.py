@@ -16,42 +16,34 @@ import secrets
 from typing import Any
 
 from api import queries
-from api.context import Context, Forbidden, now
+from api.context import Context, now
 from api.guard import check_end
+from api.policy import STEP_CAPS, Cap
 from api.reads import parse_id
 from api.types import FieldError, build_node
-from api.writes import Outcome, end_label, existing, parse_code, validate, visible
-from graph import queries as graph_queries
-from graph.model import NODE_BY_LABEL, REL_BY_TYPE
+from api.writes import Outcome, existing, parse_code, validate, visible
+from graph import lifecycle
+from graph.model import key_label
 from graph.scope import SCOPE_RELS
 from graph.store import Transaction
 from graph.writer import NodeRecord, RelRecord, write_graph
-
-STEPS = {  # mutation: (from, to)
-    "dispatch": ("open", "dispatched"),
-    "accept": ("dispatched", "accepted"),
-    "complete": ("accepted", "done"),
-    "review": ("done", "reviewed"),
-}
-TAKERS = REL_BY_TYPE["ASSIGNED_TO"].targets
 
 
 async def raise_demand(ctx: Context, code: str | None, values: dict[str, Any],
                        raised_in: str, raised_by: str | None) -> Outcome:
     """A resident (for themself) or staff (for a resident) posts a demand."""
-    if not (ctx.caller.is_staff or ctx.caller.role == "resident"):
-        raise Forbidden(f"role {ctx.caller.role} may not raise demands")
+    ctx.require(Cap.RAISE)
     out = Outcome()
     code = parse_code(code, out.errors) if code else f"D{now()[:10].replace('-', '')}-" \
         f"{secrets.token_hex(4)}"
-    values = {**values, "status": "open", "created_at": now(), "done_at": None,
-              "satisfaction": None}
+    values = {**values, **lifecycle.raised(now())}
     props = validate("Demand", values, out.errors)
     where_label, where_code = parse_id(raised_in, ("Compound", "Community"))
     await check_end(ctx, out.errors, "raisedIn", raised_in, where_label, where_code,
                     exclusive="RAISED_IN" in SCOPE_RELS)
-    person = ctx.caller.subject if ctx.caller.role == "resident" else None
-    if person is not None:  # a resident raises for themself: their token names them
+    # without RAISE_FOR_OTHERS (a resident) the token names the person raising it
+    person = None if ctx.caller.may(Cap.RAISE_FOR_OTHERS) else ctx.caller.subject
+    if person is not None:
         if await existing(ctx, "Person", person) is None:
             out.errors.append(FieldError(field="raisedBy", message=f"no person {person}"))
     elif raised_by:
@@ -70,59 +62,50 @@ async def raise_demand(ctx: Context, code: str | None, values: dict[str, Any],
     return out
 
 
+async def _taker(ctx: Context, taker: str | None,
+                 errors: list[FieldError]) -> tuple[str, str] | None:
+    """The label to dispatch to ``taker`` with and its code, once checked (a taker by
+    the model, visible to the caller)."""
+    if not taker:
+        errors.append(FieldError(field="taker", message="dispatch needs a taker: a "
+                                 "Member, Unit or VolunteerTeam"))
+        return None
+    label, code = parse_id(taker, tuple(dict.fromkeys(map(key_label, lifecycle.TAKERS))))
+    taker_label = lifecycle.taker_label(label)
+    if taker_label is None:
+        errors.append(FieldError(field="taker", message=f"{taker} is not a party "
+                                 "member, unit or volunteer team"))
+        return None
+    await check_end(ctx, errors, "taker", taker, taker_label, code,
+                    exclusive="ASSIGNED_TO" in SCOPE_RELS)
+    return taker_label, code
+
+
 async def step(ctx: Context, name: str, code: str, taker: str | None = None,
                resource: str | None = None, satisfaction: int | None = None) -> Outcome:
-    """One transition; dispatch also points the demand at its taker (ASSIGNED_TO)."""
-    if name == "review":
-        if not (ctx.caller.is_staff or ctx.caller.role == "resident"):
-            raise Forbidden(f"role {ctx.caller.role} may not review demands")
-    elif not ctx.caller.is_staff:
-        raise Forbidden(f"role {ctx.caller.role} may not {name} demands")
+    """One transition of graph.lifecycle; dispatch also points the demand at its taker
+    (ASSIGNED_TO), with the same Cypher as matching write-back."""
+    ctx.require(STEP_CAPS[name])
     out = Outcome()
-    before, after = STEPS[name]
-    props: dict[str, Any] = {"status": after}
-    kind = NODE_BY_LABEL["Demand"]
-    if name == "complete":
-        props["done_at"] = now()
-    if name == "review":
-        try:
-            props["satisfaction"] = kind.prop("satisfaction").parse(satisfaction)
-            if props["satisfaction"] is None:
-                raise ValueError("a value is required")
-        except ValueError as exc:
-            out.errors.append(FieldError(field="satisfaction", message=str(exc)))
-    taker_label = taker_code = None
-    if name == "dispatch":
-        if not taker:
-            out.errors.append(FieldError(field="taker", message="dispatch needs a taker: a "
-                                         "Member, Unit or VolunteerTeam"))
-        else:
-            label, taker_code = parse_id(taker, ("Person", "Unit", "VolunteerTeam"))
-            taker_label = end_label(TAKERS, label)
-            if taker_label is None:
-                out.errors.append(FieldError(field="taker", message=f"{taker} is not a party "
-                                             "member, unit or volunteer team"))
-            else:
-                await check_end(ctx, out.errors, "taker", taker, taker_label, taker_code,
-                                exclusive="ASSIGNED_TO" in SCOPE_RELS)
+    move = lifecycle.STEPS[name]
+    at = now()
+    try:
+        props = lifecycle.changes(move, at, {"satisfaction": satisfaction})
+    except lifecycle.StepRefused as exc:
+        props = {}
+        out.errors.append(FieldError(field=exc.field, message=str(exc)))
+    to = await _taker(ctx, taker, out.errors) if move is lifecycle.DISPATCH else None
     if out.errors:
         return out
-    params = ctx.params(code=code, props=props, **{"from": before})
-    with_taker = (taker_label, taker_code, {"at": now(), "resource": resource})
+    guard = queries.demand_guard(ctx.scope_label)
 
-    def step(tx: Transaction) -> bool:
-        if not tx.run(queries.transition(ctx.scope_label), **params):
-            return False
-        if name == "dispatch":
-            lab, tcode, rprops = with_taker
-            assert lab and tcode
-            record = RelRecord("ASSIGNED_TO", "Demand", code, lab, tcode, rprops)
-            tx.run(graph_queries.upsert_rels("ASSIGNED_TO", "Demand", lab),
-                   rows=[{"src": code, "tgt": tcode, "rkey": record.rkey,
-                          "props": {**rprops, "rkey": record.rkey}}])
-        return True
+    def perform(tx: Transaction) -> bool:
+        if to is None:
+            return lifecycle.transit(tx, move, code, props, guard, **ctx.params())
+        row = lifecycle.assignment(code, to[1], at, resource)
+        return bool(lifecycle.dispatch(tx, to[0], [row], guard, **ctx.params()))
 
-    if not await asyncio.to_thread(ctx.store.transaction, step):
+    if not await asyncio.to_thread(ctx.store.transaction, perform):
         rows = await ctx.read(queries.demand_status(ctx.scope_label), code=code)
         if not rows:
             out.errors.append(FieldError(field="code", message=f"no demand {code} in your "
@@ -130,7 +113,7 @@ async def step(ctx: Context, name: str, code: str, taker: str | None = None,
         else:
             out.errors.append(FieldError(
                 field="status", message=f"cannot {name} demand {code}: it is "
-                f"{rows[0]['status']}, {name} needs {before}"))
+                f"{rows[0]['status']}, {name} needs {move.before}"))
         return out
     row = await visible(ctx, "Demand", code)
     out.node = build_node(ctx, "Demand", row) if row else None

@@ -17,6 +17,7 @@ from strawberry.types.unset import UNSET
 from api import auditing, demands, types, writes
 from api.context import Context
 from api.types import PY, FieldError
+from graph import lifecycle
 from graph.model import NODES, RELS
 
 RelTypeEnum: Any = types.make_enum("RelType", [r.type for r in RELS],
@@ -144,13 +145,11 @@ def _step(name: str) -> Any:
 
     resolve.__annotations__["return"] = "DemandPayload"
     resolve.__module__ = types.__name__
-    descriptions = {
-        "dispatch": "社区派单: open → dispatched; needs a taker (Member, Unit, VolunteerTeam).",
-        "accept": "接单: dispatched → accepted.",
-        "complete": "办结: accepted → done.",
-        "review": "评价: done → reviewed, with satisfaction 1–5.",
-    }
-    return strawberry.field(resolver=resolve, description=descriptions[name])
+    move = lifecycle.STEPS[name]
+    needs = {"dispatch": f"; needs a taker ({', '.join(lifecycle.TAKERS)})",
+             "review": ", with satisfaction 1–5"}
+    return strawberry.field(resolver=resolve, description=f"{move.zh}: {move.before} → "
+                            f"{move.after}{needs.get(name, '')}.")
 
 
 def mutation_fields() -> dict[str, Any]:
@@ -170,6 +169,6 @@ def mutation_fields() -> dict[str, Any]:
     fields["link"] = strawberry.field(resolver=link)
     fields["unlink"] = strawberry.field(resolver=unlink)
     fields["raise_demand"] = strawberry.field(resolver=raise_demand)
-    for name in demands.STEPS:
+    for name in lifecycle.STEPS:
         fields[f"{name}_demand"] = _step(name)
     return fields

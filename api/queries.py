@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+from graph.lifecycle import Guard
 from graph.model import NODE_BY_LABEL, REL_BY_TYPE, PropType, key_label
 from graph.scope import downward, in_scope, scopes_under
 from graph.spine import AREAS, DOWN_SPINE, SCOPE_LABELS, current, depth
@@ -260,23 +261,19 @@ def scope_node(label: str) -> Query:
     return Query(f"scope_node_{lab}", f"MATCH (n:{lab} {{code: $code}}) RETURN n.code AS code")
 
 
-# The demand life cycle: compare-and-set on the status, in one statement, so two
-# dispatchers racing cannot both win.
 @cache
-def transition(scope_label: str) -> Query:
+def demand_guard(scope_label: str) -> Guard:
+    """What a demand step checks besides the status (graph.lifecycle): the demand is in
+    the caller's scope and, for a resident, their own."""
     where = in_scope("Demand", "n", _scope_label(scope_label))
-    return Query(
-        f"demand_transition_in_{scope_label}",
-        f"MATCH (n:Demand {{code: $code}}) WHERE {where} AND {OWN_DEMAND} "
-        "AND coalesce(n.status, 'open') = $from SET n += $props RETURN n.code AS code",
-    )
+    return Guard(f"in_{scope_label}", f"{where} AND {OWN_DEMAND}")
 
 
 @cache
 def demand_status(scope_label: str) -> Query:
-    where = in_scope("Demand", "n", _scope_label(scope_label))
+    """The status of demand ``$code``, if the caller may see it (why a step failed)."""
     return Query(
         f"demand_status_in_{scope_label}",
-        f"MATCH (n:Demand {{code: $code}}) WHERE {where} AND {OWN_DEMAND} "
+        f"MATCH (n:Demand {{code: $code}}) WHERE {demand_guard(scope_label).where} "
         "RETURN coalesce(n.status, 'open') AS status",
     )

@@ -11,7 +11,8 @@ from typing import Any
 import strawberry
 
 from api import queries, types
-from api.context import ApiError, Context, Forbidden
+from api.context import ApiError, Context
+from api.policy import Cap
 from graph.model import NODE_BY_LABEL, NODES
 from graph.spine import AREAS
 
@@ -68,8 +69,7 @@ def _connection_resolver(label: str) -> Any:
         descending: bool = False,
     ) -> Any:
         ctx: Context = info.context
-        if ctx.caller.role == "resident" and label != "Demand":
-            raise Forbidden("residents may read their own demands only")
+        ctx.require_read(label)
         size = ctx.settings.page_size_default if first is None else first
         if not 1 <= size <= ctx.settings.page_size_max:
             raise ApiError(f"first must be between 1 and {ctx.settings.page_size_max}")
@@ -137,8 +137,7 @@ async def node(self: Any, info: strawberry.Info, id: strawberry.ID) -> types.Nod
     """Any node by its global id, if the caller may see it."""
     ctx: Context = info.context
     label, code = parse_id(id)
-    if ctx.caller.role == "resident" and label != "Demand":
-        raise Forbidden("residents may read their own demands only")
+    ctx.require_read(label)
     row = await ctx.node_loader(label).load(code)
     return None if row is None else types.build_node(ctx, label, row)
 
@@ -147,8 +146,7 @@ async def count_by(self: Any, info: strawberry.Info, label: LabelEnum,  # type: 
                    level: LevelEnum) -> list[AreaCount]:  # type: ignore[valid-type]
     """Nodes of ``label`` per area of ``level`` in the caller's scope (dashboards)."""
     ctx: Context = info.context
-    if ctx.caller.role == "resident":
-        raise Forbidden("residents may read their own demands only")
+    ctx.require(Cap.READ_ALL)
     lab, lev = label.value, level.value  # type: ignore[attr-defined]
     rows = await ctx.read(queries.count_by(lab, lev, ctx.scope_label))
     return [AreaCount(id=strawberry.ID(types.global_id(lev, r["code"])), code=r["code"],

@@ -18,7 +18,8 @@ from typing import Annotated, Any
 
 import strawberry
 
-from api.context import Context, Forbidden, today
+from api.context import Context, today
+from api.policy import Cap
 from graph.model import NODES, RELS, SINCE, NodeKind, PropType, RelKind, key_label
 
 PY = {PropType.STR: "str", PropType.INT: "int", PropType.FLOAT: "float",
@@ -136,15 +137,11 @@ def build_node(ctx: Context, label: str, row: dict[str, Any]) -> Any:
         if p.name == "code":
             continue
         value = props.get(p.name)
-        values[p.name] = mask(value) if p.personal and not ctx.caller.sees_personal else value
+        hide = p.personal and not ctx.caller.may(Cap.SEE_PERSONAL)
+        values[p.name] = mask(value) if hide else value
     if label == "Person":
         values["is_member"] = "Member" in row.get("labels", ())
     return globals()[label](**values)
-
-
-def _check_reader(ctx: Context, parent: str) -> None:
-    if ctx.caller.role == "resident" and parent != "Demand":
-        raise Forbidden("residents may read their own demands only")
 
 
 # Relationship directions that lead to one node, or a handful, by the domain (DOMAIN.md):
@@ -185,7 +182,7 @@ def _rel_resolver(spec: RelField) -> Callable[..., Awaitable[list[Any]]]:
     async def fetch(self: Any, info: strawberry.Info, as_of: str | None,
                     first: int | None) -> list[Any]:
         ctx: Context = info.context
-        _check_reader(ctx, spec.parent)
+        ctx.require_read(spec.parent)
         loader = ctx.related_loader(spec.rel.type, spec.outgoing, spec.parent, spec.other, as_of,
                                     _first(ctx, first, default))
         rows = await loader.load(self.code)

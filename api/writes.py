@@ -19,6 +19,7 @@ from strawberry.types.unset import UNSET
 from api import queries
 from api.context import ApiError, Context, Forbidden, now
 from api.guard import check_end, reach, shared_with
+from api.policy import Cap
 from api.reads import parse_id, strawberry_name
 from api.types import FieldError, build_node
 from graph import queries as graph_queries
@@ -46,8 +47,7 @@ class Outcome:
 
 
 def require_staff(ctx: Context) -> None:
-    if not ctx.caller.is_staff:
-        raise Forbidden(f"role {ctx.caller.role} may not change the graph")
+    ctx.require(Cap.CHANGE_GRAPH)
 
 
 def end_label(labels: tuple[str, ...], label: str) -> str | None:

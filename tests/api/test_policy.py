@@ -1,0 +1,95 @@
+"""The role policy (api.policy): the README shows the table, and the live API does what
+the table says, for every capability of every role.
+
+Single cases with their full answers are tested where the feature is: analyst write
+refused and resident reading a Compound refused (test_security.py
+test_analyst_is_read_only_and_resident_reads_only_demands), phone in clear for staff
+(test_reads.py test_compound_page_with_relationships_both_directions, street staff in
+test_scope_writes.py test_an_adoption_by_the_county_shows_the_person_to_street_a),
+masked for analysts (test_reads.py test_personal_data_masked_for_analysts), resident
+steps (test_mutations.py).  Here every (role, capability) pair is asked once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from apihelp import Api
+
+from api.policy import POLICY, README, ROLES, Cap, allows, markdown_table, refusal, with_table
+from graph.writer import NodeRecord, RelRecord, write_graph
+
+# A scope per role, all holding compound C1 and its residents P1 and P3.
+WHO: dict[str, dict[str, str]] = {
+    "county_admin": {"scope": "K1"}, "street_staff": {"scope": "S1"},
+    "community_staff": {"scope": "M1"}, "analyst": {"scope": "K1"},
+    "resident": {"scope": "M1", "subject": "P1"},
+}
+RAISE = ('mutation { raiseDemand(raisedIn: "Compound:C1", raisedBy: "Person:P3", input: '
+         '{title: "t", category: "repair"}) { node { raisedBy { code } } errors { '
+         "message } } }")
+
+
+def test_readme_table_is_generated_from_the_policy() -> None:
+    text = README.read_text(encoding="utf-8")
+    assert with_table(text) == text, "api/README.md is stale: run python -m api.policy"
+    assert markdown_table() in text
+    assert set(ROLES) == {"county_admin", "street_staff", "community_staff", "analyst",
+                          "resident"}
+
+
+def _forbidden(body: dict[str, Any]) -> str | None:
+    """The FORBIDDEN message of an answer, None when it was not refused."""
+    for error in body.get("errors") or []:
+        if error.get("extensions", {}).get("code") == "FORBIDDEN":
+            return str(error["message"])
+    assert "errors" not in body, body
+    return None
+
+
+def _probe(api: Api, role: str, cap: Cap) -> bool:
+    """Ask the live API for what ``cap`` allows, as ``role``: True when it was allowed."""
+    who: dict[str, Any] = {"role": role, **WHO[role]}
+
+    def allowed(query: str) -> bool:
+        message = _forbidden(api.post(query, **who).json())
+        assert message in (None, refusal(role, cap)), (role, cap, message)
+        return message is None
+
+    if cap is Cap.SEE_PERSONAL:
+        body = api.post('{ node(id: "Person:P1") { ... on Person { phone } } }', **who).json()
+        return _forbidden(body) is None and body["data"]["node"]["phone"] == "13812341234"
+    if cap is Cap.RAISE_FOR_OTHERS:
+        body = api.post(RAISE, **who).json()
+        if _forbidden(body) is not None:
+            return False
+        node = body["data"]["raiseDemand"]["node"]
+        return bool(node["raisedBy"] == [{"code": "P3"}])
+    probes: dict[Cap, Callable[[], bool]] = {
+        Cap.READ_ALL: lambda: allowed("{ compounds { totalCount } }"),
+        Cap.CHANGE_GRAPH: lambda: allowed(
+            'mutation { updateCompound(code: "C2", input: {households: 121}) { errors { '
+            "message } } }"),
+        Cap.RAISE: lambda: allowed(RAISE),
+        Cap.RUN_ANALYSES: lambda: allowed("{ matchPlan { candidatePairs } }"),
+        Cap.DISPATCH: lambda: (allowed('mutation { dispatchDemand(code: "D9", taker: '
+                                       '"Unit:U1") { errors { message } } }')
+                               & allowed("mutation { dispatchMatches { candidatePairs } }")),
+        Cap.ACCEPT: lambda: allowed('mutation { acceptDemand(code: "D9") { errors { message '
+                                    "} } }"),
+        Cap.COMPLETE: lambda: allowed('mutation { completeDemand(code: "D9") { errors { '
+                                      "message } } }"),
+        Cap.REVIEW: lambda: allowed('mutation { reviewDemand(code: "D9", satisfaction: 4) { '
+                                    "errors { message } } }"),
+    }
+    return probes[cap]()
+
+
+def test_every_capability_of_every_role_on_a_live_api(town_api: Api) -> None:
+    write_graph(town_api.store, [NodeRecord("Person", "P3", {"name": "王五"})],
+                [RelRecord("LIVES_IN", "Person", "P3", "Compound", "C1")])
+    got = {role: frozenset(cap for cap in Cap if _probe(town_api, role, cap))
+           for role in ROLES}
+    assert got == POLICY
+    assert not allows("nobody", Cap.READ_ALL)
