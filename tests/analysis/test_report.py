@@ -19,7 +19,8 @@ def county(store: BoltStore) -> BoltStore:
     g.node("Compound", "C2", name="=HYPERLINK(\"x\")<script>", households=60, lat=30.02,
            lon=120.0)
     g.node("Street", "S1", name="城关街道").node("Street", "S2", name="城西街道")
-    g.node("Person", "P1", name="张三").node("PartyOrg", "B1", name="阳光支部", kind="compound_branch")
+    g.node("Person", "P1", name="张三")
+    g.node("PartyOrg", "B1", name="阳光支部", kind="compound_branch")
     g.write(store)
     return store
 
@@ -50,7 +51,8 @@ def test_workbook(county: BoltStore) -> None:
     assert len(wb.sheetnames) == 19
     ov = wb["概览"]
     assert ov["A1"].value == "县(区) K（K）基层党建指标概览，截至 2025-01-01"
-    assert [c.value for c in ov[2]] == ["指标", "分子", "分母", "比率", "城关街道", "城西街道", "备注"]
+    assert [c.value for c in ov[2]] == [
+        "指标", "分子", "分母", "比率", "城关街道", "城西街道", "备注"]
     assert [c.value for c in ov[3]] == ["小区党组织覆盖率", 2, 4, 0.5, 1 / 3, 1.0, None]
     assert [c.number_format for c in ov[3]][1:6] == ["#,##0", "#,##0", "0.0%", "0.0%", "0.0%"]
     assert ov.freeze_panes == "B3"
@@ -90,3 +92,13 @@ def test_unknown_format(county: BoltStore) -> None:
 def test_safe_cell() -> None:
     assert [safe_cell(v) for v in ("=1+1", "+1", "-1", "@x", "ok", 3)] == [
         "'=1+1", "'+1", "'-1", "'@x", "ok", 3]
+
+
+def test_html_is_chinese_and_lists_weak_points(county: BoltStore) -> None:
+    html = str(render_report(county, "County", "K", "html", as_of="2025-01-01"))
+    assert '"Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Micro Hei"' in html
+    assert "<h2>三无小区：25.0%</h2>" in html and "<th>指标</th>" in html
+    assert 'font-size="11"' not in html and 'font-size="12"' in html
+    assert "<h3>单点依赖人员</h3>" in html and "<td>张三</td>" in html
+    assert "<h3>孤立组织</h3>" in html
+    assert "<td>F3</td><td>物业服务企业</td><td>C4</td>" in html  # isolated: only its compound
