@@ -16,6 +16,16 @@ from graph.model import NODE_BY_LABEL, NODES, RELS, NodeKind, Prop, PropType, Re
 from graph.settings import Settings
 from loaders.ledger_limits import human_size
 
+# Template marks: a required header ends with REQUIRED_MARK (``编码*``); the reader
+# ignores it (and its full-width form) so a filled-in template loads as written.
+REQUIRED_MARK = "*"
+_MARKS = "*＊ \u3000"
+# Tabs of the template workbook that are not ledgers (instructions, dropdown lists):
+# the reader skips them by name, Chinese or English.
+GUIDE_TABS = ("填写说明", "Instructions")
+CHOICE_TABS = ("选项", "Choices")
+ASIDE_TABS = frozenset(GUIDE_TABS + CHOICE_TABS)
+
 # Headers of the relationship end columns, English and Chinese.
 FROM, FROM_KIND, TO, TO_KIND = "from", "from_kind", "to", "to_kind"
 _END_ZH = {FROM: "起点编码", FROM_KIND: "起点类型", TO: "终点编码", TO_KIND: "终点类型"}
@@ -41,17 +51,25 @@ class Sheet:
     def headers(self, chinese: bool) -> list[str]:
         return [c.zh if chinese else c.name for c in self.columns]
 
+    def tab(self, chinese: bool) -> str:
+        """The workbook tab (or CSV file stem) the template gives this sheet."""
+        return self.zh if chinese else self.name
+
     def column_for(self, header: str) -> Column | None:
-        text = str(header).strip()
+        text = str(header).strip().rstrip(_MARKS)
         for col in self.columns:
             if text in (col.name, col.zh) or text.lower() == col.name:
                 return col
         return None
 
 
+def end_zh(label: str) -> str:
+    """The Chinese name of a relationship end label (Member, not a node kind, is 党员)."""
+    return NODE_BY_LABEL[label].zh if label in NODE_BY_LABEL else "党员"
+
+
 def _end_kind_prop(name: str, labels: tuple[str, ...]) -> Prop:
-    options = choices(*[(lab, NODE_BY_LABEL[lab].zh if lab in NODE_BY_LABEL else "党员")
-                        for lab in labels])
+    options = choices(*[(lab, end_zh(lab)) for lab in labels])
     return Prop(name, PropType.ENUM, _END_ZH[name], required=True, choices=options)
 
 
@@ -83,6 +101,11 @@ def sheet_for(name: str) -> Sheet | None:
         if text in (sheet.name, sheet.zh) or text.lower() == sheet.name.lower():
             return sheet
     return None
+
+
+def is_aside(name: str) -> bool:
+    """A template tab that holds no ledger (填写说明, 选项): skipped when loading."""
+    return str(name).strip() in ASIDE_TABS
 
 
 def describe() -> str:

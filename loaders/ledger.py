@@ -23,7 +23,17 @@ from graph.lookup import codes_in_store
 from graph.model import MEMBER, check_pair, key_label
 from graph.store import Store
 from graph.writer import NodeRecord, RelRecord, WriteSummary, write_graph
-from loaders.formats import FROM, FROM_KIND, SHEETS, TO, TO_KIND, Column, Sheet, sheet_for
+from loaders.formats import (
+    FROM,
+    FROM_KIND,
+    SHEETS,
+    TO,
+    TO_KIND,
+    Column,
+    Sheet,
+    is_aside,
+    sheet_for,
+)
 from loaders.ledger_limits import LedgerLimits
 from loaders.ledger_read import ledger_files, read_tables
 from loaders.ledger_table import BadCell, LedgerProblem, ProblemLog, Table, is_blank
@@ -150,8 +160,10 @@ class _Checker:
         self.log.place(table.file, table.name)
         sheet = sheet_for(table.name)
         header = next(table.rows, None)
-        if header is None:
-            return  # an empty tab (Excel's default "Sheet1") holds nothing to import
+        if header is None or (sheet is None and is_aside(table.name)):
+            # an empty tab (Excel's default "Sheet1") holds nothing to import, nor do the
+            # template's instructions and dropdown lists
+            return
         if sheet is None:
             self.log.add(table.file, table.name, None, None,
                          f"unknown sheet name; expected one of {_KNOWN_SHEETS} "

@@ -17,6 +17,7 @@ from openpyxl import Workbook
 
 from loaders.cells import needs_escape
 from loaders.formats import SHEETS, Sheet, sheet_for
+from loaders.template import template_workbook
 
 
 def safe_cell(value: Any) -> Any:
@@ -106,13 +107,11 @@ class LedgerWriter:
 
 
 def write_templates(out_dir: str | Path, chinese: bool = True) -> list[Path]:
-    """Blank ledgers: ``templates.xlsx`` with every sheet, and one CSV per sheet."""
+    """Blank ledgers: ``templates.xlsx`` (instructions, dropdowns, date formats: see
+    :mod:`loaders.template`), and one CSV per sheet with the plain header row."""
     out = Path(out_dir)
     with LedgerWriter(out, "csv", chinese) as csv_writer:
         for sheet in SHEETS:
             csv_writer.header(sheet.name)
-    with LedgerWriter(out, "xlsx", chinese) as xlsx_writer:
-        for sheet in SHEETS:
-            xlsx_writer.header(sheet.name)
-    (out / "ledgers.xlsx").replace(out / "templates.xlsx")
+    template_workbook(chinese).save(out / "templates.xlsx")
     return sorted(out.iterdir())

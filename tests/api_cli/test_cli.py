@@ -22,7 +22,8 @@ def test_template_writes_every_sheet_with_chinese_headers(
             "起点编码", "终点类型", "终点编码", "职务", "开始日期", "结束日期", "专职"
         ]
     book = load_workbook(tmp_path / "templates.xlsx", read_only=True)
-    assert "Compound" in book.sheetnames and len(book.sheetnames) == 42
+    assert book.sheetnames[:2] == ["填写说明", "县(区)"] and "小区" in book.sheetnames
+    assert len(book.sheetnames) == 43
     assert "wrote 43 blank ledgers" in capsys.readouterr().out
 
 
