@@ -97,7 +97,7 @@ def resolve_scope(store: Store, label: str, code: str, as_of: str | None) -> Sco
         raise ValueError(f"{label} cannot be a scope; use one of {', '.join(q.LEVELS)}")
     rows = store.read(q.scope_node(label), scope=code)
     if not rows:
-        raise ScopeNotFound(f"no {label} with code {code!r}")
+        raise ScopeNotFound(f"范围 {label}:{code} 不存在")
     return Scope(label, code, rows[0]["name"], day, q.child_level(label))
 
 
