@@ -235,9 +235,8 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from analysis.report import render_report
-
     from analysis.fetch import find_scope
+    from analysis.report import render_report
 
     parse_as_of(args.as_of)  # refused before the store starts
     store = open_store(_settings(args))
@@ -338,9 +337,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _explain(exc: BaseException) -> str | None:
     """The message for errors a user can act on; None for real bugs."""
-    from graph.backup import RestoreRefused
-
     from analysis.fetch import ScopeNotFound
+    from graph.backup import RestoreRefused
 
     if isinstance(exc, StoreError | RestoreRefused | FileNotFoundError | PermissionError
                   | ScopeNotFound):

@@ -95,7 +95,8 @@ def test_check_lists_warnings_and_sets_the_exit_status(
         "  C1 C1，物业管理模式：市场化物业",
     ]
     assert main([*run, "--scope", "Community:M1"]) == 1
-    assert capsys.readouterr().out.splitlines()[1].endswith("（不在任何范围内，按全库列出），共 1 个")
+    assert capsys.readouterr().out.splitlines()[1].endswith(
+        "（不在任何范围内，按全库列出），共 1 个")
     assert main([*run, "--scope", "NOPE"]) == 2
     assert capsys.readouterr().err == "jinlin: 范围 NOPE 不存在\n"
     fixed = G()
