@@ -34,8 +34,9 @@ SHOWN = 20  # items listed per rule; the count is always the whole
 @dataclass(frozen=True)
 class Rule:
     """``where`` selects the offending ``n`` of ``label``; ``scoped`` says how the nodes
-    lie in a scope (a pattern continuing from the scope's compounds ``c`` to ``n``), None
-    when an offending node is, by what it lacks, in no scope at all."""
+    lie in a scope: a pattern continuing from the scope's compounds ``c`` to ``n``
+    (``"(c)"``: the compound itself), or None when an offending node is, by what it
+    lacks, in no scope at all."""
 
     key: str
     label: str
