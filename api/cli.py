@@ -223,14 +223,15 @@ def cmd_token(args: argparse.Namespace) -> int:
     from api.auth import issue_token
 
     settings = _with_secret(_settings(args))
-    store = open_store(settings)
+    token = issue_token(settings.jwt_secret, args.role, args.scope, subject=args.subject,
+                        ttl_hours=args.ttl_hours, max_hours=settings.token_max_hours)
+    store = open_store(settings)  # after the checks that need no store
     try:
         if ScopeResolver(store)(args.scope) is None:
             raise ScopeNotFound(f"范围 {args.scope} 不存在（县/街道/社区编码）")
     finally:
         store.close()
-    print(issue_token(settings.jwt_secret, args.role, args.scope, subject=args.subject,
-                      ttl_hours=args.ttl_hours, max_hours=settings.token_max_hours))
+    print(token)
     return 0
 
 
