@@ -1,4 +1,4 @@
-"""Indicators, gap lists, matching and network structure over the graph.
+"""Indicators, gap lists, matching, network structure and data checks over the graph.
 
 Entry points (plain functions returning dataclasses; analysis imports only ``graph``):
 
@@ -7,4 +7,7 @@ Entry points (plain functions returning dataclasses; analysis imports only ``gra
 * ``analysis.matching.match_demands(store, label, code, radius=None)`` and ``write_plan``
 * ``analysis.network.network_report(store, label, code, as_of=None)``
 * ``analysis.report.render_report(store, label, code, fmt, as_of=None)``
+* ``analysis.check.check(store, label=None, code=None, as_of=None)`` and ``render``:
+  unplaced nodes and property-mode contradictions (``jinlin check``)
+* ``analysis.fetch.find_scope(store, text)``: a scope as a user types it
 """

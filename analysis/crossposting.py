@@ -14,6 +14,9 @@ from typing import Any
 from analysis.fetch import ScopeData
 from analysis.tally import Indicator, Item, tally
 
+# The PartyOrg kind of a community's party committee (社区党委), one of its 两委.
+COMMUNITY_PARTY_COMMITTEE = "community_party_committee"
+
 
 def crossposting_indicators(d: ScopeData, threshold: int) -> list[Indicator]:
     return [cross_posting(d), secretary_chair(d), two_way_entry(d), red_committees(d),
@@ -73,6 +76,12 @@ def secretary_chair(d: ScopeData) -> Indicator:
 
 
 def two_way_entry(d: ScopeData) -> Indicator:
+    """Per community: (a) a member of either of its two committees (两委: the community
+    party committee or the residents' committee) on an owners' committee or managing firm
+    of a compound there, and (b) an owners' committee or firm person on the party
+    committee.  Someone posted on both the party committee and a committee/firm satisfies
+    both directions, so (b) implies (a): the residents' committee side only ever adds to
+    the drill-down."""
     ocfirm: dict[str, set[str]] = defaultdict(set)
     hh: dict[str, int] = defaultdict(int)
     for c in d.compounds:
@@ -83,15 +92,18 @@ def two_way_entry(d: ScopeData) -> Indicator:
     units = []
     for m in d.communities:
         rc = {p["person"] for p in m["rc_posts"]}
-        pc = {p["person"] for p in m["pc_posts"] if p["kind"] == "community_party_committee"}
-        inward = sorted(rc & ocfirm[m["code"]])  # community cadres on committees / firms
+        pc = {p["person"] for p in m["pc_posts"] if p["kind"] == COMMUNITY_PARTY_COMMITTEE}
+        inward = sorted((rc | pc) & ocfirm[m["code"]])  # 两委 members on committees / firms
         outward = sorted(pc & ocfirm[m["code"]])  # committee / firm people on the party cttee
         units.append(Item("Community", m["code"], m["name"],
                           1.0 if inward and outward else 0.0, 1.0, hh[m["code"]], m["children"],
                           detail={"community_to_committees": inward,
                                   "committees_to_party_committee": outward}))
     return _t(d, "two_way_entry", "Two-way entry", "双向进入、交叉任职",
-              "communities with cross-posts both ways ÷ communities", units, "communities")
+              "communities where a member of the community party committee or residents' "
+              "committee holds a post on an owners' committee or managing firm there, and an "
+              "owners' committee or firm person holds a post on the community party committee "
+              "÷ communities", units, "communities")
 
 
 def red_committees(d: ScopeData) -> Indicator:

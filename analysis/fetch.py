@@ -95,11 +95,36 @@ def resolve_scope(store: Store, label: str, code: str, as_of: str | None) -> Sco
     text against the stored dates."""
     day = parse_as_of(as_of)
     if label not in AREAS:
-        raise ValueError(f"{label} cannot be a scope; use one of {', '.join(reversed(AREAS))}")
+        raise ValueError(f"{label} 不能作为范围，可用：{'、'.join(reversed(AREAS))}")
     rows = store.read(q.scope_node(label), scope=code)
     if not rows:
-        raise ScopeNotFound(f"no {label} with code {code!r}")
+        raise ScopeNotFound(f"范围 {label}:{code} 不存在")
     return Scope(label, code, rows[0]["name"], day, q.child_level(label))
+
+
+def find_scope(store: Store, text: str | None) -> tuple[str, str]:
+    """The scope a user typed: ``Label:CODE``; a bare ``CODE`` when exactly one spine
+    level has it; nothing when the store holds exactly one county.  Raises
+    ScopeNotFound (a message to show as it is) otherwise, ValueError for a label that
+    cannot be a scope."""
+    if text is None:
+        counties = store.read(q.COUNTIES)
+        if len(counties) == 1:
+            return "County", counties[0]["code"]
+        raise ScopeNotFound("存储中没有县(区)数据，请先导入台账" if not counties else
+                            "存储中有多个县(区)，请用 --scope 指定范围，如 County:" +
+                            counties[0]["code"])
+    label, sep, code = text.partition(":")
+    if sep:
+        resolve_scope(store, label, code, None)
+        return label, code
+    labels = [lab for lab in AREAS if store.read(q.scope_node(lab), scope=text)]
+    if not labels:
+        raise ScopeNotFound(f"范围 {text} 不存在")
+    if len(labels) > 1:
+        raise ScopeNotFound(f"编码 {text} 同时是 {'、'.join(labels)} 的编码，请写成 "
+                            f"类型:编码，如 {labels[0]}:{text}")
+    return labels[0], text
 
 
 def fetch(store: Store, label: str, code: str, as_of: str | None = None) -> ScopeData:

@@ -16,6 +16,10 @@ Definitional choices (the API docs):
   ``COVERS`` it, or a grid branch covers a grid it lies in.
 * **Building group coverage.** Buildings of the scope's compounds covered by a
   ``building_group`` or with a current ``building_head`` post held by a member.
+* **Property-management coverage.** A compound is managed when a firm currently
+  ``MANAGES`` it; its ``property_mode`` attribute is not read, so a compound marked
+  ``market`` with no current contract counts as 无物业 (and in three-no).  ``jinlin check``
+  (``analysis.check``) lists every compound whose attribute and relationship disagree.
 * **Three-no compounds.** Numerator = three-no compounds; the ratio is their share
   (lower is better); ``gaps`` lists them.
 * **Property-firm party coverage.** Firms in scope = firms currently managing a compound
@@ -28,11 +32,13 @@ Definitional choices (the API docs):
 * **Secretary-chair overlap.** Denominator = compounds with both a current owners'
   committee and a covering branch; numerator = those where a chair of the committee holds
   a current ``secretary`` post in a covering branch.
-* **Two-way entry.** Per community: (a) someone with a current post on the community
-  (its residents' committee) holds a current post on an owners' committee or managing
-  firm of a compound there, and (b) someone with such a committee/firm post holds a
-  current post in the community party committee (a PartyOrg of kind
-  ``community_party_committee`` covering the community).
+* **Two-way entry.** Per community: (a) a member of either of its two committees (两委:
+  someone with a current post in the community party committee, a PartyOrg of kind
+  ``community_party_committee`` covering the community, or on the community itself, its
+  residents' committee) holds a current post on a current owners' committee or a
+  currently managing firm of a compound there, and (b) someone with such a committee/firm
+  post holds a current post in the community party committee.  One person posted on both
+  the party committee and a committee/firm satisfies both, so (b) implies (a).
 * **Red owners' committee.** Current committees whose chair is a member, or at least half
   of whose (distinct, currently posted) members are party members.
 * **Dual reporting.** In-service members living in a compound of the scope (directly or

@@ -256,6 +256,11 @@ def scope_node(label: str) -> Query:
                  f"MATCH (n:{label} {{code: $scope}}) RETURN n.code AS code, n.name AS name")
 
 
+# Up to two counties: whether the store has exactly one (the default scope of the CLI).
+COUNTIES = _read("analysis_counties",
+                 "MATCH (k:County) RETURN k.code AS code ORDER BY code LIMIT 2")
+
+
 @cache
 def names(label: str) -> Query:
     if label not in AREAS:

@@ -202,7 +202,7 @@ async def _run(fn: Any, *args: Any, **kw: Any) -> Any:
         raise ApiError(f"分析任务繁忙，请稍后再试（同时最多运行 {pool.workers} 个分析、"
                        f"排队 {pool.queue} 个，现已占满）", code="BUSY") from None
     except ValueError as exc:  # bad as-of dates, unknown scope labels …
-        raise ApiError(str(exc)) from exc
+        raise ApiError(str(exc), code="INVALID_INPUT") from exc
 
 
 async def _report(info: strawberry.Info, scope: str | None, as_of: str | None,
@@ -282,12 +282,14 @@ async def _match_result(ctx: Context, plan: MatchPlan, dispatched: list[str]) ->
 
 
 async def match_plan(info: strawberry.Info, scope: str | None = None,
-                     radius_m: float | None = None, k: int = 20) -> MatchResult:
-    """Open demands matched to resources (min-cost flow); nothing is written."""
+                     radius_m: float | None = None, k: int = 20,
+                     as_of: str | None = None) -> MatchResult:
+    """Open demands matched to resources (min-cost flow); nothing is written.  ``asOf``
+    keeps the demands raised by that day; statuses and capacity in use are today's."""
     label, code = await _scope(info, scope)
     ctx: Context = info.context
     plan = await _run(match_demands, ctx.store, label, code, radius=radius_m,
-                      k=max(1, min(k, 100)), admit=redact.admit(ctx))
+                      k=max(1, min(k, 100)), as_of=as_of, admit=redact.admit(ctx))
     return await _match_result(ctx, plan, [])
 
 

@@ -1,4 +1,5 @@
-"""The ``jinlin`` command line: demo, serve, load, template, generate, stats, token, report.
+"""The ``jinlin`` command line: demo, serve, load, template, generate, stats, token, report,
+check.
 
 Every command reads settings from the environment / config file (graph.settings) and
 accepts ``--data-dir`` for the embedded store.  Errors a user can fix (bad ledgers, a
@@ -22,6 +23,7 @@ from api.policy import ROLES
 from api.progress import Progress
 from graph import embedded
 from graph.datadir import UMASK, private_dir, secret
+from graph.dates import parse_as_of
 from graph.open import open_store
 from graph.queries import FIRST_COUNTY
 from graph.settings import Settings, load_settings
@@ -48,6 +50,7 @@ def _print_summary(summary: WriteSummary) -> None:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
+    from analysis.check import check, render
     from loaders.ledger import load_ledgers
 
     settings = _settings(args)
@@ -56,10 +59,29 @@ def cmd_load(args: argparse.Namespace) -> int:
         summary = load_ledgers(
             store, args.paths, batch_size=settings.batch_size, progress=Progress("load")
         )
+        warnings = check(store)  # the whole store: a ledger may place what an earlier left
     finally:
         store.close()
     _print_summary(summary)
+    if warnings:
+        print("\n".join(render(warnings)))
     return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Exit 0 when nothing is unplaced or contradictory, 1 when anything is."""
+    from analysis.check import check, render
+    from analysis.fetch import find_scope
+
+    parse_as_of(args.as_of)  # refused before the store starts
+    store = open_store(_settings(args))
+    try:
+        label, code = find_scope(store, args.scope) if args.scope else (None, None)
+        findings = check(store, label, code, as_of=args.as_of)
+    finally:
+        store.close()
+    print("\n".join(render(findings)))
+    return 1 if findings else 0
 
 
 def cmd_template(args: argparse.Namespace) -> int:
@@ -195,23 +217,33 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_token(args: argparse.Namespace) -> int:
+    """Refuses a scope the store does not hold: such a token would be refused at every
+    request.  The store is opened for that (a running ``jinlin serve`` shares its own)."""
+    from analysis.fetch import ScopeNotFound
+    from api.app import ScopeResolver
     from api.auth import issue_token
 
     settings = _with_secret(_settings(args))
-    print(issue_token(settings.jwt_secret, args.role, args.scope, subject=args.subject,
-                      ttl_hours=args.ttl_hours, max_hours=settings.token_max_hours))
+    token = issue_token(settings.jwt_secret, args.role, args.scope, subject=args.subject,
+                        ttl_hours=args.ttl_hours, max_hours=settings.token_max_hours)
+    store = open_store(settings)  # after the checks that need no store
+    try:
+        if ScopeResolver(store)(args.scope) is None:
+            raise ScopeNotFound(f"范围 {args.scope} 不存在（县/街道/社区编码）")
+    finally:
+        store.close()
+    print(token)
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from analysis.fetch import find_scope
     from analysis.report import render_report
 
-    label, _, code = args.scope.partition(":")
-    if not code:
-        print("jinlin: --scope takes LABEL:CODE, e.g. County:C01", file=sys.stderr)
-        return 2
+    parse_as_of(args.as_of)  # refused before the store starts
     store = open_store(_settings(args))
     try:
+        label, code = find_scope(store, args.scope)
         out = render_report(store, label, code, args.format, as_of=args.as_of)
     finally:
         store.close()
@@ -229,6 +261,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 HELP_HOST = "监听地址（默认 127.0.0.1，只在本机可访问；JINLIN_HOST）"
 HELP_PORT = "监听端口（默认 8000；JINLIN_PORT）"
 HELP_SEED = "随机种子（默认 1）：同一种子生成同样的数据"
+HELP_SCOPE = ("范围：类型:编码（如 County:C01），编码在各级中唯一时可只写编码；"
+              "存储中只有一个县(区)时可省略")
+HELP_AS_OF = "按哪一天统计（YYYY-MM-DD），默认今天"
 HELP_BATCH = "每次写入存储的行数（默认 2000；JINLIN_BATCH_SIZE）"
 
 
@@ -289,18 +324,25 @@ def _parser() -> argparse.ArgumentParser:
                    help="有效期（小时），默认 12，不得超过 token_max_hours（默认 720）")
 
     p = command("report", cmd_report, "indicator report for a scope")
-    p.add_argument("--scope", required=True, help="LABEL:CODE, e.g. County:C01")
+    p.add_argument("--scope", help=HELP_SCOPE)
     p.add_argument("--format", choices=["table", "json", "xlsx", "html"], default="table")
-    p.add_argument("--as-of", help="date (YYYY-MM-DD); default today")
+    p.add_argument("--as-of", help=HELP_AS_OF)
     p.add_argument("--out", help="write to this file instead of stdout")
+
+    p = command("check", cmd_check, "列出放置缺失（如小区未归入网格）和属性与关系矛盾的数据；"
+                "没有时退出码 0，有时 1")
+    p.add_argument("--scope", help=HELP_SCOPE + "；不给则检查全库")
+    p.add_argument("--as-of", help=HELP_AS_OF)
     return parser
 
 
 def _explain(exc: BaseException) -> str | None:
     """The message for errors a user can act on; None for real bugs."""
+    from analysis.fetch import ScopeNotFound
     from graph.backup import RestoreRefused
 
-    if isinstance(exc, StoreError | RestoreRefused | FileNotFoundError | PermissionError):
+    if isinstance(exc, StoreError | RestoreRefused | FileNotFoundError | PermissionError
+                  | ScopeNotFound):
         return str(exc)
     try:
         from loaders.ledger import LedgerInvalid

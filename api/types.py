@@ -18,9 +18,10 @@ from typing import Annotated, Any
 
 import strawberry
 
-from api.context import Context, today
+from api.context import Context
 from api.policy import Cap
-from graph.model import NODES, RELS, SINCE, NodeKind, PropType, RelKind, key_label
+from graph.dates import parse_as_of
+from graph.model import NODES, RELS, NodeKind, PropType, RelKind, key_label
 
 PY = {PropType.STR: "str", PropType.INT: "int", PropType.FLOAT: "float",
       PropType.BOOL: "bool", PropType.DATE: "str", PropType.DATETIME: "str",
@@ -206,9 +207,9 @@ def _rel_resolver(spec: RelField) -> Callable[..., Awaitable[list[Any]]]:
                 when = None
             else:
                 try:
-                    when = SINCE.parse(as_of) or today()
+                    when = parse_as_of(as_of)
                 except ValueError as exc:
-                    raise ApiError(f"asOf: {exc}") from None
+                    raise ApiError(str(exc), code="INVALID_INPUT") from None
             return await fetch(self, info, when, first)
 
         resolver: Callable[..., Awaitable[list[Any]]] = dated

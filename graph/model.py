@@ -275,6 +275,10 @@ PROPERTY_MODES = choices(
     ("self_managed", "业主自管"),
     ("none", "无物业"),
 )
+# The property modes under which a firm manages the compound; under the others the owners
+# manage it themselves or nobody does.  The indicators count the MANAGES relationship, not
+# this attribute; analysis.check reports compounds where the two disagree.
+FIRM_RUN_MODES = frozenset({"market", "party_led", "custody"})
 PARTY_ORG_KINDS = choices(
     ("street_working_committee", "街道(大)工委"),
     ("community_party_committee", "社区(大)党委"),

@@ -22,7 +22,7 @@ from api.app import create_app
 from api.cli import main
 from graph.dates import parse_as_of
 from graph.store import BoltStore
-from graph.writer import write_graph
+from graph.writer import NodeRecord, RelRecord, write_graph
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))  # the API tests' live server
 from apihelp import Api, api_settings, serve, town  # noqa: E402
@@ -81,6 +81,7 @@ def town_api(store: BoltStore, tmp_path: Path) -> Iterator[Api]:
     "indicators(asOf: $d) { asOf indicators { key numerator denominator } }",
     "coverageGaps(asOf: $d) { key total }",
     "networkStructure(asOf: $d) { nodes }",
+    "matchPlan(asOf: $d) { scope }",
 ])
 def test_graphql_refuses_a_bad_date(town_api: Api, field: str) -> None:
     query = f"query($d: String) {{ {field} }}"
@@ -88,7 +89,8 @@ def test_graphql_refuses_a_bad_date(town_api: Api, field: str) -> None:
     for value in ("x OR 1=1", "2026-02-30", "yesterday"):
         body = town_api.post(query, {"d": value}).json()
         assert body["data"] is None
-        assert [e["message"] for e in body["errors"]] == [message(value)]
+        assert [(e["message"], e["extensions"]["code"]) for e in body["errors"]] == [
+            (message(value), "INVALID_INPUT")]
 
 
 def test_the_command_line_refuses_a_bad_date(store: BoltStore, embedded_dir: Path,
@@ -100,3 +102,29 @@ def test_the_command_line_refuses_a_bad_date(store: BoltStore, embedded_dir: Pat
     assert main([*argv, "x OR 1=1"]) == 2
     assert capsys.readouterr().err == f"jinlin: {message('x OR 1=1')}\n"
     assert main([*argv, "2025-01-01"]) == 0
+
+
+def test_relationship_fields_refuse_a_bad_date(town_api: Api) -> None:
+    query = ('query($d: String) { node(id: "Person:P1") { ... on Person { '
+             "holdsPostOwnersCommittee(asOf: $d) { role } } } }")
+    good = town_api.post(query, {"d": "2025-01-01"}).json()
+    assert good["data"]["node"]["holdsPostOwnersCommittee"]
+    for value in ("yesterday", "2024/3/1"):  # a clerk's spelling is a ledger's, not asOf's
+        body = town_api.post(query, {"d": value}).json()
+        assert body["data"] == {"node": None}
+        assert [(e["message"], e["extensions"]["code"]) for e in body["errors"]] == [
+            (message(value), "INVALID_INPUT")]
+
+
+def test_match_plan_keeps_the_demands_raised_by_as_of(town_api: Api) -> None:
+    write_graph(town_api.store, [NodeRecord("Demand", "D1", {
+        "title": "修水管", "category": "repair", "urgency": 3, "status": "open",
+        "created_at": "2025-03-01T09:00:00"})],
+        [RelRecord("RAISED_IN", "Demand", "D1", "Compound", "C1", {})])
+    query = "query($d: String) { matchPlan(asOf: $d) { unmatched { demand reason } } }"
+
+    def unmatched(day: str) -> list[str]:
+        return [u["demand"] for u in town_api.gql(query, {"d": day})["matchPlan"]["unmatched"]]
+
+    assert unmatched("2025-02-28") == []  # not raised yet
+    assert unmatched("2025-03-01") == ["D1"]  # no resource anywhere: unmatched

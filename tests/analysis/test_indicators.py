@@ -104,11 +104,12 @@ def test_cross_posting_and_committees(county: BoltStore) -> None:
     assert fig(now.get("red_owners_committees")) == (1, 1, 1.0)
     red = then.get("red_owners_committees")
     assert fig(red) == (1, 2, 0.5) and codes(red.gaps) == ["OC2"]
-    # two-way entry: M1 chair P8 sits on OC1 (inward), OC1 member P2 is a part-time
-    # member of party committee PC1 (outward) → M1; M2 has neither → 1/2
+    # two-way entry: M1 chair P8 (residents' committee) and P2, a part-time member of
+    # party committee PC1, sit on OC1 (inward, either committee); P2 is also an OC1
+    # member on PC1 (outward) → M1; M2 has neither → 1/2
     tw = now.get("two_way_entry")
     assert fig(tw) == (1, 2, 0.5) and codes(tw.gaps) == ["M2"]
-    assert tw.hits[0].detail == {"community_to_committees": ["P8"],
+    assert tw.hits[0].detail == {"community_to_committees": ["P2", "P8"],
                                  "committees_to_party_committee": ["P2"]}
 
 

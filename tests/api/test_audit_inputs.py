@@ -39,6 +39,7 @@ from api.auditing import AuditedStore
 from api.auth import Caller, issue_token
 from api.cli import main
 from graph.store import BoltStore, Query, StoreError, Transaction
+from graph.writer import NodeRecord, write_graph
 
 SUBJECT = "county_admin@K1"  # what apihelp's Api.token puts in `sub` by default
 AUDIT_FAILED = "审计日志写入失败，变更已撤销；请联系管理员检查审计日志文件与磁盘空间"
@@ -380,10 +381,14 @@ def test_staff_audit_lines_name_the_subject(town_api: Api) -> None:
 
 
 def test_cli_token_requires_a_subject_and_a_bounded_lifetime(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+        store: BoltStore, embedded_dir: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]
 ) -> None:
+    if store.backend != "arcadedb":
+        pytest.skip("the command line's --data-dir is the embedded store")
+    write_graph(store, [NodeRecord("County", "K1", {"name": "K1"})], [])  # the scope exists
     monkeypatch.setenv("JINLIN_JWT_SECRET", SECRET)
-    base = ["token", "--role", "county_admin", "--scope", "K1", "--data-dir", str(tmp_path)]
+    base = ["token", "--role", "county_admin", "--scope", "K1", "--data-dir", str(embedded_dir)]
     with pytest.raises(SystemExit) as exit_:
         main(base)
     assert exit_.value.code == 2 and "--subject" in capsys.readouterr().err
