@@ -23,14 +23,23 @@ _UNIT_KINDS = Weighted(
 
 def build(county: County) -> None:
     """Units, firms (then who manages what), social organisations, volunteer teams."""
+    _units(county)
+    _firms(county)
+    management.contracts(county)
+    management.committees(county)
+    _social(county)
+
+
+def _units(county: County) -> None:
+    """Units with kind-specific names; the first few are the streets' police stations."""
     rng, n = county.rng, county.n
     streets = [s[1][:2] for s in county.streets]
     organs = nm.unit_names(rng, county.name, nm.GOVERNMENT_ORGANS, streets,
-                         UnitKind.GOVERNMENT_ORGAN)
+                           UnitKind.GOVERNMENT_ORGAN)
     publics = nm.unit_names(rng, county.name, nm.PUBLIC_INSTITUTIONS, streets,
                             UnitKind.PUBLIC_INSTITUTION)
     soes = nm.unit_names(rng, county.stem, nm.STATE_ENTERPRISES, streets,
-                        UnitKind.STATE_ENTERPRISE)
+                         UnitKind.STATE_ENTERPRISE)
     hospitals = nm.unit_names(rng, county.stem, nm.HOSPITALS, streets, UnitKind.HOSPITAL)
     for u in range(1, n.units + 1):
         if u <= len(county.streets) and u <= n.units // 4:
@@ -57,6 +66,11 @@ def build(county: County) -> None:
             county.rel("REPORTED_TO", code, county.communities[comm].code, "Unit",
                        date=iso(day(rng, dt.date(2019, 3, 1), SNAPSHOT)))
 
+
+def _firms(county: County) -> None:
+    """Firms by kind (state custodians, party-led, village ones where there are urban
+    villages, the rest market firms), about one in six on the red or black list."""
+    rng, n = county.rng, county.n
     villages = any(c.kind == CommunityKind.URBAN_VILLAGE for c in county.communities)
     kinds = [FirmKind.STATE_CUSTODIAN] * max(1, round(0.1 * n.firms)) \
         + [FirmKind.PARTY_LED] * max(1, round(0.2 * n.firms)) \
@@ -84,9 +98,11 @@ def build(county: County) -> None:
                     credit_score=round(credit, 1), list_status=status)
         county.rel("LOCATED_IN", code, county.communities[comm].code, "PropertyFirm",
                    "Community")
-    management.contracts(county)
-    management.committees(county)
 
+
+def _social(county: County) -> None:
+    """Social organisations (the first is the county's own) and volunteer teams."""
+    rng, n = county.rng, county.n
     for s in range(1, n.social_orgs + 1):
         comm = rng.randrange(len(county.communities))
         base = nm.SOCIAL_ORGS[0] if s == 1 else rng.choice(nm.SOCIAL_ORGS[1:])

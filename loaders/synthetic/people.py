@@ -16,6 +16,8 @@ from loaders.synthetic.state import County, Person
 # How much likelier a member works for these kinds of unit than for any other.
 _EMPLOYER_WEIGHTS = {UnitKind.GOVERNMENT_ORGAN: 4, UnitKind.PUBLIC_INSTITUTION: 3,
                      UnitKind.STATE_ENTERPRISE: 3, UnitKind.SCHOOL: 3, UnitKind.HOSPITAL: 4}
+# Birth years of retired and student members (everyone else: 1965–2000).
+_BIRTH_YEARS = {Status.RETIRED: (1940, 1965), Status.STUDENT: (2000, 2007)}
 
 
 def person(county: County, status: str | None, compound: int | None,
@@ -24,8 +26,7 @@ def person(county: County, status: str | None, compound: int | None,
     rng = county.rng
     code = f"P{next(county.ids.person):07d}"
     female = rng.random() < 0.5 if female is None else female
-    born = {Status.RETIRED: (1940, 1965), Status.STUDENT: (2000, 2007)}.get(status or "",
-                                                                          (1965, 2000))
+    born = _BIRTH_YEARS.get(status or "", (1965, 2000))
     building = None
     if compound is not None:
         cp = county.compounds[compound]
@@ -34,8 +35,8 @@ def person(county: County, status: str | None, compound: int | None,
     p = Person(code, nm.person_name(rng, female), status, compound, building,
                employer[1] if employer else None)
     county.people[code] = p
-    county.node("Person", code=code, name=p.name, gender=Gender.FEMALE if female else Gender.MALE,
-                phone=nm.phone(rng),
+    county.node("Person", code=code, name=p.name,
+                gender=Gender.FEMALE if female else Gender.MALE, phone=nm.phone(rng),
                 id_number=nm.id_number(rng, county.region, rng.randint(*born), female),
                 member_status=status)
     if compound is not None:
