@@ -118,7 +118,7 @@ def find_scope(store: Store, text: str | None) -> tuple[str, str]:
     if sep:
         resolve_scope(store, label, code, None)
         return label, code
-    labels = [lab for lab in AREAS if store.read(q.scope_node(lab), scope=text)]
+    labels = [lab for lab in reversed(AREAS) if store.read(q.scope_node(lab), scope=text)]
     if not labels:
         raise ScopeNotFound(f"范围 {text} 不存在")
     if len(labels) > 1:

@@ -1,9 +1,10 @@
 """Vocabularies for synthetic ledgers: Chinese names of people, places and organisations.
 
-Kept apart from :mod:`loaders.synthetic` so the generator reads as structure (who covers
-what, who holds which post) while the flavour lives here.  The words come from the seed
-texts (街道大工委, 红色驿站, 领办物业 …) and from common Chinese naming patterns, so a
-county clerk opening a generated ledger sees names that look like their own.
+Kept apart from the phases of :mod:`loaders.synthetic` so the generator reads as
+structure (who covers what, who holds which post) while the flavour lives here.  The
+words come from the seed texts (街道大工委, 红色驿站, 领办物业 …) and from common
+Chinese naming patterns, so a county clerk opening a generated ledger sees names that
+look like their own.
 
 Every function takes the caller's ``random.Random``: nothing here keeps state, so the
 output depends only on the seed.
@@ -14,6 +15,8 @@ from __future__ import annotations
 import itertools
 import random
 from collections.abc import Iterator, Sequence
+
+from loaders.synthetic.codes import Category, UnitKind
 
 # Common surnames, roughly by frequency (王李张刘陈 cover about a third of people).
 SURNAMES: tuple[str, ...] = tuple(
@@ -95,10 +98,11 @@ STATE_FIRM_STEMS: tuple[str, ...] = ("城投", "国资", "安居", "交投", "�
 
 # Street-level branches of each kind of unit, used once the county-level names run out.
 STREET_OFFICES: dict[str, tuple[str, ...]] = {
-    "government_organ": ("街道办事处", "司法所", "市场监管所", "财政所", "税务分局", "人民法庭"),
-    "public_institution": ("文化站", "便民服务中心", "退役军人服务站", "农业综合服务站"),
-    "state_enterprise": ("供电所", "邮政支局", "农商银行支行", "移动营业厅"),
-    "hospital": ("社区卫生服务中心", "卫生院"),
+    UnitKind.GOVERNMENT_ORGAN: ("街道办事处", "司法所", "市场监管所", "财政所", "税务分局",
+                                "人民法庭"),
+    UnitKind.PUBLIC_INSTITUTION: ("文化站", "便民服务中心", "退役军人服务站", "农业综合服务站"),
+    UnitKind.STATE_ENTERPRISE: ("供电所", "邮政支局", "农商银行支行", "移动营业厅"),
+    UnitKind.HOSPITAL: ("社区卫生服务中心", "卫生院"),
 }
 
 SOCIAL_ORGS: tuple[str, ...] = (
@@ -119,31 +123,35 @@ SITE_SERVICES: tuple[str, ...] = (
 
 # Demand titles and resource names by category code (graph.model.CATEGORIES).
 DEMAND_TITLES: dict[str, tuple[str, ...]] = {
-    "elder_care": ("独居老人助餐", "高龄老人上门探访", "老人陪同就医", "失能老人助浴",
-                   "老人代购生活用品"),
-    "child_care": ("四点半课堂托管", "暑期托管班", "留守儿童辅导作业", "儿童安全教育讲座"),
-    "medical": ("上门测血压血糖", "慢病用药咨询", "家庭医生签约", "行动不便老人上门体检"),
-    "legal": ("物业纠纷法律咨询", "遗产继承咨询", "劳动合同纠纷咨询", "邻里纠纷调解"),
-    "employment": ("失业人员再就业帮扶", "灵活就业技能培训", "高校毕业生求职指导"),
-    "repair": ("楼道灯维修", "单元门禁损坏", "下水管道堵塞", "屋顶漏水维修", "电梯故障报修",
-               "加装电梯协调"),
-    "environment": ("飞线充电整治", "清理楼道杂物", "小区菜园清理", "垃圾分类点整改",
-                    "绿化带补植", "违章搭建整治"),
-    "safety": ("消防通道被占", "小区监控补装", "电动车集中充电桩", "夜间巡逻", "高空抛物隐患"),
-    "culture": ("广场舞场地协调", "老年大学课程", "社区读书会", "节日文艺演出"),
-    "disability": ("残疾人辅具申领", "困难家庭帮扶", "无障碍通道改造", "低保户慰问"),
+    Category.ELDER_CARE: ("独居老人助餐", "高龄老人上门探访", "老人陪同就医", "失能老人助浴",
+                          "老人代购生活用品"),
+    Category.CHILD_CARE: ("四点半课堂托管", "暑期托管班", "留守儿童辅导作业",
+                          "儿童安全教育讲座"),
+    Category.MEDICAL: ("上门测血压血糖", "慢病用药咨询", "家庭医生签约",
+                       "行动不便老人上门体检"),
+    Category.LEGAL: ("物业纠纷法律咨询", "遗产继承咨询", "劳动合同纠纷咨询", "邻里纠纷调解"),
+    Category.EMPLOYMENT: ("失业人员再就业帮扶", "灵活就业技能培训",
+                          "高校毕业生求职指导"),
+    Category.REPAIR: ("楼道灯维修", "单元门禁损坏", "下水管道堵塞", "屋顶漏水维修",
+                      "电梯故障报修", "加装电梯协调"),
+    Category.ENVIRONMENT: ("飞线充电整治", "清理楼道杂物", "小区菜园清理", "垃圾分类点整改",
+                           "绿化带补植", "违章搭建整治"),
+    Category.SAFETY: ("消防通道被占", "小区监控补装", "电动车集中充电桩", "夜间巡逻",
+                      "高空抛物隐患"),
+    Category.CULTURE: ("广场舞场地协调", "老年大学课程", "社区读书会", "节日文艺演出"),
+    Category.DISABILITY: ("残疾人辅具申领", "困难家庭帮扶", "无障碍通道改造", "低保户慰问"),
 }
 RESOURCE_NAMES: dict[str, tuple[str, ...]] = {
-    "elder_care": ("助餐配送", "上门陪护", "代购代办", "老年食堂"),
-    "child_care": ("课后辅导", "托管教室", "志愿家教", "亲子阅读"),
-    "medical": ("义诊服务", "健康讲座", "上门体检", "康复指导"),
-    "legal": ("法律咨询", "人民调解", "法律援助", "普法讲座"),
-    "employment": ("就业岗位", "技能培训", "创业指导", "招聘对接"),
-    "repair": ("水电维修", "家电维修", "管道疏通", "开锁换锁"),
-    "environment": ("保洁服务", "绿化养护", "垃圾清运", "环境整治队"),
-    "safety": ("巡逻值守", "消防检查", "安全培训", "监控维护"),
-    "culture": ("活动场地", "文艺辅导", "图书借阅", "体育器材"),
-    "disability": ("助残服务", "康复器材", "爱心捐助", "无障碍改造"),
+    Category.ELDER_CARE: ("助餐配送", "上门陪护", "代购代办", "老年食堂"),
+    Category.CHILD_CARE: ("课后辅导", "托管教室", "志愿家教", "亲子阅读"),
+    Category.MEDICAL: ("义诊服务", "健康讲座", "上门体检", "康复指导"),
+    Category.LEGAL: ("法律咨询", "人民调解", "法律援助", "普法讲座"),
+    Category.EMPLOYMENT: ("就业岗位", "技能培训", "创业指导", "招聘对接"),
+    Category.REPAIR: ("水电维修", "家电维修", "管道疏通", "开锁换锁"),
+    Category.ENVIRONMENT: ("保洁服务", "绿化养护", "垃圾清运", "环境整治队"),
+    Category.SAFETY: ("巡逻值守", "消防检查", "安全培训", "监控维护"),
+    Category.CULTURE: ("活动场地", "文艺辅导", "图书借阅", "体育器材"),
+    Category.DISABILITY: ("助残服务", "康复器材", "爱心捐助", "无障碍改造"),
 }
 PROJECT_THEMES: tuple[str, ...] = (
     "老旧小区改造", "红色物业提升", "党群服务站建设", "四点半课堂", "助老食堂", "加装电梯",
