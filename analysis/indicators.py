@@ -78,6 +78,7 @@ from analysis.crossposting import crossposting_indicators
 from analysis.fetch import Row, Scope, ScopeData, building_households, fetch, paused_gc
 from analysis.geo import nearest_distance_m
 from analysis.tally import Indicator, Item, tally
+from graph.store import Store
 
 DONE = ("done", "reviewed")
 
@@ -101,7 +102,7 @@ class Options:
 
 
 def compute_indicators(
-    store: Any,
+    store: Store,
     scope_label: str,
     scope_code: str,
     as_of: str | None = None,

@@ -19,7 +19,6 @@ import asyncio
 import os
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,6 +30,9 @@ from urllib.parse import urlparse
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from graph.ports import free_port  # noqa: E402
+
 JINLIN = [sys.executable, "-m", "api.cli"]
 
 READS = [
@@ -45,12 +47,6 @@ READS = [
 ]
 WRITE = ("raise demand", """mutation($k: ID!, $n: String!) { raiseDemand(raisedIn: $k,
     input: {title: $n, category: "repair", urgency: 2}) { errors { field message } } }""")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _rss_mb(pid: int) -> float:
@@ -108,7 +104,7 @@ def main() -> int:
     ap.add_argument("--data-dir", help="a store with the county preset (made if empty)")
     args = ap.parse_args()
     data_dir = args.data_dir or tempfile.mkdtemp(prefix="jinlin-load-")
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     assert urlparse(base).hostname == "127.0.0.1"  # loopback only, by construction
     # every client uses one token: the per-token rate limit is off for the load test

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from graph.datadir import private_dir, secret
+from graph.ports import free_port
 from graph.store import BoltStore, StoreError, close_all
 
 DATABASE = "jinlin"
@@ -41,11 +42,6 @@ _LOGGING = Path(__file__).with_name("arcadedb-logging.properties")
 _servers: dict[Path, Any] = {}
 log = logging.getLogger("jinlin.store")
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _bolt_port(data_dir: Path) -> int:
@@ -59,7 +55,7 @@ def _bolt_port(data_dir: Path) -> int:
             sock.bind(("127.0.0.1", port))
         return port
     except (OSError, ValueError):
-        port = _free_port()
+        port = free_port()
         path.write_text(str(port))
         return port
 
@@ -102,7 +98,7 @@ def _start_server(data_dir: Path, password: str, heap: str) -> tuple[Any, int]:
         raise StoreError(
             "the embedded store needs the arcadedb-embedded package: run `make install`"
         ) from exc
-    bolt_port, http_port = _bolt_port(data_dir), _free_port()
+    bolt_port, http_port = _bolt_port(data_dir), free_port()
     config = {
         "host": "127.0.0.1",
         "http_port": http_port,

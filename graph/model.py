@@ -366,7 +366,8 @@ POST_ROLES = choices(
 
 @dataclass(frozen=True)
 class NodeKind:
-    """A node label. ``extra_label`` is set by a property (Person → Member)."""
+    """A node label with its properties.  A Person whose ``member_status`` is set also
+    carries the ``Member`` label (:data:`MEMBER`): that is a rule of the writer, not a field."""
 
     label: str
     zh: str

@@ -121,7 +121,7 @@ def _is_fresh(store: Store, kind: str) -> bool:
     return not store.read(query)
 
 
-def _write_nodes(tx: Any, label: str, batch: Sequence[NodeRecord], summary: WriteSummary,
+def _write_nodes(tx: Transaction, label: str, batch: Sequence[NodeRecord], summary: WriteSummary,
                  fresh: bool = False) -> None:
     latest = {n.code: n for n in batch}  # the same code twice in one batch: last wins
     before = {} if fresh else {
@@ -169,7 +169,8 @@ def _is_member(node: NodeRecord) -> bool:
 
 
 def _write_rels(
-    tx: Any, rtype: str, src: str, tgt: str, batch: Sequence[RelRecord], summary: WriteSummary,
+    tx: Transaction, rtype: str, src: str, tgt: str, batch: Sequence[RelRecord],
+    summary: WriteSummary,
     fresh: bool = False,
 ) -> None:
     rows: list[dict[str, Any]] = [

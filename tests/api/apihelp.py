@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -14,6 +13,7 @@ import httpx
 import uvicorn
 
 from api.auth import issue_token
+from graph.ports import free_port
 from graph.settings import Settings
 from graph.store import BoltStore
 from graph.writer import NodeRecord as N
@@ -21,11 +21,6 @@ from graph.writer import RelRecord as R
 
 SECRET = "test-secret-" + "x" * 40
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Api:
@@ -57,7 +52,7 @@ class Api:
 
 
 def serve(app: Any) -> tuple[str, Callable[[], None]]:
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
                                            log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)

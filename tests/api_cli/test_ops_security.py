@@ -30,6 +30,7 @@ from api.introspection import introspection_allowed
 from api.observability import CUT_MARK, FIELD_MAX, MSG_MAX, TRACE_MAX, JsonFormatter, observed_app
 from api.schema import build_schema
 from graph.datadir import private_dir
+from graph.ports import free_port
 from graph.settings import Settings
 from graph.store import BoltStore
 from graph.writer import write_graph
@@ -43,11 +44,6 @@ METRICS_TOKEN = "scrape-" + "s" * 32
 FORGED = '{"level":"info","logger":"jinlin.http","msg":"forged","request_id":"forged"}'
 JVM_BANNER = "WARNING: Using incubator modules: jdk.incubator.vector"  # the JVM's, not ours
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _jinlin(*args: str) -> list[str]:
@@ -81,7 +77,7 @@ class Served:
     """``jinlin serve`` on the county, in a subprocess whose stderr goes to a file."""
 
     def __init__(self, data: Path, log: Path) -> None:
-        self.data, self.log, port = data, log, _free_port()
+        self.data, self.log, port = data, log, free_port()
         self.base = f"http://127.0.0.1:{port}"
         with log.open("w") as err:
             self.proc = subprocess.Popen(

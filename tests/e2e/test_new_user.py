@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,22 +23,18 @@ import pytest
 from gql import Client, gql
 from gql.transport.httpx import HTTPXTransport
 
+from graph.ports import free_port
+
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(bool(os.environ.get("JINLIN_SKIP_E2E")),
                                 reason="JINLIN_SKIP_E2E is set")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     clone = tmp_path_factory.mktemp("newuser") / "jinlin"
     subprocess.run(["git", "clone", "-q", str(REPO), str(clone)], check=True)
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JINLIN_", "VIRTUAL_ENV"))}
     env.update(JINLIN_PORT=str(port), PY=sys.executable)
     log = (clone / "demo.log").open("w")
