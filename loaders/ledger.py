@@ -68,6 +68,9 @@ class Ledger:
     nodes: list[NodeRecord] = field(default_factory=list)
     rels: list[RelRecord] = field(default_factory=list)
     rows: Counter[str] = field(default_factory=Counter)  # English sheet name → rows
+    # every sheet the files hold, with a header, even one without rows: a replace
+    # (loaders.replace) replaces the data of exactly these kinds
+    sheets: set[str] = field(default_factory=set)
 
 
 def read_ledgers(
@@ -178,6 +181,7 @@ class _Checker:
                          f"（不显示其内容）；表头应为：{_expected(sheet)}")
             return
         layout = self._header(table, sheet, row, cells)
+        self.ledger.sheets.add(sheet.name)
         for number, cells in table.rows:
             self.ledger.rows[sheet.name] += 1
             place = _Place(table.file, table.name, number)
