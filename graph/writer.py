@@ -58,7 +58,7 @@ class WriteSummary:
             self.counts[(kind, outcome)] += n
 
     def rows(self) -> list[tuple[str, int, int, int]]:
-        kinds = sorted({k for k, _ in self.counts})
+        kinds = sorted({k for k, o in self.counts if o != "deleted"})
         return [
             (k, self.counts[(k, "created")], self.counts[(k, "updated")],
              self.counts[(k, "unchanged")])

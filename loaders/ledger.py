@@ -4,7 +4,9 @@ A county's ledgers come from many hands, so a run reports *every* problem at onc
 (file, sheet, row, column, reason) instead of stopping at the first, and writes nothing
 unless there are none: a half-imported county is worse than none.  Writing goes through
 :func:`graph.writer.write_graph` (one transaction, idempotent upserts), so importing the
-same ledgers twice changes nothing and an edited ledger updates nodes in place.
+same ledgers twice changes nothing and an edited ledger updates nodes in place.  An
+import never deletes: a row removed from a ledger is deleted only by a replace of one
+scope (:mod:`loaders.replace`, ``jinlin load --replace``).
 
 The sheets are described in :mod:`loaders.formats`; reading files is
 :mod:`loaders.ledger_read`.  Relationship ends are codes that must name a node in this

@@ -214,7 +214,9 @@ def render_deleted(summary: WriteSummary) -> str:
     """The deletions a replace made, for the import summary."""
     deleted = summary.deleted()
     nodes = sum(n for kind, n in deleted.items() if kind in NODE_BY_LABEL)
-    return f"已删除 {nodes:,} 个节点、{sum(deleted.values()) - nodes:,} 条关系。"
+    each = "、".join(f"{_zh(kind)} {n:,}" for kind, n in deleted.items() if n)
+    return (f"已删除 {nodes:,} 个节点、{sum(deleted.values()) - nodes:,} 条关系"
+            + (f"：{each}" if each else "") + "。")
 
 
 def _zh(kind: str) -> str:

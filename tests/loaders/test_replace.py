@@ -96,6 +96,8 @@ PREVIEW = [
     "  居住 LIVES_IN：1 条：P2 → C2",
     "  物业服务 MANAGES：1 条：F2 → C2（2020-01-01）",
 ]
+DELETED = ("已删除 2 个节点、4 条关系：小区 1、任职 1、所属网格 1、居住 1、物业服务 1、"
+           "人员 1。")
 
 Snapshot = tuple[dict[str, int], dict[str, int]]
 
@@ -195,6 +197,18 @@ def test_a_store_changed_since_the_preview_refuses_the_replace(
     assert counts(store) == before
 
 
+def test_the_scope_node_and_its_place_are_kept(store: BoltStore, tmp_path: Path) -> None:
+    """Community M1 replaced by empty Community and PART_OF sheets: M1 itself and its link
+    to S1 stay; grid G1's link to M1 goes (G1 stays: Grid has no sheet here)."""
+    _loaded(store, tmp_path)
+    empty = write_dir(tmp_path / "empty", {"Community.csv": [["code", "name"]],
+                                           "PART_OF.csv": [["from_kind", "from", "to_kind",
+                                                            "to"]]})
+    plan = plan_replace(store.read, read_ledgers([empty], store), "Community", "M1")
+    assert (plan.sheets, plan.nodes) == (("Community", "PART_OF"), ())
+    assert plan.rels == (RelId("PART_OF", "Grid", "G1", "Community", "M1", ""),)
+
+
 def test_only_scopes_a_caller_can_have(store: BoltStore, tmp_path: Path) -> None:
     ledger = read_ledgers([_loaded(store, tmp_path)], store)
     with pytest.raises(ReplaceRefused, match="只能是县\\(区\\)、街道\\(乡镇\\)或社区"):
@@ -221,8 +235,8 @@ def test_cli_without_a_terminal_or_yes_refuses(
     assert main(run) == 2
     out, err = capsys.readouterr()
     assert out.splitlines() == PREVIEW
-    assert err.splitlines()[-1] == \
-        "jinlin: 没有终端可以确认删除：确认无误后请加 --yes 再运行；未写入任何内容"  # after progress
+    assert err.splitlines()[-1] == (  # after the progress lines
+        "jinlin: 没有终端可以确认删除：确认无误后请加 --yes 再运行；未写入任何内容")
     assert counts(store) == before
 
 
@@ -239,7 +253,8 @@ def test_cli_asks_on_a_terminal(
     assert counts(store) == before
     monkeypatch.setattr("sys.stdin", _Terminal("y\n"))
     assert main(run) == 0
-    assert "已删除 2 个节点、4 条关系。" in capsys.readouterr().out.splitlines()
+    out = capsys.readouterr().out.splitlines()
+    assert out[out.index("0 rows created or updated.") + 1] == DELETED
     assert "C2" not in _codes(store)
 
 
@@ -250,11 +265,12 @@ def test_cli_yes_deletes_and_imports(
     assert main([*run, "--yes"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[:len(PREVIEW)] == PREVIEW
-    assert "已删除 2 个节点、4 条关系。" in out
+    assert out[out.index("0 rows created or updated.") + 1] == DELETED  # all there already
     assert "P2" not in _codes(store)
     assert main([*run, "--yes"]) == 0  # nothing left to delete: no question either
     out = capsys.readouterr().out.splitlines()
-    assert out[3] == "没有要删除的内容。" and "已删除 0 个节点、0 条关系。" in out
+    assert out[3] == "没有要删除的内容。"
+    assert out[out.index("0 rows created or updated.") + 1] == "已删除 0 个节点、0 条关系。"
 
 
 def test_without_replace_nothing_is_deleted(
