@@ -56,16 +56,52 @@ def cmd_load(args: argparse.Namespace) -> int:
     settings = _settings(args)
     store = open_store(settings)
     try:
-        summary = load_ledgers(
-            store, args.paths, batch_size=settings.batch_size, progress=Progress("load")
-        )
+        if args.replace:
+            summary = _load_replacing(store, args, settings)
+            if summary is None:
+                return 1
+        else:
+            summary = load_ledgers(
+                store, args.paths, batch_size=settings.batch_size, progress=Progress("load")
+            )
         warnings = check(store)  # the whole store: a ledger may place what an earlier left
     finally:
         store.close()
     _print_summary(summary)
+    if args.replace:
+        from loaders.replace import render_deleted
+
+        print(render_deleted(summary))
     if warnings:
         print("\n".join(render(warnings)))
     return 0
+
+
+def _load_replacing(store: Store, args: argparse.Namespace,
+                    settings: Settings) -> WriteSummary | None:
+    """``load --replace``: validate, show what would be deleted, ask, then delete and
+    import in one transaction (loaders.replace).  None when the person said no."""
+    from analysis.fetch import find_scope
+    from loaders.ledger import read_ledgers
+    from loaders.replace import ReplaceRefused, load_replacing, plan_replace, render_plan
+
+    label, code = find_scope(store, args.replace)
+    ledger = read_ledgers(args.paths, store, batch_size=settings.batch_size,
+                          progress=Progress("load"))
+    plan = plan_replace(store.read, ledger, label, code, settings.batch_size)
+    print("\n".join(render_plan(plan)), flush=True)
+    if not plan.empty and not args.yes:
+        if not sys.stdin.isatty():
+            raise ReplaceRefused("没有终端可以确认删除：确认无误后请加 --yes 再运行；"
+                                 "未写入任何内容")
+        try:
+            answer = input("确认删除以上内容并导入？[y/N] ")
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() not in ("y", "yes", "是"):
+            print("已取消，未写入任何内容。")
+            return None
+    return load_replacing(store, ledger, plan, settings.batch_size, progress=Progress("load"))
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -293,6 +329,12 @@ def _parser() -> argparse.ArgumentParser:
     p = command("load", cmd_load, "validate ledgers (.xlsx/.csv/directories) and import them")
     p.add_argument("paths", nargs="+")
     p.add_argument("--batch-size", type=int, help=HELP_BATCH)
+    p.add_argument("--replace", metavar="类型:编码",
+                   help="按范围替换（县(区)、街道(乡镇)或社区，如 Street:C01-S01）：文件中有的表，"
+                   "删除该范围内只属于它、而文件中已没有的节点和关系，与导入在同一事务中；"
+                   "先列出要删除的内容并要求确认。不加此项则从不删除")
+    p.add_argument("--yes", action="store_true",
+                   help="与 --replace 一起用：不询问，直接删除并导入（供脚本使用）")
 
     p = command("template", cmd_template, "write blank ledger templates", store=False)
     p.add_argument("dir")

@@ -48,7 +48,8 @@ def rel_key(rel_type: str, props: dict[str, Any]) -> str:
 
 @dataclass
 class WriteSummary:
-    """Created / updated / unchanged counts per label or relationship type."""
+    """Created / updated / unchanged (and, in a replace, deleted) counts per label or
+    relationship type."""
 
     counts: Counter[tuple[str, str]] = field(default_factory=Counter)
 
@@ -57,12 +58,16 @@ class WriteSummary:
             self.counts[(kind, outcome)] += n
 
     def rows(self) -> list[tuple[str, int, int, int]]:
-        kinds = sorted({k for k, _ in self.counts})
+        kinds = sorted({k for k, o in self.counts if o != "deleted"})
         return [
             (k, self.counts[(k, "created")], self.counts[(k, "updated")],
              self.counts[(k, "unchanged")])
             for k in kinds
         ]
+
+    def deleted(self) -> dict[str, int]:
+        """Deleted per label or type (only a replace deletes)."""
+        return {k: n for (k, o), n in sorted(self.counts.items()) if o == "deleted"}
 
     @property
     def changed(self) -> int:
@@ -79,8 +84,14 @@ def write_graph(
     rels: Iterable[RelRecord],
     batch_size: int = 2000,
     progress: Progress | None = None,
+    prelude: Callable[[Transaction, WriteSummary], None] | None = None,
 ) -> WriteSummary:
-    """Upsert all nodes, then all relationships, in one transaction (all or nothing)."""
+    """Upsert all nodes, then all relationships, in one transaction (all or nothing).
+
+    ``prelude`` runs first in that transaction (and again if it is retried), so what it
+    writes (the deletions of ``jinlin load --replace``) commits or rolls back with the
+    upserts; it records what it did in the summary.
+    """
     node_groups: dict[str, list[NodeRecord]] = defaultdict(list)
     for node in nodes:
         node_groups[node.label].append(node)
@@ -98,6 +109,8 @@ def write_graph(
 
     def work(tx: Transaction) -> WriteSummary:  # run again from the start on a conflict
         summary = WriteSummary()
+        if prelude is not None:
+            prelude(tx, summary)
         done = 0
         for label, group in node_groups.items():
             for batch in in_batches(group, batch_size):

@@ -4,7 +4,9 @@ A county's ledgers come from many hands, so a run reports *every* problem at onc
 (file, sheet, row, column, reason) instead of stopping at the first, and writes nothing
 unless there are none: a half-imported county is worse than none.  Writing goes through
 :func:`graph.writer.write_graph` (one transaction, idempotent upserts), so importing the
-same ledgers twice changes nothing and an edited ledger updates nodes in place.
+same ledgers twice changes nothing and an edited ledger updates nodes in place.  An
+import never deletes: a row removed from a ledger is deleted only by a replace of one
+scope (:mod:`loaders.replace`, ``jinlin load --replace``).
 
 The sheets are described in :mod:`loaders.formats`; reading files is
 :mod:`loaders.ledger_read`.  Relationship ends are codes that must name a node in this
@@ -68,6 +70,9 @@ class Ledger:
     nodes: list[NodeRecord] = field(default_factory=list)
     rels: list[RelRecord] = field(default_factory=list)
     rows: Counter[str] = field(default_factory=Counter)  # English sheet name → rows
+    # every sheet the files hold, with a header, even one without rows: a replace
+    # (loaders.replace) replaces the data of exactly these kinds
+    sheets: set[str] = field(default_factory=set)
 
 
 def read_ledgers(
@@ -178,6 +183,7 @@ class _Checker:
                          f"（不显示其内容）；表头应为：{_expected(sheet)}")
             return
         layout = self._header(table, sheet, row, cells)
+        self.ledger.sheets.add(sheet.name)
         for number, cells in table.rows:
             self.ledger.rows[sheet.name] += 1
             place = _Place(table.file, table.name, number)
