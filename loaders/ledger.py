@@ -91,7 +91,7 @@ def read_ledgers(
         for table in read_tables(display, path, log, limits):
             check.table(table)
         if progress:
-            progress(f"read {display}", done, len(files))
+            progress(_("读取 {file}", file=display), done, len(files))
     check.resolve_refs(store, batch_size)
     if len(log):
         raise LedgerInvalid(log.problems(), len(log))
