@@ -223,7 +223,8 @@ BAD: dict[str, tuple[dict[str, Any], list[str]]] = {
         {"Compound.csv": [["code", "名称", "name", "floors"], ["C9", "甲", "乙", 3, "extra"]],
          "Street.csv": [["code"], ["S1"]]},
         ["bad/Compound.csv Compound 表第 1 行，name 列：重复的列：name 已由表头 '名称' 给出",
-         f"bad/Compound.csv Compound 表第 1 行，floors 列：未知的列名；应为：{_columns('Compound')}",
+         "bad/Compound.csv Compound 表第 1 行，floors 列："
+         f"未知的列名；应为：{_columns('Compound')}",
          "bad/Compound.csv Compound 表第 2 行：第 5 列没有表头，却填了值",
          "bad/Street.csv Street 表第 1 行：缺少必填列 名称（name）"],
     ),
@@ -235,7 +236,8 @@ BAD: dict[str, tuple[dict[str, Any], list[str]]] = {
         ["bad/Compound.csv Compound 表第 2 行，name 列：必须填写",
          "bad/Compound.csv Compound 表第 2 行，households 列：不能小于 0，填的是 -3",
          "bad/Compound.csv Compound 表第 2 行，old 列：应填 是/否（yes/no），填的是 'maybe'",
-         "bad/MANAGES.csv MANAGES 表第 2 行，since 列：应填日期，如 2024-03-01，填的是 '2024-13-01'",
+         "bad/MANAGES.csv MANAGES 表第 2 行，since 列："
+         "应填日期，如 2024-03-01，填的是 '2024-13-01'",
          "bad/Person.csv Person 表第 2 行，性别 列：'x' 不是可选值之一：男、女",
          "bad/PropertyFirm.csv PropertyFirm 表第 2 行，stars 列：不能大于 5，填的是 6"],
     ),
@@ -262,8 +264,10 @@ BAD: dict[str, tuple[dict[str, Any], list[str]]] = {
         {"PART_OF.csv": [["from_kind", "from", "to_kind", "to"],
                          ["Grid", "G1", "Community", "CM-999"], ["Grid", "G2", "Community", "CM1"]],
          "COVERS.csv": [["from", "to_kind", "to"], ["PO1", "Unit", "U1"]]},
-        ["bad/COVERS.csv COVERS 表第 2 行，to_kind 列：'Unit' 不是可选值之一：社区、网格、小区、楼栋",
-         "bad/PART_OF.csv PART_OF 表第 2 行，to 列：Community 'CM-999' 不存在（本次导入和库中都没有）",
+        ["bad/COVERS.csv COVERS 表第 2 行，to_kind 列："
+         "'Unit' 不是可选值之一：社区、网格、小区、楼栋",
+         "bad/PART_OF.csv PART_OF 表第 2 行，to 列："
+         "Community 'CM-999' 不存在（本次导入和库中都没有）",
          "bad/PART_OF.csv PART_OF 表第 3 行，from 列：Grid 'G2' 不存在（本次导入和库中都没有）"],
     ),
     "members": (
@@ -342,4 +346,4 @@ def test_a_cell_beyond_the_csv_limit_is_a_problem(store: BoltStore, tmp_path: Pa
                      [["code", "name"], ["C1", "甲"], ["C2", "长" * 131_073]])
     assert problems_of(store, [path]) == [
         "Compound.csv Compound 表第 3 行：无法作为 CSV 读取"
-        "（field larger than field limit (131072))）"]
+        "（field larger than field limit (131072)）"]
