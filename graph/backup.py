@@ -31,6 +31,7 @@ from typing import Any
 
 from graph import queries
 from graph.dump_check import DumpProblem, check_dump
+from graph.i18n import _
 from graph.model import MEMBER, NODES, RELS
 from graph.store import Store
 from graph.writer import Progress, WriteSummary, is_empty, write_graph
@@ -101,10 +102,11 @@ class DumpInvalid(RestoreRefused):
 
     def __init__(self, path: str | Path, problems: Sequence[DumpProblem], total: int) -> None:
         self.problems = list(problems)
-        lines = [f"{path} 未通过模型校验，未写入任何内容（{total} 个问题）："]
+        lines = [_("{path} 未通过模型校验，未写入任何内容（{total} 个问题）：", path=path,
+                   total=total)]
         lines += [str(p) for p in self.problems[:MAX_SHOWN]]
         if total > MAX_SHOWN:
-            lines.append(f"… 另有 {total - MAX_SHOWN} 个问题")
+            lines.append(_("… 另有 {more} 个问题", more=total - MAX_SHOWN))
         super().__init__("\n".join(lines))
 
 
@@ -115,20 +117,18 @@ def restore(
     """Load a dump in one transaction. Refuses a non-empty store unless ``force``, and
     any dump with a record the model refuses (:class:`DumpInvalid`, nothing written)."""
     if not force and not is_empty(store):
-        raise RestoreRefused(
-            "the store is not empty: restore into an empty store, or pass --force to merge "
-            "the dump into what is there"
-        )
+        raise RestoreRefused(_("数据库不是空的：请恢复到空库，或加 --force 把备份合并到现有数据中"))
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         try:
             header = json.loads(fh.readline(4096))
         except (ValueError, OSError, EOFError) as exc:
-            raise RestoreRefused(f"{path} is not a jinlin dump: {exc}") from exc
+            raise RestoreRefused(_("{path} 不是 jinlin 备份文件：{detail}", path=path,
+                                   detail=exc)) from exc
         if not isinstance(header, dict) or header.get("format") != FORMAT \
                 or header.get("version") != VERSION:
-            raise RestoreRefused(
-                f"{path} is not a version-{VERSION} jinlin dump (header {header!r:.200})"
-            )
+            raise RestoreRefused(_(
+                "{path} 不是第 {version} 版的 jinlin 备份文件（文件头 {header}）",
+                path=path, version=VERSION, header=f"{header!r:.200}"))
         checked = check_dump(fh, header, store, batch_size)
     if checked.total:
         raise DumpInvalid(path, checked.problems, checked.total)

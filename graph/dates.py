@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from graph.i18n import _
+
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SHOWN = 40  # characters of a refused value echoed back
 
@@ -35,4 +37,4 @@ def parse_as_of(value: str | None) -> str:
         except ValueError:
             pass
     shown = value[:_SHOWN] + "…" if isinstance(value, str) and len(value) > _SHOWN else value
-    raise ValueError(f"asOf 必须是 YYYY-MM-DD 格式的日期，收到 {shown!r}")
+    raise ValueError(_("asOf 必须是 YYYY-MM-DD 格式的日期，收到 {value}", value=repr(shown)))

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from graph.i18n import N_, _, translate
 from graph.lookup import codes_in_store
 from graph.model import MEMBER, NODE_BY_LABEL, REL_BY_TYPE, check_pair, key_label
 from graph.store import Store
@@ -29,6 +30,14 @@ from graph.writer import NodeRecord, RelRecord
 
 MAX_LINE = 1 << 20  # characters in one line of a dump
 MAX_KEPT = 10_000  # problems kept; the rest are counted
+# Where a problem is, by what is known (the record, the property): one whole template
+# each, so a translation may order the parts as its language does.
+_PLACES = {
+    (False, False): N_("第 {line} 行：{reason}"),
+    (True, False): N_("第 {line} 行（{record}）：{reason}"),
+    (False, True): N_("第 {line} 行 属性 {prop}：{reason}"),
+    (True, True): N_("第 {line} 行（{record}） 属性 {prop}：{reason}"),
+}
 
 
 @dataclass(frozen=True)
@@ -39,10 +48,9 @@ class DumpProblem:
     reason: str
 
     def __str__(self) -> str:
-        where = f"第 {self.line} 行" + (f"（{self.record}）" if self.record else "")
-        if self.prop:
-            where += f" 属性 {self.prop}"
-        return f"{where}：{self.reason}"
+        template = translate(_PLACES[(bool(self.record), bool(self.prop))])
+        return template.format(line=self.line, record=self.record, prop=self.prop,
+                               reason=self.reason)
 
 
 @dataclass
@@ -81,11 +89,13 @@ def check_dump(fh: IO[str], header: dict[str, Any], store: Store, batch_size: in
         for number, line in dump_lines(fh):
             if line is None:
                 checked.problem(number, "", None,
-                                f"一行超过 {MAX_LINE:,} 个字符，不是 jinlin 备份的记录，已停止读取")
+                                _("一行超过 {limit} 个字符，不是 jinlin 备份的记录，已停止读取",
+                                  limit=f"{MAX_LINE:,}"))
             else:
                 reader.line(number, line)
     except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:  # BadGzipFile: OSError
-        checked.problem(reader.last + 1, "", None, f"备份文件已损坏，无法继续读取（{exc}）")
+        checked.problem(reader.last + 1, "", None,
+                        _("备份文件已损坏，无法继续读取（{detail}）", detail=exc))
     reader.resolve(store, batch_size)
     _check_counts(checked)
     checked.problems.sort(key=lambda p: p.line)  # stable: a line's problems stay in order
@@ -97,8 +107,10 @@ def _check_counts(checked: Checked) -> None:
     said = (checked.header.get("nodes"), checked.header.get("relationships"))
     got = (len(checked.nodes), len(checked.rels))
     if not checked.total and said != got:
-        checked.problem(1, "", None, f"文件头声明 {said[0]} 个节点、{said[1]} 条关系，实际读到 "
-                                     f"{got[0]} 个节点、{got[1]} 条关系（文件可能被截断或改动）")
+        checked.problem(1, "", None, _(
+            "文件头声明 {nodes} 个节点、{rels} 条关系，实际读到 {got_nodes} 个节点、"
+            "{got_rels} 条关系（文件可能被截断或改动）",
+            nodes=said[0], rels=said[1], got_nodes=got[0], got_rels=got[1]))
 
 
 @dataclass(frozen=True)
@@ -126,21 +138,22 @@ class _Reader:
         try:
             obj = json.loads(text)
         except (ValueError, RecursionError) as exc:
-            self.checked.problem(number, "", None, f"不是有效的 JSON（{str(exc)[:80]}）")
+            self.checked.problem(number, "", None,
+                                 _("不是有效的 JSON（{detail}）", detail=str(exc)[:80]))
             return
         if isinstance(obj, dict) and "node" in obj:
             self._node(number, obj)
         elif isinstance(obj, dict) and "rel" in obj:
             self._rel(number, obj)
         else:
-            self.checked.problem(number, "", None, "既不是节点也不是关系记录")
+            self.checked.problem(number, "", None, _("既不是节点也不是关系记录"))
 
     def _node(self, number: int, obj: dict[str, Any]) -> None:
         label, raw_code = obj.get("node"), obj.get("code")
         record = f"{_name(label)} {_shown(raw_code)}"
         kind = NODE_BY_LABEL.get(label) if isinstance(label, str) else None
         if kind is None:
-            self.checked.problem(number, record, None, "模型中没有这个标签")
+            self.checked.problem(number, record, None, _("模型中没有这个标签"))
             return
         code = self._code(number, record, kind.label, raw_code)
         if code is None:
@@ -149,7 +162,8 @@ class _Reader:
         # reported as dangling too (one problem, not a cascade), as for ledgers.
         first = self.nodes.setdefault((kind.label, code), number)
         if first != number:
-            self.checked.problem(number, record, None, f"重复的节点：第 {first} 行已有")
+            self.checked.problem(number, record, None,
+                                 _("重复的节点：第 {first} 行已有", first=first))
             return
         raw = obj.get("props")
         if kind.label == "Person" and isinstance(raw, dict) and raw.get("member_status"):
@@ -166,7 +180,7 @@ class _Reader:
             f"{_name(end[0])} {_shown(end[1])}" if isinstance(end, list) and len(end) == 2
             else _shown(end) for end in ends)
         if kind is None:
-            self.checked.problem(number, record, None, "模型中没有这个关系类型")
+            self.checked.problem(number, record, None, _("模型中没有这个关系类型"))
             return
         checked_ends = [self._end(number, record, side, end, allowed)
                         for side, end, allowed in (("from", ends[0], kind.sources),
@@ -186,7 +200,8 @@ class _Reader:
                     key_label(rel.target_label), rel.target, rel.rkey)
         first = self.rels.setdefault(identity, number)
         if first != number:
-            self.checked.problem(number, record, None, f"重复的关系：第 {first} 行已有")
+            self.checked.problem(number, record, None,
+                                 _("重复的关系：第 {first} 行已有", first=first))
             return
         self.checked.rels.append(rel)
 
@@ -196,7 +211,7 @@ class _Reader:
         remembered for the existence check.  A dump names a party member by its Person
         label."""
         if not (isinstance(end, list) and len(end) == 2 and isinstance(end[0], str)):
-            self.checked.problem(number, record, side, "应为 [标签, 编码]")
+            self.checked.problem(number, record, side, _("应为 [标签, 编码]"))
             return None
         label, raw_code = end
         if label in allowed:
@@ -205,7 +220,8 @@ class _Reader:
             model_label = MEMBER
         else:
             self.checked.problem(number, record, side,
-                                 f"{label} 不能作为这一端；允许：{'、'.join(allowed)}")
+                                 _("{label} 不能作为这一端；允许：{allowed}", label=label,
+                                   allowed="、".join(allowed)))
             return None
         code = self._code(number, record, key_label(model_label), raw_code, side)
         if code is None:
@@ -221,7 +237,7 @@ class _Reader:
             self.checked.problem(number, record, prop, str(exc))
             return None
         if not isinstance(code, str):
-            self.checked.problem(number, record, prop, "编码应为文本")
+            self.checked.problem(number, record, prop, _("编码应为文本"))
             return None
         return code
 
@@ -231,12 +247,12 @@ class _Reader:
         if raw is None:
             raw = {}
         if not isinstance(raw, dict):
-            self.checked.problem(number, record, None, "props 应为对象")
+            self.checked.problem(number, record, None, _("props 应为对象"))
             return None
         known = {p.name: p for p in model if p.name != skip}
         ok = True
         for name in sorted(set(raw) - set(known)):
-            self.checked.problem(number, record, _shown(name)[:40], "模型中没有这个属性")
+            self.checked.problem(number, record, _shown(name)[:40], _("模型中没有这个属性"))
             ok = False
         props: dict[str, Any] = {}
         for name, prop in known.items():
@@ -262,10 +278,12 @@ class _Reader:
             if self._in_dump(end) or end.code in found[end.label]:
                 continue
             if end.label == MEMBER and ("Person", end.code) in self.nodes:
-                reason = f"Person {end.code!r} 不是党员（备份中其 member_status 为空）"
+                reason = _("Person {code} 不是党员（备份中其 member_status 为空）",
+                           code=repr(end.code))
             else:
-                what = "党员" if end.label == MEMBER else end.label
-                reason = f"{what} {end.code!r} 不存在（备份和库中都没有）"
+                what = _("党员") if end.label == MEMBER else end.label
+                reason = _("{what} {code} 不存在（备份和库中都没有）", what=what,
+                           code=repr(end.code))
             self.checked.problem(end.line, end.record, end.side, reason)
 
     def _in_dump(self, end: _End) -> bool:

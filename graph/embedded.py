@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from graph.datadir import private_dir, secret
+from graph.i18n import _
 from graph.ports import free_port
 from graph.store import BoltStore, StoreError, close_all
 
@@ -95,9 +96,8 @@ def _start_server(data_dir: Path, password: str, heap: str) -> tuple[Any, int]:
     try:
         import arcadedb_embedded as arcade
     except ImportError as exc:  # pragma: no cover - installation problem
-        raise StoreError(
-            "the embedded store needs the arcadedb-embedded package: run `make install`"
-        ) from exc
+        raise StoreError(_("内嵌数据库需要 arcadedb-embedded 包：请运行 `make install`")
+                         ) from exc
     bolt_port, http_port = _bolt_port(data_dir), free_port()
     config = {
         "host": "127.0.0.1",
@@ -117,12 +117,12 @@ def _start_server(data_dir: Path, password: str, heap: str) -> tuple[Any, int]:
 def _explain_start_failure(data_dir: Path, exc: Exception) -> StoreError:
     text = str(exc)
     if "lock" in text.lower():
-        return StoreError(
-            f"the data directory {data_dir} is locked by another process that is not "
-            "serving it over Bolt. Stop that process (or wait for it to finish), or "
-            "point this command at another directory with --data-dir / JINLIN_DATA_DIR."
-        )
-    return StoreError(f"the embedded store in {data_dir} could not start: {text}")
+        return StoreError(_(
+            "数据目录 {data_dir} 已被另一个进程锁定，且该进程没有通过 Bolt 提供服务。请停止该"
+            "进程（或等它结束），或用 --data-dir / JINLIN_DATA_DIR 让本命令使用另一个目录。",
+            data_dir=data_dir))
+    return StoreError(_("{data_dir} 中的内嵌数据库无法启动：{detail}", data_dir=data_dir,
+                        detail=text))
 
 
 def _open_database(server: Any, data_dir: Path) -> None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from graph.i18n import _
 from graph.model import DEMAND_STATUSES, MEMBER, NODE_BY_LABEL, REL_BY_TYPE
 from graph.store import Query, Transaction
 from graph.writer import rel_key
@@ -83,7 +84,7 @@ def changes(step: Step, at: str, given: Mapping[str, Any]) -> dict[str, Any]:
         try:
             props[name] = kind.prop(name).parse(given.get(name))
             if props[name] is None:
-                raise ValueError("a value is required")
+                raise ValueError(_("必须填写"))
         except ValueError as exc:
             raise StepRefused(name, str(exc)) from None
     return props

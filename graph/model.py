@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from graph.i18n import DEFAULT, _, current
+
 
 class PropType(StrEnum):
     STR = "str"
@@ -64,15 +66,17 @@ class Prop:
             check_text(value)
         if value is None or (isinstance(value, str) and value.strip() == ""):
             if self.required:
-                raise ValueError("a value is required")
+                raise ValueError(_("必须填写"))
             return None
         if isinstance(value, float) and math.isnan(value):
             return None
         parsed: Any = _PARSERS[self.type](self, value)
         if self.minimum is not None and parsed < self.minimum:
-            raise ValueError(f"must be at least {self.minimum:g}, got {parsed}")
+            raise ValueError(_("不能小于 {minimum}，填的是 {value}",
+                               minimum=f"{self.minimum:g}", value=parsed))
         if self.maximum is not None and parsed > self.maximum:
-            raise ValueError(f"must be at most {self.maximum:g}, got {parsed}")
+            raise ValueError(_("不能大于 {maximum}，填的是 {value}",
+                               maximum=f"{self.maximum:g}", value=parsed))
         return parsed
 
 
@@ -99,10 +103,10 @@ def check_text(text: str) -> None:
     if found is None:
         return
     point = ord(found.group())
-    kind = ("孤立的代理码位，不是有效字符" if point in _SURROGATES
-            else "控制字符" if point in _CONTROLS else "双向文本控制符，会改变文字显示顺序")
-    raise ValueError(f"第 {found.start() + 1} 个字符 U+{point:04X}（{kind}）不允许出现在文本中，"
-                     "请删除后重试")
+    kind = (_("孤立的代理码位，不是有效字符") if point in _SURROGATES
+            else _("控制字符") if point in _CONTROLS else _("双向文本控制符，会改变文字显示顺序"))
+    raise ValueError(_("第 {position} 个字符 U+{point}（{kind}）不允许出现在文本中，请删除后重试",
+                       position=found.start() + 1, point=f"{point:04X}", kind=kind))
 
 
 def check_code(code: str) -> None:
@@ -111,15 +115,17 @@ def check_code(code: str) -> None:
     one a letter or digit.  No spaces, colons, quotes or formula signs: a code is safe
     in an id ("Label:code"), a file name part, a CSV/xlsx cell and a log line."""
     if len(code) > MAX_CODE:
-        raise ValueError(f"编码最长 {MAX_CODE} 个字符，这个有 {len(code)} 个")
+        raise ValueError(_("编码最长 {limit} 个字符，这个有 {length} 个",
+                           limit=MAX_CODE, length=len(code)))
     if _ASCII_CODE.fullmatch(code):
         return
     for position, char in enumerate(code, start=1):
         if unicodedata.category(char) in _LETTERS_DIGITS or (
                 position > 1 and char in CODE_PUNCTUATION):
             continue
-        raise ValueError(f"编码第 {position} 个字符 {char!r}（U+{ord(char):04X}）不允许：编码只能"
-                         "由字母、数字和 - _ . / 组成，以字母或数字开头，不含空格")
+        raise ValueError(_("编码第 {position} 个字符 {char}（U+{point}）不允许：编码只能"
+                           "由字母、数字和 - _ . / 组成，以字母或数字开头，不含空格",
+                           position=position, char=repr(char), point=f"{ord(char):04X}"))
 
 
 def _parse_str(prop: Prop, value: Any) -> str:
@@ -127,35 +133,40 @@ def _parse_str(prop: Prop, value: Any) -> str:
         value = int(value)  # Excel turns codes like 1001 into 1001.0
     text = str(value).strip()
     if len(text) > MAX_TEXT:
-        raise ValueError(f"text longer than {MAX_TEXT} characters ({len(text)})")
+        raise ValueError(_("文本超过 {limit} 个字符（有 {length} 个）",
+                           limit=MAX_TEXT, length=len(text)))
     if prop.is_code:
         check_code(text)
     return text
 
 
+def _not_whole(value: Any) -> ValueError:
+    return ValueError(_("应填整数，填的是 {value}", value=repr(value)))
+
+
 def _parse_int(prop: Prop, value: Any) -> int:
     if isinstance(value, bool):
-        raise ValueError(f"expected a whole number, got {value!r}")
+        raise _not_whole(value)
     if isinstance(value, int):
         return value
     try:
         number = float(str(value).strip().replace(",", ""))
     except ValueError:
-        raise ValueError(f"expected a whole number, got {value!r}") from None
+        raise _not_whole(value) from None
     if not number.is_integer():
-        raise ValueError(f"expected a whole number, got {value!r}")
+        raise _not_whole(value)
     return int(number)
 
 
 def _parse_float(prop: Prop, value: Any) -> float:
     if isinstance(value, bool):
-        raise ValueError(f"expected a number, got {value!r}")
+        raise ValueError(_("应填数字，填的是 {value}", value=repr(value)))
     try:
         number = float(str(value).strip().replace(",", ""))
     except ValueError:
-        raise ValueError(f"expected a number, got {value!r}") from None
+        raise ValueError(_("应填数字，填的是 {value}", value=repr(value))) from None
     if math.isnan(number) or math.isinf(number):
-        raise ValueError(f"expected a finite number, got {value!r}")
+        raise ValueError(_("应填有限的数字，填的是 {value}", value=repr(value)))
     return number
 
 
@@ -171,7 +182,7 @@ def _parse_bool(prop: Prop, value: Any) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise ValueError(f"expected yes/no (是/否), got {value!r}")
+    raise ValueError(_("应填 是/否（yes/no），填的是 {value}", value=repr(value)))
 
 
 def _parse_date(prop: Prop, value: Any) -> str:
@@ -189,7 +200,8 @@ def _parse_date(prop: Prop, value: Any) -> str:
         year, month, day = (int(part) for part in text.split("-"))
         return dt.date(year, month, day).isoformat()
     except ValueError:
-        raise ValueError(f"expected a date like 2024-03-01, got {value!r}") from None
+        raise ValueError(_("应填日期，如 2024-03-01，填的是 {value}", value=repr(value))
+                         ) from None
 
 
 def _parse_datetime(prop: Prop, value: Any) -> str:
@@ -201,9 +213,8 @@ def _parse_datetime(prop: Prop, value: Any) -> str:
     try:
         return dt.datetime.fromisoformat(text).replace(microsecond=0, tzinfo=None).isoformat()
     except ValueError:
-        raise ValueError(
-            f"expected a date and time like 2024-03-01 09:30, got {value!r}"
-        ) from None
+        raise ValueError(_("应填日期和时间，如 2024-03-01 09:30，填的是 {value}",
+                           value=repr(value))) from None
 
 
 def _parse_enum(prop: Prop, value: Any) -> str:
@@ -211,8 +222,16 @@ def _parse_enum(prop: Prop, value: Any) -> str:
     for choice in prop.choices:
         if text in (choice.code, choice.zh) or text.lower() == choice.code:
             return choice.code
-    allowed = ", ".join(f"{c.code} ({c.zh})" for c in prop.choices)
-    raise ValueError(f"{value!r} is not one of: {allowed}")
+    raise ValueError(_("{value} 不是可选值之一：{allowed}", value=repr(value),
+                       allowed=_allowed(prop.choices)))
+
+
+def _allowed(options: tuple[Choice, ...]) -> str:
+    """The values an enum cell takes, as a clerk reads them: the Chinese labels in
+    Chinese; in English each code with its label (either is accepted)."""
+    if current() == DEFAULT:
+        return "、".join(c.zh for c in options)
+    return ", ".join(f"{c.code} ({c.zh})" for c in options)
 
 
 _PARSERS = {
@@ -614,5 +633,6 @@ def check_pair(rel_type: str, source: str, target: str) -> None:
         legal = "、".join(f"{s}→{t}" for s, t in kind.pairs)
     else:
         legal = f"{'/'.join(kind.sources)} → {'/'.join(kind.targets)}"
-    raise ValueError(f"{source}→{target} 不是合法的 {kind.type}（{kind.zh}）关系；"
-                     f"合法的只有：{legal}")
+    raise ValueError(_("{source}→{target} 不是合法的 {type}（{name}）关系；合法的只有：{legal}",
+                       source=source, target=target, type=kind.type, name=kind.zh,
+                       legal=legal))

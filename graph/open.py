@@ -6,6 +6,7 @@ from pathlib import Path
 
 from graph.datadir import private_dir
 from graph.embedded import open_embedded
+from graph.i18n import _
 from graph.schema import apply_schema
 from graph.settings import Settings
 from graph.store import BoltStore, StoreUnavailable
@@ -39,7 +40,8 @@ def open_store(settings: Settings, apply: bool = True, require: bool = True) -> 
                     store.on_first_contact = apply_schema
                 return store
             store.close()
-            raise StoreUnavailable(f"无法使用 Neo4j（用户 {settings.store_user}）：{why}")
+            raise StoreUnavailable(_("无法使用 Neo4j（用户 {user}）：{why}",
+                                     user=settings.store_user, why=why))
     if apply:
         apply_schema(store)
     return store

@@ -12,6 +12,8 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from graph.i18n import _
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -75,5 +77,6 @@ def load_settings(**overrides: Any) -> Settings:
     known = {f.name: f.type for f in fields(Settings)}
     unknown = set(values) - set(known)
     if unknown:
-        raise ValueError(f"unknown settings in {config}: {', '.join(sorted(unknown))}")
+        raise ValueError(_("{config} 中有未知的设置：{names}", config=config,
+                           names=", ".join(sorted(unknown))))
     return replace(Settings(), **{k: _coerce(known[k], v) for k, v in values.items()})

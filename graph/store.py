@@ -33,6 +33,8 @@ from neo4j.exceptions import (
     TransientError,
 )
 
+from graph.i18n import _
+
 T = TypeVar("T")
 
 
@@ -100,7 +102,7 @@ def _budget(query: Query) -> float | None:
     """The transaction timeout of a statement starting now; refuse when time is up."""
     left = time_left()
     if left is not None and left <= 0:
-        raise StoreTimeout(f"{query.name} was not started: the request ran out of time")
+        raise StoreTimeout(_("{query} 未开始：请求已超时", query=query.name))
     return left
 
 
@@ -150,23 +152,22 @@ def _explained(query: Query, keep_transient: bool = False) -> Iterator[None]:
     except TransientError:
         if keep_transient:
             raise
-        raise StoreError(f"{query.name} lost a write conflict with a concurrent change "
-                         "and could not be retried in time; try again") from None
+        raise StoreError(_("{query} 与同时进行的另一项修改发生写冲突，未能及时重试；请再试一次",
+                           query=query.name)) from None
     except (ServiceUnavailable, SessionExpired, OSError) as exc:
-        raise StoreUnavailable(
-            "the graph store is unavailable; try again shortly"
-            f" ({query.name}: {type(exc).__name__})"
-        ) from exc
+        raise StoreUnavailable(_("图数据库暂时不可用，请稍后再试（{query}：{error}）",
+                                 query=query.name, error=type(exc).__name__)) from exc
     except ConstraintError as exc:
-        raise StoreError(f"{query.name}: a uniqueness rule was broken: {exc.message}") from exc
+        raise StoreError(_("{query}：违反了唯一性约束：{detail}", query=query.name,
+                           detail=exc.message)) from exc
     except Neo4jError as exc:
         left = time_left()
         # past the deadline, a terminated transaction is ours (Neo4j 4.4 may report
         # the timeout as Transaction.Terminated)
         if (exc.code or "").startswith(_TIMED_OUT) or (left is not None and left <= 0):
-            raise StoreTimeout(f"{query.name} was cancelled: the request ran out of time"
-                               ) from exc
-        raise StoreError(f"{query.name} failed: {exc.message or exc}") from exc
+            raise StoreTimeout(_("{query} 已取消：请求已超时", query=query.name)) from exc
+        raise StoreError(_("{query} 失败：{detail}", query=query.name,
+                           detail=exc.message or exc)) from exc
 
 
 class BoltStore:
@@ -247,18 +248,21 @@ class BoltStore:
             with self._session(write=False) as session:
                 session.run("RETURN 1 AS ok").consume()
         except neo4j.exceptions.AuthError:
-            return (f"{where} 拒绝了用户名或密码：请检查 JINLIN_STORE_USER / "
-                    "JINLIN_STORE_PASSWORD")
+            return _("{where} 拒绝了用户名或密码：请检查 JINLIN_STORE_USER / "
+                     "JINLIN_STORE_PASSWORD", where=where)
         except Neo4jError as exc:
             if exc.code == "Neo.ClientError.Database.DatabaseNotFound":
-                return (f"{where} 上没有数据库 {self.database!r}（社区版只有 neo4j）：请不设 "
-                        "JINLIN_STORE_DATABASE 或设为 neo4j")
-            return f"{where} 回答了错误：{exc.code}: {exc.message}"
+                return _("{where} 上没有数据库 {database}（社区版只有 neo4j）：请不设 "
+                         "JINLIN_STORE_DATABASE 或设为 neo4j", where=where,
+                         database=repr(self.database))
+            return _("{where} 回答了错误：{code}: {detail}", where=where, code=exc.code,
+                     detail=exc.message)
         except (ServiceUnavailable, SessionExpired, OSError) as exc:
-            return (f"{where} 无人应答（{type(exc).__name__}）：请确认服务已启动、地址和端口"
-                    "正确（JINLIN_STORE_URI）")
+            return _("{where} 无人应答（{error}）：请确认服务已启动、地址和端口正确"
+                     "（JINLIN_STORE_URI）", where=where, error=type(exc).__name__)
         except Exception as exc:  # anything else the driver raises: say what it was
-            return f"{where} 不可用：{type(exc).__name__}: {exc}"
+            return _("{where} 不可用：{error}: {detail}", where=where,
+                     error=type(exc).__name__, detail=exc)
         first, self.on_first_contact = self.on_first_contact, None
         if first is not None:
             first(self)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph import queries
+from graph.i18n import _
 from graph.model import rel_kind
 from graph.store import Store, StoreError, Transaction, in_batches
 
@@ -71,7 +72,29 @@ class WriteSummary:
 
     @property
     def changed(self) -> int:
-        return sum(n for (_, o), n in self.counts.items() if o in ("created", "updated"))
+        return sum(n for (_k, o), n in self.counts.items() if o in ("created", "updated"))
+
+    def lines(self) -> list[str]:
+        """The summary a person reads after an import or a restore, in the language in
+        force: a table of counts per label or type (names stay identifiers), then the
+        total.  Columns are as wide as their header or widest number, a CJK character
+        counting two."""
+        head = [_("类型"), _("新建"), _("更新"), _("未变")]
+        body = [[kind, *(f"{n:,}" for n in numbers)] for kind, *numbers in self.rows()]
+        widths = [max(_width(row[i]) for row in [head, *body]) for i in range(len(head))]
+        table = ["  ".join(_pad(cell, width, left=i == 0)
+                           for i, (cell, width) in enumerate(zip(row, widths, strict=True)))
+                 for row in [head, *body]]
+        return [*table, _("共新建或更新 {count} 行。", count=f"{self.changed:,}")]
+
+
+def _width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _pad(text: str, width: int, left: bool) -> str:
+    fill = " " * (width - _width(text))
+    return text + fill if left else fill + text
 
 
 def _stored(props: dict[str, Any]) -> dict[str, Any]:
@@ -210,10 +233,9 @@ def _write_rels(
     written = tx.run(queries.upsert_rels(rtype, src, tgt), rows=changed)[0]["n"]
     if written != len(changed):
         # An end vanished between validation and this transaction: fail it whole.
-        raise StoreError(
-            f"{rtype} {src} → {tgt}: {len(changed) - written} of {len(changed)} "
-            "relationships have an end that is no longer in the store; nothing was written"
-        )
+        raise StoreError(_("{type} {source} → {target}：{count} 条关系中有 {lost} 条的一端已不在"
+                           "库中；未写入任何内容", type=rtype, source=src, target=tgt,
+                           count=len(changed), lost=len(changed) - written))
 
 
 def counts(store: Store) -> tuple[dict[str, int], dict[str, int]]:

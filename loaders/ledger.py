@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graph.i18n import DEFAULT, _, current
 from graph.lookup import codes_in_store
 from graph.model import MEMBER, check_pair, key_label
 from graph.store import Store
@@ -45,7 +46,6 @@ __all__ = ["Ledger", "LedgerInvalid", "LedgerLimits", "LedgerProblem", "load_led
 
 Progress = Callable[[str, int, int], None]
 MAX_SHOWN = 200  # problems listed in the message; all are in LedgerInvalid.problems
-_KNOWN_SHEETS = ", ".join(sheet.name for sheet in SHEETS)
 
 
 class LedgerInvalid(Exception):
@@ -59,7 +59,7 @@ class LedgerInvalid(Exception):
         self.total = max(total or 0, len(self.problems))
         lines = [str(p) for p in self.problems[:MAX_SHOWN]]
         if self.total > MAX_SHOWN:
-            lines.append(f"… and {self.total - MAX_SHOWN} more")
+            lines.append(_("… 另有 {more} 个问题", more=self.total - MAX_SHOWN))
         super().__init__("\n".join(lines))
 
 
@@ -96,7 +96,7 @@ def read_ledgers(
         for table in read_tables(display, path, log, limits):
             check.table(table)
         if progress:
-            progress(f"read {display}", done, len(files))
+            progress(_("读取 {file}", file=display), done, len(files))
     check.resolve_refs(store, batch_size)
     if len(log):
         raise LedgerInvalid(log.problems(), len(log))
@@ -123,7 +123,7 @@ class _Place:
     row: int
 
     def __str__(self) -> str:
-        return f"{self.file} [{self.sheet}] row {self.row}"
+        return _("{file} {sheet} 表第 {row} 行", file=self.file, sheet=self.sheet, row=self.row)
 
 
 @dataclass(frozen=True)
@@ -171,16 +171,17 @@ class _Checker:
             return
         if sheet is None:
             self.log.add(table.file, table.name, None, None,
-                         f"unknown sheet name; expected one of {_KNOWN_SHEETS} "
-                         "(or their Chinese names)")
+                         _("未知的工作表名；应为以下之一：{sheets}（也可用英文名）",
+                           sheets=_known_sheets()))
             return
         row, cells = header
         if not any(isinstance(c, str | int | float) and sheet.column_for(str(c)) for c in cells):
             # Not a ledger at all (a stray or planted file): say so without echoing any of
             # its content, and read no further.
             self.log.add(table.file, table.name, row, None,
-                         f"表头中没有一个已知列名，不是 {sheet.name}（{sheet.zh}）台账，已拒绝"
-                         f"（不显示其内容）；表头应为：{_expected(sheet)}")
+                         _("表头中没有一个已知列名，不是 {sheet}（{name}）台账，已拒绝"
+                           "（不显示其内容）；表头应为：{expected}", sheet=sheet.name,
+                           name=sheet.zh, expected=_expected(sheet)))
             return
         layout = self._header(table, sheet, row, cells)
         self.ledger.sheets.add(sheet.name)
@@ -205,15 +206,17 @@ class _Checker:
             layout.headed.add(index)
             if isinstance(cell, BadCell):
                 self.log.add(table.file, table.name, row, None,
-                             f"the header of column {index + 1}: {cell.reason}")
+                             _("第 {index} 列的表头：{reason}", index=index + 1,
+                               reason=cell.reason))
                 layout.complete = False
                 continue
             text = str(cell).strip()
             column = sheet.column_for(text)
             if column is None:
-                reason = f"unknown column; expected {_expected(sheet)}"
+                reason = _("未知的列名；应为：{expected}", expected=_expected(sheet))
             elif column.name in seen:
-                reason = f"duplicate column: {column.name} is already {seen[column.name]!r}"
+                reason = _("重复的列：{name} 已由表头 {header} 给出", name=column.name,
+                           header=repr(seen[column.name]))
             else:
                 seen[column.name] = text
                 layout.columns[index] = (column, text)
@@ -223,7 +226,7 @@ class _Checker:
         for column in sheet.columns:
             if column.prop.required and column.name not in seen:
                 self.log.add(table.file, table.name, row, None,
-                             f"missing required column {column.name} ({column.zh})")
+                             _("缺少必填列 {zh}（{name}）", name=column.name, zh=column.zh))
                 layout.complete = False
         return layout
 
@@ -244,7 +247,7 @@ class _Checker:
                 valid = False
         for index, cell in enumerate(cells):
             if index not in layout.headed and not is_blank(cell):
-                self._problem(place, None, f"a value in column {index + 1}, which has no header")
+                self._problem(place, None, _("第 {index} 列没有表头，却填了值", index=index + 1))
                 valid = False
         return values, valid
 
@@ -257,7 +260,8 @@ class _Checker:
         first = self.node_places.setdefault((label, code), place)
         if first is not place:
             self._problem(place, layout.header_of("code"),
-                          f"duplicate {label} code {code!r}: also in {first}")
+                          _("重复的 {label} 编码 {code}：{first} 已有", label=label,
+                            code=repr(code), first=first))
             return
         if not keep:
             return
@@ -299,8 +303,10 @@ class _Checker:
         if first is not place:
             keyed = ", ".join(f"{k} {record.props[k]}" for k in kind.key_props
                               if record.props.get(k) is not None)
-            self._problem(place, None, f"duplicate {kind.type} {src} → {tgt}"
-                          + (f" ({keyed})" if keyed else "") + f": also in {first}")
+            keys = _("（{keys}）", keys=keyed) if keyed else ""
+            self._problem(place, None, _(
+                "重复的 {type} 关系 {source} → {target}{keys}：{first} 已有",
+                type=kind.type, source=src, target=tgt, keys=keys, first=first))
             return
         self.ledger.rels.append(record)
 
@@ -312,25 +318,35 @@ class _Checker:
             if ref.label == MEMBER and ("Person", ref.code) in self.node_places:
                 if not self.members.get(ref.code, True):  # absent: the row has problems
                     self._problem(ref.place, ref.column,
-                                  f"Person {ref.code!r} is not a party member "
-                                  "(member_status is empty in this import)")
+                                  _("Person {code} 不是党员（本次导入中其 member_status 为空）",
+                                    code=repr(ref.code)))
             elif (key_label(ref.label), ref.code) not in self.node_places:
                 missing[ref.label].add(ref.code)
         found = codes_in_store(store, missing, batch_size)
         people = codes_in_store(store, {"Person": missing.get(MEMBER, set()) - found[MEMBER]},
                                 batch_size)["Person"]
-        where = "this import or the store" if store is not None else "this import"
         for ref in self.refs:
             if ref.code not in missing.get(ref.label, ()) or ref.code in found[ref.label]:
                 continue
             if ref.label == MEMBER and ref.code in people:
-                reason = f"Person {ref.code!r} is not a party member in the store"
+                reason = _("Person {code} 在库中不是党员", code=repr(ref.code))
+            elif store is not None:
+                reason = _("{label} {code} 不存在（本次导入和库中都没有）", label=ref.label,
+                           code=repr(ref.code))
             else:
-                reason = f"unknown {ref.label} {ref.code!r} (not in {where})"
+                reason = _("{label} {code} 不存在（本次导入中没有）", label=ref.label,
+                           code=repr(ref.code))
             self._problem(ref.place, ref.column, reason)
 
     def _problem(self, place: _Place, column: str | None, reason: str) -> None:
         self.log.add(place.file, place.sheet, place.row, column, reason)
+
+
+def _known_sheets() -> str:
+    """The sheet names a tab or CSV file may have: Chinese names in Chinese, else English."""
+    if current() == DEFAULT:
+        return "、".join(sheet.zh for sheet in SHEETS)
+    return ", ".join(sheet.name for sheet in SHEETS)
 
 
 def _expected(sheet: Sheet) -> str:

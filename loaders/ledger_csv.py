@@ -11,6 +11,7 @@ import io
 from collections.abc import Iterator
 from typing import IO, Any
 
+from graph.i18n import _
 from loaders.ledger_limits import LedgerLimits
 from loaders.ledger_table import ProblemLog, Table, nonblank, text_cell
 
@@ -22,7 +23,7 @@ def csv_table(display: str, stem: str, fh: IO[bytes], log: ProblemLog,
     read again as a stream: a CSV is never held whole in memory."""
     encoding = next((enc for enc in ("utf-8-sig", "gb18030") if _decodes(fh, enc)), None)
     if encoding is None:
-        log.add(display, stem, None, None, "cannot be read as UTF-8 or GB18030")
+        log.add(display, stem, None, None, _("无法按 UTF-8 或 GB18030 编码读取"))
         return None
     text = io.TextIOWrapper(fh, encoding=encoding, newline="")
     return Table(display, stem, nonblank(_csv_rows(display, stem, text, log, limits)))
@@ -68,6 +69,6 @@ def _csv_rows(display: str, stem: str, text: IO[str], log: ProblemLog, limits: L
                 return
             yield number, [text_cell(cell, limits) for cell in cells]
     except csv.Error as exc:
-        log.add(display, stem, number + 1, None, f"cannot be read as CSV ({exc})")
+        log.add(display, stem, number + 1, None, _("无法作为 CSV 读取（{detail}）", detail=exc))
     except _LineTooLong:
         log.add(display, stem, number + 1, None, limits.line_too_long())

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from graph.i18n import _
 from graph.settings import Settings, load_settings
 
 EXCEL_MAX_ROWS = 1_048_576  # Excel's own sheet limits: a sheet beyond them is not Excel's
@@ -36,26 +37,30 @@ class LedgerLimits:
         return self.max_cell * 64
 
     def too_big(self, what: str, size: int) -> str:
-        return (f"{what} {human_size(size)}，超过上限 {human_size(self.max_bytes)}"
-                "（JINLIN_LEDGER_MAX_BYTES），已拒绝")
+        """``what`` (文件, 工作簿解压后: already in the language in force) is too big."""
+        return _("{what} {size}，超过上限 {limit}（JINLIN_LEDGER_MAX_BYTES），已拒绝",
+                 what=what, size=human_size(size), limit=human_size(self.max_bytes))
 
     def too_many_rows(self) -> str:
-        return (f"超过 {self.max_rows:,} 行上限（JINLIN_LEDGER_MAX_ROWS），"
-                f"已在第 {self.max_rows + 1:,} 行停止读取并拒绝整个文件")
+        return _("超过 {limit} 行上限（JINLIN_LEDGER_MAX_ROWS），已在第 {stop} 行停止读取并"
+                 "拒绝整个文件", limit=f"{self.max_rows:,}", stop=f"{self.max_rows + 1:,}")
 
     def line_too_long(self) -> str:
-        return (f"这一行超过 {self.max_line:,} 个字符（每个单元格上限 {self.max_cell:,} 个字符，"
-                "JINLIN_LEDGER_MAX_CELL），已停止读取并拒绝整个文件")
+        return _("这一行超过 {limit} 个字符（每个单元格上限 {cell} 个字符，"
+                 "JINLIN_LEDGER_MAX_CELL），已停止读取并拒绝整个文件",
+                 limit=f"{self.max_line:,}", cell=f"{self.max_cell:,}")
 
     def cell_too_long(self, length: int | None = None) -> str:
-        size = f"有 {length:,} 个字符" if length is not None else "过长"
-        return (f"单元格{size}，超过上限 {self.max_cell:,} 个字符"
-                "（JINLIN_LEDGER_MAX_CELL），已拒绝")
+        if length is None:
+            return _("单元格过长，超过上限 {limit} 个字符（JINLIN_LEDGER_MAX_CELL），已拒绝",
+                     limit=f"{self.max_cell:,}")
+        return _("单元格有 {length} 个字符，超过上限 {limit} 个字符（JINLIN_LEDGER_MAX_CELL），"
+                 "已拒绝", length=f"{length:,}", limit=f"{self.max_cell:,}")
 
 
 def excel_rows_exceeded() -> str:
-    return (f"超过 Excel 工作表的 {EXCEL_MAX_ROWS:,} 行上限，不是有效的 Excel 工作表，"
-            "已拒绝整个文件")
+    return _("超过 Excel 工作表的 {limit} 行上限，不是有效的 Excel 工作表，已拒绝整个文件",
+             limit=f"{EXCEL_MAX_ROWS:,}")
 
 
 def human_size(size: int) -> str:
@@ -63,4 +68,4 @@ def human_size(size: int) -> str:
     for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
         if size >= scale:
             return f"{size / scale:.1f}".removesuffix(".0") + f" {unit}"
-    return f"{size} 字节"
+    return _("{size} 字节", size=size)

@@ -26,13 +26,14 @@ from defusedxml import DefusedXmlException
 from openpyxl import load_workbook
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
+from graph.i18n import N_, _, translate
 from loaders.ledger_csv import csv_table
 from loaders.ledger_limits import LedgerLimits
 from loaders.ledger_table import FORMULA, BadCell, ProblemLog, Table, nonblank, text_cell
 from loaders.xlsx_guard import UNSAFE_XML, Refusal, check_workbook
 
 LEDGER_SUFFIXES = (".xlsx", ".csv")
-NOT_REGULAR = "不是普通文件（符号链接/设备/管道），已拒绝"
+NOT_REGULAR = N_("不是普通文件（符号链接/设备/管道），已拒绝")
 
 
 def ledger_files(paths: Sequence[str | Path], log: ProblemLog) -> list[tuple[str, Path]]:
@@ -48,7 +49,7 @@ def ledger_files(paths: Sequence[str | Path], log: ProblemLog) -> list[tuple[str
         path = Path(given)
         mode = _mode(path)
         if mode is None:
-            log.add(str(given), "", None, None, "no such file or directory")
+            log.add(str(given), "", None, None, _("没有这个文件或目录"))
         elif stat.S_ISDIR(mode):
             seen = 0
             for inside in sorted(path.iterdir()):
@@ -60,15 +61,15 @@ def ledger_files(paths: Sequence[str | Path], log: ProblemLog) -> list[tuple[str
                 if stat.S_ISREG(kind):
                     found.append((display, inside))
                 else:
-                    log.add(display, "", None, None, NOT_REGULAR)
+                    log.add(display, "", None, None, translate(NOT_REGULAR))
             if not seen:
                 log.add(path.name or str(path), "", None, None,
-                        "no .xlsx or .csv files in this directory")
+                        _("这个目录中没有 .xlsx 或 .csv 文件"))
         elif not stat.S_ISREG(mode):
-            log.add(path.name or str(path), "", None, None, NOT_REGULAR)
+            log.add(path.name or str(path), "", None, None, translate(NOT_REGULAR))
         elif path.suffix.lower() not in LEDGER_SUFFIXES:
             log.add(path.name, "", None, None,
-                    "not a ledger: use .xlsx or .csv (save .xls files as .xlsx)")
+                    _("不是台账文件：请使用 .xlsx 或 .csv（.xls 文件请另存为 .xlsx）"))
         else:
             found.append((path.name, path))
     return found
@@ -111,14 +112,14 @@ def read_tables(display: str, path: Path, log: ProblemLog, limits: LedgerLimits
     try:
         fh = _open(path)
     except OSError as exc:
-        reason = NOT_REGULAR if isinstance(exc, _NotRegular) or _is_link_error(exc) \
-            else f"cannot be read ({exc.strerror or exc})"
+        reason = translate(NOT_REGULAR) if isinstance(exc, _NotRegular) or _is_link_error(exc) \
+            else _("无法读取（{detail}）", detail=exc.strerror or exc)
         log.add(display, "", None, None, reason)
         return
     with fh:
         size = os.fstat(fh.fileno()).st_size
         if size > limits.max_bytes:
-            log.add(display, "", None, None, limits.too_big("文件", size))
+            log.add(display, "", None, None, limits.too_big(_("文件"), size))
         elif path.suffix.lower() == ".csv":
             table = csv_table(display, path.stem, fh, log, limits)
             if table is not None:
@@ -143,10 +144,10 @@ def _xlsx_tables(display: str, fh: IO[bytes], log: ProblemLog, limits: LedgerLim
         log.add(display, refused.sheet, refused.row, refused.column, str(refused))
         return
     except DefusedXmlException:
-        log.add(display, "", None, None, UNSAFE_XML)
+        log.add(display, "", None, None, translate(UNSAFE_XML))
         return
     except Exception as exc:  # a damaged or foreign zip: openpyxl fails in many ways
-        log.add(display, "", None, None, f"cannot be opened as an Excel workbook ({exc})")
+        log.add(display, "", None, None, _("无法作为 Excel 工作簿打开（{detail}）", detail=exc))
         return
     try:
         for sheet in workbook.worksheets:
@@ -165,13 +166,13 @@ def _xlsx_rows(display: str, sheet: Any, log: ProblemLog, limits: LedgerLimits
             yield number, [_xlsx_cell(cell, limits) for cell in cells]
     except Exception as exc:  # a damaged sheet (a bad shared-string index …): one problem
         log.add(display, sheet.title, number + 1, None,
-                f"工作表在此行无法继续读取（{type(exc).__name__}），已拒绝整个文件")
+                _("工作表在此行无法继续读取（{error}），已拒绝整个文件", error=type(exc).__name__))
 
 
 def _xlsx_cell(cell: Any, limits: LedgerLimits) -> Any:
     value = cell.value
     if cell.data_type == "f" or isinstance(value, ArrayFormula | DataTableFormula):
-        return BadCell(FORMULA)
+        return BadCell(translate(FORMULA))
     if cell.data_type == "e":
-        return BadCell(f"the cell holds the spreadsheet error {value}")
+        return BadCell(_("单元格中是电子表格的错误值 {value}", value=value))
     return text_cell(value, limits) if isinstance(value, str) else value

@@ -12,11 +12,24 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from graph.i18n import N_, translate
 from loaders.cells import is_formula, unescape
 from loaders.ledger_limits import LedgerLimits
 
-FORMULA = "formulas are not accepted"
+FORMULA = N_("不接受公式，请粘贴为数值")
 MAX_KEPT = 10_000  # problems kept in memory; the rest are only counted
+# Where a problem is, by the parts known (sheet, row, column): one whole template each,
+# so that a translation orders them as its language does.  ``{file}`` always is.
+PLACES = {
+    (False, False, False): N_("{file}：{reason}"),
+    (True, False, False): N_("{file} {sheet} 表：{reason}"),
+    (True, True, False): N_("{file} {sheet} 表第 {row} 行：{reason}"),
+    (True, True, True): N_("{file} {sheet} 表第 {row} 行，{column} 列：{reason}"),
+    (True, False, True): N_("{file} {sheet} 表，{column} 列：{reason}"),
+    (False, True, False): N_("{file} 第 {row} 行：{reason}"),
+    (False, True, True): N_("{file} 第 {row} 行，{column} 列：{reason}"),
+    (False, False, True): N_("{file} {column} 列：{reason}"),
+}
 
 
 @dataclass(frozen=True)
@@ -30,13 +43,14 @@ class LedgerProblem:
     reason: str
 
     def __str__(self) -> str:
-        place = self.file + (f" [{self.sheet}]" if self.sheet else "")
-        parts = ([f"row {self.row}"] if self.row is not None else []) + (
-            [f"column {self.column}"] if self.column is not None else []
-        )
-        if parts:
-            place += " " + ", ".join(parts)
-        return f"{place}: {self.reason}"
+        """One line in the language in force: ``小区.xlsx 小区 表第 3 行，物业管理模式 列：…``."""
+        return located(self.file, self.sheet, self.row, self.column, self.reason)
+
+
+def located(file: str, sheet: str, row: int | None, column: str | None, reason: str) -> str:
+    """``reason`` at its place in a ledger (only the parts known are named)."""
+    template = translate(PLACES[(bool(sheet), row is not None, column is not None)])
+    return template.format(file=file, sheet=sheet, row=row, column=column, reason=reason)
 
 
 class ProblemLog:
@@ -97,7 +111,7 @@ def text_cell(text: str, limits: LedgerLimits) -> Any:
     if len(text) > limits.max_cell:
         return BadCell(limits.cell_too_long(len(text)))
     if is_formula(text):
-        return BadCell(FORMULA)
+        return BadCell(translate(FORMULA))
     return unescape(text)
 
 

@@ -11,6 +11,9 @@ take and date cells arrive as datetimes.
 
 Excel limits an inline dropdown list to 255 characters; a longer list goes to a column
 of the hidden tab 选项 and the dropdown refers to that range.
+
+The texts are written in Chinese and translated (:mod:`graph.i18n`) into the template's
+language, which is its own (``chinese``), not the language of the command that writes it.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from graph.i18n import N_, _, language, translate
 from graph.model import Prop, PropType
 from loaders.formats import CHOICE_TABS, GUIDE_TABS, REQUIRED_MARK, SHEETS, Sheet, end_zh
 from loaders.template_examples import example_row
@@ -40,10 +44,11 @@ def template_workbook(chinese: bool = True) -> Workbook:
     guide = book.active
     assert guide is not None
     guide.title = GUIDE_TABS[0] if chinese else GUIDE_TABS[1]
-    lists = _Lists(book, chinese)
-    for sheet in SHEETS:
-        _data_tab(book.create_sheet(sheet.tab(chinese)), sheet, chinese, lists)
-    _guide(guide, chinese)
+    with language("zh" if chinese else "en"):
+        lists = _Lists(book, chinese)
+        for sheet in SHEETS:
+            _data_tab(book.create_sheet(sheet.tab(chinese)), sheet, chinese, lists)
+        _guide(guide, chinese)
     return book
 
 
@@ -70,12 +75,11 @@ class _Lists:
         formula = '"' + ",".join(entries) + '"'
         if len(formula) - 2 > INLINE_LIMIT or any("," in e or '"' in e for e in entries):
             formula = self._range(header, tuple(entries))
-        prompt = "请从下拉列表中选择" if self.chinese else "choose from the list"
         return DataValidation(type="list", formula1=formula, allow_blank=True,
                               showErrorMessage=True, errorTitle=header,
-                              error=("只能填写下拉列表中的值" if self.chinese
-                                     else "only values from the list are accepted"),
-                              promptTitle=header, prompt=prompt, showInputMessage=True)
+                              error=_("只能填写下拉列表中的值"),
+                              promptTitle=header, prompt=_("请从下拉列表中选择"),
+                              showInputMessage=True)
 
     def _range(self, header: str, entries: tuple[str, ...]) -> str:
         if entries not in self.ranges:
@@ -130,28 +134,20 @@ def _display(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
-_GUIDE_HEAD = {
-    True: ["工作表", "英文名", "用途", "必填列", "示例行（表头: 值）"],
-    False: ["sheet", "Chinese name", "purpose", "required columns", "example row (header: value)"],
-}
-_GUIDE_INTRO = {
-    True: ["填写说明：每个工作表对应一类台账，第一行是表头，从第二行起每行一条记录。",
-           "表头以 * 结尾并标黄的列必填；有下拉箭头的列只能从列表中选择；日期列请填日期"
-           "（如 2023-01-01）；不要使用公式。本页和隐藏的“选项”页导入时会被忽略。"],
-    False: ["Instructions: one sheet per kind of ledger; the first row is the header, each "
-            "following row one record.",
-            "Headers ending in * (yellow) are required; columns with a dropdown take only its "
-            "values; date columns take dates (2023-01-01); no formulas. This sheet and the "
-            "hidden Choices sheet are ignored on import."],
-}
+_GUIDE_HEAD = (N_("工作表"), N_("英文名"), N_("用途"), N_("必填列"), N_("示例行（表头: 值）"))
+_GUIDE_INTRO = (
+    N_("填写说明：每个工作表对应一类台账，第一行是表头，从第二行起每行一条记录。"),
+    N_("表头以 * 结尾并标黄的列必填；有下拉箭头的列只能从列表中选择；日期列请填日期"
+       "（如 2023-01-01）；不要使用公式。本页和隐藏的“选项”页导入时会被忽略。"),
+)
 
 
 def _guide(tab: Worksheet, chinese: bool) -> None:
     """The instructions tab: two lines of rules, then one row per sheet."""
-    for line in _GUIDE_INTRO[chinese]:
-        tab.append([line])
+    for line in _GUIDE_INTRO:
+        tab.append([translate(line)])
     tab.append([])
-    tab.append(_GUIDE_HEAD[chinese])
+    tab.append([translate(head) for head in _GUIDE_HEAD])
     head_row = tab.max_row
     for cell in tab[head_row]:
         cell.font = BOLD
@@ -174,17 +170,14 @@ def _guide(tab: Worksheet, chinese: bool) -> None:
 
 def _purpose(sheet: Sheet, chinese: bool) -> str:
     """What a sheet is for, from the model: a kind of node or a link between two."""
+    name = sheet.tab(chinese)
     if sheet.node is not None:
-        return (f"登记{sheet.zh}：每行一个，以编码为准（再次导入按编码更新）" if chinese
-                else f"one {sheet.name} per row, keyed by its code (re-imports update it)")
+        return _("登记{name}：每行一个，以编码为准（再次导入按编码更新）", name=name)
     rel = sheet.rel
     assert rel is not None
-    ends = [_end_names(rel.sources, chinese), _end_names(rel.targets, chinese)]
-    dated = ("；有开始/结束日期，按日期判断是否现任" if chinese
-             else "; dated: current between its start and end dates") if rel.dated else ""
-    if chinese:
-        return f"登记“{sheet.zh}”关系：{ends[0]} → {ends[1]}，每行一条{dated}"
-    return f"one {sheet.name} link per row: {ends[0]} → {ends[1]}{dated}"
+    return _("登记“{name}”关系：{sources} → {targets}，每行一条{dated}", name=name,
+             sources=_end_names(rel.sources, chinese), targets=_end_names(rel.targets, chinese),
+             dated=_("；有开始/结束日期，按日期判断是否现任") if rel.dated else "")
 
 
 def _end_names(labels: tuple[str, ...], chinese: bool) -> str:

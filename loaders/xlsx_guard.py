@@ -30,6 +30,7 @@ import zlib
 from collections.abc import Callable
 from typing import IO
 
+from graph.i18n import N_, _, translate
 from loaders.ledger_limits import (
     EXCEL_MAX_COLUMNS,
     EXCEL_MAX_ROWS,
@@ -38,7 +39,7 @@ from loaders.ledger_limits import (
     human_size,
 )
 
-UNSAFE_XML = "工作簿含有不安全的 XML（实体声明），已拒绝"
+UNSAFE_XML = N_("工作簿含有不安全的 XML（实体声明），已拒绝")
 MAX_MEMBERS = 10_000  # parts of one workbook: a few per sheet in real files
 MAX_DIRECTORY = 8 << 20  # bytes of the zip's central directory
 _CHUNK = 1 << 16
@@ -66,11 +67,12 @@ def check_workbook(fh: IO[bytes], limits: LedgerLimits) -> None:
     try:
         total = sum(info.file_size for info in archive.infolist())
         if total > limits.max_bytes:
-            raise Refusal(limits.too_big("工作簿解压后", total))
+            raise Refusal(limits.too_big(_("工作簿解压后"), total))
         _Workbook(archive, limits).scan()
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
             ValueError) as exc:
-        raise Refusal(f"工作簿已损坏，无法作为 Excel 文件读取（{exc}），已拒绝") from None
+        raise Refusal(_("工作簿已损坏，无法作为 Excel 文件读取（{detail}），已拒绝", detail=exc)
+                      ) from None
     finally:
         archive.close()
         fh.seek(0)
@@ -94,9 +96,10 @@ def _check_directory(fh: IO[bytes]) -> None:
         if len(zip64) == 56:
             members, directory = struct.unpack_from("<QQ", zip64, 32)
     if members > MAX_MEMBERS or directory > MAX_DIRECTORY:
-        raise Refusal(f"工作簿的压缩目录过大（{members:,} 个成员，{human_size(directory)}），"
-                      f"超过上限 {MAX_MEMBERS:,} 个成员或 {human_size(MAX_DIRECTORY)}，"
-                      "不是正常的台账工作簿，已拒绝")
+        raise Refusal(_("工作簿的压缩目录过大（{members} 个成员，{size}），超过上限 {limit} 个"
+                        "成员或 {limit_size}，不是正常的台账工作簿，已拒绝",
+                        members=f"{members:,}", size=human_size(directory),
+                        limit=f"{MAX_MEMBERS:,}", limit_size=human_size(MAX_DIRECTORY)))
 
 
 class _Workbook:
@@ -194,12 +197,12 @@ class _Part:
         try:
             self.parser.Parse(data, final)
         except pyexpat.ExpatError as exc:
-            raise Refusal(f"工作簿已损坏：{self.member} 不是有效的 XML"
-                          f"（{pyexpat.ErrorString(exc.code)}，第 {exc.lineno} 行），已拒绝"
-                          ) from None
+            raise Refusal(_("工作簿已损坏：{member} 不是有效的 XML（{detail}，第 {line} 行），"
+                            "已拒绝", member=self.member, detail=pyexpat.ErrorString(exc.code),
+                            line=exc.lineno)) from None
 
-    def _unsafe(self, *_: object) -> None:
-        raise Refusal(UNSAFE_XML)
+    def _unsafe(self, *_args: object) -> None:
+        raise Refusal(translate(UNSAFE_XML))
 
     def _start(self, name: str, attrs: dict[str, str]) -> None:
         self.run = 0
@@ -221,8 +224,8 @@ class _Part:
             if self.item > self.limits.max_cell:
                 self._cell_refused()
         if self.run > self.limits.max_cell:
-            raise Refusal(f"{self.member} 中有一段文本超过 {self.limits.max_cell:,} 个字符"
-                          "（JINLIN_LEDGER_MAX_CELL），已拒绝")
+            raise Refusal(_("{member} 中有一段文本超过 {limit} 个字符（JINLIN_LEDGER_MAX_CELL），"
+                            "已拒绝", member=self.member, limit=f"{self.limits.max_cell:,}"))
 
     def _row(self, attrs: dict[str, str]) -> None:
         self.rows += 1
@@ -238,8 +241,8 @@ class _Part:
     def _cell(self, attrs: dict[str, str]) -> None:
         self.cells += 1
         if self.cells > EXCEL_MAX_COLUMNS:
-            raise Refusal(f"一行超过 Excel 的 {EXCEL_MAX_COLUMNS:,} 列上限，已拒绝",
-                          self.sheet, self.row)
+            raise Refusal(_("一行超过 Excel 的 {limit} 列上限，已拒绝",
+                            limit=f"{EXCEL_MAX_COLUMNS:,}"), self.sheet, self.row)
         self.ref = attrs.get("r")
         self.item, self.in_item = 0, True
 
@@ -256,7 +259,8 @@ class _Part:
 
     def _cell_refused(self) -> None:
         if self.ref is None and self.strings:
-            raise Refusal(f"共享字符串第 {self.strings:,} 项：{self.limits.cell_too_long()}")
+            raise Refusal(_("共享字符串第 {item} 项：{reason}", item=f"{self.strings:,}",
+                            reason=self.limits.cell_too_long()))
         found = _CELL_REF.fullmatch(self.ref or "")
         row = int(found.group(2)) if found else self.row
         raise Refusal(self.limits.cell_too_long(), self.sheet, row,

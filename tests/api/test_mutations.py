@@ -32,12 +32,12 @@ def test_validation_errors_name_the_field(town_api: Api) -> None:
     fields = {e["field"]: e["message"] for e in bad["errors"]}
     assert set(fields) == {"input.name", "input.households", "input.propertyMode", "parent",
                            "code"}
-    assert fields["input.name"] == "a value is required"
-    assert fields["input.households"] == "must be at least 0, got -3"
+    assert fields["input.name"] == "必须填写"
+    assert fields["input.households"] == "不能小于 0，填的是 -3"
     assert fields["code"] == "Compound C1 already exists"
     firm = town_api.gql('mutation { updatePropertyFirm(code: "F1", input: {stars: 9}) {'
                         " errors { field message } } }")["updatePropertyFirm"]
-    assert firm["errors"] == [{"field": "input.stars", "message": "must be at most 5, got 9"}]
+    assert firm["errors"] == [{"field": "input.stars", "message": "不能大于 5，填的是 9"}]
 
 
 def test_member_label_follows_status(town_api: Api) -> None:
@@ -116,7 +116,7 @@ def test_demand_life_cycle_and_refused_transitions(town_api: Api) -> None:
     complete = _step(town_api, "completeDemand")["node"]
     assert complete["status"] == "done" and complete["doneAt"]
     assert _step(town_api, "reviewDemand", ", satisfaction: 6", **resident)["errors"] == [
-        {"field": "satisfaction", "message": "must be at most 5, got 6"}]
+        {"field": "satisfaction", "message": "不能大于 5，填的是 6"}]
     reviewed = _step(town_api, "reviewDemand", ", satisfaction: 5", **resident)["node"]
     assert (reviewed["status"], reviewed["satisfaction"]) == ("reviewed", 5)
     assert _step(town_api, "reviewDemand", ", satisfaction: 4", **resident)["errors"][0][

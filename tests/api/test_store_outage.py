@@ -141,7 +141,7 @@ def test_outage_is_reported_fast_and_service_resumes(
         body = _query(base, token).json()
         assert time.monotonic() - started < 15
         assert body["data"] is None or body.get("errors")
-        assert "the graph store is unavailable; try again shortly" in str(body)
+        assert "图数据库暂时不可用，请稍后再试" in str(body)
         assert httpx.get(f"{base}/health", timeout=30).status_code == 503
 
         proxy.up()

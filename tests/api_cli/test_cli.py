@@ -42,7 +42,7 @@ def test_stats_dump_and_restore(
     dump = tmp_path / "backup.jsonl.gz"
     assert main(["dump", "--data-dir", str(embedded_dir), str(dump)]) == 0
     assert main(["restore", "--data-dir", str(embedded_dir), str(dump)]) == 2
-    assert "the store is not empty" in capsys.readouterr().err
+    assert "数据库不是空的" in capsys.readouterr().err
 
 
 def _arcadedb_only(store: BoltStore) -> None:

@@ -57,7 +57,7 @@ def test_restore_refuses_a_non_empty_store_unless_forced(store: BoltStore, tmp_p
     write_graph(store, NODES, RELS)
     path = tmp_path / "d.jsonl.gz"
     backup.dump(store, path)
-    with pytest.raises(backup.RestoreRefused, match="the store is not empty"):
+    with pytest.raises(backup.RestoreRefused, match="数据库不是空的"):
         backup.restore(store, path)
     assert backup.restore(store, path, force=True).changed == 0
 
@@ -66,5 +66,5 @@ def test_restore_refuses_a_file_that_is_not_a_dump(store: BoltStore, tmp_path: P
     path = tmp_path / "other.gz"
     with gzip.open(path, "wt") as fh:
         fh.write('{"format": "something-else"}\n')
-    with pytest.raises(backup.RestoreRefused, match="is not a version-1 jinlin dump"):
+    with pytest.raises(backup.RestoreRefused, match="不是第 1 版的 jinlin 备份文件"):
         backup.restore(store, path)

@@ -88,7 +88,7 @@ def test_locked_directory_fails_at_once_with_advice(tmp_path: Path) -> None:
     finally:
         holder.communicate("\n", timeout=60)
     assert refused.returncode == 2
-    assert "is locked by another process" in refused.stderr
+    assert "已被另一个进程锁定" in refused.stderr
     assert "--data-dir" in refused.stderr
     assert "Traceback" not in refused.stderr
 
@@ -111,7 +111,7 @@ def test_a_joined_process_resumes_when_the_owner_restarts(tmp_path: Path) -> Non
             joined.read(count_label("Compound"))
             raise AssertionError("a stopped store answered")
         except StoreUnavailable as exc:
-            assert "the graph store is unavailable" in str(exc)
+            assert "图数据库暂时不可用" in str(exc)
         owner = _python(hold.replace('"K1"', '"K2"').replace("小区1", "小区2"),
                         stdin=subprocess.PIPE)
         assert owner.stdout is not None and "compounds 2" in owner.stdout.readline()

@@ -33,9 +33,8 @@ def test_what_each_step_sets() -> None:
     assert lifecycle.changes(STEPS["complete"], AT, {}) == {"status": "done", "done_at": AT}
     assert lifecycle.changes(STEPS["review"], AT, {"satisfaction": 5}) == {
         "status": "reviewed", "satisfaction": 5}
-    for given, message in (({}, "a value is required"), ({"satisfaction": None},
-                                                          "a value is required"),
-                           ({"satisfaction": 6}, "must be at most 5, got 6")):
+    for given, message in (({}, "必须填写"), ({"satisfaction": None}, "必须填写"),
+                           ({"satisfaction": 6}, "不能大于 5，填的是 6")):
         with pytest.raises(StepRefused) as refused:
             lifecycle.changes(STEPS["review"], AT, given)
         assert (refused.value.field, str(refused.value)) == ("satisfaction", message)

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from graph.i18n import language
 from graph.model import ENDPOINT_LABELS, NODE_BY_LABEL, REL_BY_TYPE, RELS
 from graph.spine import is_current
 
@@ -35,11 +36,11 @@ def test_cells_are_parsed_to_stored_values(prop: str, cell: object, stored: obje
 @pytest.mark.parametrize(
     ("prop", "cell", "reason"),
     [
-        ("households", "-3", "must be at least 0, got -3"),
-        ("households", "12.5", "expected a whole number, got '12.5'"),
-        ("lat", "91", "must be at most 90, got 91.0"),
-        ("old", "maybe", "expected yes/no (是/否), got 'maybe'"),
-        ("code", "", "a value is required"),
+        ("households", "-3", "不能小于 0，填的是 -3"),
+        ("households", "12.5", "应填整数，填的是 '12.5'"),
+        ("lat", "91", "不能大于 90，填的是 91.0"),
+        ("old", "maybe", "应填 是/否（yes/no），填的是 'maybe'"),
+        ("code", "", "必须填写"),
     ],
 )
 def test_bad_cells_explain_themselves(prop: str, cell: object, reason: str) -> None:
@@ -48,8 +49,11 @@ def test_bad_cells_explain_themselves(prop: str, cell: object, reason: str) -> N
     assert str(err.value) == reason
 
 
-def test_enum_error_lists_codes_and_chinese_labels() -> None:
-    with pytest.raises(ValueError, match=r"'boss' is not one of: secretary \(书记\), "):
+def test_enum_error_lists_the_chinese_labels() -> None:
+    with pytest.raises(ValueError, match="^'boss' 不是可选值之一：书记、副书记、委员、"):
+        POST.prop("role").parse("boss")
+    with language("en"), pytest.raises(
+            ValueError, match=r"^'boss' is not one of: secretary \(书记\), deputy_secretary"):
         POST.prop("role").parse("boss")
 
 
@@ -59,7 +63,7 @@ def test_dates_accept_excel_and_chinese_office_spellings() -> None:
     assert since.parse("2024/3/1") == "2024-03-01"
     assert since.parse("2024年3月1日") == "2024-03-01"
     assert since.parse("2024.03.01") == "2024-03-01"
-    with pytest.raises(ValueError, match="expected a date like 2024-03-01, got '2024-13-01'"):
+    with pytest.raises(ValueError, match="应填日期，如 2024-03-01，填的是 '2024-13-01'"):
         since.parse("2024-13-01")
 
 

@@ -126,4 +126,4 @@ def test_code_length_and_control_characters() -> None:
     assert str(err.value) == refusal(3, 0, CONTROL)
     with pytest.raises(ValueError) as err:
         CODE.parse("")
-    assert str(err.value) == "a value is required"
+    assert str(err.value) == "必须填写"

@@ -132,7 +132,7 @@ def test_a_ledger_refuses_an_illegal_pair(tmp_path: Path) -> None:
     with pytest.raises(LedgerInvalid) as caught:
         read_ledgers([ledgers])
     assert [str(p) for p in caught.value.problems] == [
-        f"ledgers/PART_OF.csv [PART_OF] row 4, column to_kind: {ILLEGAL}"]
+        f"ledgers/PART_OF.csv PART_OF 表第 4 行，to_kind 列：{ILLEGAL}"]
 
 
 def test_a_ledger_accepts_the_five_legal_pairs(tmp_path: Path) -> None:

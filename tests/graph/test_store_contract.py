@@ -64,7 +64,7 @@ def test_failed_transaction_leaves_store_unchanged(store: BoltStore) -> None:
 
 def test_uniqueness_constraint_is_enforced(store: BoltStore) -> None:
     write_graph(store, [COMPOUND], [])
-    with pytest.raises(StoreError, match="uniqueness"):
+    with pytest.raises(StoreError, match="违反了唯一性约束"):
         store.write(Query("dup", "CREATE (c:Compound {code: $code})"), code="C1")
 
 
@@ -93,7 +93,7 @@ def test_absent_properties_are_kept_and_none_removes(store: BoltStore) -> None:
 
 def test_relationship_to_a_vanished_end_fails_the_whole_write(store: BoltStore) -> None:
     write_graph(store, [CHAIR], [])
-    with pytest.raises(StoreError, match="1 of 1 relationships have an end that is no longer"):
+    with pytest.raises(StoreError, match="1 条关系中有 1 条的一端已不在库中；未写入任何内容"):
         write_graph(store, [COMPOUND], [POST])  # OC1 was never written
     assert counts(store)[0]["Compound"] == 0
 

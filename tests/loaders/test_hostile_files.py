@@ -148,20 +148,20 @@ def test_three_million_rows_in_a_small_workbook(seeded: BoltStore, tmp_path: Pat
 
     path = workbook(tmp_path / "rows.xlsx", rows())
     assert path.stat().st_size < 1 << 20
-    assert refused(seeded, path) == [f"rows.xlsx [小区] row 1048577: {EXCEL_ROWS}"]
+    assert refused(seeded, path) == [f"rows.xlsx 小区 表第 1048577 行：{EXCEL_ROWS}"]
 
 
 def test_a_sheet_declaring_more_rows_than_excel_is_refused_at_once(
         seeded: BoltStore, tmp_path: Path) -> None:
     path = workbook(tmp_path / "declared.xlsx", [HEADER_ROW], dimension="A1:B3000000")
-    assert refused(seeded, path) == [f"declared.xlsx [小区]: {EXCEL_ROWS}"]
+    assert refused(seeded, path) == [f"declared.xlsx 小区 表：{EXCEL_ROWS}"]
 
 
 def test_a_row_wider_than_excel(seeded: BoltStore, tmp_path: Path) -> None:
     path = workbook(tmp_path / "wide.xlsx", [HEADER_ROW, '<row r="2">',
                                              "<c><v>1</v></c>" * 16_385, "</row>"])
     assert refused(seeded, path) == [
-        "wide.xlsx [小区] row 2: 一行超过 Excel 的 16,384 列上限，已拒绝"]
+        "wide.xlsx 小区 表第 2 行：一行超过 Excel 的 16,384 列上限，已拒绝"]
 
 
 def test_rows_beyond_the_configured_limit(seeded: BoltStore, tmp_path: Path) -> None:
@@ -170,8 +170,8 @@ def test_rows_beyond_the_configured_limit(seeded: BoltStore, tmp_path: Path) -> 
     csv = tmp_path / "Compound.csv"
     csv.write_text("编码,名称\n" + "".join(f"K{n},小区{n}\n" for n in range(2, 6)))
     message = "超过 3 行上限（JINLIN_LEDGER_MAX_ROWS），已在第 4 行停止读取并拒绝整个文件"
-    assert refused(seeded, xlsx, limits) == [f"four.xlsx [小区] row 4: {message}"]
-    assert refused(seeded, csv, limits) == [f"Compound.csv [Compound] row 4: {message}"]
+    assert refused(seeded, xlsx, limits) == [f"four.xlsx 小区 表第 4 行：{message}"]
+    assert refused(seeded, csv, limits) == [f"Compound.csv Compound 表第 4 行：{message}"]
 
 
 def _big_text(megabytes: int) -> Iterable[str]:
@@ -190,7 +190,7 @@ def test_one_300_mb_cell(seeded: BoltStore, tmp_path: Path) -> None:
 
     path = workbook(tmp_path / "cell.xlsx", rows())
     assert path.stat().st_size < 1 << 20
-    assert refused(seeded, path) == [f"cell.xlsx [小区] row 2, column B: {LONG_CELL}"]
+    assert refused(seeded, path) == [f"cell.xlsx 小区 表第 2 行，B 列：{LONG_CELL}"]
 
 
 def test_one_300_mb_shared_string_made_of_short_runs(seeded: BoltStore, tmp_path: Path) -> None:
@@ -203,7 +203,7 @@ def test_one_300_mb_shared_string_made_of_short_runs(seeded: BoltStore, tmp_path
 
     row = '<row r="2"><c r="A2" t="s"><v>0</v></c></row>'
     path = workbook(tmp_path / "shared.xlsx", [HEADER_ROW, row], shared=strings())
-    assert refused(seeded, path) == [f"shared.xlsx: 共享字符串第 1 项：{LONG_CELL}"]
+    assert refused(seeded, path) == [f"shared.xlsx：共享字符串第 1 项：{LONG_CELL}"]
 
 
 def test_a_long_cell_under_the_guard_is_a_cell_problem(seeded: BoltStore, tmp_path: Path) -> None:
@@ -211,7 +211,7 @@ def test_a_long_cell_under_the_guard_is_a_cell_problem(seeded: BoltStore, tmp_pa
     csv = tmp_path / "Compound.csv"
     csv.write_text("编码,名称\nK1," + "字" * 11 + "\n")
     assert refused(seeded, csv, limits) == [
-        "Compound.csv [Compound] row 2, column 名称: 单元格有 11 个字符，超过上限 10 个字符"
+        "Compound.csv Compound 表第 2 行，名称 列：单元格有 11 个字符，超过上限 10 个字符"
         "（JINLIN_LEDGER_MAX_CELL），已拒绝"]
 
 
@@ -220,7 +220,7 @@ def test_a_line_longer_than_any_row_could_be(seeded: BoltStore, tmp_path: Path) 
     csv = tmp_path / "Compound.csv"
     csv.write_text("编码,名称\nK1," + "x" * 50_000 + "\n")
     assert refused(seeded, csv, limits) == [
-        "Compound.csv [Compound] row 2: 这一行超过 6,400 个字符（每个单元格上限 100 个字符，"
+        "Compound.csv Compound 表第 2 行：这一行超过 6,400 个字符（每个单元格上限 100 个字符，"
         "JINLIN_LEDGER_MAX_CELL），已停止读取并拒绝整个文件"]
 
 
@@ -231,9 +231,9 @@ def test_sizes_are_checked_before_parsing(seeded: BoltStore, tmp_path: Path) -> 
     xlsx = workbook(tmp_path / "big.xlsx", [HEADER_ROW, "<!--", *_big_text(1), "-->"])
     assert xlsx.stat().st_size < 300 << 10
     assert refused(seeded, csv, limits) == [
-        "Compound.csv: 文件 400 KB，超过上限 300 KB（JINLIN_LEDGER_MAX_BYTES），已拒绝"]
+        "Compound.csv：文件 400 KB，超过上限 300 KB（JINLIN_LEDGER_MAX_BYTES），已拒绝"]
     assert refused(seeded, xlsx, limits) == [
-        "big.xlsx: 工作簿解压后 1 MB，超过上限 300 KB（JINLIN_LEDGER_MAX_BYTES），已拒绝"]
+        "big.xlsx：工作簿解压后 1 MB，超过上限 300 KB（JINLIN_LEDGER_MAX_BYTES），已拒绝"]
 
 
 LAUGHS = ('<!DOCTYPE lolz [<!ENTITY lol0 "lol">'
@@ -245,14 +245,14 @@ def test_billion_laughs(seeded: BoltStore, tmp_path: Path) -> None:
     row = '<row r="2"><c r="A2" t="inlineStr"><is><t>K2</t></is></c>' \
           '<c r="B2" t="inlineStr"><is><t>&lol9;</t></is></c></row>'
     path = workbook(tmp_path / "laughs.xlsx", [HEADER_ROW, row], prolog=LAUGHS)
-    assert refused(seeded, path) == [f"laughs.xlsx: {UNSAFE}"]
+    assert refused(seeded, path) == [f"laughs.xlsx：{UNSAFE}"]
 
 
 def test_xxe_reading_a_local_file(seeded: BoltStore, tmp_path: Path, secret: Path) -> None:
     path = workbook(tmp_path / "xxe.xlsx", [HEADER_ROW, '<row r="2"><c r="A2" t="s"><v>0</v></c>'
                     '<c r="B2" t="s"><v>0</v></c></row>'], shared=["<si><t>&xxe;</t></si>"],
                     shared_prolog=f'<!DOCTYPE sst [<!ENTITY xxe SYSTEM "file://{secret}">]>')
-    assert refused(seeded, path) == [f"xxe.xlsx: {UNSAFE}"]
+    assert refused(seeded, path) == [f"xxe.xlsx：{UNSAFE}"]
 
 
 def test_a_corrupt_or_foreign_zip(seeded: BoltStore, tmp_path: Path) -> None:
@@ -266,10 +266,10 @@ def test_a_corrupt_or_foreign_zip(seeded: BoltStore, tmp_path: Path) -> None:
         HEADER_ROW, compound_row(2), '<row r="3"><c r="A3" t="s"><v>99</v></c></row>'])
     problems = refused(seeded, cut) + refused(seeded, foreign) + refused(seeded, damaged)
     assert problems == [
-        "cut.xlsx: cannot be opened as an Excel workbook (File is not a zip file)",
-        "foreign.xlsx: cannot be opened as an Excel workbook "
-        "(\"There is no item named '[Content_Types].xml' in the archive\")",
-        "damaged.xlsx [小区] row 3: 工作表在此行无法继续读取（IndexError），已拒绝整个文件"]
+        "cut.xlsx：无法作为 Excel 工作簿打开（File is not a zip file）",
+        "foreign.xlsx：无法作为 Excel 工作簿打开"
+        "（\"There is no item named '[Content_Types].xml' in the archive\"）",
+        "damaged.xlsx 小区 表第 3 行：工作表在此行无法继续读取（IndexError），已拒绝整个文件"]
 
 
 def _patch_declared_size(path: Path, member: str, size: int) -> None:
@@ -288,7 +288,7 @@ def test_a_member_whose_declared_size_lies(seeded: BoltStore, tmp_path: Path) ->
                     shared=["<si><t>", *_big_text(2), "</t></si>"])
     _patch_declared_size(path, "xl/sharedStrings.xml", 100)
     assert refused(seeded, path) == [
-        "liar.xlsx: 工作簿已损坏，无法作为 Excel 文件读取"
+        "liar.xlsx：工作簿已损坏，无法作为 Excel 文件读取"
         "（Bad CRC-32 for file 'xl/sharedStrings.xml'），已拒绝"]
 
 
@@ -300,7 +300,7 @@ def test_too_many_members(seeded: BoltStore, tmp_path: Path) -> None:
     data = path.read_bytes()  # the directory's size, from the zip's end record
     directory = human_size(struct.unpack_from("<I", data, data.rfind(b"PK\x05\x06") + 12)[0])
     assert refused(seeded, path) == [
-        f"many.xlsx: 工作簿的压缩目录过大（{6 + 10_001:,} 个成员，{directory}），"
+        f"many.xlsx：工作簿的压缩目录过大（{6 + 10_001:,} 个成员，{directory}），"
         "超过上限 10,000 个成员或 8 MB，不是正常的台账工作簿，已拒绝"]
 
 
@@ -311,8 +311,8 @@ def test_a_symlink_to_a_secret_is_not_opened(seeded: BoltStore, tmp_path: Path,
     folder = tmp_path / "ledgers"
     folder.mkdir()
     (folder / "Compound.xlsx").symlink_to(secret)
-    assert refused(seeded, direct) == [f"Person.csv: {NOT_REGULAR}"]
-    assert refused(seeded, folder) == [f"ledgers/Compound.xlsx: {NOT_REGULAR}"]
+    assert refused(seeded, direct) == [f"Person.csv：{NOT_REGULAR}"]
+    assert refused(seeded, folder) == [f"ledgers/Compound.xlsx：{NOT_REGULAR}"]
 
 
 def test_a_plain_file_that_is_not_a_ledger_is_not_echoed(seeded: BoltStore, tmp_path: Path,
@@ -320,7 +320,7 @@ def test_a_plain_file_that_is_not_a_ledger_is_not_echoed(seeded: BoltStore, tmp_
     path = tmp_path / "Person.csv"
     path.write_bytes(secret.read_bytes() * 3)
     assert refused(seeded, path) == [
-        "Person.csv [Person] row 1: 表头中没有一个已知列名，不是 Person（人员）台账，已拒绝"
+        "Person.csv Person 表第 1 行：表头中没有一个已知列名，不是 Person（人员）台账，已拒绝"
         "（不显示其内容）；表头应为：code (编码), name (姓名), gender (性别), phone (联系电话), "
         "id_number (身份证号), member_status (党员状态)"]
 
@@ -342,12 +342,12 @@ def test_a_fifo_is_refused_without_blocking(seeded: BoltStore, tmp_path: Path) -
     folder = tmp_path / "ledgers"
     folder.mkdir()
     os.mkfifo(folder / "Grid.csv")
-    assert _within(10, lambda: refused(seeded, fifo)) == [f"Compound.csv: {NOT_REGULAR}"]
-    assert _within(10, lambda: refused(seeded, folder)) == [f"ledgers/Grid.csv: {NOT_REGULAR}"]
+    assert _within(10, lambda: refused(seeded, fifo)) == [f"Compound.csv：{NOT_REGULAR}"]
+    assert _within(10, lambda: refused(seeded, folder)) == [f"ledgers/Grid.csv：{NOT_REGULAR}"]
 
 
 LEADING = [" =1+1", "\t=2+2", "\u3000=1", "\r\n=HYPERLINK(\"http://x\")"]
-FORMULA = "formulas are not accepted"
+FORMULA = "不接受公式，请粘贴为数值"
 
 
 def test_formulas_behind_leading_whitespace_in_csv(seeded: BoltStore, tmp_path: Path) -> None:
@@ -355,7 +355,7 @@ def test_formulas_behind_leading_whitespace_in_csv(seeded: BoltStore, tmp_path: 
     rows = ["编码,名称"] + [f'K{n},"{text}"' for n, text in enumerate(LEADING, start=2)]
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     assert refused(seeded, path) == [
-        f"Compound.csv [Compound] row {n}, column 名称: {FORMULA}" for n in range(2, 6)]
+        f"Compound.csv Compound 表第 {n} 行，名称 列：{FORMULA}" for n in range(2, 6)]
 
 
 def test_formulas_behind_leading_whitespace_in_xlsx(seeded: BoltStore, tmp_path: Path) -> None:
@@ -369,7 +369,7 @@ def test_formulas_behind_leading_whitespace_in_xlsx(seeded: BoltStore, tmp_path:
     path = tmp_path / "lead.xlsx"
     book.save(path)
     assert refused(seeded, path) == [
-        f"lead.xlsx [小区] row {n}, column 名称: {FORMULA}" for n in range(2, 6)]
+        f"lead.xlsx 小区 表第 {n} 行，名称 列：{FORMULA}" for n in range(2, 6)]
 
 
 def test_the_writer_escapes_what_the_reader_refuses(seeded: BoltStore, tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import pytest
 from openpyxl import Workbook
 
 from graph import queries
+from graph.i18n import language
 from graph.store import BoltStore
 from graph.writer import NodeRecord, counts, write_graph
 from loaders.formats import SHEETS, sheet_for
@@ -187,8 +188,8 @@ def test_without_a_store_references_must_be_in_the_import(tmp_path: Path) -> Non
     with pytest.raises(LedgerInvalid) as caught:
         read_ledgers([path])
     assert [str(p) for p in caught.value.problems] == [
-        "IN_GRID.csv [IN_GRID] row 2, column from: unknown Compound 'C1' (not in this import)",
-        "IN_GRID.csv [IN_GRID] row 2, column to: unknown Grid 'G1' (not in this import)",
+        "IN_GRID.csv IN_GRID 表第 2 行，from 列：Compound 'C1' 不存在（本次导入中没有）",
+        "IN_GRID.csv IN_GRID 表第 2 行，to 列：Grid 'G1' 不存在（本次导入中没有）",
     ]
 
 
@@ -202,8 +203,8 @@ def test_the_message_lists_at_most_200_problems(store: BoltStore, tmp_path: Path
     assert len(caught.value.problems) == 250
     lines = str(caught.value).splitlines()
     assert (len(lines), lines[0], lines[-1]) == (
-        201, "Compound.csv [Compound] row 2, column households: must be at least 0, got -1",
-        "… and 50 more")
+        201, "Compound.csv Compound 表第 2 行，households 列：不能小于 0，填的是 -1",
+        "… 另有 50 个问题")
 
 
 def _columns(sheet: str) -> str:
@@ -215,38 +216,38 @@ def _columns(sheet: str) -> str:
 BAD: dict[str, tuple[dict[str, Any], list[str]]] = {
     "unknown sheet": (
         {"Compounds.csv": [["code", "name"], ["C9", "x"]]},
-        ["bad/Compounds.csv [Compounds]: unknown sheet name; expected one of "
-         + ", ".join(s.name for s in SHEETS) + " (or their Chinese names)"],
+        ["bad/Compounds.csv Compounds 表：未知的工作表名；应为以下之一："
+         + "、".join(s.zh for s in SHEETS) + "（也可用英文名）"],
     ),
     "headers": (
         {"Compound.csv": [["code", "名称", "name", "floors"], ["C9", "甲", "乙", 3, "extra"]],
          "Street.csv": [["code"], ["S1"]]},
-        ["bad/Compound.csv [Compound] row 1, column name: duplicate column: name is already '名称'",
-         f"bad/Compound.csv [Compound] row 1, column floors: unknown column; expected "
-         f"{_columns('Compound')}",
-         "bad/Compound.csv [Compound] row 2: a value in column 5, which has no header",
-         "bad/Street.csv [Street] row 1: missing required column name (名称)"],
+        ["bad/Compound.csv Compound 表第 1 行，name 列：重复的列：name 已由表头 '名称' 给出",
+         "bad/Compound.csv Compound 表第 1 行，floors 列："
+         f"未知的列名；应为：{_columns('Compound')}",
+         "bad/Compound.csv Compound 表第 2 行：第 5 列没有表头，却填了值",
+         "bad/Street.csv Street 表第 1 行：缺少必填列 名称（name）"],
     ),
     "cells": (
         {"Compound.csv": [["code", "name", "households", "old"], ["C9", "", "-3", "maybe"]],
          "Person.csv": [["编码", "姓名", "性别"], ["P9", "王五", "x"]],
          "MANAGES.csv": [["from", "to", "since"], ["F1", "C1", "2024-13-01"]],
          "PropertyFirm.csv": [["code", "name", "stars"], ["F1", "物业", "6"]]},
-        ["bad/Compound.csv [Compound] row 2, column name: a value is required",
-         "bad/Compound.csv [Compound] row 2, column households: must be at least 0, got -3",
-         "bad/Compound.csv [Compound] row 2, column old: expected yes/no (是/否), got 'maybe'",
-         "bad/MANAGES.csv [MANAGES] row 2, column since: "
-         "expected a date like 2024-03-01, got '2024-13-01'",
-         "bad/Person.csv [Person] row 2, column 性别: 'x' is not one of: male (男), female (女)",
-         "bad/PropertyFirm.csv [PropertyFirm] row 2, column stars: must be at most 5, got 6"],
+        ["bad/Compound.csv Compound 表第 2 行，name 列：必须填写",
+         "bad/Compound.csv Compound 表第 2 行，households 列：不能小于 0，填的是 -3",
+         "bad/Compound.csv Compound 表第 2 行，old 列：应填 是/否（yes/no），填的是 'maybe'",
+         "bad/MANAGES.csv MANAGES 表第 2 行，since 列："
+         "应填日期，如 2024-03-01，填的是 '2024-13-01'",
+         "bad/Person.csv Person 表第 2 行，性别 列：'x' 不是可选值之一：男、女",
+         "bad/PropertyFirm.csv PropertyFirm 表第 2 行，stars 列：不能大于 5，填的是 6"],
     ),
     "duplicate nodes": (
         {"Compound.csv": [["code", "name"], ["C9", "甲"], ["C9", "乙"]],
          "b.xlsx": {"小区": [["编码", "名称"], ["C9", "丙"]]}},
-        ["bad/Compound.csv [Compound] row 3, column code: "
-         "duplicate Compound code 'C9': also in bad/Compound.csv [Compound] row 2",
-         "bad/b.xlsx [小区] row 2, column 编码: "
-         "duplicate Compound code 'C9': also in bad/Compound.csv [Compound] row 2"],
+        ["bad/Compound.csv Compound 表第 3 行，code 列："
+         "重复的 Compound 编码 'C9'：bad/Compound.csv Compound 表第 2 行 已有",
+         "bad/b.xlsx 小区 表第 2 行，编码 列："
+         "重复的 Compound 编码 'C9'：bad/Compound.csv Compound 表第 2 行 已有"],
     ),
     "duplicate relationships": (
         {"HOLDS_POST.csv": [["from", "to_kind", "to", "role", "since"],
@@ -254,43 +255,41 @@ BAD: dict[str, tuple[dict[str, Any], list[str]]] = {
                             ["P1", "OwnersCommittee", "OC1", "chair", "2021-03-01"],
                             ["P1", "OwnersCommittee", "OC1", "chair", "2024-03-01"]],
          "IN_GRID.csv": [["from", "to"], ["C1", "G1"], ["C1", "G1"]]},
-        ["bad/HOLDS_POST.csv [HOLDS_POST] row 3: duplicate HOLDS_POST P1 → OC1 "
-         "(role chair, since 2021-03-01): also in bad/HOLDS_POST.csv [HOLDS_POST] row 2",
-         "bad/IN_GRID.csv [IN_GRID] row 3: duplicate IN_GRID C1 → G1: "
-         "also in bad/IN_GRID.csv [IN_GRID] row 2"],
+        ["bad/HOLDS_POST.csv HOLDS_POST 表第 3 行：重复的 HOLDS_POST 关系 P1 → OC1"
+         "（role chair, since 2021-03-01）：bad/HOLDS_POST.csv HOLDS_POST 表第 2 行 已有",
+         "bad/IN_GRID.csv IN_GRID 表第 3 行：重复的 IN_GRID 关系 C1 → G1："
+         "bad/IN_GRID.csv IN_GRID 表第 2 行 已有"],
     ),
     "dangling references": (
         {"PART_OF.csv": [["from_kind", "from", "to_kind", "to"],
                          ["Grid", "G1", "Community", "CM-999"], ["Grid", "G2", "Community", "CM1"]],
          "COVERS.csv": [["from", "to_kind", "to"], ["PO1", "Unit", "U1"]]},
-        ["bad/COVERS.csv [COVERS] row 2, column to_kind: "
-         "'Unit' is not one of: Community (社区), Grid (网格), Compound (小区), Building (楼栋)",
-         "bad/PART_OF.csv [PART_OF] row 2, column to: "
-         "unknown Community 'CM-999' (not in this import or the store)",
-         "bad/PART_OF.csv [PART_OF] row 3, column from: "
-         "unknown Grid 'G2' (not in this import or the store)"],
+        ["bad/COVERS.csv COVERS 表第 2 行，to_kind 列："
+         "'Unit' 不是可选值之一：社区、网格、小区、楼栋",
+         "bad/PART_OF.csv PART_OF 表第 2 行，to 列："
+         "Community 'CM-999' 不存在（本次导入和库中都没有）",
+         "bad/PART_OF.csv PART_OF 表第 3 行，from 列：Grid 'G2' 不存在（本次导入和库中都没有）"],
     ),
     "members": (
         {"Person.csv": [["code", "name", "member_status"], ["P3", "赵六", ""]],
          "REPORTED_TO.csv": [["from_kind", "from", "to"], ["Member", "P2", "CM1"],
                              ["Member", "P3", "CM1"], ["Member", "P404", "CM1"],
                              ["Unit", "P1", "CM1"]]},
-        ["bad/REPORTED_TO.csv [REPORTED_TO] row 2, column from: "
-         "Person 'P2' is not a party member in the store",
-         "bad/REPORTED_TO.csv [REPORTED_TO] row 3, column from: "
-         "Person 'P3' is not a party member (member_status is empty in this import)",
-         "bad/REPORTED_TO.csv [REPORTED_TO] row 4, column from: "
-         "unknown Member 'P404' (not in this import or the store)",
-         "bad/REPORTED_TO.csv [REPORTED_TO] row 5, column from: "
-         "unknown Unit 'P1' (not in this import or the store)"],
+        ["bad/REPORTED_TO.csv REPORTED_TO 表第 2 行，from 列：Person 'P2' 在库中不是党员",
+         "bad/REPORTED_TO.csv REPORTED_TO 表第 3 行，from 列："
+         "Person 'P3' 不是党员（本次导入中其 member_status 为空）",
+         "bad/REPORTED_TO.csv REPORTED_TO 表第 4 行，from 列："
+         "Member 'P404' 不存在（本次导入和库中都没有）",
+         "bad/REPORTED_TO.csv REPORTED_TO 表第 5 行，from 列："
+         "Unit 'P1' 不存在（本次导入和库中都没有）"],
     ),
     "formula": (
         {"f.xlsx": {"Compound": [["code", "name", "households"], ["C9", "甲", "=10*12"]],
                     "Unit": [["code", "name", "=A1"], ["U9", "单位", "x"]]},
          "Grid.csv": [["code", "name"], ["G9", "=HYPERLINK(\"http://x\")"]]},
-        ["bad/Grid.csv [Grid] row 2, column name: formulas are not accepted",
-         "bad/f.xlsx [Compound] row 2, column households: formulas are not accepted",
-         "bad/f.xlsx [Unit] row 1: the header of column 3: formulas are not accepted"],
+        ["bad/Grid.csv Grid 表第 2 行，name 列：不接受公式，请粘贴为数值",
+         "bad/f.xlsx Compound 表第 2 行，households 列：不接受公式，请粘贴为数值",
+         "bad/f.xlsx Unit 表第 1 行：第 3 列的表头：不接受公式，请粘贴为数值"],
     ),
 }
 
@@ -302,6 +301,20 @@ def test_bad_ledgers_are_rejected_whole(store: BoltStore, tmp_path: Path, case: 
     assert problems_of(store, [write_dir(tmp_path / "bad", files)]) == expected
 
 
+def test_problems_read_in_english_on_request(store: BoltStore, tmp_path: Path) -> None:
+    """``--lang en`` gives the English texts of before (a golden check of the catalogue)."""
+    load_ledgers(store, [write_dir(tmp_path / "base", BASE)])
+    with language("en"):
+        assert problems_of(store, [write_dir(tmp_path / "bad", BAD["cells"][0])]) == [
+            "bad/Compound.csv [Compound] row 2, column name: a value is required",
+            "bad/Compound.csv [Compound] row 2, column households: must be at least 0, got -3",
+            "bad/Compound.csv [Compound] row 2, column old: expected yes/no (是/否), got 'maybe'",
+            "bad/MANAGES.csv [MANAGES] row 2, column since: "
+            "expected a date like 2024-03-01, got '2024-13-01'",
+            "bad/Person.csv [Person] row 2, column 性别: 'x' is not one of: male (男), female (女)",
+            "bad/PropertyFirm.csv [PropertyFirm] row 2, column stars: must be at most 5, got 6"]
+
+
 def test_unreadable_paths_are_problems_too(store: BoltStore, tmp_path: Path) -> None:
     garbled = tmp_path / "Grid.csv"
     garbled.write_bytes(b"code,name\nG1,\xff\xfe\x80\n")
@@ -311,11 +324,11 @@ def test_unreadable_paths_are_problems_too(store: BoltStore, tmp_path: Path) -> 
     paths = [garbled, tmp_path / "ledgers.xls", tmp_path / "empty", tmp_path / "missing.csv",
              tmp_path / "broken.xlsx"]
     assert problems_of(store, paths) == [
-        "ledgers.xls: not a ledger: use .xlsx or .csv (save .xls files as .xlsx)",
-        "empty: no .xlsx or .csv files in this directory",
-        f"{tmp_path / 'missing.csv'}: no such file or directory",
-        "Grid.csv [Grid]: cannot be read as UTF-8 or GB18030",
-        "broken.xlsx: cannot be opened as an Excel workbook (File is not a zip file)",
+        "ledgers.xls：不是台账文件：请使用 .xlsx 或 .csv（.xls 文件请另存为 .xlsx）",
+        "empty：这个目录中没有 .xlsx 或 .csv 文件",
+        f"{tmp_path / 'missing.csv'}：没有这个文件或目录",
+        "Grid.csv Grid 表：无法按 UTF-8 或 GB18030 编码读取",
+        "broken.xlsx：无法作为 Excel 工作簿打开（File is not a zip file）",
     ]
 
 
@@ -323,7 +336,7 @@ def test_progress_reports_reading_and_writing(store: BoltStore, tmp_path: Path) 
     seen: list[tuple[str, int, int]] = []
     load_ledgers(store, [write_dir(tmp_path / "base", BASE)], batch_size=1,
                  progress=lambda what, done, total: seen.append((what, done, total)))
-    assert seen[0] == ("read base/Community.csv", 1, len(BASE))
+    assert seen[0] == ("读取 base/Community.csv", 1, len(BASE))
     assert seen[-1][1:] == (14, 14)
 
 
@@ -332,5 +345,5 @@ def test_a_cell_beyond_the_csv_limit_is_a_problem(store: BoltStore, tmp_path: Pa
     path = write_csv(tmp_path / "Compound.csv",
                      [["code", "name"], ["C1", "甲"], ["C2", "长" * 131_073]])
     assert problems_of(store, [path]) == [
-        "Compound.csv [Compound] row 3: cannot be read as CSV "
-        "(field larger than field limit (131072))"]
+        "Compound.csv Compound 表第 3 行：无法作为 CSV 读取"
+        "（field larger than field limit (131072)）"]

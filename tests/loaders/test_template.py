@@ -180,6 +180,12 @@ def test_the_english_template_loads_too(tmp_path: Path) -> None:
     write_templates(tmp_path, chinese=False)
     book = load_workbook(tmp_path / "templates.xlsx")
     assert book.sheetnames[:2] == ["Instructions", "County"]
+    guide = [[c.value for c in row] for row in book["Instructions"].iter_rows()]
+    assert guide[0][0].startswith("Instructions: one sheet per kind of ledger")
+    assert guide[3] == ["sheet", "Chinese name", "purpose", "required columns",
+                        "example row (header: value)"]
+    assert guide[4][:4] == ["County", "县(区)", "one County per row, keyed by its code "
+                            "(re-imports update it)", "code、name"]
     _fill(book["Compound"], [{"code": "K1", "name": "Sunny", "old": "yes",
                               "property_mode": "none"}])
     book.save(tmp_path / "templates.xlsx")
