@@ -177,7 +177,7 @@ def test_a_failure_after_the_deletes_leaves_the_store_as_it_was(
     ledger.rels.append(RelRecord("IN_GRID", "Compound", "C1", "Grid", "G9"))
     before: Snapshot = counts(store)
     nodes, rels = _codes(store), _rels(store)
-    with pytest.raises(StoreError, match="no longer in the store"):
+    with pytest.raises(StoreError, match="的一端已不在库中；未写入任何内容"):
         load_replacing(store, ledger, plan)
     assert counts(store) == before
     assert (_codes(store), _rels(store)) == (nodes, rels)
