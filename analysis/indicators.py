@@ -4,7 +4,9 @@
 denominator, ratio (None plus a reason when the denominator is 0), the items behind the
 figure (``hits``; ``gaps`` ranked by households affected) and the figure per child
 scope (a county's streets, a street's communities, a community's grids, a grid's
-compounds).  Only relationships current at ``as_of`` (default today) count.
+compounds).  Only relationships current at ``as_of`` (default today) count.  Each
+indicator's ``title``, ``definition`` and ``reason`` are in the language in force
+(``graph.i18n``: Chinese first), its ``zh`` always the Chinese name.
 
 Definitional choices (the API docs):
 

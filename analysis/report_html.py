@@ -19,7 +19,8 @@ from analysis.network import Node, analyse, post_network
 from analysis.tally import Indicator
 from analysis.texts import label_name, listed
 from graph import i18n
-from graph.i18n import _
+from graph.i18n import _, translate
+from graph.model import NAME
 
 FONTS = ('"Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Micro Hei", "Microsoft YaHei", '
          '"PingFang SC", sans-serif')
@@ -116,7 +117,7 @@ def network_tables(graph: nx.Graph) -> list[str]:
                       "楼栋）；按所联系的地点数排序。") + "</p>"]
     isolated = sorted(structure.isolated_orgs,
                       key=lambda o: (-graph.degree(o), names.get(o) or o[1], o))
-    out.append(_table([_("排名"), _("名称"), _("类型"), _("联系的地点")], [
+    out.append(_table([_("排名"), translate(NAME.zh), _("类型"), _("联系的地点")], [
         [escape(names.get(o) or o[1]), escape(label_name(o[0])),
          listed(escape(names.get(n) or n[1]) for n in sorted(graph.neighbors(o)))
          or _("（无）")]

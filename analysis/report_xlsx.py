@@ -36,6 +36,7 @@ from analysis.report_text import (
 from analysis.tally import Indicator
 from analysis.texts import label_name, listed
 from graph.i18n import N_, _, translate
+from graph.model import CODE, NAME
 
 OVERVIEW = N_("概览")  # the first tab, translated when the workbook is written
 PERCENT = "0.0%"
@@ -134,8 +135,8 @@ def _indicator(ws: Worksheet, ind: Indicator, names: Names, kids: list[tuple[str
     ws.append([safe_cell(definition)])
     keys = detail_keys(ind.gaps + ind.hits)
     child_zh = {code: h for code, h in kids}
-    ws.append([_("序号"), _("名称"), _("类型"), _("编码"), _("所属"), _("状态"), _("分子"),
-               _("分母"), _("影响户数"), *(header(k) for k in keys)])
+    ws.append([_("序号"), translate(NAME.zh), _("类型"), translate(CODE.zh), _("所属"),
+               _("达标情况"), _("分子"), _("分母"), _("影响户数"), *(header(k) for k in keys)])
     for number, (item, gap) in enumerate(
             [(i, True) for i in ind.gaps] + [(i, False) for i in ind.hits], start=1):
         cells: list[Any] = [
