@@ -10,4 +10,9 @@ Entry points (plain functions returning dataclasses; analysis imports only ``gra
 * ``analysis.check.check(store, label=None, code=None, as_of=None)`` and ``render``:
   unplaced nodes and property-mode contradictions (``jinlin check``)
 * ``analysis.fetch.find_scope(store, text)``: a scope as a user types it
+
+Every text a user reads (indicator titles, definitions and reasons, scope errors, check
+warnings, reports) is written in Chinese and translated by ``graph.i18n`` into the
+language in force; the English is in ``analysis/locale/en.po``, the shared words (model
+names, list separator) in ``analysis.texts``.
 """

@@ -6,7 +6,8 @@ denominator of four.  A compound's ``property_mode`` may say a firm manages it w
 firm currently ``MANAGES`` it (the indicators count the relationship: 无物业), or the
 reverse.  Neither is an error a ledger check can refuse (the row is valid; a later
 ledger may place it), so they are reported as warnings, by ``jinlin check`` and after
-``jinlin load``, each rule with its Chinese reason, a count and the first items.
+``jinlin load``, each rule with its reason (in the language in force), a count and the
+first items.
 
 ``RULES`` is the one table: each rule names a label and the Cypher predicate on ``n``
 that picks out the offending nodes.  The spine's rules are derived from the spine
@@ -24,8 +25,10 @@ from typing import Any
 
 from analysis import queries as q
 from analysis.fetch import resolve_scope
+from analysis.texts import choice_name, label_name, listed
 from graph.dates import parse_as_of
-from graph.model import FIRM_RUN_MODES, MEMBER, NODE_BY_LABEL, PROPERTY_MODES
+from graph.i18n import N_, _, translate
+from graph.model import FIRM_RUN_MODES, NODE_BY_LABEL, PROPERTY_MODES
 from graph.spine import UP, current, parent_of
 from graph.store import Query, Store
 
@@ -37,7 +40,10 @@ class Rule:
     """``where`` selects the offending ``n`` of ``label``; ``scoped`` says how the nodes
     lie in a scope: a pattern continuing from the scope's compounds ``c`` to ``n``
     (``"(c)"``: the compound itself), or None when an offending node is, by what it
-    lacks, in no scope at all."""
+    lacks, in no scope at all.  ``reason`` is a message marked with ``N_``; its
+    placeholders are filled when shown: ``{what}`` the label's name, ``{up}`` the
+    level above (spine rules), ``{rel}`` the relationship, ``{modes}`` the listed
+    ``property_mode`` choices."""
 
     key: str
     label: str
@@ -45,14 +51,19 @@ class Rule:
     where: str
     scoped: str | None = None
     note: str = "null"  # a Cypher expression shown beside each item
+    up: str | None = None
+    rel: str = ""
+    modes: tuple[str, ...] = ()
+
+    def text(self) -> str:
+        """The reason in the language in force."""
+        return translate(self.reason).format(
+            what=label_name(self.label), up=label_name(self.up) if self.up else "",
+            rel=self.rel, modes=listed(choice_name(MODE, c) for c in self.modes))
 
 
 def _lacks(*patterns: str) -> str:
     return " AND ".join(f"NOT EXISTS {{ MATCH {p} }}" for p in patterns)
-
-
-def _zh(label: str) -> str:
-    return "党员" if label == MEMBER else NODE_BY_LABEL[label].zh
 
 
 def _spine_rules() -> list[Rule]:
@@ -60,51 +71,47 @@ def _spine_rules() -> list[Rule]:
     above it: otherwise it is in no scope and every figure leaves it out."""
     chain = [(lab, rel, parent) for lab, rel in UP.items() if (parent := parent_of(lab))]
     return [Rule(f"{lab.lower()}_unplaced", lab,
-                 f"{_zh(lab)}未归属任何{_zh(up)}（{rel}），不在任何范围内，所有指标都不计入",
-                 _lacks(f"(n)-[:{rel}]->(:{up})"))
+                 N_("{what}未归属任何{up}（{rel}），不在任何范围内，所有指标都不计入"),
+                 _lacks(f"(n)-[:{rel}]->(:{up})"), up=up, rel=rel)
             for lab, rel, up in chain]
 
 
 _CURRENT_MANAGES = f"(n)<-[r:MANAGES]-(:PropertyFirm) WHERE {current('r')}"
 _MODE_NOTE = "n.property_mode"
-_MODE_ZH = {c.code: c.zh for c in PROPERTY_MODES}
+MODE = NODE_BY_LABEL["Compound"].prop("property_mode")
 FIRM_MODES = [c.code for c in PROPERTY_MODES if c.code in FIRM_RUN_MODES]
 OTHER_MODES = [c.code for c in PROPERTY_MODES if c.code not in FIRM_RUN_MODES]
-
-
-def _modes(codes: list[str]) -> str:
-    return "、".join(_MODE_ZH[c] for c in codes)
 
 
 RULES: tuple[Rule, ...] = (
     *_spine_rules(),
     Rule("party_org_unplaced", "PartyOrg",
-         "党组织既未覆盖任何地域，也没有上级党组织、下级党组织或依托单位，不在任何范围内",
+         N_("党组织既未覆盖任何地域，也没有上级党组织、下级党组织或依托单位，不在任何范围内"),
          _lacks("(n)-[:COVERS]->()", "(n)-[:UNDER]->(:PartyOrg)",
                 "(n)<-[:UNDER]-(:PartyOrg)", "(n)-[:IN_ORG]->()")),
-    Rule("member_unplaced", "Member", "党员未隶属任何党组织（组织关系）",
+    Rule("member_unplaced", "Member", N_("党员未隶属任何党组织（组织关系）"),
          _lacks("(n)-[:MEMBER_OF]->(:PartyOrg)"),
          scoped="(c)<-[:PART_OF*0..1]-()<-[:LIVES_IN]-(n:Member)"),
     Rule("owners_committee_unplaced", "OwnersCommittee",
-         "业主委员会未对应任何小区（代表小区），不计入任何指标",
+         N_("业主委员会未对应任何小区（代表小区），不计入任何指标"),
          _lacks("(n)-[:REPRESENTS]->(:Compound)")),
     Rule("firm_unplaced", "PropertyFirm",
-         "物业服务企业既未服务任何小区，也未登记坐落，不在任何范围内",
+         N_("物业服务企业既未服务任何小区，也未登记坐落，不在任何范围内"),
          _lacks("(n)-[:MANAGES]->(:Compound)", "(n)-[:LOCATED_IN]->()")),
-    Rule("unit_unplaced", "Unit", "驻区单位未坐落、共建、报到或负责任何地方，不在任何范围内",
+    Rule("unit_unplaced", "Unit",
+         N_("驻区单位未坐落、共建、报到或负责任何地方，不在任何范围内"),
          _lacks("(n)-[:LOCATED_IN|CO_BUILDS_WITH|REPORTED_TO|RESPONSIBLE_FOR]->()")),
-    Rule("demand_unplaced", "Demand", "需求未登记所在小区或社区（需求所在），不计入需求办结",
+    Rule("demand_unplaced", "Demand",
+         N_("需求未登记所在小区或社区（需求所在），不计入需求办结"),
          _lacks("(n)-[:RAISED_IN]->()")),
     Rule("firm_mode_without_firm", "Compound",
-         f"物业管理模式为{_modes(FIRM_MODES)}之一，但当前没有物业服务企业管理（物业服务），"
-         "指标按无物业计",
+         N_("物业管理模式为{modes}之一，但当前没有物业服务企业管理（物业服务），指标按无物业计"),
          f"n.property_mode IN $firm_modes AND {_lacks(_CURRENT_MANAGES)}",
-         scoped="(c)", note=_MODE_NOTE),
+         scoped="(c)", note=_MODE_NOTE, modes=tuple(FIRM_MODES)),
     Rule("no_firm_mode_with_firm", "Compound",
-         f"物业管理模式为{_modes(OTHER_MODES)}之一，但当前有物业服务企业管理（物业服务），"
-         "指标按有物业计",
+         N_("物业管理模式为{modes}之一，但当前有物业服务企业管理（物业服务），指标按有物业计"),
          f"n.property_mode IN $other_modes AND EXISTS {{ MATCH {_CURRENT_MANAGES} }}",
-         scoped="(c)", note=_MODE_NOTE),
+         scoped="(c)", note=_MODE_NOTE, modes=tuple(OTHER_MODES)),
 )
 
 
@@ -161,19 +168,23 @@ def check(store: Store, scope_label: str | None = None, scope_code: str | None =
 
 
 def render(findings: list[Finding]) -> list[str]:
-    """The warnings as Chinese lines, grouped by rule, the first items of each."""
+    """The warnings as lines in the language in force, grouped by rule, the first items
+    of each."""
     if not findings:
-        return ["未发现放置缺失或属性与关系矛盾。"]
-    lines = [f"警告：{sum(f.total for f in findings):,} 处数据会让指标少算或算错"
-             f"（{len(findings)} 条规则）"]
+        return [_("未发现放置缺失或属性与关系矛盾。")]
+    lines = [_("警告：{total} 处数据会让指标少算或算错（{rules} 条规则）",
+               total=f"{sum(f.total for f in findings):,}", rules=len(findings))]
     for f in findings:
-        where = "（不在任何范围内，按全库列出）" if f.whole_store else ""
-        lines.append(f"{_zh(f.rule.label)}："
-                     f"{f.rule.reason}{where}，共 {f.total:,} 个")
+        reason = f.rule.text()
+        if f.whole_store:
+            reason = _("{reason}（不在任何范围内，按全库列出）", reason=reason)
+        lines.append(_("{what}：{reason}，共 {total} 个", what=label_name(f.rule.label),
+                       reason=reason, total=f"{f.total:,}"))
         for item in f.items:
-            note = f"，物业管理模式：{_MODE_ZH.get(item['note'], item['note'])}" \
-                if item["note"] is not None else ""
+            note = _("，{prop}：{value}", prop=translate(MODE.zh),
+                     value=choice_name(MODE, item["note"])) if item["note"] is not None else ""
             lines.append(f"  {item['code']} {item['name'] or ''}{note}".rstrip())
         if f.total > len(f.items):
-            lines.append(f"  …… 另有 {f.total - len(f.items):,} 个未列出")
+            lines.append("  " + _("…… 另有 {count} 个未列出",
+                                  count=f"{f.total - len(f.items):,}"))
     return lines

@@ -12,7 +12,8 @@ from collections import defaultdict
 from typing import Any
 
 from analysis.fetch import ScopeData
-from analysis.tally import Indicator, Item, tally
+from analysis.tally import NO_COMMUNITIES, Indicator, Item, tally
+from graph.i18n import N_, _
 
 # The PartyOrg kind of a community's party committee (社区党委), one of its 两委.
 COMMUNITY_PARTY_COMMITTEE = "community_party_committee"
@@ -28,10 +29,9 @@ def _posts(d: ScopeData, person: str) -> list[dict[str, Any]]:
     return sorted(row["posts"], key=lambda p: (p["label"], p["code"], p["role"])) if row else []
 
 
-def _t(d: ScopeData, key: str, title: str, zh: str, definition: str, units: Any, what: str,
+def _t(d: ScopeData, key: str, zh: str, definition: str, units: Any, empty: str,
        **kw: Any) -> Indicator:
-    return tally(key, title, zh, definition, units, what, d.scope.child_label, d.child_names,
-                 **kw)
+    return tally(key, zh, definition, units, empty, d.scope.child_label, d.child_names, **kw)
 
 
 def cross_posting(d: ScopeData) -> Indicator:
@@ -51,10 +51,9 @@ def cross_posting(d: ScopeData) -> Indicator:
                         "branch_posts": [b for b in c["branch_posts"]
                                          if b["person"] == post["person"]],
                         "posts": _posts(d, post["person"])})
-    return _t(d, "cross_posting_ratio", "Cross-posting ratio", "交叉任职比例",
-              "current owners' committee members also posted in the branch covering that "
-              "compound ÷ current owners' committee members", units.values(),
-              "owners' committee members")
+    return _t(d, "cross_posting_ratio", N_("交叉任职比例"),
+              _("同时在覆盖该小区的党支部任职的现任业委会成员数 ÷ 现任业委会成员数"),
+              units.values(), N_("范围内没有业委会成员"))
 
 
 def secretary_chair(d: ScopeData) -> Indicator:
@@ -69,10 +68,9 @@ def secretary_chair(d: ScopeData) -> Indicator:
                           d.households[c["code"]], c["children"],
                           detail={"chairs": sorted(chairs), "secretaries": sorted(secretaries),
                                   "overlap": both}))
-    return _t(d, "secretary_chair_overlap", "Secretary-chair overlap", "书记兼任业委会主任",
-              "compounds whose branch secretary chairs the owners' committee ÷ compounds with "
-              "both a branch and a current owners' committee", units,
-              "compounds with both a branch and an owners' committee")
+    return _t(d, "secretary_chair_overlap", N_("书记兼任业委会主任"),
+              _("党支部书记兼任业委会主任的小区数 ÷ 既有党支部又有现任业委会的小区数"), units,
+              N_("范围内没有既有党支部又有业委会的小区"))
 
 
 def two_way_entry(d: ScopeData) -> Indicator:
@@ -99,11 +97,10 @@ def two_way_entry(d: ScopeData) -> Indicator:
                           1.0 if inward and outward else 0.0, 1.0, hh[m["code"]], m["children"],
                           detail={"community_to_committees": inward,
                                   "committees_to_party_committee": outward}))
-    return _t(d, "two_way_entry", "Two-way entry", "双向进入、交叉任职",
-              "communities where a member of the community party committee or residents' "
-              "committee holds a post on an owners' committee or managing firm there, and an "
-              "owners' committee or firm person holds a post on the community party committee "
-              "÷ communities", units, "communities")
+    return _t(d, "two_way_entry", N_("双向进入、交叉任职"),
+              _("社区“两委”（社区党组织、居民委员会）成员在本社区小区的业委会或物业服务企业"
+                "任职，且业委会或物业服务企业人员在社区党组织任职的社区数 ÷ 社区数"), units,
+              NO_COMMUNITIES)
 
 
 def red_committees(d: ScopeData) -> Indicator:
@@ -127,9 +124,9 @@ def red_committees(d: ScopeData) -> Indicator:
                           d.households[c["code"]], c["children"],
                           detail={"compound": c["code"], "members": len(people),
                                   "party_members": party, "chair_is_member": chair_member}))
-    return _t(d, "red_owners_committees", "Red owners' committees", "红色业委会",
-              "current owners' committees whose chair is a member or with at least half "
-              "members ÷ current owners' committees", units, "current owners' committees")
+    return _t(d, "red_owners_committees", N_("红色业委会"),
+              _("主任是党员或党员委员不少于一半的现任业委会数 ÷ 现任业委会数"), units,
+              N_("范围内没有现任业委会"))
 
 
 def overloaded(d: ScopeData, threshold: int) -> Indicator:
@@ -140,6 +137,6 @@ def overloaded(d: ScopeData, threshold: int) -> Indicator:
         units.append(Item("Person", code, row.get("name"),
                           1.0 if len(posts) >= threshold else 0.0, 1.0, 0, sorted(kids),
                           rank=float(len(posts)), detail={"posts": posts}))
-    return _t(d, "overloaded_people", "Overloaded people", "一人多岗",
-              f"people with ≥ {threshold} current posts ÷ people posted in scope", units,
-              "people with posts", hit_is_gap=True, extra={"threshold": threshold})
+    return _t(d, "overloaded_people", N_("一人多岗"),
+              _("现任职务不少于 {threshold} 个的人数 ÷ 在范围内任职的人数", threshold=threshold),
+              units, N_("范围内没有任职人员"), hit_is_gap=True, extra={"threshold": threshold})

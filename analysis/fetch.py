@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from analysis import queries as q
+from analysis.texts import listed
 from graph.dates import parse_as_of
+from graph.i18n import _
 from graph.spine import AREAS, depth
 from graph.store import Store
 
@@ -95,10 +97,11 @@ def resolve_scope(store: Store, label: str, code: str, as_of: str | None) -> Sco
     text against the stored dates."""
     day = parse_as_of(as_of)
     if label not in AREAS:
-        raise ValueError(f"{label} 不能作为范围，可用：{'、'.join(reversed(AREAS))}")
+        raise ValueError(_("{label} 不能作为范围，可用：{labels}", label=label,
+                           labels=listed(reversed(AREAS))))
     rows = store.read(q.scope_node(label), scope=code)
     if not rows:
-        raise ScopeNotFound(f"范围 {label}:{code} 不存在")
+        raise ScopeNotFound(_("范围 {scope} 不存在", scope=f"{label}:{code}"))
     return Scope(label, code, rows[0]["name"], day, q.child_level(label))
 
 
@@ -111,19 +114,21 @@ def find_scope(store: Store, text: str | None) -> tuple[str, str]:
         counties = store.read(q.COUNTIES)
         if len(counties) == 1:
             return "County", counties[0]["code"]
-        raise ScopeNotFound("存储中没有县(区)数据，请先导入台账" if not counties else
-                            "存储中有多个县(区)，请用 --scope 指定范围，如 County:" +
-                            counties[0]["code"])
+        if not counties:
+            raise ScopeNotFound(_("存储中没有县(区)数据，请先导入台账"))
+        raise ScopeNotFound(_("存储中有多个县(区)，请用 --scope 指定范围，如 County:{code}",
+                              code=counties[0]["code"]))
     label, sep, code = text.partition(":")
     if sep:
         resolve_scope(store, label, code, None)
         return label, code
     labels = [lab for lab in reversed(AREAS) if store.read(q.scope_node(lab), scope=text)]
     if not labels:
-        raise ScopeNotFound(f"范围 {text} 不存在")
+        raise ScopeNotFound(_("范围 {scope} 不存在", scope=text))
     if len(labels) > 1:
-        raise ScopeNotFound(f"编码 {text} 同时是 {'、'.join(labels)} 的编码，请写成 "
-                            f"类型:编码，如 {labels[0]}:{text}")
+        raise ScopeNotFound(_("编码 {code} 同时是 {labels} 的编码，请写成 类型:编码，"
+                              "如 {label}:{code}", code=text, labels=listed(labels),
+                              label=labels[0]))
     return labels[0], text
 
 

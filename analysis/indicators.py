@@ -4,7 +4,9 @@
 denominator, ratio (None plus a reason when the denominator is 0), the items behind the
 figure (``hits``; ``gaps`` ranked by households affected) and the figure per child
 scope (a county's streets, a street's communities, a community's grids, a grid's
-compounds).  Only relationships current at ``as_of`` (default today) count.
+compounds).  Only relationships current at ``as_of`` (default today) count.  Each
+indicator's ``title``, ``definition`` and ``reason`` are in the language in force
+(``graph.i18n``: Chinese first), its ``zh`` always the Chinese name.
 
 Definitional choices (the API docs):
 
@@ -77,7 +79,8 @@ import numpy as np
 from analysis.crossposting import crossposting_indicators
 from analysis.fetch import Row, Scope, ScopeData, building_households, fetch, paused_gc
 from analysis.geo import nearest_distance_m
-from analysis.tally import Indicator, Item, tally
+from analysis.tally import NO_COMMUNITIES, NO_COMPOUNDS, Indicator, Item, tally
+from graph.i18n import N_, _
 from graph.store import Store
 
 DONE = ("done", "reviewed")
@@ -116,14 +119,13 @@ def compute_indicators(
 
 def indicators_from(d: ScopeData, opt: Options) -> IndicatorReport:
     out = [
-        compound_flag(d, "compound_branch_coverage", "Compound branch coverage", "小区党组织覆盖率",
-                      "compounds covered by a compound/grid branch ÷ compounds", "branches"),
+        compound_flag(d, "compound_branch_coverage", N_("小区党组织覆盖率"),
+                      _("有小区或网格党支部覆盖的小区数 ÷ 小区数"), "branches"),
         building_groups(d),
-        compound_flag(d, "property_management_coverage", "Property-management coverage",
-                      "物业管理覆盖率", "compounds with a current MANAGES ÷ compounds", "firms"),
-        compound_flag(d, "owners_committee_rate", "Owners' committee formation rate",
-                      "业委会组建率", "compounds with a current owners' committee ÷ compounds",
-                      "committees"),
+        compound_flag(d, "property_management_coverage", N_("物业管理覆盖率"),
+                      _("当前有物业服务企业管理（MANAGES）的小区数 ÷ 小区数"), "firms"),
+        compound_flag(d, "owners_committee_rate", N_("业委会组建率"),
+                      _("当前有业主委员会的小区数 ÷ 小区数"), "committees"),
         three_no(d),
         firm_party_coverage(d),
         *crossposting_indicators(d, opt.overload_threshold),
@@ -143,13 +145,14 @@ def _compound_item(d: ScopeData, c: Row, num: float, den: float = 1.0,
                 c["children"], detail=dict(detail))
 
 
-def _tally(d: ScopeData, key: str, title: str, zh: str, definition: str, units: Any,
-           what: str, **kw: Any) -> Indicator:
-    return tally(key, title, zh, definition, units, what, d.scope.child_label, d.child_names,
-                 **kw)
+def _tally(d: ScopeData, key: str, zh: str, definition: str, units: Any, empty: str,
+           **kw: Any) -> Indicator:
+    """:func:`analysis.tally.tally` for the child scopes of ``d``; ``zh`` and ``empty``
+    marked with ``N_``, ``definition`` translated (see there)."""
+    return tally(key, zh, definition, units, empty, d.scope.child_label, d.child_names, **kw)
 
 
-def compound_flag(d: ScopeData, key: str, title: str, zh: str, definition: str,
+def compound_flag(d: ScopeData, key: str, zh: str, definition: str,
                   column: str) -> Indicator:
     """A compound counts when the list ``column`` of its row is not empty."""
     units = [
@@ -157,7 +160,7 @@ def compound_flag(d: ScopeData, key: str, title: str, zh: str, definition: str,
                        **{column: sorted(set(c[column]))})
         for c in d.compounds
     ]
-    return _tally(d, key, title, zh, definition, units, "compounds")
+    return _tally(d, key, zh, definition, units, NO_COMPOUNDS)
 
 
 def building_groups(d: ScopeData) -> Indicator:
@@ -168,9 +171,9 @@ def building_groups(d: ScopeData) -> Indicator:
                      "member_heads": b["member_heads"]})
         for b in d.buildings
     ]
-    return _tally(d, "building_group_coverage", "Building group coverage", "楼栋党小组覆盖率",
-                  "buildings covered by a building group or with a member building head "
-                  "÷ buildings", units, "buildings")
+    return _tally(d, "building_group_coverage", N_("楼栋党小组覆盖率"),
+                  _("有楼栋党小组覆盖或有党员楼栋长的楼栋数 ÷ 楼栋数"), units,
+                  N_("范围内没有楼栋"))
 
 
 def three_no(d: ScopeData) -> Indicator:
@@ -179,9 +182,9 @@ def three_no(d: ScopeData) -> Indicator:
                        firms=c["firms"], committees=c["committees"], units=c["units"])
         for c in d.compounds
     ]
-    return _tally(d, "three_no_compounds", "Three-no compounds", "三无小区",
-                  "compounds with no current firm, owners' committee or responsible unit "
-                  "÷ compounds", units, "compounds", hit_is_gap=True)
+    return _tally(d, "three_no_compounds", N_("三无小区"),
+                  _("当前既无物业服务企业、也无业主委员会和责任单位的小区数 ÷ 小区数"), units,
+                  NO_COMPOUNDS, hit_is_gap=True)
 
 
 def firm_party_coverage(d: ScopeData) -> Indicator:
@@ -192,10 +195,9 @@ def firm_party_coverage(d: ScopeData) -> Indicator:
              detail={"compounds": f["compounds"], "hosted": f["hosted"], "joint": f["joint"]})
         for f in d.firms
     ]
-    return _tally(d, "firm_party_coverage", "Property-firm party coverage",
-                  "物业服务企业党组织覆盖率",
-                  "firms hosting a party org or in a joint/association branch ÷ firms",
-                  units, "property firms")
+    return _tally(d, "firm_party_coverage", N_("物业服务企业党组织覆盖率"),
+                  _("建有党组织或加入联合/行业协会党支部的物业服务企业数 ÷ 物业服务企业数"),
+                  units, N_("范围内没有物业服务企业"))
 
 
 def dual_reporting(d: ScopeData) -> Indicator:
@@ -215,9 +217,9 @@ def dual_reporting(d: ScopeData) -> Indicator:
                      "reported_to": sorted(reported[code])})
         for code, r in rows.items()
     ]
-    return _tally(d, "dual_reporting_rate", "Dual-reporting rate", "双报到率",
-                  "in-service members living in scope who reported to their home community "
-                  "÷ in-service members living there", units, "in-service members living")
+    return _tally(d, "dual_reporting_rate", N_("双报到率"),
+                  _("居住在范围内并已到居住地社区报到的在职党员数 ÷ 居住在范围内的在职党员数"),
+                  units, N_("范围内没有居住的在职党员"))
 
 
 def liaison(d: ScopeData) -> Indicator:
@@ -235,8 +237,8 @@ def liaison(d: ScopeData) -> Indicator:
         item = _compound_item(d, c, num, den, liaised_households=num)
         item.households = int(den - num)
         units.append(item)
-    return _tally(d, "household_liaison_coverage", "Household liaison coverage", "党员联户覆盖率",
-                  "households liaised by a member ÷ households", units, "households")
+    return _tally(d, "household_liaison_coverage", N_("党员联户覆盖率"),
+                  _("有党员联系的户数 ÷ 户数"), units, N_("范围内没有住户"))
 
 
 def community_indicators(d: ScopeData) -> list[Indicator]:
@@ -258,11 +260,10 @@ def community_indicators(d: ScopeData) -> list[Indicator]:
     extra = {"units_per_community": per,
              "mean_units_per_community": (sum(per.values()) / len(per)) if per else None}
     return [
-        _tally(d, "co_building_coverage", "Co-building coverage", "共驻共建覆盖率",
-               "communities with a current co-building unit ÷ communities", cob, "communities",
-               extra=extra),
-        _tally(d, "leader_linkage", "Leader linkage", "挂钩领导联系率",
-               "communities with a liaison leader ÷ communities", lead, "communities"),
+        _tally(d, "co_building_coverage", N_("共驻共建覆盖率"),
+               _("当前有共驻共建单位的社区数 ÷ 社区数"), cob, NO_COMMUNITIES, extra=extra),
+        _tally(d, "leader_linkage", N_("挂钩领导联系率"),
+               _("有挂钩联系领导的社区数 ÷ 社区数"), lead, NO_COMMUNITIES),
     ]
 
 
@@ -278,8 +279,8 @@ def grid_staffing(d: ScopeData) -> Indicator:
                   if p["role"] == "community_worker")
     population = sum(int(m["population"] or 0) for m in d.communities)
     per10k = workers / population * 10_000 if population else None
-    return _tally(d, "grid_staffing", "Grid staffing", "网格专职网格员配备率",
-                  "grids with a full-time grid worker ÷ grids", units, "grids",
+    return _tally(d, "grid_staffing", N_("网格专职网格员配备率"),
+                  _("配备专职网格员的网格数 ÷ 网格数"), units, N_("范围内没有网格"),
                   extra={"community_workers": workers, "population": population,
                          "community_workers_per_10k": per10k})
 
@@ -296,9 +297,12 @@ def service_circle(d: ScopeData, walk_m: float) -> Indicator:
         near = bool(m <= walk_m)
         units.append(_compound_item(d, c, w if near else 0.0, w,
                                     nearest_site_m=None if np.isinf(m) else round(float(m), 1)))
-    return _tally(d, "service_circle", "15-minute service circle", "15分钟党群服务圈",
-                  f"{'households' if by_households else 'compounds'} within {walk_m:g} m of a "
-                  "service site ÷ all", units, "located compounds",
+    walk = f"{walk_m:g}"
+    definition = (_("距党群服务阵地 {walk_m} 米以内的户数 ÷ 全部户数", walk_m=walk)
+                  if by_households else
+                  _("距党群服务阵地 {walk_m} 米以内的小区数 ÷ 全部小区数", walk_m=walk))
+    return _tally(d, "service_circle", N_("15分钟党群服务圈"), definition, units,
+                  N_("范围内没有有坐标的小区"),
                   extra={"walk_m": walk_m, "unit": "households" if by_households else "compounds",
                          "no_location": [c["code"] for c in d.compounds if c not in located]})
 
@@ -318,8 +322,8 @@ def demand_closure(d: ScopeData) -> Indicator:
                           detail={"compound": r["compound"], "community": r["community"],
                                   "status": r["status"],
                                   "due": r["due"], "overdue": late}))
-    return _tally(d, "demand_closure", "Demand closure", "需求办结率",
-                  "demands done ÷ demands", units, "demands",
+    return _tally(d, "demand_closure", N_("需求办结率"), _("已办结的需求数 ÷ 需求数"), units,
+                  N_("范围内没有需求"),
                   extra={"median_hours": float(np.median(hours)) if hours else None,
                          "overdue": sorted(overdue)})
 

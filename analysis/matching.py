@@ -41,12 +41,14 @@ from analysis import queries as q
 from analysis.fetch import Row, read_demands, resolve_scope
 from analysis.geo import EARTH_RADIUS_M, arc_metres, chord, unit_vectors
 from graph import lifecycle
+from graph.i18n import N_, _, translate
 from graph.model import MEMBER
 from graph.store import Store, Transaction
 
-NO_RESOURCE = "no resource of that category in range"
-EXHAUSTED = "capacity exhausted"
-NO_LOCATION = "demand has no location"
+# why a demand stays unmatched (``Unmatched.reason``, in the language in force)
+NO_RESOURCE = N_("服务半径内没有该类别的资源")
+EXHAUSTED = N_("可用资源的容量已用完")
+NO_LOCATION = N_("需求没有位置（所在小区或社区没有坐标）")
 
 
 @dataclass
@@ -222,11 +224,12 @@ def _flow(scope_label: str, scope_code: str, demands: list[Row], resources: list
             assignments.append(Assignment(d["code"], r["code"], label, code, d["category"],
                                           _urgency(d), round(float(metres[a]), 1)))
     cands: dict[int, list[str]] = defaultdict(list)
-    for di, rj, _ in pairs:
+    for di, rj, _metres in pairs:
         cands[di].append(resources[rj]["code"])
     unmatched = [
         Unmatched(d["code"], d["category"], _urgency(d),
-                  NO_LOCATION if i not in located else EXHAUSTED if cands.get(i) else NO_RESOURCE,
+                  translate(NO_LOCATION if i not in located else
+                            EXHAUSTED if cands.get(i) else NO_RESOURCE),
                   sorted(cands.get(i, [])))
         for i, d in enumerate(demands) if i not in matched
     ]
@@ -267,7 +270,7 @@ def write_plan(store: Store, plan: MatchPlan, at: str | None = None) -> Dispatch
     skipped: list[tuple[str, str]] = []
     for a in plan.assignments:
         if a.offerer_label not in lifecycle.TAKERS or a.offerer is None:
-            skipped.append((a.demand, f"offerer {a.offerer_label} cannot take a dispatch"))
+            skipped.append((a.demand, _("提供方 {label} 不能接受派单", label=a.offerer_label)))
             continue
         rows[a.offerer_label].append(lifecycle.assignment(a.demand, a.offerer, stamp,
                                                           a.resource))
@@ -278,5 +281,5 @@ def write_plan(store: Store, plan: MatchPlan, at: str | None = None) -> Dispatch
 
     done = store.transaction(dispatch)
     missing = {a.demand for a in plan.assignments} - set(done) - {s[0] for s in skipped}
-    skipped += [(m, "demand no longer open") for m in sorted(missing)]
+    skipped += [(m, _("需求已不是待办状态")) for m in sorted(missing)]
     return DispatchResult(sorted(done), skipped)

@@ -12,14 +12,17 @@ formula are neutralised (:func:`safe_cell`).
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import asdict
 from typing import Any
 
 from analysis.indicators import IndicatorReport, compute_indicators
 from analysis.network import build_network
-from analysis.report_html import num, pct, render_html
+from analysis.report_html import indicator_head, num, pct, render_html
 from analysis.report_text import look_up_names, safe_cell
 from analysis.report_xlsx import render_xlsx
+from analysis.texts import label_name
+from graph.i18n import _
 from graph.store import Store
 
 __all__ = ["FORMATS", "render_json", "render_report", "render_table", "safe_cell", "to_dict"]
@@ -32,7 +35,8 @@ def render_report(store: Store, scope_label: str, scope_code: str, fmt: str,
                   as_of: str | None = None) -> bytes | str:
     """The report in ``fmt`` (table, json, html: str; xlsx: bytes)."""
     if fmt not in FORMATS:
-        raise ValueError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
+        raise ValueError(_("未知的报告格式 {fmt}，可用：{formats}", fmt=repr(fmt),
+                           formats=", ".join(FORMATS)))
     report = compute_indicators(store, scope_label, scope_code, as_of)
     if fmt == "table":
         return render_table(report)
@@ -49,26 +53,37 @@ def _children(report: IndicatorReport) -> list[str]:
 
 
 def render_table(report: IndicatorReport) -> str:
+    """The indicator table and the first gaps as plain text for a terminal.  Columns
+    are padded by display width (a Chinese character takes two columns)."""
     s = report.scope
     kids = _children(report)
-    head = ["indicator", "numerator", "denominator", "ratio", *kids]
+    head = [*indicator_head(), *kids]
     rows = [head]
     for ind in report.indicators:
         per = {c.code: pct(c.ratio) for c in ind.children}
         rows.append([ind.title, num(ind.numerator), num(ind.denominator),
-                     pct(ind.ratio) if ind.ratio is not None else f"— ({ind.reason})",
+                     pct(ind.ratio) if ind.ratio is not None
+                     else _("—（{reason}）", reason=ind.reason),
                      *(per.get(k, "") for k in kids)])
-    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
-    lines = [f"{s.label} {s.code} {s.name or ''} — as of {s.as_of}", ""]
+    widths = [max(_width(r[i]) for r in rows) for i in range(len(head))]
+    lines = [_("{level} {code} {name} — 截至 {as_of}", level=label_name(s.label), code=s.code,
+               name=s.name or "", as_of=s.as_of), ""]
     for r in rows:
-        lines.append("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)))
+        lines.append("  ".join(cell + " " * (w - _width(cell))
+                               for cell, w in zip(r, widths, strict=True)))
     for ind in report.indicators:
         if ind.gaps:
-            lines += ["", f"Gaps: {ind.title} ({len(ind.gaps)})"]
+            lines += ["", _("需关注：{title}（{count} 个）", title=ind.title, count=len(ind.gaps))]
             for item in ind.gaps[:GAP_ROWS]:
-                lines.append(f"  {item.label} {item.code} {item.name or ''}  "
-                             f"households {item.households}")
+                lines.append("  " + _("{label} {code} {name}  影响 {households} 户",
+                                      label=label_name(item.label), code=item.code,
+                                      name=item.name or "", households=item.households))
     return "\n".join(lines) + "\n"
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: East Asian wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def to_dict(report: IndicatorReport) -> dict[str, Any]:

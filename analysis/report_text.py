@@ -1,11 +1,13 @@
 """Readable text for the report's drill-down lists: names instead of codes, lists and
-posts flattened into one line, enum codes as their Chinese labels.
+posts flattened into one line, enum codes as their labels, all in the language in force.
 
 An indicator's items carry their own name, but their ``detail`` holds the codes of what
 they were judged by (the branches covering a compound, a committee's chairs …).  The
 report looks those names up once per label (``graph.queries.existing_nodes``, batched), so
 a county reads 阳光花园 and 张三, never ``C01-S01-M01-K01``.  A detail key this module does
-not know is still shown, under its own name, as plain text.
+not know is still shown, under its own name, as plain text.  Column headers are marked
+with ``N_`` where defined and translated where shown; a header that is a model name (小区,
+职务) is the model's.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from typing import Any
 
 from analysis.indicators import IndicatorReport
 from analysis.tally import Indicator, Item
+from analysis.texts import choice_name, label_name, listed
 from graph import queries
+from graph.i18n import N_, _, translate
 from graph.model import NODE_BY_LABEL, REL_BY_TYPE, Prop, key_label
 from graph.store import Store, in_batches
 
@@ -29,46 +33,58 @@ DEMAND_STATUS = NODE_BY_LABEL["Demand"].prop("status")
 
 @dataclass(frozen=True)
 class Field:
-    """How a detail key reads: its column header and what its values are (a node label
-    whose codes become names, an enum, posts, yes/no, or None for plain values)."""
+    """How a detail key reads: its column header (marked with ``N_``; None: the model's
+    name of ``kind``) and what its values are (a node label whose codes become names, an
+    enum, posts, yes/no, or None for plain values)."""
 
-    zh: str
+    zh: str | None
     kind: str | Prop | None = None
+
+    def header(self) -> str:
+        if self.zh is not None:
+            return translate(self.zh)
+        if isinstance(self.kind, Prop):
+            return translate(self.kind.zh)
+        return label_name(str(self.kind))
 
 
 FIELDS: dict[str, Field] = {
-    "compound": Field("小区", "Compound"), "compounds": Field("服务小区", "Compound"),
-    "community": Field("社区", "Community"),
-    "home_communities": Field("居住社区", "Community"),
-    "reported_to": Field("报到社区", "Community"),
-    "committee": Field("业委会", "OwnersCommittee"),
-    "committees": Field("业委会", "OwnersCommittee"),
-    "firms": Field("物业服务企业", "PropertyFirm"), "units": Field("单位", "Unit"),
-    "branches": Field("覆盖党组织", "PartyOrg"), "groups": Field("楼栋党小组", "PartyOrg"),
-    "hosted": Field("依托党组织", "PartyOrg"), "joint": Field("联合/协会党支部", "PartyOrg"),
-    "member_heads": Field("党员楼栋长", "Person"), "chairs": Field("业委会主任", "Person"),
-    "secretaries": Field("支部书记", "Person"), "overlap": Field("书记兼主任", "Person"),
-    "leaders": Field("挂钩领导", "Person"), "workers": Field("网格员", "Person"),
-    "community_to_committees": Field("社区干部进业委会/物业", "Person"),
-    "committees_to_party_committee": Field("业委会/物业人员进社区党委", "Person"),
-    "roles": Field("职务", ROLE), "status": Field("状态", DEMAND_STATUS),
-    "branch_posts": Field("支部职务", POSTS), "posts": Field("现任职务", POSTS),
-    "overdue": Field("逾期", BOOL), "chair_is_member": Field("主任是党员", BOOL),
-    "due": Field("办结时限"), "nearest_site_m": Field("最近阵地距离(米)"),
-    "liaised_households": Field("已联系户数"), "members": Field("委员人数"),
-    "party_members": Field("党员委员数"),
+    "compound": Field(None, "Compound"), "compounds": Field(N_("服务小区"), "Compound"),
+    "community": Field(None, "Community"),
+    "home_communities": Field(N_("居住社区"), "Community"),
+    "reported_to": Field(N_("报到社区"), "Community"),
+    "committee": Field(N_("业委会"), "OwnersCommittee"),
+    "committees": Field(N_("业委会"), "OwnersCommittee"),
+    "firms": Field(None, "PropertyFirm"), "units": Field(N_("单位"), "Unit"),
+    "branches": Field(N_("覆盖党组织"), "PartyOrg"),
+    "groups": Field(N_("楼栋党小组"), "PartyOrg"),
+    "hosted": Field(N_("依托党组织"), "PartyOrg"),
+    "joint": Field(N_("联合/协会党支部"), "PartyOrg"),
+    "member_heads": Field(N_("党员楼栋长"), "Person"),
+    "chairs": Field(N_("业委会主任"), "Person"),
+    "secretaries": Field(N_("支部书记"), "Person"), "overlap": Field(N_("书记兼主任"), "Person"),
+    "leaders": Field(N_("挂钩领导"), "Person"), "workers": Field(N_("网格员"), "Person"),
+    "community_to_committees": Field(N_("社区干部进业委会/物业"), "Person"),
+    "committees_to_party_committee": Field(N_("业委会/物业人员进社区党委"), "Person"),
+    "roles": Field(None, ROLE), "status": Field(None, DEMAND_STATUS),
+    "branch_posts": Field(N_("支部职务"), POSTS), "posts": Field(N_("现任职务"), POSTS),
+    "overdue": Field(N_("逾期"), BOOL), "chair_is_member": Field(N_("主任是党员"), BOOL),
+    "due": Field(N_("办结时限")), "nearest_site_m": Field(N_("最近阵地距离(米)")),
+    "liaised_households": Field(N_("已联系户数")), "members": Field(N_("委员人数")),
+    "party_members": Field(N_("党员委员数")),
 }
 EXTRA_ZH = {
-    "units_per_community": "各社区共建单位数", "mean_units_per_community": "社区平均共建单位数",
-    "community_workers": "社区工作者人数", "population": "常住人口",
-    "community_workers_per_10k": "每万人社区工作者数", "walk_m": "步行距离(米)",
-    "unit": "计量单位", "no_location": "无坐标小区", "median_hours": "办结时长中位数(小时)",
-    "overdue": "逾期需求", "threshold": "一人多岗门槛(岗位数)",
+    "units_per_community": N_("各社区共建单位数"),
+    "mean_units_per_community": N_("社区平均共建单位数"),
+    "community_workers": N_("社区工作者人数"), "population": N_("常住人口"),
+    "community_workers_per_10k": N_("每万人社区工作者数"), "walk_m": N_("步行距离(米)"),
+    "unit": N_("计量单位"), "no_location": N_("无坐标小区"),
+    "median_hours": N_("办结时长中位数(小时)"), "overdue": N_("逾期需求"),
+    "threshold": N_("一人多岗门槛(岗位数)"),
 }
 _EXTRA_LABEL = {"no_location": "Compound", "overdue": "Demand",
                 "units_per_community": "Community"}
-_UNITS = {"households": "户数", "compounds": "小区数"}
-SEP = "、"
+_UNITS = {"households": N_("户数"), "compounds": N_("小区数")}
 
 
 def safe_cell(value: Any) -> Any:
@@ -78,8 +94,7 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-def label_zh(label: str) -> str:
-    return "党员" if label == "Member" else NODE_BY_LABEL[label].zh
+label_zh = label_name  # the name this module gave it first (report_html, report_xlsx)
 
 
 def look_up_names(store: Store, report: IndicatorReport, batch_size: int = 2000) -> Names:
@@ -147,7 +162,7 @@ def detail_keys(items: Iterable[Item]) -> list[str]:
 
 def header(key: str) -> str:
     field = FIELDS.get(key)
-    return field.zh if field else key
+    return field.header() if field else key
 
 
 def readable(key: str, value: Any, names: Names) -> Any:
@@ -157,19 +172,19 @@ def readable(key: str, value: Any, names: Names) -> Any:
     if value is None:
         return None
     if kind == BOOL or isinstance(value, bool):
-        return "是" if value else "否"
+        return _("是") if value else _("否")
     if kind == POSTS:
-        return SEP.join(_post(p, names) for p in value)
+        return listed(_post(p, names) for p in value)
     if isinstance(kind, Prop):
-        return SEP.join(_choice(kind, v) for v in _codes(value))
+        return listed(choice_name(kind, v) for v in _codes(value))
     if isinstance(kind, str):
-        return SEP.join(name_of(names, kind, c) for c in _codes(value))
+        return listed(name_of(names, kind, c) for c in _codes(value))
     if isinstance(value, int | float):
         return value
     if isinstance(value, dict):
-        return SEP.join(f"{k}: {v}" for k, v in value.items())
+        return listed(f"{k}: {v}" for k, v in value.items())
     if isinstance(value, list | tuple | set):
-        return SEP.join(str(v) for v in value)
+        return listed(value)
     return str(value)
 
 
@@ -181,17 +196,17 @@ def extra_text(ind: Indicator, names: Names) -> str:
         if value in (None, [], {}):
             continue
         if isinstance(value, dict) and label:
-            text = SEP.join(f"{name_of(names, label, k)} {v}" for k, v in value.items())
+            text = listed(f"{name_of(names, label, k)} {v}" for k, v in value.items())
         elif isinstance(value, list) and label:
-            text = SEP.join(name_of(names, label, c) for c in value)
+            text = listed(name_of(names, label, c) for c in value)
         elif key == "unit":
-            text = _UNITS.get(str(value), str(value))
+            text = translate(_UNITS.get(str(value), str(value)))
         elif isinstance(value, float):
             text = f"{value:.2f}".rstrip("0").rstrip(".")
         else:
             text = str(value)
-        parts.append(f"{EXTRA_ZH.get(key, key)}: {text}")
-    return "；".join(parts)
+        parts.append(f"{translate(EXTRA_ZH.get(key, key))}: {text}")
+    return _("；").join(parts)
 
 
 def _post(post: dict[str, Any], names: Names) -> str:
@@ -199,11 +214,4 @@ def _post(post: dict[str, Any], names: Names) -> str:
         where = name_of(names, "PartyOrg", post["org"])
     else:  # a person's post: label, code, name, role
         where = post.get("name") or post.get("code", "")
-    return f"{where}{_choice(ROLE, post.get('role'))}"
-
-
-def _choice(prop: Prop, code: Any) -> str:
-    for choice in prop.choices:
-        if choice.code == code:
-            return choice.zh
-    return "" if code is None else str(code)
+    return _("{where}{role}", where=where, role=choice_name(ROLE, post.get("role")))

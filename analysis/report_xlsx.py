@@ -23,19 +23,22 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from analysis.indicators import IndicatorReport
+from analysis.report_html import indicator_head
 from analysis.report_text import (
     Names,
     detail_keys,
     extra_text,
     header,
-    label_zh,
     name_of,
     readable,
     safe_cell,
 )
 from analysis.tally import Indicator
+from analysis.texts import label_name, listed
+from graph.i18n import N_, _, translate
+from graph.model import CODE, NAME
 
-OVERVIEW = "概览"
+OVERVIEW = N_("概览")  # the first tab, translated when the workbook is written
 PERCENT = "0.0%"
 HEAD_ROW = 2  # overview: row 1 is the title
 LIST_HEAD_ROW = 3  # indicator sheets: title, definition, header
@@ -49,12 +52,12 @@ def render_xlsx(report: IndicatorReport, names: Names) -> bytes:
     book = Workbook()
     overview = book.active
     assert overview is not None
-    overview.title = OVERVIEW
+    overview.title = translate(OVERVIEW)
     kids = _children(report)
     _overview(overview, report, kids)
-    used = {OVERVIEW}
+    used = {overview.title}
     for ind in report.indicators:
-        tab = book.create_sheet(_tab_name(ind.zh, used))
+        tab = book.create_sheet(_tab_name(ind.title, used))
         _indicator(tab, ind, names, kids)
     out = io.BytesIO()
     book.save(out)
@@ -68,26 +71,27 @@ def _children(report: IndicatorReport) -> list[tuple[str, str]]:
     seen: dict[str, int] = {}
     for name in found.values():
         seen[name] = seen.get(name, 0) + 1
-    return [(code, name if seen[name] == 1 else f"{name}（{code}）")
+    return [(code, name if seen[name] == 1 else _("{name}（{code}）", name=name, code=code))
             for code, name in sorted(found.items())]
 
 
 def _overview(ws: Worksheet, report: IndicatorReport, kids: list[tuple[str, str]]) -> None:
     s = report.scope
-    ws.append([safe_cell(f"{label_zh(s.label)} {s.name or s.code}（{s.code}）基层党建指标概览，"
-                         f"截至 {s.as_of}")])
+    ws.append([safe_cell(_("{level} {name}（{code}）基层党建指标概览，截至 {as_of}",
+                           level=label_name(s.label), name=s.name or s.code, code=s.code,
+                           as_of=s.as_of))])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append(["指标", "分子", "分母", "比率", *(safe_cell(h) for _, h in kids), "备注"])
+    ws.append([*indicator_head(), *(safe_cell(h) for _code, h in kids), _("备注")])
     for ind in report.indicators:
         per = {c.code: c.ratio for c in ind.children}
-        ws.append([ind.zh, _number(ind.numerator), _number(ind.denominator), ind.ratio,
-                   *(per.get(code) for code, _ in kids), ind.reason])
+        ws.append([ind.title, _number(ind.numerator), _number(ind.denominator), ind.ratio,
+                   *(per.get(code) for code, _name in kids), ind.reason])
         row = ws.max_row
         for column in range(4, 5 + len(kids)):
             ws.cell(row, column).number_format = PERCENT
         _count_format(ws, row, (2, 3))
     _head(ws, HEAD_ROW)
-    _widths(ws, [24, 10, 10, 10, *(max(10, 2 * len(h) + 2) for _, h in kids), 24])
+    _widths(ws, [24, 10, 10, 10, *(max(10, 2 * len(h) + 2) for _code, h in kids), 24])
     ws.freeze_panes = ws.cell(HEAD_ROW + 1, 2)
     if kids:
         _charts(ws, report, len(kids))
@@ -103,7 +107,8 @@ def _charts(ws: Worksheet, report: IndicatorReport, n_kids: int) -> None:
         row = HEAD_ROW + 1 + i
         chart = BarChart()
         chart.type = "col"
-        chart.title = f"{ind.zh}（各{label_zh(report.scope.child_label or '')}）"
+        chart.title = _("{title}（各{level}）", title=ind.title,
+                        level=label_name(report.scope.child_label or ""))
         chart.legend = None
         chart.add_data(Reference(ws, min_col=5, max_col=4 + n_kids, min_row=row),
                        from_rows=True, titles_from_data=False)
@@ -118,21 +123,26 @@ def _charts(ws: Worksheet, report: IndicatorReport, n_kids: int) -> None:
 def _indicator(ws: Worksheet, ind: Indicator, names: Names, kids: list[tuple[str, str]]
                ) -> None:
     ratio = "—" if ind.ratio is None else f"{ind.ratio * 100:.1f}%"
-    ws.append([safe_cell(f"{ind.zh}：{_text(ind.numerator)} / {_text(ind.denominator)} = "
-                         f"{ratio}" + (f"（{ind.reason}）" if ind.reason else ""))])
+    figure = _("{title}：{numerator} / {denominator} = {ratio}", title=ind.title,
+               numerator=_text(ind.numerator), denominator=_text(ind.denominator), ratio=ratio)
+    if ind.reason:
+        figure = _("{figure}（{reason}）", figure=figure, reason=ind.reason)
+    ws.append([safe_cell(figure)])
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append([safe_cell("口径：" + ind.definition
-                         + (f"；{extra}" if (extra := extra_text(ind, names)) else ""))])
+    definition = _("口径：{definition}", definition=ind.definition)
+    if extra := extra_text(ind, names):
+        definition = _("{definition}；{extra}", definition=definition, extra=extra)
+    ws.append([safe_cell(definition)])
     keys = detail_keys(ind.gaps + ind.hits)
     child_zh = {code: h for code, h in kids}
-    ws.append(["序号", "名称", "类型", "编码", "所属", "状态", "分子", "分母", "影响户数",
-               *(header(k) for k in keys)])
+    ws.append([_("序号"), translate(NAME.zh), _("类型"), translate(CODE.zh), _("所属"),
+               _("达标情况"), _("分子"), _("分母"), _("影响户数"), *(header(k) for k in keys)])
     for number, (item, gap) in enumerate(
             [(i, True) for i in ind.gaps] + [(i, False) for i in ind.hits], start=1):
         cells: list[Any] = [
-            number, name_of(names, item.label, item.code), label_zh(item.label), item.code,
-            "、".join(child_zh.get(c, c) for c in item.children),
-            "需关注" if gap else "达标", _number(item.num), _number(item.den),
+            number, name_of(names, item.label, item.code), label_name(item.label), item.code,
+            listed(child_zh.get(c, c) for c in item.children),
+            _("需关注") if gap else _("达标"), _number(item.num), _number(item.den),
             item.households, *(readable(k, item.detail.get(k), names) for k in keys)]
         ws.append([safe_cell(c) for c in cells])
         _count_format(ws, ws.max_row, (7, 8, 9))

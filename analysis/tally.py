@@ -15,6 +15,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from graph.i18n import N_, translate
+
+# why a ratio is missing, shared by the indicators counting compounds or communities
+NO_COMPOUNDS = N_("范围内没有小区")
+NO_COMMUNITIES = N_("范围内没有社区")
+
 
 @dataclass
 class Item:
@@ -54,6 +60,10 @@ class Indicator:
     ``hits`` are the items counted in the numerator, ``gaps`` the rest of the
     denominator, ranked by households affected (largest first); ``extra`` holds the
     secondary figures a row defines (units per community, median hours ...).
+
+    ``zh`` is the Chinese name, whatever the language (the name county staff use);
+    ``title``, ``definition`` and ``reason`` are in the language in force when the
+    indicator was computed (the same text as ``zh`` in Chinese).
     """
 
     key: str
@@ -70,20 +80,20 @@ class Indicator:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def ratio(num: float, den: float, what: str) -> tuple[float | None, str | None]:
-    """The ratio, or None with the reason when there is nothing to divide by."""
+def ratio(num: float, den: float, empty: str) -> tuple[float | None, str | None]:
+    """The ratio, or None with the reason ``empty`` (a message marked with ``N_``,
+    范围内没有小区) when there is nothing to divide by."""
     if den <= 0:
-        return None, f"no {what} in scope"
+        return None, translate(empty)
     return num / den, None
 
 
 def tally(
     key: str,
-    title: str,
     zh: str,
     definition: str,
     units: Iterable[Item],
-    what: str,
+    empty: str,
     child_label: str | None,
     child_names: dict[str, str | None],
     extra: dict[str, Any] | None = None,
@@ -91,24 +101,27 @@ def tally(
 ) -> Indicator:
     """Sum units into the scope figure and one figure per child scope.
 
+    ``zh`` (the Chinese name) and ``empty`` (why there is no ratio) are messages marked
+    with ``N_`` where the indicator is defined, translated here; ``definition`` comes
+    translated (it may carry figures: the walking distance, the overload threshold).
     ``hit_is_gap`` is for indicators that count a problem (three-no compounds,
     overloaded people): their numerator items are the gap list.
     """
     items = list(units)
     num = float(sum(u.num for u in items))
     den = float(sum(u.den for u in items))
-    value, reason = ratio(num, den, what)
+    value, reason = ratio(num, den, empty)
     per_child: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
     for u in items:
         for child in set(u.children):
             per_child[child][0] += u.num
             per_child[child][1] += u.den
     children = [
-        ChildFigure(child_label or "", code, child_names.get(code), n, d, ratio(n, d, what)[0])
+        ChildFigure(child_label or "", code, child_names.get(code), n, d, ratio(n, d, empty)[0])
         for code, (n, d) in sorted(per_child.items())
     ] if child_label else []
     hits = [u for u in items if u.hit != hit_is_gap]
     gaps = sorted((u for u in items if u.hit == hit_is_gap),
                   key=lambda u: (-u.households, -u.rank, u.code))
-    return Indicator(key, title, zh, definition, num, den, value, reason, hits, gaps,
+    return Indicator(key, translate(zh), zh, definition, num, den, value, reason, hits, gaps,
                      children, extra or {})

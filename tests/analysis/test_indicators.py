@@ -179,11 +179,10 @@ def test_scopes_children_and_zero_denominators(county: BoltStore) -> None:
     # street S2: C4 has a branch but no committee → nothing to divide by
     s2 = report(county, label="Street", code="S2")
     sc = s2.get("secretary_chair_overlap")
-    assert (sc.ratio, sc.reason) == (None, "no compounds with both a branch and an owners' "
-                                           "committee in scope")
+    assert (sc.ratio, sc.reason) == (None, "范围内没有既有党支部又有业委会的小区")
     assert s2.get("demand_closure").ratio is None  # D5 was raised after the as-of date
     c3 = report(county, label="Compound", code="C3")
-    assert c3.get("building_group_coverage").reason == "no buildings in scope"
+    assert c3.get("building_group_coverage").reason == "范围内没有楼栋"
     assert c3.get("service_circle").ratio is None  # C3 has no location
     assert c3.get("compound_branch_coverage").children == []
 

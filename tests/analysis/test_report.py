@@ -10,6 +10,7 @@ from analysis_town import town
 from openpyxl import load_workbook
 
 from analysis.report import render_report, safe_cell
+from graph.i18n import language
 from graph.store import BoltStore
 
 
@@ -28,8 +29,11 @@ def county(store: BoltStore) -> BoltStore:
 def test_every_format(county: BoltStore) -> None:
     text = render_report(county, "County", "K", "table", as_of="2025-01-01")
     assert isinstance(text, str)
-    assert "Compound branch coverage" in text and "50.0%" in text and "S1" in text
-    assert "Gaps: Three-no compounds (1)" in text
+    assert "小区党组织覆盖率" in text and "50.0%" in text and "S1" in text
+    assert "需关注：三无小区（1 个）" in text
+    with language("en"):  # today's English, kept exactly
+        english = str(render_report(county, "County", "K", "table", as_of="2025-01-01"))
+    assert "Compound branch coverage" in english and "Gaps: Three-no compounds (1)" in english
 
     data = json.loads(str(render_report(county, "County", "K", "json", as_of="2025-01-01")))
     assert len(data["indicators"]) == 18
@@ -69,7 +73,7 @@ def test_workbook(county: BoltStore) -> None:
     three_no = wb["三无小区"]
     assert three_no["A1"].value == "三无小区：1 / 4 = 25.0%"
     assert [c.value for c in three_no[3]][:9] == [
-        "序号", "名称", "类型", "编码", "所属", "状态", "分子", "分母", "影响户数"]
+        "序号", "名称", "类型", "编码", "所属", "达标情况", "分子", "分母", "影响户数"]
     rows = list(three_no.iter_rows(min_row=4, values_only=True))
     assert rows[0][:9] == (1, "'=HYPERLINK(\"x\")<script>", "小区", "C2", "城关街道", "需关注",
                            1, 1, 60)  # the name neutralised, never a formula
@@ -102,3 +106,24 @@ def test_html_is_chinese_and_lists_weak_points(county: BoltStore) -> None:
     assert "<h3>单点依赖人员</h3>" in html and "<td>张三</td>" in html
     assert "<h3>孤立组织</h3>" in html
     assert "<td>F3</td><td>物业服务企业</td><td>C4</td>" in html  # isolated: only its compound
+
+
+def test_english_on_request(county: BoltStore) -> None:
+    with language("en"):
+        raw = render_report(county, "County", "K", "xlsx", as_of="2025-01-01")
+        html = str(render_report(county, "County", "K", "html", as_of="2025-01-01"))
+    assert isinstance(raw, bytes)
+    wb = load_workbook(io.BytesIO(raw))
+    assert wb.sheetnames[:3] == ["Overview", "Compound branch coverage", "Building group coverage"]
+    assert "Owners' committee formation rat" in wb.sheetnames  # cut to Excel's 31 characters
+    assert [c.value for c in wb["Overview"][2]] == [
+        "indicator", "numerator", "denominator", "ratio", "城关街道", "城西街道", "Note"]
+    three_no = wb["Three-no compounds"]
+    assert three_no["A1"].value == "Three-no compounds: 1 / 4 = 25.0%"
+    assert three_no["A2"].value == ("Definition: compounds with no current firm, owners' "
+                                    "committee or responsible unit ÷ compounds")
+    assert [c.value for c in three_no[3]][5:9] == [
+        "Result", "numerator", "denominator", "Households affected"]
+    assert three_no["F4"].value == "gap"
+    assert "<html lang='en'>" in html and "<h2>Three-no compounds: 25.0%</h2>" in html
+    assert "<h3>Single points of failure</h3>" in html and "口径" not in html

@@ -65,11 +65,11 @@ def test_report_scopes(store: BoltStore, embedded_dir: Path,
         assert main([*run, "--scope", scope]) == 2
         assert capsys.readouterr().err == f"jinlin: {err}\n"
     assert main(run) == 0  # the only county
-    assert capsys.readouterr().out.startswith("County K1 K1 — as of 2025-01-01\n")
+    assert capsys.readouterr().out.startswith("县(区) K1 K1 — 截至 2025-01-01\n")
     assert main([*run, "--scope", "S1"]) == 0
-    assert capsys.readouterr().out.startswith("Street S1 S1 — as of 2025-01-01\n")
+    assert capsys.readouterr().out.startswith("街道(乡镇) S1 S1 — 截至 2025-01-01\n")
     assert main([*run, "--scope", "Community:M1"]) == 0
-    assert capsys.readouterr().out.startswith("Community M1 M1 — as of 2025-01-01\n")
+    assert capsys.readouterr().out.startswith("社区 M1 M1 — 截至 2025-01-01\n")
     assert main([*run[:3], "--as-of", "yesterday"]) == 2
     assert capsys.readouterr().err == \
         "jinlin: asOf 必须是 YYYY-MM-DD 格式的日期，收到 'yesterday'\n"
