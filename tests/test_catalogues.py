@@ -88,3 +88,16 @@ def test_the_checks_see_a_broken_catalogue() -> None:
     assert placeholders("范围 {scope} 不存在") == {"scope"}
     assert placeholders("scope {name} does not exist") != placeholders("范围 {scope} 不存在")
     assert used("graph")["必须填写"].startswith("graph/")
+
+
+def test_a_text_reads_the_same_in_every_package() -> None:
+    """The catalogues are merged into one lookup (graph.i18n): a Chinese text two packages
+    translate differently would read as whichever package loads last, everywhere."""
+    english: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for package in PACKAGES:
+        for msgid, text in catalogue(package).items():
+            first = english.setdefault(msgid, (package, text))
+            if first[1] != text:
+                clashes.append(f"{msgid}: {first[0]} {first[1]!r} ≠ {package} {text!r}")
+    assert clashes == []

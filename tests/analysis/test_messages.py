@@ -2,7 +2,7 @@
 catalogue agreeing with the other packages' on every text they share.
 
 The golden file (tests/golden/analysis_messages.txt) is rewritten only deliberately:
-``JINLIN_GOLDEN=write pytest tests/analysis/test_messages.py``, then read the diff.
+``JINLIN_REGENERATE_GOLDEN=1 pytest tests/analysis/test_messages.py``, then read the diff.
 The messages chosen do not name model kinds or choices (those are graph's to translate),
 so the file changes only when analysis's own texts do.
 """
@@ -77,7 +77,7 @@ def render_golden(store: BoltStore) -> str:
 
 def test_golden_messages(store: BoltStore) -> None:
     got = render_golden(store)
-    if os.environ.get("JINLIN_GOLDEN") == "write":
+    if os.environ.get("JINLIN_REGENERATE_GOLDEN"):
         GOLDEN.parent.mkdir(exist_ok=True)
         GOLDEN.write_text(got, encoding="utf-8")
     assert got == GOLDEN.read_text(encoding="utf-8")
