@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import uvicorn
 
-from api.auth import issue_token
+from api.http.tokens import issue_token
 from graph.settings import Settings
 from graph.store import BoltStore
 from graph.writer import NodeRecord as N

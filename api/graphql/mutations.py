@@ -1,6 +1,6 @@
 """The Mutation root: generated create/update/delete per label, link/unlink, demands.
 
-Every mutation goes through :func:`audited` (api.auditing): its write transaction ends
+Every mutation goes through :func:`audited` (api.graphql.auditing): its write transaction ends
 by making the audit line durable (who, what, arguments with personal data masked), so
 no change is acknowledged or committed unaudited; refused and failed attempts get their
 line too.  Each resolver hands ``audited`` a function of the (audited) context.
@@ -14,9 +14,9 @@ from typing import Any
 import strawberry
 from strawberry.types.unset import UNSET
 
-from api import auditing, demands, types, writes
-from api.context import Context
-from api.types import PY, FieldError
+from api.graphql import auditing, demands, types, writes
+from api.graphql.context import Context
+from api.graphql.types import PY, FieldError
 from graph.model import NODES, RELS
 
 RelTypeEnum: Any = types.make_enum("RelType", [r.type for r in RELS],

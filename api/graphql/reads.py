@@ -10,8 +10,8 @@ from typing import Any
 
 import strawberry
 
-from api import queries, types
-from api.context import ApiError, Context, Forbidden
+from api.graphql import queries, types
+from api.graphql.context import ApiError, Context, Forbidden
 from graph.model import NODE_BY_LABEL, NODES
 from graph.spine import AREAS
 

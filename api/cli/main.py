@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from api.progress import Progress
+from api.cli.progress import Progress
 from graph import embedded
 from graph.datadir import UMASK, private_dir, secret
 from graph.open import open_store
@@ -135,9 +135,9 @@ def _with_secret(settings: Settings) -> Settings:
 
 
 def _serve(settings: Settings, store: Store | None = None) -> int:
-    from api import server
-    from api.introspection import introspection_allowed
-    from api.observability import check_metrics_token, configure_logging, observed_app
+    from api.graphql.introspection import introspection_allowed
+    from api.http import server
+    from api.http.observability import check_metrics_token, configure_logging, observed_app
 
     configure_logging()
     check_metrics_token(settings.metrics_token)  # refused before the store starts
@@ -176,7 +176,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                   "holds data; serving it as it is (delete the directory to start afresh).")
         county = store.read(FIRST_COUNTY)
         if county:
-            from api.auth import issue_token
+            from api.http.tokens import issue_token
 
             hours = min(24.0, settings.token_max_hours)
             token = issue_token(_with_secret(settings).jwt_secret, "county_admin",
@@ -194,7 +194,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_token(args: argparse.Namespace) -> int:
-    from api.auth import issue_token
+    from api.http.tokens import issue_token
 
     settings = _with_secret(_settings(args))
     print(issue_token(settings.jwt_secret, args.role, args.scope, subject=args.subject,

@@ -4,11 +4,11 @@ Each field takes an optional ``scope`` ("Label:code" of a county, street, commun
 or compound; default the caller's own scope).  The requested scope must lie inside the
 caller's, checked in Cypher with the same scope predicate as every other read; the
 analyses then read only inside it.  Residents get none of these.  The analyses run on
-the bounded analysis pool (api.pools: they are synchronous and may take seconds at city
-scale); a request holds at most one of them (api.cost) and, when every slot is taken,
+the bounded analysis pool (api.graphql.pools: they are synchronous and may take seconds at city
+scale); a request holds at most one of them (api.graphql.cost) and, when every slot is taken,
 is refused at once with BUSY rather than queued behind the others.  What they follow
 out of the scope (posts elsewhere, workplaces, hosts) is redacted from the answer
-before it leaves (api.redact), and matching only uses resources and takers the caller
+before it leaves (api.graphql.redact), and matching only uses resources and takers the caller
 may see.
 """
 
@@ -26,10 +26,10 @@ from analysis.network import network_report
 from analysis.tally import ChildFigure as ChildRow
 from analysis.tally import Indicator
 from analysis.tally import Item as ItemRow
-from api import pools, queries, redact
-from api.auditing import audited
-from api.context import ApiError, Context, Forbidden
-from api.redact import OUTSIDE, Ref
+from api.graphql import pools, queries, redact
+from api.graphql.auditing import audited
+from api.graphql.context import ApiError, Context, Forbidden
+from api.graphql.redact import OUTSIDE, Ref
 from graph.spine import AREAS
 
 

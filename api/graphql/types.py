@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 import strawberry
 
-from api.context import Context, Forbidden, today
+from api.graphql.context import Context, Forbidden, today
 from graph.model import NODES, RELS, SINCE, NodeKind, PropType, RelKind, key_label
 
 PY = {PropType.STR: "str", PropType.INT: "int", PropType.FLOAT: "float",
@@ -77,7 +77,7 @@ def encode_cursor(key: Any, code: str) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[Any, str]:
-    from api.context import ApiError
+    from api.graphql.context import ApiError
 
     try:
         key, code = json.loads(base64.urlsafe_b64decode(cursor.encode()))
@@ -151,7 +151,7 @@ def _check_reader(ctx: Context, parent: str) -> None:
 # up the spine, an organisation's host or superior, a person's home, a demand's taker,
 # a compound's firm, committee and branches.  Their lists are capped at FEW_FIRST per
 # parent unless `first` says otherwise, so walking up the spine stays cheap in the cost
-# estimate (api.cost); every other list is capped at related_default.
+# estimate (api.graphql.cost); every other list is capped at related_default.
 FEW = frozenset({
     ("PART_OF", True), ("IN_GRID", True), ("UNDER", True), ("COVERS", False),
     ("IN_ORG", True), ("LOCATED_IN", True), ("OWNED_BY", True), ("MANAGES", False),
@@ -166,8 +166,8 @@ FIRST_DOC = ("At most this many related nodes per parent (the first by code), at
 
 
 def _first(ctx: Context, first: int | None, default: int | None) -> int:
-    """The cap of one relationship list; api.cost prices the field with the same."""
-    from api.context import ApiError
+    """The cap of one relationship list; api.graphql.cost prices the field with the same."""
+    from api.graphql.context import ApiError
 
     top = ctx.settings.page_size_max
     if first is None:
@@ -203,7 +203,7 @@ def _rel_resolver(spec: RelField) -> Callable[..., Awaitable[list[Any]]]:
         async def dated(self: Any, info: strawberry.Info, as_of: str | None = None,
                         include_past: bool = False, first: int | None = default
                         ) -> list[Any]:
-            from api.context import ApiError
+            from api.graphql.context import ApiError
 
             if include_past:
                 when = None
