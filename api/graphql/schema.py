@@ -25,11 +25,12 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
-from api.graphql import analyses, reads, types
+from api.graphql import analyses, reads
 from api.graphql.context import ApiError
 from api.graphql.introspection import refuse_introspection
 from api.graphql.limits import QueryBounds
 from api.graphql.mutations import mutation_fields
+from api.graphql.registry import registry
 from graph.store import StoreUnavailable
 
 MAX_DEPTH = 10
@@ -88,6 +89,6 @@ def build_schema(production: bool = False, extra: Sequence[Any] = (),
     return strawberry.Schema(
         query=query,
         mutation=mutation,
-        types=[types.node_type(k) for k in types.NODE_KINDS],
+        types=registry().types(),
         extensions=extensions,
     )
