@@ -14,18 +14,17 @@ may see.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
 
+from analysis import matching, network, tally
 from analysis.gaps import gaps_from
 from analysis.indicators import IndicatorReport, Options, compute_indicators
 from analysis.matching import Assignment, MatchPlan, match_demands, write_plan
 from analysis.network import network_report
-from analysis.tally import ChildFigure as ChildRow
-from analysis.tally import Indicator
-from analysis.tally import Item as ItemRow
 from api.graphql import pools, queries, redact
 from api.graphql.auditing import audited
 from api.graphql.context import ApiError, Context, Forbidden
@@ -33,47 +32,55 @@ from api.graphql.redact import OUTSIDE, Ref
 from graph.spine import AREAS
 
 
-@strawberry.type
-class AnalysisItem:
-    """One item behind a figure (a compound, building, person, demand …)."""
+def _place(cls: type, name: str, after: str | None) -> None:
+    """Move GraphQL field ``name`` of ``cls`` right after ``after`` (first when None).
 
-    label: str
-    code: str
-    name: str | None
-    numerator: float
-    denominator: float
-    households: int
-    detail: JSON
-
-
-@strawberry.type
-class ChildFigure:
-    label: str
-    code: str
-    name: str | None
-    numerator: float
-    denominator: float
-    ratio: float | None
+    A subclass of an analysis dataclass lists the dataclass's fields first and its own
+    after them; this keeps each field where the published schema has it."""
+    fields = cls.__strawberry_definition__.fields  # type: ignore[attr-defined]
+    field = next(f for f in fields if f.python_name == name)
+    fields.remove(field)
+    at = 0 if after is None else next(
+        i for i, f in enumerate(fields) if f.python_name == after) + 1
+    fields.insert(at, field)
 
 
-@strawberry.type
-class IndicatorFigure:
-    """One row of the indicator table; ``reason`` says why ``ratio`` is null."""
+def _scope_id(self: Any) -> str:
+    return f"{self.scope_label}:{self.scope_code}"
 
-    key: str
-    title: str
-    zh: str
-    definition: str
-    numerator: float
-    denominator: float
-    ratio: float | None
-    reason: str | None
+
+@strawberry.type(name="AnalysisItem")
+class AnalysisItem(tally.Item):
+    """tally.Item as the caller may see it (api.graphql.redact); resolvers return
+    redacted copies of the analysis's own items."""
+
+    num: float = strawberry.field(name="numerator")
+    den: float = strawberry.field(name="denominator")
+    children: strawberry.Private[list[str]]
+    rank: strawberry.Private[float]
+    detail: dict[str, Any] = strawberry.field(graphql_type=JSON)
+
+
+@strawberry.type(name="ChildFigure")
+class ChildFigure(tally.ChildFigure):
+    """tally.ChildFigure as it is."""
+
+
+@strawberry.type(name="IndicatorFigure")
+class IndicatorFigure(tally.Indicator):
+    """One row of the indicator table; ``reason`` says why ``ratio`` is null.  ``hits``
+    and ``gaps`` are cut at the item limit, their counts are not."""
+
+    hits: list[tally.Item] = strawberry.field(graphql_type=list[AnalysisItem])
+    gaps: list[tally.Item] = strawberry.field(graphql_type=list[AnalysisItem])
+    children: list[tally.ChildFigure] = strawberry.field(graphql_type=list[ChildFigure])
+    extra: dict[str, Any] = strawberry.field(graphql_type=JSON)
     hit_count: int
     gap_count: int
-    hits: list[AnalysisItem]
-    gaps: list[AnalysisItem]
-    children: list[ChildFigure]
-    extra: JSON
+
+
+_place(IndicatorFigure, "gap_count", "reason")
+_place(IndicatorFigure, "hit_count", "reason")
 
 
 @strawberry.type
@@ -89,36 +96,39 @@ class GapList:
     title: str
     zh: str
     total: int
-    items: list[AnalysisItem]
+    items: list[tally.Item] = strawberry.field(graphql_type=list[AnalysisItem])
 
 
-@strawberry.type
-class Dispatch:
-    demand: str
-    resource: str
+@strawberry.type(name="Dispatch")
+class Dispatch(matching.Assignment):
+    """matching.Assignment with its taker as ``Label:code`` (or 范围外)."""
+
+    offerer_label: strawberry.Private[str | None]
+    offerer: strawberry.Private[str | None]
     taker: str | None
-    category: str
-    urgency: int
-    distance_m: float
 
 
-@strawberry.type
-class UnmatchedDemand:
-    demand: str
-    category: str
-    urgency: int
-    reason: str
+_place(Dispatch, "taker", "resource")
 
 
-@strawberry.type
-class MatchResult:
-    scope: str
-    assignments: list[Dispatch]
-    unmatched: list[UnmatchedDemand]
-    candidate_pairs: int
-    urgency_served: int
-    total_distance_m: float
+@strawberry.type(name="UnmatchedDemand")
+class UnmatchedDemand(matching.Unmatched):
+    candidates: strawberry.Private[list[str]]
+
+
+@strawberry.type(name="MatchResult")
+class MatchResult(matching.MatchPlan):
+    """matching.MatchPlan as the caller sees it, with the demands it dispatched."""
+
+    scope_label: strawberry.Private[str]
+    scope_code: strawberry.Private[str]
+    assignments: list[matching.Assignment] = strawberry.field(graphql_type=list[Dispatch])
+    unmatched: list[matching.Unmatched] = strawberry.field(graphql_type=list[UnmatchedDemand])
     dispatched: list[str]
+    scope: str = strawberry.field(resolver=_scope_id)
+
+
+_place(MatchResult, "scope", None)
 
 
 @strawberry.type
@@ -127,54 +137,46 @@ class NodeScore:
     value: float
 
 
-@strawberry.type
-class NetworkStructure:
+@strawberry.type(name="NetworkStructure")
+class NetworkStructure(network.NetworkReport):
     """Betweenness is an estimate when ``betweenness_sampled`` (from ``betweenness_k``
-    sources); the other measures are exact."""
+    sources); the other measures are exact.  Nodes are ``Label:code`` or 范围外."""
 
-    scope: str
-    nodes: int
-    edges: int
-    component_sizes: list[int]
-    isolated_orgs: list[str]
-    articulation_people: list[str]
-    bridges: list[list[str]]
-    overloaded: list[NodeScore]
-    betweenness: list[NodeScore]
-    betweenness_sampled: bool
-    betweenness_k: int | None
-    cobuilding_communities: list[list[str]]
+    scope_label: strawberry.Private[str]
+    scope_code: strawberry.Private[str]
+    components: list[int] = strawberry.field(name="componentSizes")
+    # the answer names nodes as the caller may see them, not as (label, code) pairs
+    isolated_orgs: list[str]  # type: ignore[assignment]
+    articulation_people: list[str]  # type: ignore[assignment]
+    bridges: list[list[str]]  # type: ignore[assignment]
+    overloaded: list[NodeScore]  # type: ignore[assignment]
+    betweenness: list[NodeScore]  # type: ignore[assignment]
+    cobuilding_communities: list[list[str]]  # type: ignore[assignment]
+    names: strawberry.Private[dict[network.Node, str | None]]
+    scope: str = strawberry.field(resolver=_scope_id)
 
 
-def _item(row: ItemRow, visible: set[Ref]) -> AnalysisItem:
+_place(NetworkStructure, "scope", None)
+
+
+def _item(row: tally.Item, visible: set[Ref]) -> tally.Item:
     shown = redact.ref(row.label, row.code) in visible
-    return AnalysisItem(label=row.label, code=row.code if shown else OUTSIDE,
-                        name=row.name if shown else None, numerator=row.num,
-                        denominator=row.den, households=row.households,
-                        detail=JSON(redact.redact_detail(row.detail, visible)))
+    return replace(row, code=row.code if shown else OUTSIDE, name=row.name if shown else None,
+                   detail=redact.redact_detail(row.detail, visible))
 
 
-async def _visible_items(ctx: Context, items: list[ItemRow]) -> set[Ref]:
+async def _visible_items(ctx: Context, items: list[tally.Item]) -> set[Ref]:
     """The nodes the caller may see among those the items (and their details) name."""
     refs = {redact.ref(i.label, i.code) for i in items}
     refs.update(r for i in items for r in redact.detail_refs(i.detail))
     return await redact.seen(ctx, refs)
 
 
-def _child(row: ChildRow) -> ChildFigure:
-    return ChildFigure(label=row.label, code=row.code, name=row.name, numerator=row.numerator,
-                       denominator=row.denominator, ratio=row.ratio)
-
-
-def _figure(ind: Indicator, limit: int, visible: set[Ref]) -> IndicatorFigure:
-    return IndicatorFigure(
-        key=ind.key, title=ind.title, zh=ind.zh, definition=ind.definition,
-        numerator=ind.numerator, denominator=ind.denominator, ratio=ind.ratio,
-        reason=ind.reason, hit_count=len(ind.hits), gap_count=len(ind.gaps),
-        hits=[_item(i, visible) for i in ind.hits[:limit]],
-        gaps=[_item(i, visible) for i in ind.gaps[:limit]],
-        children=[_child(c) for c in ind.children], extra=JSON(ind.extra),
-    )
+def _figure(ind: tally.Indicator, limit: int, visible: set[Ref]) -> IndicatorFigure:
+    return IndicatorFigure(**{
+        **vars(ind), "hits": [_item(i, visible) for i in ind.hits[:limit]],
+        "gaps": [_item(i, visible) for i in ind.gaps[:limit]],
+        "hit_count": len(ind.hits), "gap_count": len(ind.gaps)})
 
 
 async def _scope(info: strawberry.Info, scope: str | None) -> tuple[str, str]:
@@ -267,18 +269,15 @@ async def _match_result(ctx: Context, plan: MatchPlan, dispatched: list[str]) ->
         t = _taker(a)
         return redact.show(t, visible) if t else None
 
-    return MatchResult(
-        scope=f"{plan.scope_label}:{plan.scope_code}",
-        assignments=[Dispatch(demand=code("Demand", a.demand),
-                              resource=code("Resource", a.resource), taker=taker(a),
-                              category=a.category, urgency=a.urgency,
-                              distance_m=round(a.distance_m, 1)) for a in plan.assignments],
-        unmatched=[UnmatchedDemand(demand=code("Demand", u.demand), category=u.category,
-                                   urgency=u.urgency, reason=u.reason)
-                   for u in plan.unmatched],
-        candidate_pairs=plan.candidate_pairs, urgency_served=plan.urgency_served,
-        total_distance_m=round(plan.total_distance_m, 1), dispatched=dispatched,
-    )
+    return MatchResult(**{
+        **vars(plan),
+        "assignments": [Dispatch(**{**vars(a), "demand": code("Demand", a.demand),
+                                    "resource": code("Resource", a.resource),
+                                    "distance_m": round(a.distance_m, 1)}, taker=taker(a))
+                        for a in plan.assignments],
+        "unmatched": [UnmatchedDemand(**{**vars(u), "demand": code("Demand", u.demand)})
+                      for u in plan.unmatched],
+        "total_distance_m": round(plan.total_distance_m, 1), "dispatched": dispatched})
 
 
 async def match_plan(info: strawberry.Info, scope: str | None = None,
@@ -328,17 +327,14 @@ async def network_structure(info: strawberry.Info, scope: str | None = None,
     def only_seen(nodes: list[tuple[str, str]]) -> list[str]:  # lists of ids: left out
         return [show(n) for n in nodes if redact.ref(*n) in seen]
 
-    return NetworkStructure(
-        scope=f"{label}:{code}", nodes=rep.nodes, edges=rep.edges,
-        component_sizes=rep.components, isolated_orgs=only_seen(rep.isolated_orgs),
-        articulation_people=only_seen(rep.articulation_people),
-        bridges=[[show(a), show(b)] for a, b in rep.bridges],
-        overloaded=[NodeScore(node=show(n), value=posts) for n, posts in rep.overloaded],
-        betweenness=[NodeScore(node=show(n), value=score) for n, score in rep.betweenness],
-        betweenness_sampled=rep.betweenness_sampled, betweenness_k=rep.betweenness_k,
-        cobuilding_communities=[group for group in (only_seen(g) for g in
-                                                    rep.cobuilding_communities) if group],
-    )
+    return NetworkStructure(**{
+        **vars(rep), "isolated_orgs": only_seen(rep.isolated_orgs),
+        "articulation_people": only_seen(rep.articulation_people),
+        "bridges": [[show(a), show(b)] for a, b in rep.bridges],
+        "overloaded": [NodeScore(node=show(n), value=posts) for n, posts in rep.overloaded],
+        "betweenness": [NodeScore(node=show(n), value=score) for n, score in rep.betweenness],
+        "cobuilding_communities": [group for group in (only_seen(g) for g in
+                                                       rep.cobuilding_communities) if group]})
 
 
 def query_fields() -> dict[str, Any]:
