@@ -1,1 +1,1 @@
-"""GraphQL API, HTTP app and command line. Nothing imports this package."""
+"""The service's edge in rooms (cli → http → graphql → auth, audit); graph, analysis and loaders never import it."""
