@@ -1,1 +1,4 @@
-"""The service's edge in rooms (cli → http → graphql → auth, audit); graph, analysis and loaders never import it."""
+"""The service's edge in rooms: cli → http → graphql → shared (auth, audit).
+
+graph, analysis and loaders never import it (tests/test_layers.py).
+"""

@@ -20,6 +20,7 @@ import strawberry
 from strawberry.types.lazy_type import LazyType
 from strawberry.types.unset import UNSET
 
+from api.auth import mask
 from api.graphql import queries
 from api.graphql.context import Context
 from api.graphql.types import (
@@ -41,6 +42,7 @@ from graph.model import NODES, RELS, NodeKind, RelKind, key_label
 # The Python types of FilterArg.py_type (api.graphql.queries).
 FILTER_TYPES: dict[str, Any] = {"str": str, "bool": bool, "int": int, "float": float,
                                 "list[str]": list[str]}
+NODE_KINDS: dict[str, NodeKind] = {n.label: n for n in NODES}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,8 +94,6 @@ class TypeRegistry:
 
     def build_node(self, ctx: Context, label: str, row: dict[str, Any]) -> Any:
         """A generated object from a ``props``/``labels`` row, personal data masked."""
-        from api.auth import mask
-
         props = row["props"]
         values: dict[str, Any] = {"id": global_id(label, props["code"]), "code": props["code"]}
         for p in NODE_KINDS[label].props:
@@ -188,9 +188,6 @@ class TypeRegistry:
         self._add(strawberry.input(self._make("LinkInput", ann, ns), description=(
             "A relationship: source and target ids ('Label:code') and its properties; "
             "unlink needs only the key properties (role, since).")))
-
-
-NODE_KINDS: dict[str, NodeKind] = {n.label: n for n in NODES}
 
 
 @cache
