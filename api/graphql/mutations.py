@@ -36,6 +36,7 @@ class Payload:
 
 def _label_mutations(label: str) -> dict[str, Any]:
     name = types.snake(label)
+    payload = registry()[f"{label}Payload"]
 
     async def create(self: Any, info: strawberry.Info, code: str, input: Any,
                      parent: strawberry.ID | None = None) -> Any:
@@ -43,12 +44,12 @@ def _label_mutations(label: str) -> dict[str, Any]:
                                 "parent": parent},
                                 lambda ctx: writes.create(ctx, label, code, writes.given(input),
                                                           parent))
-        return registry()[f"{label}Payload"](node=outcome.node, errors=outcome.errors)
+        return payload(node=outcome.node, errors=outcome.errors)
 
     async def update(self: Any, info: strawberry.Info, code: str, input: Any) -> Any:
         outcome = await audited(info, f"update_{name}", {"code": code, "input": input},
                                 lambda ctx: writes.update(ctx, label, code, writes.given(input)))
-        return registry()[f"{label}Payload"](node=outcome.node, errors=outcome.errors)
+        return payload(node=outcome.node, errors=outcome.errors)
 
     async def delete(self: Any, info: strawberry.Info, code: str) -> Payload:
         outcome = await audited(info, f"delete_{name}", {"code": code},
@@ -57,8 +58,7 @@ def _label_mutations(label: str) -> dict[str, Any]:
 
     fn: Any
     for fn in (create, update):
-        fn.__annotations__.update(input=registry()[f"{label}Input"],
-                                  **{"return": registry()[f"{label}Payload"]})
+        fn.__annotations__.update(input=registry()[f"{label}Input"], **{"return": payload})
     out = {}
     for verb, fn in (("create", create), ("update", update), ("delete", delete)):
         out[f"{verb}_{name}"] = strawberry.field(resolver=fn)
