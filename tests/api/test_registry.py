@@ -12,7 +12,7 @@ from typing import Any
 import strawberry
 
 from analysis import matching, tally
-from api.graphql import analyses, types
+from api.graphql import results, types
 from api.graphql.registry import Ref, TypeRegistry, registry
 from graph.model import NODES
 
@@ -73,7 +73,7 @@ def _serve(value: Any, graphql_type: Any, query: str) -> dict[str, Any]:
 def test_an_analysis_item_is_served_as_the_analysis_made_it() -> None:
     item = tally.Item("Compound", "C1", "一号院", 2.0, 3.0, 40, children=["G1"], rank=7.0,
                       detail={"chair": "P1"})
-    got = _serve(item, analyses.AnalysisItem,
+    got = _serve(item, results.AnalysisItem,
                  "{ it { label code name numerator denominator households detail } }")
     assert got == {"label": "Compound", "code": "C1", "name": "一号院", "numerator": 2.0,
                    "denominator": 3.0, "households": 40, "detail": {"chair": "P1"}}
@@ -81,9 +81,9 @@ def test_an_analysis_item_is_served_as_the_analysis_made_it() -> None:
 
 def test_a_dispatch_is_its_assignment_with_the_taker_as_shown() -> None:
     a = matching.Assignment("D1", "R1", "Unit", "U1", "助老", 3, 120.04)
-    shown = analyses.Dispatch(**{**vars(a), "distance_m": round(a.distance_m, 1)},
+    shown = results.Dispatch(**{**vars(a), "distance_m": round(a.distance_m, 1)},
                               taker="Unit:U1")
-    got = _serve(shown, analyses.Dispatch,
+    got = _serve(shown, results.Dispatch,
                  "{ it { demand resource taker category urgency distanceM } }")
     assert got == {"demand": "D1", "resource": "R1", "taker": "Unit:U1", "category": "助老",
                    "urgency": 3, "distanceM": 120.0}
