@@ -1,1 +1,4 @@
-"""GraphQL API, HTTP app and command line. Nothing imports this package."""
+"""The service's edge in rooms: cli → http → graphql → shared (auth, audit).
+
+graph, analysis and loaders never import it (tests/test_layers.py).
+"""

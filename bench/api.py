@@ -34,11 +34,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "api")
 
 from apihelp import SECRET, serve  # noqa: E402
 
-from api import queries  # noqa: E402
-from api.app import create_app  # noqa: E402
-from api.auth import Caller, issue_token  # noqa: E402
-from api.context import Context  # noqa: E402
-from api.schema import build_schema  # noqa: E402
+from api.auth import Caller  # noqa: E402
+from api.graphql import queries  # noqa: E402
+from api.graphql.context import Context  # noqa: E402
+from api.graphql.schema import build_schema  # noqa: E402
+from api.http.app import create_app  # noqa: E402
+from api.http.tokens import issue_token  # noqa: E402
 from graph.embedded import stop_embedded  # noqa: E402
 from graph.open import open_store  # noqa: E402
 from graph.settings import Settings  # noqa: E402

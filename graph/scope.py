@@ -78,7 +78,7 @@ def scopes_under(label: str, var: str, level: str) -> str:
     or Community) that node ``var`` lies under, by any anchor path (with repeats).
 
     A write may only change what the caller's own scope sees: a node whose list holds
-    any other code is shared with a scope outside the caller's (api.guard).  One
+    any other code is shared with a scope outside the caller's (api.graphql.guard).  One
     pattern comprehension per anchor path, concatenated: the same paths as
     ``in_scope``, read without a fixed end.
     """

@@ -18,8 +18,8 @@ from analysis.indicators import compute_indicators
 from analysis.matching import match_demands
 from analysis.network import network_report
 from analysis.report import render_report
-from api.app import create_app
-from api.cli import main
+from api.cli.main import main
+from api.http.app import create_app
 from graph.dates import parse_as_of
 from graph.store import BoltStore
 from graph.writer import NodeRecord, RelRecord, write_graph

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import uvicorn
 
-from api.auth import issue_token
+from api.http.tokens import issue_token
 from graph.ports import free_port
 from graph.settings import Settings
 from graph.store import BoltStore

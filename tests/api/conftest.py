@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from apihelp import Api, api_settings, running, town
 
-from api.app import create_app
+from api.http.app import create_app
 from graph.store import BoltStore
 from graph.writer import write_graph
 

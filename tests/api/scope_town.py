@@ -25,9 +25,9 @@ from pathlib import Path
 
 from apihelp import Api, api_settings, running
 
-from api.app import create_app
-from api.reads import strawberry_name
-from api.types import plural
+from api.graphql.reads import strawberry_name
+from api.graphql.types import plural
+from api.http.app import create_app
 from graph.model import NODE_BY_LABEL
 from graph.queries import DELETE_ALL
 from graph.store import BoltStore, Query

@@ -66,7 +66,7 @@ def test_coverage_gaps_rank_three_no_compounds(town_api: Api) -> None:
 
 
 def test_network_structure_and_empty_matching(town_api: Api) -> None:
-    # one analysis per request (api.cost): two requests
+    # one analysis per request (api.graphql.cost): two requests
     data = town_api.gql("""{ networkStructure(asOf: "2025-01-01") { scope nodes
         betweennessSampled } }""", scope="K1")
     assert data["networkStructure"]["scope"] == "County:K1"

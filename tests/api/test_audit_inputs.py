@@ -33,11 +33,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from neo4j.exceptions import SessionExpired
 
-from api.app import create_app
 from api.audit import AuditLog
-from api.auditing import AuditedStore
-from api.auth import Caller, issue_token
-from api.cli import main
+from api.auth import Caller
+from api.cli.main import main
+from api.graphql.auditing import AuditedStore
+from api.http.app import create_app
+from api.http.tokens import issue_token
 from graph.store import BoltStore, Query, StoreError, Transaction
 from graph.writer import NodeRecord, write_graph
 

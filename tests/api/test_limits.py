@@ -21,12 +21,12 @@ import httpx
 from apihelp import SECRET, Api, api_settings, serve, town
 from graphql import parse
 
-from api.app import create_app
-from api.auth import issue_token
-from api.cost import estimate
-from api.gate import json_depth_exceeds
-from api.limits import sizes
-from api.schema import build_schema
+from api.graphql.cost import estimate
+from api.graphql.limits import sizes
+from api.graphql.schema import build_schema
+from api.http.app import create_app
+from api.http.gate import json_depth_exceeds
+from api.http.tokens import issue_token
 from graph.settings import Settings
 from graph.writer import NodeRecord as N
 from graph.writer import RelRecord as R

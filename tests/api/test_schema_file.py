@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from api.export_schema import TARGET, sdl
+from api.cli.export_schema import TARGET, sdl
 
 
 def test_committed_schema_is_current() -> None:
     assert TARGET.read_text(encoding="utf-8") == sdl(), (
-        "schema.graphql is stale: run `python -m api.export_schema` and commit it"
+        "schema.graphql is stale: run `python -m api.cli.export_schema` and commit it"
     )

@@ -18,7 +18,7 @@ from scope_town import COUNTY, NODES, STREET_A, STREET_B, graph_state, last_audi
 from scope_town import visible as sees
 
 from analysis.matching import EXHAUSTED, NO_LOCATION, NO_RESOURCE
-from api.redact import DETAIL_LABELS, DETAIL_PLAIN, OUTSIDE, detail_refs, redact_detail
+from api.graphql.redact import DETAIL_LABELS, DETAIL_PLAIN, OUTSIDE, detail_refs, redact_detail
 from graph.store import BoltStore, Query
 
 HIDDEN_FROM_A = sorted(c for c in NODES if not sees(STREET_A, c))

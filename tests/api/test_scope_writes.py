@@ -38,7 +38,7 @@ from scope_town import (
 )
 from scope_town import visible as sees
 
-from api import queries
+from api.graphql import queries
 from graph import queries as graph_queries
 from graph.model import REL_BY_TYPE, RELS
 from graph.scope import SCOPE_RELS, scopes_under

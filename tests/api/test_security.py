@@ -11,8 +11,8 @@ import jwt
 import pytest
 from apihelp import SECRET, Api, api_settings, serve
 
-from api.app import create_app
-from api.auth import issue_token
+from api.http.app import create_app
+from api.http.tokens import issue_token
 from graph.store import BoltStore, Query
 from graph.writer import RelRecord as R
 from graph.writer import write_graph

@@ -18,8 +18,8 @@ import httpx
 import pytest
 from apihelp import api_settings, serve
 
-from api.app import create_app
-from api.auth import issue_token
+from api.http.app import create_app
+from api.http.tokens import issue_token
 from graph.embedded import SECRET_FILE
 from graph.open import open_store
 from graph.store import BoltStore

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from api.cli import main
+from api.cli.main import main
 from graph.store import BoltStore
 from graph.writer import NodeRecord, write_graph
 

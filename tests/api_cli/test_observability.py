@@ -9,7 +9,7 @@ import logging
 import httpx
 import pytest
 
-from api.observability import JsonFormatter, Metrics, Receive, Scope, Send, observe
+from api.http.observability import JsonFormatter, Metrics, Receive, Scope, Send, observe
 
 
 async def hello(scope: Scope, receive: Receive, send: Send) -> None:

@@ -25,10 +25,17 @@ from typing import Any
 import httpx
 import pytest
 
-from api.auth import issue_token
-from api.introspection import introspection_allowed
-from api.observability import CUT_MARK, FIELD_MAX, MSG_MAX, TRACE_MAX, JsonFormatter, observed_app
-from api.schema import build_schema
+from api.graphql.introspection import introspection_allowed
+from api.graphql.schema import build_schema
+from api.http.observability import (
+    CUT_MARK,
+    FIELD_MAX,
+    MSG_MAX,
+    TRACE_MAX,
+    JsonFormatter,
+    observed_app,
+)
+from api.http.tokens import issue_token
 from graph.datadir import private_dir
 from graph.ports import free_port
 from graph.settings import Settings
@@ -149,7 +156,7 @@ def test_an_existing_wide_data_directory_is_tightened_once_with_a_warning(
 
 @contextlib.contextmanager
 def _observed(store: BoltStore, tmp_path: Path, **settings: Any) -> Iterator[Api]:
-    """The service as ``jinlin serve`` wires it (api.observability.observed_app)."""
+    """The service as ``jinlin serve`` wires it (api.http.observability.observed_app)."""
     write_graph(store, *town())
     # api_settings has no rate limit: the label test sends 500 requests with one token
     app = observed_app(api_settings(tmp_path, **settings), store)
@@ -215,7 +222,7 @@ def test_introspection_is_refused_in_production_only(
     store: BoltStore, tmp_path: Path, production: bool
 ) -> None:
     write_graph(store, *town())
-    from api.app import create_app
+    from api.http.app import create_app
 
     base, stop = serve(create_app(api_settings(tmp_path, production=production), store))
     api = Api(base, store, tmp_path / "audit.log")

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from test_import import write_dir
 
-from api.cli import main
+from api.cli.main import main
 from graph.store import BoltStore, Query, StoreError
 from graph.writer import NodeRecord, RelRecord, counts, write_graph
 from loaders.ledger import load_ledgers, read_ledgers

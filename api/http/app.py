@@ -5,10 +5,10 @@ request gets a plain 401 and never reaches a resolver.  The caller's scope node 
 resolved once (and cached) so every Cypher can name its label.
 
 Every request is bounded (issue 9): the gate refuses a large or deeply nested body and
-a token over its rate (api.gate) before reading further, puts the request under its
+a token over its rate (api.http.gate) before reading further, puts the request under its
 deadline (``request_timeout``: store statements get the time left as their timeout,
-see graph.store.deadline) and on the app's thread pools (api.pools); the schema prices
-the document before it runs (api.limits); past the deadline the client gets TIMEOUT
+see graph.store.deadline) and on the app's thread pools (api.graphql.pools); the schema prices
+the document before it runs (api.graphql.limits); past the deadline the client gets TIMEOUT
 and the worker is free.
 """
 
@@ -29,13 +29,15 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
-from api import gate, pools, queries
 from api.audit import AuditLog
-from api.auth import AuthError, Caller, bearer, check_secret, decode_token
-from api.context import Context
-from api.introspection import introspection_allowed
-from api.limits import client_error, timed_out
-from api.schema import build_schema
+from api.auth import Caller
+from api.graphql import pools, queries
+from api.graphql.context import Context
+from api.graphql.introspection import introspection_allowed
+from api.graphql.limits import client_error, timed_out
+from api.graphql.schema import build_schema
+from api.http import gate
+from api.http.tokens import AuthError, bearer, check_secret, decode_token
 from graph import embedded
 from graph.settings import Settings
 from graph.spine import SCOPE_LABELS
@@ -187,7 +189,7 @@ def create_app(settings: Settings, store: Store | None = None,
                extensions: Sequence[Any] = ()) -> Starlette:
     """The ASGI app; opens (and on shutdown closes) the store unless one is given.
 
-    ``extensions`` are added to the schema's (e.g. api.observability's operation metrics).
+    ``extensions`` are added to the schema's (e.g. api.http.observability's operation metrics).
     """
     check_secret(settings.jwt_secret)
     owned = store is None

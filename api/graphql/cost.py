@@ -8,9 +8,9 @@ and the variables only, as an upper bound of the objects it can produce:
 - every selected field costs 1 × the product of the sizes of the lists above it;
 - a root connection's ``edges`` is a list of ``first`` (default: the page size);
 - a relationship list is a list of its ``first`` (default: the argument's default in
-  the schema, 5 for the directions that lead to one node or a handful (api.types.FEW),
+  the schema, 5 for the directions that lead to one node or a handful (api.graphql.types.FEW),
   else ``related_default``): the store returns at most that many per parent
-  (api.queries.related), so the bound is real;
+  (api.graphql.queries.related), so the bound is real;
 - an analysis field costs a flat ``ANALYSIS_COST`` whatever it selects: its output is
   bounded by the analysis itself (18 indicators, ``itemLimit`` ≤ 500 items per list,
   one figure per child scope), and what makes it heavy is the work, which the

@@ -99,7 +99,7 @@ class GraphQLErrorRecords(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        from api.schema import should_mask
+        from api.graphql.schema import should_mask
 
         error = record.msg
         if isinstance(error, GraphQLError):
@@ -308,7 +308,7 @@ def operation_metrics(metrics: Metrics) -> type[SchemaExtension]:
 
 def observed_app(settings: Settings, store: Store) -> ASGIApp:
     """The service as ``jinlin serve`` runs it: the API, its metrics, request ids and logs."""
-    from api.app import create_app
+    from api.http.app import create_app
 
     metrics = Metrics(store)
     api = create_app(settings, store, extensions=[operation_metrics(metrics)])

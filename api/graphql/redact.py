@@ -4,7 +4,7 @@ An analysis reads one scope but follows posts, memberships, workplaces and hosts
 wherever they lead (a person's posts in another street, the unit they work at, the
 party committee above a branch), so its answer can name nodes the caller may not see.
 Before an answer leaves, every node it names is checked, one query per label
-(``api.queries.visible_codes``), and each one the caller cannot see is shown as
+(``api.graphql.queries.visible_codes``), and each one the caller cannot see is shown as
 ``OUTSIDE`` without its code or name, or left out of lists that hold nothing but ids.
 Figures (counts, numerators, component sizes) stay as computed: they say how much lies
 outside, not what.
@@ -22,8 +22,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from api import pools, queries
-from api.context import Context
+from api.graphql import pools, queries
+from api.graphql.context import Context
 from graph.model import MEMBER, key_label
 
 OUTSIDE = "范围外"

@@ -2,7 +2,7 @@
 
 Loaders live exactly one request: batching never mixes callers or scopes, and
 nothing a request loaded leaks into the next one.  Reads run on the request's read pool
-(api.pools), never on the default executor that long work may fill.
+(api.graphql.pools), never on the default executor that long work may fill.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
-from api import pools, queries
 from api.audit import AuditLog
 from api.auth import Caller
+from api.graphql import pools, queries
 from api.policy import Cap, reads, refusal
 from graph.settings import Settings
 from graph.store import Query, Store

@@ -10,16 +10,16 @@ scope-bearing type (``graph.scope.SCOPE_RELS``), the parent of a create, the nod
 deleted, the place a demand is raised in; a change across scopes is for a caller whose
 scope holds both sides (a county admin for two streets).  Updates, other relationship
 types and a demand's taker or resident need visible nodes only: they change no node's
-scope.  Both checks are one query (``api.queries.reach``).
+scope.  Both checks are one query (``api.graphql.queries.reach``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from api import queries
-from api.context import Context
-from api.types import FieldError
+from api.graphql import queries
+from api.graphql.context import Context
+from api.graphql.types import FieldError
 from graph.model import MEMBER, NODE_BY_LABEL, key_label
 
 # Who may make a change that spans scopes of a caller's level.

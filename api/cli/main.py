@@ -19,8 +19,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from api.cli.progress import Progress
 from api.policy import ROLES
-from api.progress import Progress
 from graph import embedded
 from graph.datadir import UMASK, private_dir, secret
 from graph.dates import parse_as_of
@@ -41,12 +41,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _print_summary(summary: WriteSummary) -> None:
-    rows = summary.rows()
-    width = max([len(k) for k, *_ in rows] + [4])
-    print(f"{'kind':<{width}}  created  updated  unchanged")
-    for kind, created, updated, unchanged in rows:
-        print(f"{kind:<{width}}  {created:>7,}  {updated:>7,}  {unchanged:>9,}")
-    print(f"{summary.changed:,} rows created or updated.")
+    print("\n".join(summary.lines()))
 
 
 def cmd_load(args: argparse.Namespace) -> int:
@@ -194,9 +189,9 @@ def _with_secret(settings: Settings) -> Settings:
 
 
 def _serve(settings: Settings, store: Store | None = None) -> int:
-    from api import server
-    from api.introspection import introspection_allowed
-    from api.observability import check_metrics_token, configure_logging, observed_app
+    from api.graphql.introspection import introspection_allowed
+    from api.http import server
+    from api.http.observability import check_metrics_token, configure_logging, observed_app
 
     configure_logging()
     check_metrics_token(settings.metrics_token)  # refused before the store starts
@@ -235,7 +230,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                   "holds data; serving it as it is (delete the directory to start afresh).")
         county = store.read(FIRST_COUNTY)
         if county:
-            from api.auth import issue_token
+            from api.http.tokens import issue_token
 
             hours = min(24.0, settings.token_max_hours)
             token = issue_token(_with_secret(settings).jwt_secret, "county_admin",
@@ -256,8 +251,8 @@ def cmd_token(args: argparse.Namespace) -> int:
     """Refuses a scope the store does not hold: such a token would be refused at every
     request.  The store is opened for that (a running ``jinlin serve`` shares its own)."""
     from analysis.fetch import ScopeNotFound
-    from api.app import ScopeResolver
-    from api.auth import issue_token
+    from api.http.app import ScopeResolver
+    from api.http.tokens import issue_token
 
     settings = _with_secret(_settings(args))
     token = issue_token(settings.jwt_secret, args.role, args.scope, subject=args.subject,

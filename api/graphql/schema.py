@@ -1,7 +1,7 @@
 """The strawberry Schema: generated roots plus the limits every public endpoint needs.
 
 Depth, token and alias limits stop a single document from asking for the whole
-graph, and the cost estimate (api.limits.QueryBounds) stops one that stays inside them
+graph, and the cost estimate (api.graphql.limits.QueryBounds) stops one that stays inside them
 but multiplies (lists under lists); parser and validation caches are bounded so
 distinct query texts cannot grow memory; in production unexpected errors are masked
 (no internals to clients) while errors written for clients (ApiError, validation)
@@ -25,11 +25,12 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
-from api import analyses, reads, types
-from api.context import ApiError
-from api.introspection import refuse_introspection
-from api.limits import QueryBounds
-from api.mutations import mutation_fields
+from api.graphql import analyses, reads
+from api.graphql.context import ApiError
+from api.graphql.introspection import refuse_introspection
+from api.graphql.limits import QueryBounds
+from api.graphql.mutations import mutation_fields
+from api.graphql.registry import registry
 from graph.store import StoreUnavailable
 
 MAX_DEPTH = 10
@@ -65,7 +66,7 @@ def build_schema(production: bool = False, extra: Sequence[Any] = (),
     """``extra``: further extension classes or factories (e.g. operation metrics).
 
     ``introspection``: whether ``__schema``/``__type`` are answered; None = not in
-    production (api.app passes api.introspection.introspection_allowed(settings)).
+    production (api.http.app passes api.graphql.introspection.introspection_allowed(settings)).
     """
     query, mutation = _roots()
     # factories, not instances: strawberry builds fresh extensions per request; the
@@ -81,13 +82,13 @@ def build_schema(production: bool = False, extra: Sequence[Any] = (),
     if production:
         extensions.append(lambda: MaskErrors(should_mask_error=should_mask,
                                              error_message="Unexpected error."))
-    # introspection: off in production unless configured (api.introspection)
+    # introspection: off in production unless configured (api.graphql.introspection)
     if introspection is False or (introspection is None and production):
         extensions.append(refuse_introspection)
     extensions.extend(extra)
     return strawberry.Schema(
         query=query,
         mutation=mutation,
-        types=[types.node_type(k) for k in types.NODE_KINDS],
+        types=registry().types(),
         extensions=extensions,
     )

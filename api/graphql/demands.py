@@ -4,7 +4,7 @@ open → dispatched → accepted → done → reviewed.  Each step is its own mu
 compare-and-set on the stored status, so an illegal or repeated step is refused
 with the current status named, and two staff racing cannot both dispatch.
 
-Scope (api.guard): the place a demand is raised in must be exclusive to the caller
+Scope (api.graphql.guard): the place a demand is raised in must be exclusive to the caller
 (``RAISED_IN`` places the demand in every scope the place lies in); the person it is
 raised by and the taker it is dispatched to must be visible to the caller.
 """
@@ -15,13 +15,13 @@ import asyncio
 import secrets
 from typing import Any
 
-from api import queries
-from api.context import Context, now
-from api.guard import check_end
+from api.graphql import queries
+from api.graphql.context import Context, now
+from api.graphql.guard import check_end
+from api.graphql.reads import parse_id
+from api.graphql.types import FieldError, build_node
+from api.graphql.writes import Outcome, existing, parse_code, validate, visible
 from api.policy import STEP_CAPS, Cap
-from api.reads import parse_id
-from api.types import FieldError, build_node
-from api.writes import Outcome, existing, parse_code, validate, visible
 from graph import lifecycle
 from graph.model import key_label
 from graph.scope import SCOPE_RELS

@@ -1,11 +1,11 @@
 """Bounds on what one GraphQL operation may ask and how long it may run.
 
 :class:`QueryBounds` is a schema extension that runs after parsing and validation and
-before any resolver: it prices the document (api.cost) and refuses it above
+before any resolver: it prices the document (api.graphql.cost) and refuses it above
 ``max_query_cost`` (QUERY_TOO_COSTLY) or with more than one analysis
 (TOO_MANY_ANALYSES).  After execution it turns the store's timeouts (a statement the
 store cancelled at the request's deadline) into TIMEOUT errors the client can read.
-The HTTP-level bounds (body size, JSON depth, rate) are in api.gate.
+The HTTP-level bounds (body size, JSON depth, rate) are in api.http.gate.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from api.context import ApiError
-from api.cost import HEAVY, Sizes, estimate
+from api.graphql.context import ApiError
+from api.graphql.cost import HEAVY, Sizes, estimate
 from graph.settings import Settings
 from graph.store import StoreTimeout
 

@@ -4,7 +4,7 @@ Values are validated with the model's own parsers (Prop.parse), exactly as ledge
 imports are, and written through graph.writer, so a mutation and a re-import of the
 same data agree.  Refusals the client can fix, scope refusals included, come back
 as FieldErrors in the payload (audited as "invalid"); refusals of the caller's role
-are GraphQL errors.  Every node a write touches is scope-checked (api.guard): the
+are GraphQL errors.  Every node a write touches is scope-checked (api.graphql.guard): the
 ones that decide scope must be exclusive to the caller, the others visible.
 """
 
@@ -16,19 +16,19 @@ from typing import Any
 
 from strawberry.types.unset import UNSET
 
-from api import queries
-from api.context import ApiError, Context, Forbidden, now
-from api.guard import check_end, reach, shared_with
+from api.graphql import queries
+from api.graphql.context import ApiError, Context, Forbidden, now
+from api.graphql.guard import check_end, reach, shared_with
+from api.graphql.reads import parse_id, strawberry_name
+from api.graphql.types import FieldError, build_node
 from api.policy import Cap
-from api.reads import parse_id, strawberry_name
-from api.types import FieldError, build_node
 from graph import queries as graph_queries
 from graph.model import CODE, NODE_BY_LABEL, REL_BY_TYPE, check_pair, key_label
 from graph.scope import SCOPE_RELS
 from graph.spine import PLACEMENT
 from graph.writer import NodeRecord, RelRecord, rel_key, write_graph
 
-# Demand fields owned by the life-cycle mutations (api.demands), and the relationship
+# Demand fields owned by the life-cycle mutations (api.graphql.demands), and the relationship
 # only dispatchDemand may create: generic create/update/link must not bypass them.
 LIFECYCLE = ("status", "done_at", "satisfaction", "created_at")
 LIFECYCLE_RELS = ("ASSIGNED_TO",)

@@ -4,178 +4,62 @@ Each field takes an optional ``scope`` ("Label:code" of a county, street, commun
 or compound; default the caller's own scope).  The requested scope must lie inside the
 caller's, checked in Cypher with the same scope predicate as every other read; the
 analyses then read only inside it.  Residents get none of these.  The analyses run on
-the bounded analysis pool (api.pools: they are synchronous and may take seconds at city
-scale); a request holds at most one of them (api.cost) and, when every slot is taken,
+the bounded analysis pool (api.graphql.pools: they are synchronous and may take seconds at city
+scale); a request holds at most one of them (api.graphql.cost) and, when every slot is taken,
 is refused at once with BUSY rather than queued behind the others.  What they follow
 out of the scope (posts elsewhere, workplaces, hosts) is redacted from the answer
-before it leaves (api.redact), and matching only uses resources and takers the caller
+before it leaves (api.graphql.redact), and matching only uses resources and takers the caller
 may see.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import strawberry
-from strawberry.scalars import JSON
 
+from analysis import tally
 from analysis.gaps import gaps_from
 from analysis.indicators import IndicatorReport, Options, compute_indicators
 from analysis.matching import Assignment, MatchPlan, match_demands, write_plan
 from analysis.network import network_report
-from analysis.tally import ChildFigure as ChildRow
-from analysis.tally import Indicator
-from analysis.tally import Item as ItemRow
-from api import pools, queries, redact
-from api.auditing import audited
-from api.context import ApiError, Context, Forbidden
+from api.graphql import pools, queries, redact
+from api.graphql.auditing import audited
+from api.graphql.context import ApiError, Context, Forbidden
+from api.graphql.redact import OUTSIDE, Ref
+from api.graphql.results import (
+    Dispatch,
+    GapList,
+    IndicatorFigure,
+    IndicatorTable,
+    MatchResult,
+    NetworkStructure,
+    NodeScore,
+    UnmatchedDemand,
+)
 from api.policy import Cap
-from api.redact import OUTSIDE, Ref
 from graph.spine import AREAS
 
 
-@strawberry.type
-class AnalysisItem:
-    """One item behind a figure (a compound, building, person, demand …)."""
-
-    label: str
-    code: str
-    name: str | None
-    numerator: float
-    denominator: float
-    households: int
-    detail: JSON
-
-
-@strawberry.type
-class ChildFigure:
-    label: str
-    code: str
-    name: str | None
-    numerator: float
-    denominator: float
-    ratio: float | None
-
-
-@strawberry.type
-class IndicatorFigure:
-    """One row of the indicator table; ``reason`` says why ``ratio`` is null."""
-
-    key: str
-    title: str
-    zh: str
-    definition: str
-    numerator: float
-    denominator: float
-    ratio: float | None
-    reason: str | None
-    hit_count: int
-    gap_count: int
-    hits: list[AnalysisItem]
-    gaps: list[AnalysisItem]
-    children: list[ChildFigure]
-    extra: JSON
-
-
-@strawberry.type
-class IndicatorTable:
-    scope: str
-    as_of: str
-    indicators: list[IndicatorFigure]
-
-
-@strawberry.type
-class GapList:
-    key: str
-    title: str
-    zh: str
-    total: int
-    items: list[AnalysisItem]
-
-
-@strawberry.type
-class Dispatch:
-    demand: str
-    resource: str
-    taker: str | None
-    category: str
-    urgency: int
-    distance_m: float
-
-
-@strawberry.type
-class UnmatchedDemand:
-    demand: str
-    category: str
-    urgency: int
-    reason: str
-
-
-@strawberry.type
-class MatchResult:
-    scope: str
-    assignments: list[Dispatch]
-    unmatched: list[UnmatchedDemand]
-    candidate_pairs: int
-    urgency_served: int
-    total_distance_m: float
-    dispatched: list[str]
-
-
-@strawberry.type
-class NodeScore:
-    node: str
-    value: float
-
-
-@strawberry.type
-class NetworkStructure:
-    """Betweenness is an estimate when ``betweenness_sampled`` (from ``betweenness_k``
-    sources); the other measures are exact."""
-
-    scope: str
-    nodes: int
-    edges: int
-    component_sizes: list[int]
-    isolated_orgs: list[str]
-    articulation_people: list[str]
-    bridges: list[list[str]]
-    overloaded: list[NodeScore]
-    betweenness: list[NodeScore]
-    betweenness_sampled: bool
-    betweenness_k: int | None
-    cobuilding_communities: list[list[str]]
-
-
-def _item(row: ItemRow, visible: set[Ref]) -> AnalysisItem:
+def _item(row: tally.Item, visible: set[Ref]) -> tally.Item:
     shown = redact.ref(row.label, row.code) in visible
-    return AnalysisItem(label=row.label, code=row.code if shown else OUTSIDE,
-                        name=row.name if shown else None, numerator=row.num,
-                        denominator=row.den, households=row.households,
-                        detail=JSON(redact.redact_detail(row.detail, visible)))
+    return replace(row, code=row.code if shown else OUTSIDE, name=row.name if shown else None,
+                   detail=redact.redact_detail(row.detail, visible))
 
 
-async def _visible_items(ctx: Context, items: list[ItemRow]) -> set[Ref]:
+async def _visible_items(ctx: Context, items: list[tally.Item]) -> set[Ref]:
     """The nodes the caller may see among those the items (and their details) name."""
     refs = {redact.ref(i.label, i.code) for i in items}
     refs.update(r for i in items for r in redact.detail_refs(i.detail))
     return await redact.seen(ctx, refs)
 
 
-def _child(row: ChildRow) -> ChildFigure:
-    return ChildFigure(label=row.label, code=row.code, name=row.name, numerator=row.numerator,
-                       denominator=row.denominator, ratio=row.ratio)
-
-
-def _figure(ind: Indicator, limit: int, visible: set[Ref]) -> IndicatorFigure:
-    return IndicatorFigure(
-        key=ind.key, title=ind.title, zh=ind.zh, definition=ind.definition,
-        numerator=ind.numerator, denominator=ind.denominator, ratio=ind.ratio,
-        reason=ind.reason, hit_count=len(ind.hits), gap_count=len(ind.gaps),
-        hits=[_item(i, visible) for i in ind.hits[:limit]],
-        gaps=[_item(i, visible) for i in ind.gaps[:limit]],
-        children=[_child(c) for c in ind.children], extra=JSON(ind.extra),
-    )
+def _figure(ind: tally.Indicator, limit: int, visible: set[Ref]) -> IndicatorFigure:
+    return IndicatorFigure(**{
+        **vars(ind), "hits": [_item(i, visible) for i in ind.hits[:limit]],
+        "gaps": [_item(i, visible) for i in ind.gaps[:limit]],
+        "hit_count": len(ind.hits), "gap_count": len(ind.gaps)})
 
 
 async def _scope(info: strawberry.Info, scope: str | None) -> tuple[str, str]:
@@ -267,18 +151,15 @@ async def _match_result(ctx: Context, plan: MatchPlan, dispatched: list[str]) ->
         t = _taker(a)
         return redact.show(t, visible) if t else None
 
-    return MatchResult(
-        scope=f"{plan.scope_label}:{plan.scope_code}",
-        assignments=[Dispatch(demand=code("Demand", a.demand),
-                              resource=code("Resource", a.resource), taker=taker(a),
-                              category=a.category, urgency=a.urgency,
-                              distance_m=round(a.distance_m, 1)) for a in plan.assignments],
-        unmatched=[UnmatchedDemand(demand=code("Demand", u.demand), category=u.category,
-                                   urgency=u.urgency, reason=u.reason)
-                   for u in plan.unmatched],
-        candidate_pairs=plan.candidate_pairs, urgency_served=plan.urgency_served,
-        total_distance_m=round(plan.total_distance_m, 1), dispatched=dispatched,
-    )
+    return MatchResult(**{
+        **vars(plan),
+        "assignments": [Dispatch(**{**vars(a), "demand": code("Demand", a.demand),
+                                    "resource": code("Resource", a.resource),
+                                    "distance_m": round(a.distance_m, 1)}, taker=taker(a))
+                        for a in plan.assignments],
+        "unmatched": [UnmatchedDemand(**{**vars(u), "demand": code("Demand", u.demand)})
+                      for u in plan.unmatched],
+        "total_distance_m": round(plan.total_distance_m, 1), "dispatched": dispatched})
 
 
 async def match_plan(info: strawberry.Info, scope: str | None = None,
@@ -329,17 +210,14 @@ async def network_structure(info: strawberry.Info, scope: str | None = None,
     def only_seen(nodes: list[tuple[str, str]]) -> list[str]:  # lists of ids: left out
         return [show(n) for n in nodes if redact.ref(*n) in seen]
 
-    return NetworkStructure(
-        scope=f"{label}:{code}", nodes=rep.nodes, edges=rep.edges,
-        component_sizes=rep.components, isolated_orgs=only_seen(rep.isolated_orgs),
-        articulation_people=only_seen(rep.articulation_people),
-        bridges=[[show(a), show(b)] for a, b in rep.bridges],
-        overloaded=[NodeScore(node=show(n), value=posts) for n, posts in rep.overloaded],
-        betweenness=[NodeScore(node=show(n), value=score) for n, score in rep.betweenness],
-        betweenness_sampled=rep.betweenness_sampled, betweenness_k=rep.betweenness_k,
-        cobuilding_communities=[group for group in (only_seen(g) for g in
-                                                    rep.cobuilding_communities) if group],
-    )
+    return NetworkStructure(**{
+        **vars(rep), "isolated_orgs": only_seen(rep.isolated_orgs),
+        "articulation_people": only_seen(rep.articulation_people),
+        "bridges": [[show(a), show(b)] for a, b in rep.bridges],
+        "overloaded": [NodeScore(node=show(n), value=posts) for n, posts in rep.overloaded],
+        "betweenness": [NodeScore(node=show(n), value=score) for n, score in rep.betweenness],
+        "cobuilding_communities": [group for group in (only_seen(g) for g in
+                                                       rep.cobuilding_communities) if group]})
 
 
 def query_fields() -> dict[str, Any]:

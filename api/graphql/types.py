@@ -1,9 +1,8 @@
-"""GraphQL object types generated from graph.model: one per label, one per link.
+"""What the generated GraphQL types are made of: names, fixed types, relationship fields.
 
-Writing twenty near-identical classes by hand would let them drift from the model;
-instead each NodeKind becomes a strawberry type whose scalar fields are its props and
-whose relationship fields come from RELS, in both directions.  The generated classes
-are registered in this module's namespace, where strawberry resolves annotations.
+Each NodeKind becomes a strawberry type whose scalar fields are its props and whose
+relationship fields come from RELS, in both directions; api.graphql.registry builds
+them from the pieces here (the field names, the relationship resolvers, the cursor).
 """
 
 from __future__ import annotations
@@ -14,18 +13,21 @@ import json
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from types import GenericAlias
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from api.context import Context
-from api.policy import Cap
+from api.graphql.context import Context
 from graph.dates import parse_as_of
-from graph.model import NODES, RELS, NodeKind, PropType, RelKind, key_label
+from graph.model import NODES, RELS, PropType, RelKind, key_label
 
-PY = {PropType.STR: "str", PropType.INT: "int", PropType.FLOAT: "float",
-      PropType.BOOL: "bool", PropType.DATE: "str", PropType.DATETIME: "str",
-      PropType.ENUM: "str"}
+if TYPE_CHECKING:
+    from api.graphql.registry import TypeRegistry
+
+PY: dict[PropType, type] = {
+    PropType.STR: str, PropType.INT: int, PropType.FLOAT: float, PropType.BOOL: bool,
+    PropType.DATE: str, PropType.DATETIME: str, PropType.ENUM: str}
 
 # How a relationship reads from its target's side: Compound.managedByPropertyFirm.
 INVERSE = {
@@ -51,6 +53,11 @@ def pascal(rel_type: str) -> str:
 
 def plural(label: str) -> str:
     return PLURAL.get(label, snake(label) + "s")
+
+
+def list_of(item: Any) -> Any:
+    """``list[item]`` for an item made at run time (a generated type or a reference)."""
+    return GenericAlias(list, (item,))
 
 
 def global_id(label: str, code: str) -> str:
@@ -79,7 +86,7 @@ def encode_cursor(key: Any, code: str) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[Any, str]:
-    from api.context import ApiError
+    from api.graphql.context import ApiError
 
     try:
         key, code = json.loads(base64.urlsafe_b64decode(cursor.encode()))
@@ -129,27 +136,16 @@ def rel_fields() -> dict[str, list[RelField]]:
 
 def build_node(ctx: Context, label: str, row: dict[str, Any]) -> Any:
     """A generated object from a ``props``/``labels`` row, personal data masked."""
-    from api.auth import mask
+    from api.graphql.registry import registry  # it is built from this module
 
-    kind = NODE_KINDS[label]
-    props = row["props"]
-    values: dict[str, Any] = {"id": global_id(label, props["code"]), "code": props["code"]}
-    for p in kind.props:
-        if p.name == "code":
-            continue
-        value = props.get(p.name)
-        hide = p.personal and not ctx.caller.may(Cap.SEE_PERSONAL)
-        values[p.name] = mask(value) if hide else value
-    if label == "Person":
-        values["is_member"] = "Member" in row.get("labels", ())
-    return globals()[label](**values)
+    return registry().build_node(ctx, label, row)
 
 
 # Relationship directions that lead to one node, or a handful, by the domain (DOMAIN.md):
 # up the spine, an organisation's host or superior, a person's home, a demand's taker,
 # a compound's firm, committee and branches.  Their lists are capped at FEW_FIRST per
 # parent unless `first` says otherwise, so walking up the spine stays cheap in the cost
-# estimate (api.cost); every other list is capped at related_default.
+# estimate (api.graphql.cost); every other list is capped at related_default.
 FEW = frozenset({
     ("PART_OF", True), ("IN_GRID", True), ("UNDER", True), ("COVERS", False),
     ("IN_ORG", True), ("LOCATED_IN", True), ("OWNED_BY", True), ("MANAGES", False),
@@ -164,8 +160,8 @@ FIRST_DOC = ("At most this many related nodes per parent (the first by code), at
 
 
 def _first(ctx: Context, first: int | None, default: int | None) -> int:
-    """The cap of one relationship list; api.cost prices the field with the same."""
-    from api.context import ApiError
+    """The cap of one relationship list; api.graphql.cost prices the field with the same."""
+    from api.graphql.context import ApiError
 
     top = ctx.settings.page_size_max
     if first is None:
@@ -175,8 +171,9 @@ def _first(ctx: Context, first: int | None, default: int | None) -> int:
     return first
 
 
-def _rel_resolver(spec: RelField) -> Callable[..., Awaitable[list[Any]]]:
-    link = globals().get(spec.returns) if spec.returns.endswith("Link") else None
+def rel_resolver(spec: RelField, registry: TypeRegistry) -> Callable[..., Awaitable[list[Any]]]:
+    """The resolver of one relationship field; its types come from ``registry``."""
+    link = spec.returns if spec.returns.endswith("Link") else None
     default = FEW_FIRST if (spec.rel.type, spec.outgoing) in FEW else None
     doc = FIRST_DOC.format(default=default or "the related_default setting (50)")
 
@@ -189,19 +186,19 @@ def _rel_resolver(spec: RelField) -> Callable[..., Awaitable[list[Any]]]:
         rows = await loader.load(self.code)
         out = []
         for row in rows:
-            node = build_node(ctx, spec.other, row)
+            node = registry.build_node(ctx, spec.other, row)
             if link is None:
                 out.append(node)
             else:
                 rel = {p.name: row["rel"].get(p.name) for p in spec.rel.props}
-                out.append(link(node=node, **rel))
+                out.append(registry[link](node=node, **rel))
         return out
 
     if spec.rel.dated:
         async def dated(self: Any, info: strawberry.Info, as_of: str | None = None,
                         include_past: bool = False, first: int | None = default
                         ) -> list[Any]:
-            from api.context import ApiError
+            from api.graphql.context import ApiError
 
             if include_past:
                 when = None
@@ -219,14 +216,14 @@ def _rel_resolver(spec: RelField) -> Callable[..., Awaitable[list[Any]]]:
             return await fetch(self, info, None, first)
 
         resolver = plain
-    resolver.__annotations__["return"] = f"list[{spec.returns}]"
+    resolver.__annotations__["return"] = list_of(registry.ref(spec.returns))
     # an object, not a string: the description is made here, not in the module namespace
     resolver.__annotations__["first"] = Annotated[int | None,
                                                   strawberry.argument(description=doc)]
     return resolver
 
 
-def _describe(spec: RelField) -> str:
+def describe(spec: RelField) -> str:
     arrow = "→" if spec.outgoing else "←"
     extra = " Current at asOf (default today) unless includePast." if spec.rel.dated else ""
     return f"{spec.rel.zh} ({spec.rel.type} {arrow} {spec.other}).{extra}"
@@ -239,48 +236,6 @@ def make_enum(name: str, values: list[str], description: str, upper: bool = True
     return strawberry.enum(built, description=description)
 
 
-def _register(cls: type) -> Any:
-    cls.__module__ = __name__
-    globals()[cls.__name__] = cls
-    return cls
-
-
-def _link_type(rel: RelKind, other: str) -> None:
-    name = f"{pascal(rel.type)}{other}Link"
-    if name in globals():
-        return
-    ann: dict[str, Any] = {"node": other}
-    ns: dict[str, Any] = {"__annotations__": ann}
-    for p in rel.props:
-        ann[p.name] = f"{PY[p.type]} | None"
-        ns[p.name] = strawberry.field(default=None, description=p.zh)
-    _register(strawberry.type(type(name, (), ns), description=f"{rel.zh}: the related "
-                              f"{other} and the relationship's properties."))
-
-
-def _node_type(kind: NodeKind, fields: list[RelField]) -> None:
-    ann: dict[str, Any] = {"code": "str"}
-    ns: dict[str, Any] = {"__annotations__": ann}
-    for p in kind.props:
-        if p.name == "code":
-            continue
-        ann[p.name] = f"{PY[p.type]} | None"
-        note = " (masked unless staff)" if p.personal else ""
-        ns[p.name] = strawberry.field(default=None, description=p.zh + note)
-    if kind.label == "Person":
-        ann["is_member"] = "bool"
-        ns["is_member"] = strawberry.field(default=False, description="党员 (Member label)")
-    names = set(ann)
-    for spec in fields:
-        if spec.name in names:
-            raise ValueError(f"{kind.label}.{spec.name} generated twice")
-        names.add(spec.name)
-        ns[spec.name] = strawberry.field(resolver=_rel_resolver(spec),
-                                         description=_describe(spec))
-    cls = type(kind.label, (Node,), ns)
-    _register(strawberry.type(cls, description=f"{kind.zh}. {kind.doc}".strip()))
-
-
 @strawberry.type
 class ConnectionBase:
     page_info: PageInfo
@@ -291,37 +246,19 @@ class ConnectionBase:
         return await self.count()
 
 
-def _connection_types(label: str) -> None:
-    edge = type(f"{label}Edge", (), {"__annotations__": {"node": label, "cursor": "str"}})
-    _register(strawberry.type(edge))
-    conn = type(f"{label}Connection", (ConnectionBase,),
-                {"__annotations__": {"edges": f"list[{label}Edge]"}})
-    _register(strawberry.type(conn))
-
-
-NODE_KINDS: dict[str, NodeKind] = {n.label: n for n in NODES}
-REL_FIELDS = rel_fields()
-for _rel in RELS:
-    if _rel.props:
-        for _end in dict.fromkeys(key_label(x) for x in _rel.sources + _rel.targets):
-            _link_type(_rel, _end)
-for _kind in NODES:
-    _node_type(_kind, REL_FIELDS[_kind.label])
-    _connection_types(_kind.label)
-
-
 def node_type(label: str) -> Any:
-    return globals()[label]
+    from api.graphql.registry import registry
+
+    return registry().node(label)
 
 
 def connection_type(label: str) -> Any:
-    return globals()[f"{label}Connection"]
+    from api.graphql.registry import registry
+
+    return registry()[f"{label}Connection"]
 
 
 def edge_type(label: str) -> Any:
-    return globals()[f"{label}Edge"]
+    from api.graphql.registry import registry
 
-
-def globals_() -> dict[str, Any]:
-    """The generated types by name (for modules that build instances of them)."""
-    return globals()
+    return registry()[f"{label}Edge"]

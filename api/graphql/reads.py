@@ -10,8 +10,9 @@ from typing import Any
 
 import strawberry
 
-from api import queries, types
-from api.context import ApiError, Context
+from api.graphql import queries, types
+from api.graphql.context import ApiError, Context
+from api.graphql.registry import registry
 from api.policy import Cap
 from graph.model import NODE_BY_LABEL, NODES
 from graph.spine import AREAS
@@ -105,24 +106,12 @@ def _connection_resolver(label: str) -> Any:
             count=count,
         )
 
+    generated = registry()
     resolve.__annotations__.update(
-        filter=f"{label}Filter | None", order_by=f"{label}SortField | None",
-        **{"return": f"{label}Connection"},
+        filter=generated[f"{label}Filter"] | None, order_by=generated[f"{label}SortField"] | None,
+        **{"return": generated[f"{label}Connection"]},
     )
-    resolve.__module__ = types.__name__  # generated names resolve there
     return resolve
-
-
-def _filter_input(label: str) -> None:
-    ann: dict[str, Any] = {}
-    ns: dict[str, Any] = {"__annotations__": ann, "__module__": types.__name__}
-    for arg in queries.filter_args(label):
-        ann[arg.name] = f"{arg.py_type} | None"
-        ns[arg.name] = None
-    cls = type(f"{label}Filter", (), ns)
-    types._register(strawberry.input(cls, description=f"Filters of {label} (all ANDed)."))
-    types._register(types.make_enum(f"{label}SortField", list(queries.sort_fields(label)),
-                                    "Keyset sort keys (ties broken by code)."))
 
 
 @strawberry.type
@@ -159,7 +148,6 @@ def query_fields() -> dict[str, Any]:
         "count_by": strawberry.field(resolver=count_by),
     }
     for kind in NODES:
-        _filter_input(kind.label)
         fields[types.plural(kind.label)] = strawberry.field(
             resolver=_connection_resolver(kind.label),
             description=f"{kind.zh} in the caller's scope, paged by cursor.",

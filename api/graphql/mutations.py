@@ -1,6 +1,6 @@
 """The Mutation root: generated create/update/delete per label, link/unlink, demands.
 
-Every mutation goes through :func:`audited` (api.auditing): its write transaction ends
+Every mutation goes through :func:`audited` (api.graphql.auditing): its write transaction ends
 by making the audit line durable (who, what, arguments with personal data masked), so
 no change is acknowledged or committed unaudited; refused and failed attempts get their
 line too.  Each resolver hands ``audited`` a function of the (audited) context.
@@ -12,37 +12,18 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import strawberry
-from strawberry.types.unset import UNSET
 
-from api import auditing, demands, types, writes
-from api.context import Context
-from api.types import PY, FieldError
+from api.graphql import auditing, demands, types, writes
+from api.graphql.context import Context
+from api.graphql.registry import registry
+from api.graphql.types import FieldError
 from graph import lifecycle
-from graph.model import NODES, RELS
-
-RelTypeEnum: Any = types.make_enum("RelType", [r.type for r in RELS],
-                                   "A relationship type of the model.", upper=False)
+from graph.model import NODES
 
 
 async def audited(info: strawberry.Info, mutation: str, arguments: dict[str, Any],
                   work: Callable[[Context], Awaitable[writes.Outcome]]) -> writes.Outcome:
     return await auditing.audited(info.context, mutation, arguments, work)
-
-
-def _input_type(kind: Any) -> None:
-    ann: dict[str, Any] = {}
-    ns: dict[str, Any] = {"__annotations__": ann, "__module__": types.__name__}
-    for p in kind.props:
-        if p.name == "code":
-            continue
-        ann[p.name] = f"{PY[p.type]} | None"
-        ns[p.name] = strawberry.field(default=UNSET, description=p.zh)
-    cls = type(f"{kind.label}Input", (), ns)
-    types._register(strawberry.input(cls, description=f"{kind.zh}: fields not sent are "
-                                     "left unchanged by updates."))
-    payload = type(f"{kind.label}Payload", (), {"__module__": types.__name__, "__annotations__": {
-        "node": f"{kind.label} | None", "errors": "list[FieldError]"}})
-    types._register(strawberry.type(payload))
 
 
 @strawberry.type
@@ -54,26 +35,9 @@ class Payload:
         return not self.errors
 
 
-def _link_input() -> None:
-    ann: dict[str, Any] = {"type": "RelType", "source": "strawberry.ID",
-                           "target": "strawberry.ID"}
-    ns: dict[str, Any] = {"__annotations__": ann, "__module__": types.__name__}
-    seen: dict[str, Any] = {}
-    for rel in RELS:
-        for p in rel.props:
-            if p.name in seen:
-                continue
-            seen[p.name] = p
-            ann[p.name] = f"{PY[p.type]} | None"
-            ns[p.name] = strawberry.field(default=UNSET, description=p.zh)
-    cls = type("LinkInput", (), ns)
-    types._register(strawberry.input(cls, description="A relationship: source and target "
-                                     "ids ('Label:code') and its properties; unlink needs "
-                                     "only the key properties (role, since)."))
-
-
 def _label_mutations(label: str) -> dict[str, Any]:
     name = types.snake(label)
+    payload = registry()[f"{label}Payload"]
 
     async def create(self: Any, info: strawberry.Info, code: str, input: Any,
                      parent: strawberry.ID | None = None) -> Any:
@@ -81,12 +45,12 @@ def _label_mutations(label: str) -> dict[str, Any]:
                                 "parent": parent},
                                 lambda ctx: writes.create(ctx, label, code, writes.given(input),
                                                           parent))
-        return types.globals_()[f"{label}Payload"](node=outcome.node, errors=outcome.errors)
+        return payload(node=outcome.node, errors=outcome.errors)
 
     async def update(self: Any, info: strawberry.Info, code: str, input: Any) -> Any:
         outcome = await audited(info, f"update_{name}", {"code": code, "input": input},
                                 lambda ctx: writes.update(ctx, label, code, writes.given(input)))
-        return types.globals_()[f"{label}Payload"](node=outcome.node, errors=outcome.errors)
+        return payload(node=outcome.node, errors=outcome.errors)
 
     async def delete(self: Any, info: strawberry.Info, code: str) -> Payload:
         outcome = await audited(info, f"delete_{name}", {"code": code},
@@ -95,10 +59,9 @@ def _label_mutations(label: str) -> dict[str, Any]:
 
     fn: Any
     for fn in (create, update):
-        fn.__annotations__.update(input=f"{label}Input", **{"return": f"{label}Payload"})
+        fn.__annotations__.update(input=registry()[f"{label}Input"], **{"return": payload})
     out = {}
     for verb, fn in (("create", create), ("update", update), ("delete", delete)):
-        fn.__module__ = types.__name__
         out[f"{verb}_{name}"] = strawberry.field(resolver=fn)
     return out
 
@@ -129,7 +92,7 @@ async def raise_demand(self: Any, info: strawberry.Info, input: Any, raised_in: 
                             "raised_in": raised_in, "raised_by": raised_by},
                             lambda ctx: demands.raise_demand(ctx, code, writes.given(input),
                                                              raised_in, raised_by))
-    return types.globals_()["DemandPayload"](node=outcome.node, errors=outcome.errors)
+    return registry()["DemandPayload"](node=outcome.node, errors=outcome.errors)
 
 
 def _step(name: str) -> Any:
@@ -141,10 +104,9 @@ def _step(name: str) -> Any:
         outcome = await audited(info, f"{name}_demand", args,
                                 lambda ctx: demands.step(ctx, name, code, taker, resource,
                                                          satisfaction))
-        return types.globals_()["DemandPayload"](node=outcome.node, errors=outcome.errors)
+        return registry()["DemandPayload"](node=outcome.node, errors=outcome.errors)
 
-    resolve.__annotations__["return"] = "DemandPayload"
-    resolve.__module__ = types.__name__
+    resolve.__annotations__["return"] = registry()["DemandPayload"]
     move = lifecycle.STEPS[name]
     needs = {"dispatch": f"; needs a taker ({', '.join(lifecycle.TAKERS)})",
              "review": ", with satisfaction 1–5"}
@@ -153,16 +115,11 @@ def _step(name: str) -> Any:
 
 
 def mutation_fields() -> dict[str, Any]:
-    for kind in NODES:
-        _input_type(kind)
-    _link_input()
+    generated = registry()
     for fn in (link, unlink):
-        fn.__annotations__["input"] = "LinkInput"
-        fn.__module__ = types.__name__
-    raise_demand.__annotations__.update(input="DemandInput", **{"return": "DemandPayload"})
-    raise_demand.__module__ = types.__name__
-    types._register(RelTypeEnum)
-    types._register(Payload)
+        fn.__annotations__["input"] = generated["LinkInput"]
+    raise_demand.__annotations__.update(input=generated["DemandInput"],
+                                        **{"return": generated["DemandPayload"]})
     fields: dict[str, Any] = {}
     for kind in NODES:
         fields.update(_label_mutations(kind.label))

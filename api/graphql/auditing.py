@@ -38,8 +38,8 @@ from strawberry.types.unset import UNSET
 
 from api.audit import AuditEntry
 from api.auth import mask
-from api.context import ApiError, Context
-from api.reads import strawberry_name
+from api.graphql.context import ApiError, Context
+from api.graphql.reads import strawberry_name
 from graph.model import MAX_TEXT, NODES, RELS, check_text
 from graph.store import Query, Store, Transaction
 

@@ -1,7 +1,7 @@
 """Write the GraphQL schema (SDL) to ``schema.graphql`` at the repository root.
 
 The file is committed so front-end teams and reviewers see API changes in diffs; a
-test fails when it is stale.  Run: ``python -m api.export_schema``.
+test fails when it is stale.  Run: ``python -m api.cli.export_schema``.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from api.schema import build_schema
+from api.graphql.schema import build_schema
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TARGET = ROOT / "schema.graphql"
 
 
