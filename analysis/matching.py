@@ -89,15 +89,13 @@ def match_demands(
     default_radius_m: float = 1000.0,
     as_of: str | None = None,
     admit: Callable[[list[Row]], list[Row]] | None = None,
-    weights: dict[str, float] | None = None,
     extra: list[Row] | None = None,
 ) -> MatchPlan:
     """Plan the dispatch of every open demand of the scope (nothing is written); only
     the resource rows ``admit`` keeps (with the offerers it keeps) are candidates.
 
-    What-if inputs (``analysis.whatif``): ``weights`` scale the priority of a category's
-    demands (see ``solve``); ``extra`` resource rows (code, category, capacity, lat, lon,
-    radius_m) join the stored ones, unused and offered by nobody."""
+    ``extra`` resource rows (code, category, capacity, lat, lon, radius_m: a what-if,
+    ``analysis.whatif``) join the stored ones, unused and offered by nobody."""
     scope = resolve_scope(store, scope_label, scope_code, as_of)
     demands = [r for r in read_demands(store, scope_label, scope.params())
                if (r["status"] or lifecycle.OPEN) == lifecycle.OPEN]
@@ -127,8 +125,7 @@ def match_demands(
         raise ValueError(f"额外资源的编码与已有资源重复：{'、'.join(clash)}")
     resources += [{**r, "offerers": [], "in_use": 0} for r in extra or ()
                   if r["category"] in categories]
-    return solve(scope_label, scope_code, demands, resources, radius, k, default_radius_m,
-                 weights)
+    return solve(scope_label, scope_code, demands, resources, radius, k, default_radius_m)
 
 
 def reach_box(lats: list[float], lons: list[float], reach_m: float) -> dict[str, float]:
@@ -158,14 +155,9 @@ def solve(
     radius: float | None = None,
     k: int = 20,
     default_radius_m: float = 1000.0,
-    weights: dict[str, float] | None = None,
 ) -> MatchPlan:
     """The matching over plain rows (demands: code, category, urgency, lat, lon;
-    resources: code, category, capacity, lat, lon, radius_m, offerers, in_use).
-
-    A demand's priority is its urgency; with ``weights`` it is urgency × its category's
-    weight (1 when not named, positive), so a heavier category is served first when
-    resources run short."""
+    resources: code, category, capacity, lat, lon, radius_m, offerers, in_use)."""
     by_cat: dict[str, list[Row]] = defaultdict(list)
     for r in resources:
         by_cat[r["category"]].append(r)
@@ -192,7 +184,7 @@ def solve(
                 j = int(nbr[row, col])
                 if j < len(pool) and metres[row, col] <= reach[j]:
                     pairs.append((di, res_index[pool[j]["code"]], float(metres[row, col])))
-    return _flow(scope_label, scope_code, demands, resources, pairs, set(located), weights)
+    return _flow(scope_label, scope_code, demands, resources, pairs, set(located))
 
 
 def _capacity(r: Row) -> int:
@@ -204,16 +196,8 @@ def _urgency(d: Row) -> int:
     return int(d["urgency"] or 1)
 
 
-def _priority(d: Row, weights: dict[str, float] | None) -> int:
-    """Urgency, or (what-if) urgency × category weight in hundredths: integer costs."""
-    if weights is None:
-        return _urgency(d)
-    return round(100 * _urgency(d) * weights.get(d["category"], 1.0))
-
-
 def _flow(scope_label: str, scope_code: str, demands: list[Row], resources: list[Row],
-          pairs: list[tuple[int, int, float]], located: set[int],
-          weights: dict[str, float] | None = None) -> MatchPlan:
+          pairs: list[tuple[int, int, float]], located: set[int]) -> MatchPlan:
     n_d, n_r = len(demands), len(resources)
     source, sink = n_d + n_r, n_d + n_r + 1
     assignments: list[Assignment] = []
@@ -224,7 +208,7 @@ def _flow(scope_label: str, scope_code: str, demands: list[Row], resources: list
         metres = np.array([p[2] for p in pairs])
         cost_m = np.rint(metres).astype(np.int64)
         big = int(cost_m.max() + 1) * (n_d + 1)
-        urg = np.array([_priority(demands[i], weights) for i in pd], dtype=np.int64)
+        urg = np.array([_urgency(demands[i]) for i in pd], dtype=np.int64)
         dem = np.unique(pd)
         res = np.unique(pr)
         caps = np.array([_capacity(resources[j]) for j in res], dtype=np.int64)

@@ -128,9 +128,10 @@ class Plan:
     def table(self) -> Table:
         return whatif.plan_table(self.plan)
 
-    def compare(self, other: Plan) -> whatif.Comparison:
-        """This plan (a) against ``other`` (b)."""
-        return whatif.compare(self.plan, other.plan)
+    def compare(self, other: Plan,
+                weights: dict[str, float] | None = None) -> whatif.Comparison:
+        """This plan (a) against ``other`` (b), scored with category ``weights``."""
+        return whatif.compare(self.plan, other.plan, weights)
 
     def to_frame(self) -> Any:
         return self.table().to_frame()
@@ -176,13 +177,12 @@ class ScopeView:
         return Gaps(self.indicators(overload_threshold, walk_m).report, walk_m)
 
     def match_plan(self, radius: float | None = None, k: int = 20,
-                   weights: dict[str, float] | None = None,
                    extra: list[Row] | str | Path | None = None) -> Plan:
         """The plan (nothing written); ``extra`` resource rows or a CSV file of them
         (``analysis.whatif.read_resources``)."""
         rows = whatif.read_resources(extra) if isinstance(extra, str | Path) else extra
         return Plan(whatif.what_if(self.store, self.label, self.code, radius=radius, k=k,
-                                   weights=weights, extra=rows, as_of=self.as_of))
+                                   extra=rows, as_of=self.as_of))
 
     def network(self, overload_threshold: int = 3, seed: int = 7) -> Network:
         graph = build_network(self.store, self.label, self.code, self.as_of)

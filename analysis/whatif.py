@@ -1,9 +1,17 @@
-"""What-if matching: another radius, k, category weights or extra resources, compared.
+"""What-if matching: another radius, k or extra resources, and two plans compared.
 
 Nothing here writes: ``what_if`` is ``analysis.matching.match_demands`` with the
 analyst's inputs (the same scope and as-of rules, the same solver), and ``compare`` sets
 two plans side by side — how many demands each matches, why the rest are unmatched, the
-distance travelled, and demand by demand what changed.  Extra resources come from a
+distance travelled, and demand by demand what changed.
+
+Category weights score a plan, they do not steer it: every resource serves one
+category, so the matching falls apart into one problem per category, and scaling a
+category's priorities cannot change who gets which resource (the solver already serves
+the most urgency it can, then the shortest distance).  What a weight changes is the
+value a comparison puts on each plan: ``weighted_served`` = Σ weight × urgency over the
+matched demands, so "an elder-care volunteer or a repair team?" is answered in the
+analyst's own terms.  Extra resources come from a
 CSV file with the Resource ledger's columns (``read_resources``), so an analyst can ask
 "what if a volunteer team with a repair service sat here" before anyone is recruited.
 """
@@ -67,23 +75,23 @@ def read_resources(path: str | Path) -> list[Row]:
 
 
 def check_weights(weights: dict[str, float] | None) -> dict[str, float] | None:
-    """Category weights keyed by the model's category codes (or Chinese names), each
-    positive; raises ValueError otherwise."""
+    """Category weights keyed by the model's category codes (or Chinese names), none
+    negative; raises ValueError otherwise."""
     if weights is None:
         return None
     category = RESOURCE.prop("category")
     out: dict[str, float] = {}
     for key, value in weights.items():
         code = category.parse(key)
-        if not value > 0:
-            raise ValueError(f"类别 {key} 的权重必须大于 0，收到 {value}")
+        if not value >= 0:
+            raise ValueError(f"类别 {key} 的权重不能为负，收到 {value}")
         out[code] = float(value)
     return out
 
 
 def what_if(store: Store, scope_label: str, scope_code: str, *, radius: float | None = None,
-            k: int = 20, weights: dict[str, float] | None = None,
-            extra: list[Row] | None = None, as_of: str | None = None) -> MatchPlan:
+            k: int = 20, extra: list[Row] | None = None,
+            as_of: str | None = None) -> MatchPlan:
     """The match plan the scope would get with these inputs; nothing is written.  An
     extra resource may not reuse the code of a stored one."""
     if k < 1:
@@ -91,7 +99,7 @@ def what_if(store: Store, scope_label: str, scope_code: str, *, radius: float | 
     if radius is not None and radius < 0:
         raise ValueError(f"半径不能为负，收到 {radius}")
     return match_demands(store, scope_label, scope_code, radius=radius, k=k, as_of=as_of,
-                         weights=check_weights(weights), extra=extra)
+                         extra=extra)
 
 
 @dataclass
@@ -99,14 +107,18 @@ class PlanSummary:
     matched: int
     unmatched: dict[str, int]  # reason -> demands
     urgency_served: int
+    weighted_served: float  # Σ weight × urgency of the matched (weight 1 when not named)
     total_distance_m: float
     candidate_pairs: int
 
 
-def summary(plan: MatchPlan) -> PlanSummary:
+def summary(plan: MatchPlan, weights: dict[str, float] | None = None) -> PlanSummary:
     reasons = Counter(u.reason for u in plan.unmatched)
+    w = check_weights(weights) or {}
+    served = sum(w.get(a.category, 1.0) * a.urgency for a in plan.assignments)
     return PlanSummary(len(plan.assignments), dict(sorted(reasons.items())),
-                       plan.urgency_served, plan.total_distance_m, plan.candidate_pairs)
+                       plan.urgency_served, round(served, 3), plan.total_distance_m,
+                       plan.candidate_pairs)
 
 
 PLAN_COLUMNS = ("demand", "category", "urgency", "resource", "taker", "distance_m", "reason")
@@ -153,6 +165,7 @@ class Comparison:
             *((f"unmatched: {r}", self.a.unmatched.get(r, 0), self.b.unmatched.get(r, 0))
               for r in reasons),
             ("urgency_served", self.a.urgency_served, self.b.urgency_served),
+            ("weighted_served", self.a.weighted_served, self.b.weighted_served),
             ("total_distance_m", self.a.total_distance_m, self.b.total_distance_m),
             ("candidate_pairs", self.a.candidate_pairs, self.b.candidate_pairs),
         ]
@@ -165,8 +178,9 @@ class Comparison:
         return self.changes.to_frame()
 
 
-def compare(a: MatchPlan, b: MatchPlan) -> Comparison:
-    """Plan ``a`` against plan ``b`` of the same scope."""
+def compare(a: MatchPlan, b: MatchPlan,
+            weights: dict[str, float] | None = None) -> Comparison:
+    """Plan ``a`` against plan ``b`` of the same scope, scored with category ``weights``."""
     left = {r["demand"]: r for r in plan_table(a).rows}
     right = {r["demand"]: r for r in plan_table(b).rows}
     rows = []
@@ -180,4 +194,4 @@ def compare(a: MatchPlan, b: MatchPlan) -> Comparison:
                      "resource_a": x and x["resource"], "distance_m_a": x and x["distance_m"],
                      "reason_a": x and x["reason"], "resource_b": y and y["resource"],
                      "distance_m_b": y and y["distance_m"], "reason_b": y and y["reason"]})
-    return Comparison(summary(a), summary(b), Table(CHANGE_COLUMNS, rows))
+    return Comparison(summary(a, weights), summary(b, weights), Table(CHANGE_COLUMNS, rows))

@@ -104,9 +104,8 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     with _open(args) as a:
         view = _view(a, args)
         base = view.match_plan()
-        other = view.match_plan(radius=args.radius, k=args.k, weights=weights,
-                                extra=args.extra_resources)
-    diff = base.compare(other)
+        other = view.match_plan(radius=args.radius, k=args.k, extra=args.extra_resources)
+    diff = base.compare(other, weights)
     if args.format == "json":
         print(json.dumps({"a": asdict(diff.a), "b": asdict(diff.b), "changes": diff.changes.rows},
                          ensure_ascii=False, indent=1))
@@ -159,13 +158,14 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--role", choices=ROLES, help=HELP_ROLE)
     p.set_defaults(func=cmd_export_table)
 
-    p = sub.add_parser("whatif", help="假设匹配：换半径、k、类别权重或追加资源，与现有方案比较",
+    p = sub.add_parser("whatif", help="假设匹配：换半径、k 或追加资源，与现有方案比较",
                        description="不写入任何数据：a 为现有匹配方案，b 为按给定条件的方案")
     _common(p)
     p.add_argument("--radius", type=float, help="统一服务半径（米），默认用各资源自己的半径")
     p.add_argument("--k", type=int, default=20, help="每个需求考虑的最近资源数（默认 20）")
     p.add_argument("--weight", action="append", default=[], metavar="CATEGORY=W",
-                   help="类别权重，可重复，如 --weight repair=2（资源紧张时先满足权重高的）")
+                   help="类别权重，可重复，如 --weight elder_care=2：比较时 weighted_served "
+                   "按 权重×紧急程度 计分（每个资源只服务一个类别，权重不改变匹配本身）")
     p.add_argument("--extra-resources", metavar="FILE",
                    help="追加资源的 CSV 文件（列：code,name,category,capacity,lat,lon,radius_m"
                    " 或台账中文表头）")
