@@ -79,6 +79,7 @@ class ReadOnlyStore:
 
 INDICATOR_COLUMNS = ("key", "zh", "title", "numerator", "denominator", "ratio", "reason",
                      "hit_count", "gap_count")
+CHILD_COLUMNS = ("label", "code", "name", "numerator", "denominator", "ratio")
 GAP_COLUMNS = ("key", "zh", "rank", "label", "code", "name", "numerator", "denominator",
                "households")
 
@@ -93,6 +94,14 @@ class Indicators:
              "denominator": i.denominator, "ratio": i.ratio, "reason": i.reason,
              "hit_count": len(i.hits), "gap_count": len(i.gaps)}
             for i in self.report.indicators])
+
+    def children(self, key: str) -> Table:
+        """Indicator ``key`` per child scope (a county's streets, a street's communities,
+        …), as ``IndicatorFigure.children`` gives it."""
+        rows = [{"label": c.label, "code": c.code, "name": c.name, "numerator": c.numerator,
+                 "denominator": c.denominator, "ratio": c.ratio}
+                for c in self.report.get(key).children]
+        return Table(CHILD_COLUMNS, rows)
 
     def items(self, key: str) -> Table:
         """Every item behind indicator ``key`` (``analysis.tables.indicator_table``)."""
