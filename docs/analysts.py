@@ -11,8 +11,8 @@ It answers three questions an analyst of the county asks:
 1. Which streets have the lowest cross-posting ratio (交叉任职比例)?
 2. In the weakest of them, who are the single points of failure of the co-operation
    network — people whose departure splits the organisations they link?
-3. An open demand that no resource can serve: what would one extra resource there
-   change in the match plan?
+3. The county's most urgent open demand that no resource can serve: what would one
+   extra resource next to it change in the match plan?
 
 Everything goes through the one public entry point, ``analysis.session.Analysis``,
 which opens the store read-only (joining a running ``jinlin serve``); only the demo
@@ -71,25 +71,25 @@ def run(settings: Settings, scale: float = 1.0, seed: int = 1) -> dict[str, Any]
         print(f"\nSingle points of failure in {weakest} ({len(people)} people):")
         print(people[["code", "name", "degree", "betweenness"]].head(10).to_string(index=False))
 
-        # 3. What one extra resource would change.
-        plan = street.match_plan()
+        # 3. What one extra resource would change (nothing is written).
+        plan = county.match_plan()
         frame = plan.to_frame()
         short = frame[frame["reason"].isin([NO_RESOURCE, EXHAUSTED])]
         change: dict[str, Any] = {"demand": None}
         if len(short):
             demand = short.sort_values(["urgency", "demand"], ascending=[False, True]).iloc[0]
             where = {f["id"]: f["geometry"]["coordinates"]
-                     for f in street.points("Demand")["features"]}
+                     for f in county.points("Demand")["features"]}
             lon, lat = where[demand["demand"]]
             extra = [{"code": "EXTRA-1", "name": "假设的新资源", "category": demand["category"],
                       "capacity": 1, "lat": lat, "lon": lon, "radius_m": 500.0}]
-            diff = plan.compare(street.match_plan(extra=extra))
+            diff = plan.compare(county.match_plan(extra=extra))
             print(f"\nOne extra {demand['category']} resource at demand {demand['demand']}:")
             print(diff.summary_table().to_frame().to_string(index=False))
             change = {"demand": demand["demand"], "newly_matched": diff.newly_matched,
                       "matched": (diff.a.matched, diff.b.matched)}
         else:
-            print("\nEvery open demand of the street is matched: nothing to add.")
+            print("\nEvery open demand of the county is matched: nothing to add.")
     return {"streets": list(streets["code"]), "weakest": weakest,
             "single_points": list(people["code"]), "change": change}
 
