@@ -1,5 +1,9 @@
 """Indicators, gap lists, matching, network structure and data checks over the graph.
 
+For analysts, ``analysis.session.Analysis`` is the one public entry point (read-only, the
+API's scope and date rules, ``.to_frame()`` answers; docs/analysis.md); exports in
+``analysis.export`` / ``analysis.tables``, what-if matching in ``analysis.whatif``.
+
 Entry points (plain functions returning dataclasses; analysis imports only ``graph``):
 
 * ``analysis.indicators.compute_indicators(store, label, code, as_of=None)``

@@ -91,9 +91,13 @@ def match_demands(
     default_radius_m: float = 1000.0,
     as_of: str | None = None,
     admit: Callable[[list[Row]], list[Row]] | None = None,
+    extra: list[Row] | None = None,
 ) -> MatchPlan:
     """Plan the dispatch of every open demand of the scope (nothing is written); only
-    the resource rows ``admit`` keeps (with the offerers it keeps) are candidates."""
+    the resource rows ``admit`` keeps (with the offerers it keeps) are candidates.
+
+    ``extra`` resource rows (code, category, capacity, lat, lon, radius_m: a what-if,
+    ``analysis.whatif``) join the stored ones, unused and offered by nobody."""
     scope = resolve_scope(store, scope_label, scope_code, as_of)
     demands = [r for r in read_demands(store, scope_label, scope.params())
                if (r["status"] or lifecycle.OPEN) == lifecycle.OPEN]
@@ -118,6 +122,11 @@ def match_demands(
                                                           holding=list(lifecycle.HOLDING))}
         for r in resources:
             r["in_use"] = in_use.get(r["code"], 0)
+    clash = sorted({r["code"] for r in resources} & {r["code"] for r in extra or ()})
+    if clash:
+        raise ValueError(f"额外资源的编码与已有资源重复：{'、'.join(clash)}")
+    resources += [{**r, "offerers": [], "in_use": 0} for r in extra or ()
+                  if r["category"] in categories]
     return solve(scope_label, scope_code, demands, resources, radius, k, default_radius_m)
 
 

@@ -45,6 +45,7 @@ from graph.store import Store
 PLACE_LABELS = ("Community", "Grid", "Compound", "Building")
 MERE_PLACES = ("Grid", "Compound", "Building")  # links to these do not end isolation
 Node = tuple[str, str]  # (label, code)
+EDGE_PROPS = q.EDGE_COLUMNS[7:]  # since, until, role: kept on an edge when set
 
 
 @dataclass
@@ -74,7 +75,8 @@ def _label(labels: list[str]) -> str:
 def build_network(store: Store, scope_label: str, scope_code: str,
                   as_of: str | None = None) -> nx.Graph:
     """The co-operation network of the scope; nodes are (label, code) with ``name``,
-    edges carry ``type`` (relationship type)."""
+    edges carry ``type`` (relationship type) and, when set, ``since``/``until`` (dated
+    types) and ``role`` (a post)."""
     scope = resolve_scope(store, scope_label, scope_code, as_of)
     params: dict[str, Any] = {"scope": scope_code, "as_of": scope.as_of}
     graph = nx.Graph()
@@ -95,15 +97,21 @@ def build_network(store: Store, scope_label: str, scope_code: str,
 
 
 def _add(graph: nx.Graph, rows: list[dict[str, Any]]) -> None:
+    """Edges as the queries packed them (``q.EDGE_COLUMNS``).  A pair of nodes holds one
+    edge: a later row replaces an earlier one whole (its type, dates and role)."""
     for r in (edge for row in rows for edge in row["edges"]):
-        a_labels, a_code, a_name, b_labels, b_code, b_name, rtype = r  # q.EDGE_COLUMNS
+        a_labels, a_code, a_name, b_labels, b_code, b_name, rtype, *dated = r
         a, b = (_label(a_labels), a_code), (_label(b_labels), b_code)
         graph.add_node(a, name=a_name)
         graph.add_node(b, name=b_name)
-        graph.add_edge(a, b, type=rtype)
+        graph.add_edge(a, b)
+        attrs = graph.edges[a, b]
+        attrs.clear()
+        attrs["type"] = rtype
+        attrs.update((k, v) for k, v in zip(EDGE_PROPS, dated, strict=True) if v is not None)
 
 
-def _without_membership(graph: nx.Graph) -> nx.Graph:
+def without_membership(graph: nx.Graph) -> nx.Graph:
     """The network less plain party membership, as a graph of its own: betweenness over
     a filtered *view* pays a predicate call on every neighbour step (3x slower)."""
     core = nx.Graph()
@@ -160,7 +168,7 @@ def analyse(graph: nx.Graph, scope_label: str = "", scope_code: str = "", thresh
     bridges = sorted(tuple(sorted(e)) for e in nx.bridges(posts)) if posts else []
     over = sorted(((n, int(d)) for n, d in posts.degree() if n[0] == "Person" and d >= threshold),
                   key=lambda x: (-x[1], x[0]))
-    core = _without_membership(graph)
+    core = without_membership(graph)
     sampled = core.number_of_nodes() > exact_limit
     k = min(sample, core.number_of_nodes()) if sampled else None
     bc = betweenness(core, k, seed)

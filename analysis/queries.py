@@ -302,12 +302,17 @@ RETURN a.resource AS code, count(*) AS n""",
 
 
 # An edge of the co-operation network, packed (lists decode faster than maps).
-EDGE_COLUMNS = ("a_labels", "a", "a_name", "b_labels", "b", "b_name", "type")
+EDGE_COLUMNS = ("a_labels", "a", "a_name", "b_labels", "b", "b_name", "type", "since",
+                "until", "role")
 
 
-def _edge(a: str, b: str, rtype: str) -> str:
+def _edge(a: str, b: str, rtype: str, rel: str | None = None) -> str:
+    """One packed edge (``EDGE_COLUMNS``); ``rel`` names the relationship variable of a
+    dated type, whose ``since``/``until`` (and a post's ``role``) travel with it."""
+    dates = f"{rel}.since, {rel}.until" if rel else "null, null"
+    role = f"{rel}.role" if rel and rtype == "HOLDS_POST" else "null"
     return (f"[labels({a}), {a}.code, {a}.name, labels({b}), {b}.code, {b}.name, "
-            f"'{rtype}']")
+            f"'{rtype}', {dates}, {role}]")
 
 
 def _edges_of(var: str, edges: str) -> str:
@@ -321,15 +326,17 @@ def net_places(scope_label: str) -> list[Query]:
     """Territory edges of the scope's compounds, grids and communities (three queries,
     each one row per place with its ``edges``)."""
     compound = scoped("Compound", scope_label) + _edges_of("c", f"""
-[(c)<-[r:MANAGES]-(f:PropertyFirm) WHERE {current('r')} | {_edge('f', 'c', 'MANAGES')}]
+[(c)<-[r:MANAGES]-(f:PropertyFirm) WHERE {current('r')} | {_edge('f', 'c', 'MANAGES', 'r')}]
   + [(c)<-[:REPRESENTS]-(o:OwnersCommittee) WHERE {current('o', bounds=TERM)}
      | {_edge('o', 'c', 'REPRESENTS')}]
-  + [(c)<-[r:RESPONSIBLE_FOR]-(u:Unit) WHERE {current('r')} | {_edge('u', 'c', 'RESPONSIBLE_FOR')}]
+  + [(c)<-[r:RESPONSIBLE_FOR]-(u:Unit) WHERE {current('r')}
+     | {_edge('u', 'c', 'RESPONSIBLE_FOR', 'r')}]
   + [(c)<-[:COVERS]-(o:PartyOrg) | {_edge('o', 'c', 'COVERS')}]""")
     grid = scoped("Grid", scope_label) + _edges_of(
         "g", f"[(g)<-[:COVERS]-(o:PartyOrg) | {_edge('o', 'g', 'COVERS')}]")
     community = scoped("Community", scope_label) + _edges_of("m", f"""
-[(m)<-[r:CO_BUILDS_WITH]-(u:Unit) WHERE {current('r')} | {_edge('u', 'm', 'CO_BUILDS_WITH')}]
+[(m)<-[r:CO_BUILDS_WITH]-(u:Unit) WHERE {current('r')}
+   | {_edge('u', 'm', 'CO_BUILDS_WITH', 'r')}]
   + [(m)<-[:COVERS]-(o:PartyOrg) | {_edge('o', 'm', 'COVERS')}]
   + [(m)<-[:LOCATED_IN]-(o) WHERE o:Unit OR o:SocialOrg OR o:PropertyFirm
      | {_edge('o', 'm', 'LOCATED_IN')}]""")
@@ -349,12 +356,12 @@ def net_people(label: str) -> Query:
     member = ""
     if label == "PartyOrg":
         member = (f"\n  + [(o)<-[r:MEMBER_OF]-(p:Member) WHERE {current('r', bounds=BEGUN)} "
-                  f"| {_edge('p', 'o', 'MEMBER_OF')}]")
+                  f"| {_edge('p', 'o', 'MEMBER_OF', 'r')}]")
     return _read(
         f"analysis_net_people_{label}",
         f"UNWIND $codes AS code MATCH (o:{label} {{code: code}})" + _edges_of(
             "o", f"[(o)<-[r:HOLDS_POST]-(p:Person) WHERE {current('r')} "
-                 f"| {_edge('p', 'o', 'HOLDS_POST')}]" + member),
+                 f"| {_edge('p', 'o', 'HOLDS_POST', 'r')}]" + member),
     )
 
 

@@ -9,9 +9,9 @@ the audit log read it), so it lives at the top level; the token format itself is
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from api.policy import ROLES, Cap, allows
+from graph.personal import mask as mask  # its home is graph.personal (analysis masks too)
 
 __all__ = ["ROLES", "Caller", "mask"]
 
@@ -30,11 +30,3 @@ class Caller:
         return allows(self.role, cap)
 
 
-def mask(value: Any) -> Any:
-    """138****1234: keep enough digits to recognise a number, not to use it."""
-    if not isinstance(value, str) or not value:
-        return value
-    if len(value) <= 4:
-        return "*" * len(value)
-    keep_head = 3 if len(value) >= 11 else 1
-    return value[:keep_head] + "*" * (len(value) - keep_head - 4) + value[-4:]

@@ -19,6 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from api.cli import export as cli_export
 from api.cli.progress import Progress
 from api.policy import ROLES
 from graph import embedded
@@ -370,6 +371,7 @@ def _parser() -> argparse.ArgumentParser:
                 "没有时退出码 0，有时 1")
     p.add_argument("--scope", help=HELP_SCOPE + "；不给则检查全库")
     p.add_argument("--as-of", help=HELP_AS_OF)
+    cli_export.add_commands(sub)  # export network|table, whatif
     return parser
 
 

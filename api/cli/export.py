@@ -1,0 +1,173 @@
+"""``jinlin export`` and ``jinlin whatif``: the analyst's commands (analysis.session).
+
+``export network`` writes the scope's co-operation network with its measures as
+GraphML, GEXF or two CSV files; ``export table`` writes the nodes of one kind, or one
+indicator's items, as CSV or xlsx, and a located kind as GeoJSON; ``whatif`` compares
+the scope's match plan with the plan other inputs would give.  All of them only read:
+the store is opened without applying the schema, joining a running ``jinlin serve``.
+Personal data is masked unless ``--role`` names a role that may see it (api.policy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+from analysis.frames import NETWORK_FORMATS, TABLE_FORMATS, Table
+from api.policy import ROLES, Cap, allows
+from graph.dates import parse_as_of
+from graph.model import NODE_BY_LABEL
+from graph.settings import load_settings
+
+if TYPE_CHECKING:  # the analyses load numpy, networkx, ortools: only when a command runs
+    from analysis.session import Analysis, ScopeView
+
+HELP_SCOPE = ("范围：类型:编码（如 County:C01），编码在各级中唯一时可只写编码；"
+              "存储中只有一个县(区)时可省略")
+HELP_AS_OF = "按哪一天统计（YYYY-MM-DD），默认今天"
+HELP_ROLE = "以哪个角色导出：该角色可见个人信息（电话、身份证号）时才显示明文，默认脱敏"
+
+
+def _open(args: argparse.Namespace) -> Analysis:
+    from analysis.session import Analysis
+
+    parse_as_of(args.as_of)  # refused before the store starts
+    personal = bool(getattr(args, "role", None)) and allows(args.role, Cap.SEE_PERSONAL)
+    return Analysis.open(settings=load_settings(data_dir=args.data_dir), personal=personal)
+
+
+def _view(a: Analysis, args: argparse.Namespace) -> ScopeView:
+    return a.scope(args.scope, args.as_of)
+
+
+def cmd_export_network(args: argparse.Namespace) -> int:
+    with _open(args) as a:
+        written = _view(a, args).network().write(args.format, args.out)
+    print("wrote " + ", ".join(str(p) for p in written))
+    return 0
+
+
+def cmd_export_table(args: argparse.Namespace) -> int:
+    """KIND is a node label (its nodes in scope) or an indicator key (its items)."""
+    with _open(args) as a:
+        view = _view(a, args)
+        if args.format == "geojson":
+            out: Any = view.points(args.kind)
+        elif args.kind in NODE_BY_LABEL:
+            out = view.nodes(args.kind)
+        else:
+            out = view.indicators().items(args.kind)
+    from analysis.export import csv_text, write_table
+
+    if args.format == "geojson":
+        text = json.dumps(out, ensure_ascii=False, indent=1)
+        return _emit(text, args.out)
+    if args.format == "xlsx" and not args.out:
+        print("jinlin: xlsx output needs --out FILE", file=sys.stderr)
+        return 2
+    if args.out:
+        write_table(out, args.out, args.format)
+        print(f"wrote {len(out):,} rows to {args.out}")
+        return 0
+    return _emit(csv_text(out), None)
+
+
+def _emit(text: str, out: str | None) -> int:
+    if out:
+        with open(out, "w", encoding="utf-8") as f:
+            f.write(text)
+        print(f"wrote {out}")
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+def _weights(pairs: list[str]) -> dict[str, float] | None:
+    out: dict[str, float] = {}
+    for pair in pairs:
+        cat, sep, value = pair.partition("=")
+        try:
+            out[cat.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep:
+            raise ValueError(f"--weight 应写成 类别=权重，如 repair=2，收到 {pair!r}")
+    return out or None
+
+
+def cmd_whatif(args: argparse.Namespace) -> int:
+    """Plan a: the scope's plan as matchPlan gives it; plan b: with the options given."""
+    weights = _weights(args.weight)
+    with _open(args) as a:
+        view = _view(a, args)
+        base = view.match_plan()
+        other = view.match_plan(radius=args.radius, k=args.k, extra=args.extra_resources)
+    diff = base.compare(other, weights)
+    if args.format == "json":
+        print(json.dumps({"a": asdict(diff.a), "b": asdict(diff.b), "changes": diff.changes.rows},
+                         ensure_ascii=False, indent=1))
+        return 0
+    print(f"a = 现有匹配方案，b = 假设方案（{view.label}:{view.code}，{view.as_of}）")
+    print(_text(diff.summary_table()))
+    if diff.changes.rows:
+        print("\n有变化的需求：")
+        print(_text(diff.changes))
+    else:
+        print("\n两个方案对每个需求的安排相同。")
+    return 0
+
+
+def _text(table: Table) -> str:
+    cells = [[str(c) for c in table.columns]]
+    cells += [["" if r[c] is None else str(r[c]) for c in table.columns] for r in table.rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(table.columns))]
+    return "\n".join("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip()
+                     for row in cells)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data-dir", help="embedded store directory (default ./data)")
+    p.add_argument("--scope", help=HELP_SCOPE)
+    p.add_argument("--as-of", help=HELP_AS_OF)
+
+
+def add_commands(sub: Any) -> None:
+    """Add ``export`` (``network``, ``table``) and ``whatif`` to the ``jinlin`` parser's
+    subcommands ``sub``."""
+    export = sub.add_parser("export", help="导出范围内的网络或表格，供 Gephi、R、GIS、Excel 使用",
+                            description="导出范围内的网络或表格（只读）")
+    kinds = export.add_subparsers(dest="what", required=True)
+    p = kinds.add_parser("network", help="协作网络及其度量：GraphML、GEXF 或 CSV",
+                         description="协作网络：节点类型、名称、关系日期，以及中介中心性、"
+                         "割点、连通分量、社群")
+    _common(p)
+    p.add_argument("--format", choices=NETWORK_FORMATS, default="graphml")
+    p.add_argument("--out", required=True, help="输出文件（csv 为目录，写 nodes.csv 和 edges.csv）")
+    p.set_defaults(func=cmd_export_network)
+
+    p = kinds.add_parser("table", help="某类节点或某指标的明细：CSV、xlsx 或 GeoJSON",
+                         description="KIND 为节点类型（如 Compound、Person）或指标键"
+                         "（如 cross_posting_ratio）；geojson 用于小区、阵地、需求、资源")
+    _common(p)
+    p.add_argument("kind", metavar="KIND")
+    p.add_argument("--format", choices=(*TABLE_FORMATS, "geojson"), default="csv")
+    p.add_argument("--out", help="输出文件（默认标准输出；xlsx 必须给出）")
+    p.add_argument("--role", choices=ROLES, help=HELP_ROLE)
+    p.set_defaults(func=cmd_export_table)
+
+    p = sub.add_parser("whatif", help="假设匹配：换半径、k 或追加资源，与现有方案比较",
+                       description="不写入任何数据：a 为现有匹配方案，b 为按给定条件的方案")
+    _common(p)
+    p.add_argument("--radius", type=float, help="统一服务半径（米），默认用各资源自己的半径")
+    p.add_argument("--k", type=int, default=20, help="每个需求考虑的最近资源数（默认 20）")
+    p.add_argument("--weight", action="append", default=[], metavar="CATEGORY=W",
+                   help="类别权重，可重复，如 --weight elder_care=2：比较时 weighted_served "
+                   "按 权重×紧急程度 计分（每个资源只服务一个类别，权重不改变匹配本身）")
+    p.add_argument("--extra-resources", metavar="FILE",
+                   help="追加资源的 CSV 文件（列：code,name,category,capacity,lat,lon,radius_m"
+                   " 或台账中文表头）")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_whatif)
