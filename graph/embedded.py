@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from graph.datadir import private_dir, secret
+from graph.jvm_stderr import quiet_start
 from graph.store import BoltStore, StoreError, close_all
 
 DATABASE = "jinlin"
@@ -122,9 +123,9 @@ def _explain_start_failure(data_dir: Path, exc: Exception) -> StoreError:
     text = str(exc)
     if "lock" in text.lower():
         return StoreError(
-            f"the data directory {data_dir} is locked by another process that is not "
-            "serving it over Bolt. Stop that process (or wait for it to finish), or "
-            "point this command at another directory with --data-dir / JINLIN_DATA_DIR."
+            f"数据目录 {data_dir} 被另一个进程锁定，而该进程没有通过 Bolt 共享它。"
+            "请先停止那个进程（或等它结束），或用 --data-dir / JINLIN_DATA_DIR "
+            "指定另一个目录。"
         )
     return StoreError(f"the embedded store in {data_dir} could not start: {text}")
 
@@ -150,12 +151,13 @@ def open_embedded(data_dir: str | Path, heap: str = "2g") -> BoltStore:
     if root in _servers:  # this process already owns it: share the server
         _, port = _servers[root]
         return BoltStore(f"bolt://127.0.0.1:{port}", auth, DATABASE, "arcadedb")
-    server, port = _start_server(root, password, heap)
-    try:
-        _open_database(server, root)
-    except BaseException:
-        server.stop()
-        raise
+    with quiet_start():  # the JVM's and ArcadeDB's known harmless start-up lines
+        server, port = _start_server(root, password, heap)
+        try:
+            _open_database(server, root)
+        except BaseException:
+            server.stop()
+            raise
     if not _servers:
         # After jpype's own exit hook, so that ours runs first (atexit is LIFO).
         atexit.register(_stop_all)
@@ -233,8 +235,26 @@ def _bolt_clients_left() -> int:
                if t.isAlive() and not t.isDaemon() and str(t.getName()).startswith("BOLT-"))
 
 
+def _take_pending_interrupt() -> None:
+    """After Ctrl-C, JPype (1.7.1) hands the next Java call of the main thread a
+    ``java.lang.InterruptedException`` ("sleep interrupted"), once.  The stop below makes
+    Java calls: take the exception here, where it is expected, and clear the thread's
+    interrupt flag, so the stop runs and no traceback is printed."""
+    import jpype
+
+    if not jpype.isJVMStarted():
+        return
+    try:
+        jpype.JClass("java.lang.Thread").interrupted()
+    except jpype.JException as exc:
+        if exc.getClass().getName() != "java.lang.InterruptedException":
+            raise
+        jpype.JClass("java.lang.Thread").interrupted()
+
+
 def _stop_all(wait_s: float = 10.0) -> None:
     # The JVM's non-daemon threads keep the process alive until its servers stop.
+    _take_pending_interrupt()
     clean = True
     for root in list(_servers):
         try:

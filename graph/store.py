@@ -144,9 +144,19 @@ class _Tx:
 @contextmanager
 def _explained(query: Query, keep_transient: bool = False) -> Iterator[None]:
     """Driver errors as StoreErrors a person can read.  Inside a managed transaction
-    transient errors pass unchanged, for the driver to retry the transaction."""
+    transient errors pass unchanged, for the driver to retry the transaction.
+
+    A Ctrl-C that lands while the driver reads a reply leaves its connection half read;
+    the session's clean-up then fails on it (``BufferError``) and that error would hide
+    the interrupt: the interrupt is raised again instead.  The open transaction is not
+    committed (the server rolls it back when the connection goes)."""
     try:
-        yield
+        try:
+            yield
+        except Exception as exc:
+            if _after_interrupt(exc):
+                raise KeyboardInterrupt from exc
+            raise
     except TransientError:
         if keep_transient:
             raise
@@ -167,6 +177,18 @@ def _explained(query: Query, keep_transient: bool = False) -> Iterator[None]:
             raise StoreTimeout(f"{query.name} was cancelled: the request ran out of time"
                                ) from exc
         raise StoreError(f"{query.name} failed: {exc.message or exc}") from exc
+
+
+def _after_interrupt(exc: BaseException) -> bool:
+    """Whether ``exc`` was raised while a KeyboardInterrupt was being handled."""
+    seen: set[int] = set()
+    cause = exc.__context__
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__context__
+    return False
 
 
 class BoltStore:
