@@ -301,7 +301,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = command("generate", cmd_generate, "生成合成的示例台账", store=False)
     p.add_argument("--preset", choices=["county", "city", "province"], default="county",
-                   help="规模：county 一个县(区)（默认）、city 一个市、province 一个省")
+                   help="规模：county 一个县(区)（默认）、city 10 个县(区)、province 100 个县(区)")
     p.add_argument("--seed", type=int, default=1, help=HELP_SEED)
     p.add_argument("--format", choices=["csv", "xlsx"], default="csv",
                    help="台账格式：csv（默认，每表一个文件）或 xlsx")

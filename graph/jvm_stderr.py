@@ -12,8 +12,7 @@ exactly the lines :data:`NOISE` names and keeping every other byte, in order.
   reached the disk (caller requested preservation) …``: logged when a second process
   is refused the store's lock and closes its half-opened database.  It says the owner's
   write-ahead log is kept, which is what should happen; the refusal itself is reported
-  by :func:`graph.embedded.open_embedded`.  ArcadeDB starts each record with a newline
-  and ends it without one, so a dropped line takes the blank line before it along.
+  by :func:`graph.embedded.open_embedded`.
 """
 
 from __future__ import annotations
@@ -25,43 +24,55 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+# (line, whether the newline before it is its own): the JVM ends its line with a
+# newline; ArcadeDB's log records start with one (and end without).
 NOISE = (
-    re.compile(rb"WARNING: Using incubator modules: jdk\.incubator\.vector"),
-    re.compile(rb"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ SEVER \[TransactionManager\] <[^>]*> "
-               rb"Preserving the WAL files of database '[^']*': not all pages reached the "
-               rb"disk \(caller requested preservation\), the next open will recover them"),
+    (re.compile(rb"WARNING: Using incubator modules: jdk\.incubator\.vector"), False),
+    (re.compile(rb"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ SEVER \[TransactionManager\] <[^>]*> "
+                rb"Preserving the WAL files of database '[^']*': not all pages reached the "
+                rb"disk \(caller requested preservation\), the next open will recover them"),
+     True),
 )
 
 
-def is_noise(line: bytes) -> bool:
-    """Whether ``line`` (without its newline) is one of the known harmless lines."""
-    return any(pattern.fullmatch(line) for pattern in NOISE)
+def _noise(line: bytes) -> tuple[bool, bool]:
+    """Whether ``line`` (without newlines) is noise, and whether it owns the newline
+    before it."""
+    for pattern, leading in NOISE:
+        if pattern.fullmatch(line):
+            return True, leading
+    return False, False
 
 
 class _Copier:
-    """Copies ``source`` to ``target`` line by line, without the noise."""
+    """Copies ``source`` to ``target``, byte for byte except for the noise.
+
+    A newline read is held until the next line is known: a dropped ArcadeDB record
+    takes the newline before it along; a dropped JVM line takes its own.
+    """
 
     def __init__(self, source: int, target: int) -> None:
         self.source, self.target = source, target
-        self.blank = 0  # blank lines held back: they go with the next line, or not at all
+        self.newline = False  # a newline read and not yet written
 
     def run(self) -> None:
         rest = b""
         while chunk := os.read(self.source, 65536):
             *lines, rest = (rest + chunk).split(b"\n")
             for line in lines:
-                self._line(line, b"\n")
-        self._line(rest, b"")
+                self._line(line, ended=True)
+        self._line(rest, ended=False)
+        if self.newline:
+            self._write(b"\n")
 
-    def _line(self, line: bytes, end: bytes) -> None:
-        if not line and end:
-            self.blank += 1
-            return
-        if is_noise(line):
-            self.blank = 0
-            return
-        self._write(b"\n" * self.blank + line + end)
-        self.blank = 0
+    def _line(self, line: bytes, ended: bool) -> None:
+        noise, leading = _noise(line)
+        if not noise:
+            self._write(b"\n" * self.newline + line)
+            self.newline = ended
+        elif leading:
+            self.newline = ended
+        # else: the held newline (the one before) stays; the line's own goes with it
 
     def _write(self, data: bytes) -> None:
         while data:

@@ -15,6 +15,8 @@ is not started once the time is up, and either way :class:`StoreTimeout` is rais
 
 from __future__ import annotations
 
+import logging
+import sys
 import threading
 import time
 import weakref
@@ -189,6 +191,20 @@ def _after_interrupt(exc: BaseException) -> bool:
         seen.add(id(cause))
         cause = cause.__context__
     return False
+
+
+class _QuietAfterInterrupt(logging.Filter):
+    """Drops the driver's complaints about the connection a Ctrl-C left half read
+    ("RESET received IGNORED (unexpected response) => dropping connection"), logged
+    while the interrupt is handled: the driver drops that connection, as it should, and
+    the interrupt is reported where it is caught (the command line: one line)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = sys.exc_info()[1]
+        return exc is None or not (isinstance(exc, KeyboardInterrupt) or _after_interrupt(exc))
+
+
+logging.getLogger("neo4j.io").addFilter(_QuietAfterInterrupt())
 
 
 class BoltStore:
