@@ -258,6 +258,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+HELP_DATA_DIR = "嵌入式存储的数据目录（默认 ./data；JINLIN_DATA_DIR）"
 HELP_HOST = "监听地址（默认 127.0.0.1，只在本机可访问；JINLIN_HOST）"
 HELP_PORT = "监听端口（默认 8000；JINLIN_PORT）"
 HELP_SEED = "随机种子（默认 1）：同一种子生成同样的数据"
@@ -277,7 +278,7 @@ def _parser() -> argparse.ArgumentParser:
                 store: bool = True) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_, description=help_)
         if store:
-            p.add_argument("--data-dir", help="嵌入式存储的数据目录（默认 ./data；JINLIN_DATA_DIR）")
+            p.add_argument("--data-dir", help=HELP_DATA_DIR)
         p.set_defaults(func=func)
         return p
 

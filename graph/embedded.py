@@ -261,7 +261,9 @@ def _stop_all(wait_s: float = 10.0) -> None:
             clean = stop_embedded(root, wait_s) and clean
         except Exception:  # pragma: no cover - best effort at exit
             log.exception("stopping the store in %s failed", root)
-    if not clean or _bolt_clients_left():
+    # After Ctrl-C (status 130) what is left is this process's own statement, cut
+    # off by the interrupt: the command line has said so already.
+    if (not clean or _bolt_clients_left()) and exit_status != 130:
         log.warning("other processes were still connected to the store; exiting without "
                     "waiting for them (committed data is safe)")
     # Exit here, with the servers stopped and their data on disk, rather than through
