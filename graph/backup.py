@@ -78,10 +78,27 @@ def _rels(store: Store) -> Iterator[dict[str, Any]]:
             skip += PAGE
 
 
-def dump(store: Store, path: str | Path) -> tuple[int, int]:
-    """Write the graph to ``path``; returns (nodes, relationships)."""
-    nodes = list(_nodes(store))
-    rels = list(_rels(store))
+def _size(store: Store) -> int:
+    """Nodes and relationships a dump will hold: the total its progress counts toward."""
+    return sum(store.read(queries.count_label(node.label))[0]["n"] for node in NODES) + \
+        sum(store.read(queries.count_rel(rel.type))[0]["n"] for rel in RELS)
+
+
+def dump(store: Store, path: str | Path, progress: Progress | None = None) -> tuple[int, int]:
+    """Write the graph to ``path``; returns (nodes, relationships).
+
+    ``progress`` hears of the records read, by label or type, out of the store's count
+    taken first; it reaches the end, ``("done", n, n)``, once the file is written.
+    """
+    total = _size(store) if progress else 0
+    nodes: list[dict[str, Any]] = []
+    rels: list[dict[str, Any]] = []
+    for kept, records in ((nodes, _nodes(store)), (rels, _rels(store))):
+        for record in records:
+            kept.append(record)
+            done = len(nodes) + len(rels)
+            if progress and done < total:
+                progress(record.get("node") or record["rel"], done, total)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(fd, 0o600)  # an existing file keeps its mode through O_CREAT: set it
     with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb") as packed, \
@@ -90,6 +107,8 @@ def dump(store: Store, path: str | Path) -> tuple[int, int]:
                   "relationships": len(rels)}
         for obj in [header, *nodes, *rels]:
             fh.write(json.dumps(obj, ensure_ascii=False, sort_keys=True) + "\n")
+    if progress:
+        progress("done", len(nodes) + len(rels), len(nodes) + len(rels))
     return len(nodes), len(rels)
 
 

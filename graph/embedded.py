@@ -32,6 +32,7 @@ from typing import Any, NoReturn
 
 from graph.datadir import private_dir, secret
 from graph.i18n import _
+from graph.jvm_stderr import quiet_start
 from graph.ports import free_port
 from graph.store import BoltStore, StoreError, close_all
 
@@ -146,12 +147,13 @@ def open_embedded(data_dir: str | Path, heap: str = "2g") -> BoltStore:
     if root in _servers:  # this process already owns it: share the server
         _, port = _servers[root]
         return BoltStore(f"bolt://127.0.0.1:{port}", auth, DATABASE, "arcadedb")
-    server, port = _start_server(root, password, heap)
-    try:
-        _open_database(server, root)
-    except BaseException:
-        server.stop()
-        raise
+    with quiet_start():  # the JVM's and ArcadeDB's known harmless start-up lines
+        server, port = _start_server(root, password, heap)
+        try:
+            _open_database(server, root)
+        except BaseException:
+            server.stop()
+            raise
     if not _servers:
         # After jpype's own exit hook, so that ours runs first (atexit is LIFO).
         atexit.register(_stop_all)
@@ -229,15 +231,35 @@ def _bolt_clients_left() -> int:
                if t.isAlive() and not t.isDaemon() and str(t.getName()).startswith("BOLT-"))
 
 
+def _take_pending_interrupt() -> None:
+    """After Ctrl-C, JPype (1.7.1) hands the next Java call of the main thread a
+    ``java.lang.InterruptedException`` ("sleep interrupted"), once.  The stop below makes
+    Java calls: take the exception here, where it is expected, and clear the thread's
+    interrupt flag, so the stop runs and no traceback is printed."""
+    import jpype
+
+    if not jpype.isJVMStarted():
+        return
+    try:
+        jpype.JClass("java.lang.Thread").interrupted()
+    except jpype.JException as exc:
+        if exc.getClass().getName() != "java.lang.InterruptedException":
+            raise
+        jpype.JClass("java.lang.Thread").interrupted()
+
+
 def _stop_all(wait_s: float = 10.0) -> None:
     # The JVM's non-daemon threads keep the process alive until its servers stop.
+    _take_pending_interrupt()
     clean = True
     for root in list(_servers):
         try:
             clean = stop_embedded(root, wait_s) and clean
         except Exception:  # pragma: no cover - best effort at exit
             log.exception("stopping the store in %s failed", root)
-    if not clean or _bolt_clients_left():
+    # After Ctrl-C (status 130) what is left is this process's own statement, cut
+    # off by the interrupt: the command line has said so already.
+    if (not clean or _bolt_clients_left()) and exit_status != 130:
         log.warning("other processes were still connected to the store; exiting without "
                     "waiting for them (committed data is safe)")
     # Exit here, with the servers stopped and their data on disk, rather than through

@@ -15,6 +15,8 @@ is not started once the time is up, and either way :class:`StoreTimeout` is rais
 
 from __future__ import annotations
 
+import logging
+import sys
 import threading
 import time
 import weakref
@@ -146,9 +148,19 @@ class _Tx:
 @contextmanager
 def _explained(query: Query, keep_transient: bool = False) -> Iterator[None]:
     """Driver errors as StoreErrors a person can read.  Inside a managed transaction
-    transient errors pass unchanged, for the driver to retry the transaction."""
+    transient errors pass unchanged, for the driver to retry the transaction.
+
+    A Ctrl-C that lands while the driver reads a reply leaves its connection half read;
+    the session's clean-up then fails on it (``BufferError``) and that error would hide
+    the interrupt: the interrupt is raised again instead.  The open transaction is not
+    committed (the server rolls it back when the connection goes)."""
     try:
-        yield
+        try:
+            yield
+        except Exception as exc:
+            if _after_interrupt(exc):
+                raise KeyboardInterrupt from exc
+            raise
     except TransientError:
         if keep_transient:
             raise
@@ -168,6 +180,32 @@ def _explained(query: Query, keep_transient: bool = False) -> Iterator[None]:
             raise StoreTimeout(_("{query} 已取消：请求已超时", query=query.name)) from exc
         raise StoreError(_("{query} 失败：{detail}", query=query.name,
                            detail=exc.message or exc)) from exc
+
+
+def _after_interrupt(exc: BaseException) -> bool:
+    """Whether ``exc`` was raised while a KeyboardInterrupt was being handled."""
+    seen: set[int] = set()
+    cause = exc.__context__
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__context__
+    return False
+
+
+class _QuietAfterInterrupt(logging.Filter):
+    """Drops the driver's complaints about the connection a Ctrl-C left half read
+    ("RESET received IGNORED (unexpected response) => dropping connection"), logged
+    while the interrupt is handled: the driver drops that connection, as it should, and
+    the interrupt is reported where it is caught (the command line: one line)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = sys.exc_info()[1]
+        return exc is None or not (isinstance(exc, KeyboardInterrupt) or _after_interrupt(exc))
+
+
+logging.getLogger("neo4j.io").addFilter(_QuietAfterInterrupt())
 
 
 class BoltStore:

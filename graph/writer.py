@@ -13,11 +13,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph import queries
-from graph.i18n import _
+from graph.i18n import N_, _, translate
 from graph.model import rel_kind
 from graph.store import Store, StoreError, Transaction, in_batches
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
+
+NOTHING_WRITTEN = N_("已中断，未写入任何数据")
+MAYBE_WRITTEN = N_("已中断：中断时正在提交，数据可能已写入，请用 jinlin stats 核对")
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during an import or restore; ``str()`` says what became of the data.
+
+    Still a KeyboardInterrupt (nothing catching ``Exception`` swallows it); the command
+    line prints the message and exits with 130.
+    """
 
 
 @dataclass(frozen=True)
@@ -127,10 +138,13 @@ def write_graph(
     # what exists: that look-up is a third of the time of a fresh county load.  Asked
     # before the transaction, as probes (see Query.probe); a kind that a concurrent writer
     # fills meanwhile makes this transaction fail on the uniqueness constraint, not merge.
-    empty = {kind for kind in [*node_groups, *(t for t, _, _ in rel_groups)]
-             if _is_fresh(store, kind)}
+    kinds = [*node_groups, *(t for t, _, _ in rel_groups)]
+    empty: set[str] = set()
+    committing = False  # work has returned: its commit is on its way to the store
 
     def work(tx: Transaction) -> WriteSummary:  # run again from the start on a conflict
+        nonlocal committing
+        committing = False
         summary = WriteSummary()
         if prelude is not None:
             prelude(tx, summary)
@@ -147,9 +161,15 @@ def write_graph(
                 done += len(rel_batch)
                 if progress:
                     progress(rtype, done, total)
+        committing = True
         return summary
 
-    return store.transaction(work)
+    try:
+        empty.update(kind for kind in kinds if _is_fresh(store, kind))
+        return store.transaction(work)
+    except KeyboardInterrupt:
+        # Before the commit the transaction is rolled back: nothing of it is stored.
+        raise Interrupted(translate(MAYBE_WRITTEN if committing else NOTHING_WRITTEN)) from None
 
 
 def _is_fresh(store: Store, kind: str) -> bool:

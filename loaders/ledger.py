@@ -21,11 +21,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph.i18n import DEFAULT, _, current
+from graph.i18n import DEFAULT, _, current, translate
 from graph.lookup import codes_in_store
 from graph.model import MEMBER, check_pair, key_label
 from graph.store import Store
-from graph.writer import NodeRecord, RelRecord, WriteSummary, write_graph
+from graph.writer import (
+    NOTHING_WRITTEN,
+    Interrupted,
+    NodeRecord,
+    RelRecord,
+    WriteSummary,
+    write_graph,
+)
 from loaders.formats import (
     FROM,
     FROM_KIND,
@@ -110,9 +117,16 @@ def load_ledgers(
     progress: Progress | None = None,
     limits: LedgerLimits | None = None,
 ) -> WriteSummary:
-    """Validate everything first; write only when there is no problem, in one transaction."""
-    ledger = read_ledgers(paths, store, batch_size=batch_size, progress=progress,
-                          limits=limits)
+    """Validate everything first; write only when there is no problem, in one transaction.
+
+    Ctrl-C raises :class:`graph.writer.Interrupted`, which says whether anything was
+    written (never, before the commit).
+    """
+    try:
+        ledger = read_ledgers(paths, store, batch_size=batch_size, progress=progress,
+                              limits=limits)
+    except KeyboardInterrupt:
+        raise Interrupted(translate(NOTHING_WRITTEN)) from None
     return write_graph(store, ledger.nodes, ledger.rels, batch_size=batch_size, progress=progress)
 
 

@@ -153,7 +153,7 @@ def cmd_dump(args: argparse.Namespace) -> int:
 
     store = open_store(_settings(args))
     try:
-        nodes, rels = dump(store, args.file)
+        nodes, rels = dump(store, args.file, progress=Progress("dump"))
     finally:
         store.close()
     print(f"wrote {nodes:,} nodes and {rels:,} relationships to {args.file}")
@@ -290,6 +290,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+HELP_DATA_DIR = "嵌入式存储的数据目录（默认 ./data；JINLIN_DATA_DIR）"
 HELP_HOST = "监听地址（默认 127.0.0.1，只在本机可访问；JINLIN_HOST）"
 HELP_PORT = "监听端口（默认 8000；JINLIN_PORT）"
 HELP_SEED = "随机种子（默认 1）：同一种子生成同样的数据"
@@ -297,33 +298,34 @@ HELP_SCOPE = ("范围：类型:编码（如 County:C01），编码在各级中�
               "存储中只有一个县(区)时可省略")
 HELP_AS_OF = "按哪一天统计（YYYY-MM-DD），默认今天"
 HELP_BATCH = "每次写入存储的行数（默认 2000；JINLIN_BATCH_SIZE）"
+HELP_DUMP = "备份文件（gzip 压缩的 JSON 行，含个人信息，创建为仅本用户可读）"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="jinlin", description="近邻 — neighbourhood "
-                                     "party-building graph service")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(prog="jinlin", description="近邻 — 社区党建图谱服务"
+                                     "（neighbourhood party-building graph service）")
+    sub = parser.add_subparsers(dest="command", required=True, help="要执行的命令")
 
     def command(name: str, func: Callable[[argparse.Namespace], int], help_: str,
                 store: bool = True) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_, description=help_)
         if store:
-            p.add_argument("--data-dir", help="embedded store directory (default ./data)")
+            p.add_argument("--data-dir", help=HELP_DATA_DIR)
         p.set_defaults(func=func)
         return p
 
-    p = command("demo", cmd_demo, "generate the county preset into the store once and serve it")
+    p = command("demo", cmd_demo, "第一次运行时把县(区)示例数据生成到存储中，然后提供服务")
     p.add_argument("--seed", type=int, default=1, help=HELP_SEED)
     p.add_argument("--host", help=HELP_HOST)
     p.add_argument("--port", type=int, help=HELP_PORT)
-    p.add_argument("--no-serve", action="store_true", help="stop after loading the data")
+    p.add_argument("--no-serve", action="store_true", help="只准备数据，不启动服务")
 
-    p = command("serve", cmd_serve, "serve the GraphQL API")
+    p = command("serve", cmd_serve, "提供 GraphQL 接口服务")
     p.add_argument("--host", help=HELP_HOST)
     p.add_argument("--port", type=int, help=HELP_PORT)
 
-    p = command("load", cmd_load, "validate ledgers (.xlsx/.csv/directories) and import them")
-    p.add_argument("paths", nargs="+")
+    p = command("load", cmd_load, "校验台账（.xlsx/.csv 或目录）并导入；有任何问题则不写入")
+    p.add_argument("paths", nargs="+", help="台账文件或目录，可给多个")
     p.add_argument("--batch-size", type=int, help=HELP_BATCH)
     p.add_argument("--replace", metavar="类型:编码",
                    help="按范围替换（县(区)、街道(乡镇)或社区，如 Street:C01-S01）：文件中有的表，"
@@ -332,40 +334,43 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--yes", action="store_true",
                    help="与 --replace 一起用：不询问，直接删除并导入（供脚本使用）")
 
-    p = command("template", cmd_template, "write blank ledger templates", store=False)
-    p.add_argument("dir")
-    p.add_argument("--english", action="store_true", help="English headers (default Chinese)")
+    p = command("template", cmd_template, "写出空白台账模板", store=False)
+    p.add_argument("dir", help="模板写入的目录")
+    p.add_argument("--english", action="store_true", help="使用英文表头（默认中文）")
 
-    p = command("generate", cmd_generate, "write synthetic ledgers", store=False)
-    p.add_argument("--preset", choices=["county", "city", "province"], default="county")
+    p = command("generate", cmd_generate, "生成合成的示例台账", store=False)
+    p.add_argument("--preset", choices=["county", "city", "province"], default="county",
+                   help="规模：county 一个县(区)（默认）、city 10 个县(区)、province 100 个县(区)")
     p.add_argument("--seed", type=int, default=1, help=HELP_SEED)
-    p.add_argument("--format", choices=["csv", "xlsx"], default="csv")
-    p.add_argument("out")
+    p.add_argument("--format", choices=["csv", "xlsx"], default="csv",
+                   help="台账格式：csv（默认，每表一个文件）或 xlsx")
+    p.add_argument("out", help="台账写入的目录")
 
-    command("stats", cmd_stats, "count nodes per label and relationships per type")
+    command("stats", cmd_stats, "按类型统计存储中的节点数和关系数")
 
-    p = command("dump", cmd_dump, "write the whole graph to one portable backup file")
-    p.add_argument("file")
-    p = command("restore", cmd_restore, "load a backup file into an empty store")
-    p.add_argument("file")
-    p.add_argument("--force", action="store_true", help="merge into a non-empty store")
+    p = command("dump", cmd_dump, "把整个图谱写入一个可移植的备份文件")
+    p.add_argument("file", help=HELP_DUMP)
+    p = command("restore", cmd_restore, "把备份文件载入空的存储")
+    p.add_argument("file", help=HELP_DUMP)
+    p.add_argument("--force", action="store_true", help="存储不空时也载入，与已有数据合并")
 
-    p = command("token", cmd_token, "issue a signed API token (key: JINLIN_JWT_SECRET, "
-                "else the one `jinlin serve` keeps in the data directory)")
-    p.add_argument("--role", required=True,
-                   choices=ROLES)
-    p.add_argument("--scope", required=True, help="code of the county/street/community")
+    p = command("token", cmd_token, "签发 API 令牌（密钥：JINLIN_JWT_SECRET，"
+                "否则用 `jinlin serve` 保存在数据目录中的密钥）")
+    p.add_argument("--role", required=True, choices=ROLES,
+                   help="角色，决定令牌能读写什么（见 api/README.md 的角色表）")
+    p.add_argument("--scope", required=True, help="令牌的范围：县(区)、街道或社区的编码")
     p.add_argument("--subject", required=True,
                    help="主体：持令牌操作的账号或人员（如 zhang.san 或人员编码），审计日志记录"
                    "为 who；居民令牌填其人员编码")
     p.add_argument("--ttl-hours", type=float, default=12.0,
                    help="有效期（小时），默认 12，不得超过 token_max_hours（默认 720）")
 
-    p = command("report", cmd_report, "indicator report for a scope")
+    p = command("report", cmd_report, "某个范围的指标报告")
     p.add_argument("--scope", help=HELP_SCOPE)
-    p.add_argument("--format", choices=["table", "json", "xlsx", "html"], default="table")
+    p.add_argument("--format", choices=["table", "json", "xlsx", "html"], default="table",
+                   help="输出格式：table 文字表（默认）、json、xlsx（需 --out）或 html")
     p.add_argument("--as-of", help=HELP_AS_OF)
-    p.add_argument("--out", help="write to this file instead of stdout")
+    p.add_argument("--out", help="写入这个文件，而不是输出到屏幕")
 
     p = command("check", cmd_check, "列出放置缺失（如小区未归入网格）和属性与关系矛盾的数据；"
                 "没有时退出码 0，有时 1")
@@ -405,8 +410,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: Any) -> int:
     try:
         return int(args.func(args))
-    except KeyboardInterrupt:
-        print("jinlin: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:  # graph.writer.Interrupted says what was written
+        print(f"jinlin: {str(exc) or '已中断'}", file=sys.stderr)
         return 130
     except Exception as exc:
         message = _explain(exc)

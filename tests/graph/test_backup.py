@@ -68,3 +68,14 @@ def test_restore_refuses_a_file_that_is_not_a_dump(store: BoltStore, tmp_path: P
         fh.write('{"format": "something-else"}\n')
     with pytest.raises(backup.RestoreRefused, match="不是第 1 版的 jinlin 备份文件"):
         backup.restore(store, path)
+
+
+def test_dump_reports_progress_per_record_then_done(store: BoltStore, tmp_path: Path) -> None:
+    write_graph(store, NODES, RELS)
+    heard: list[tuple[str, int, int]] = []
+    backup.dump(store, tmp_path / "b.jsonl.gz", progress=lambda *a: heard.append(a))
+    # labels in model order (a member as its Person), then types in model order; the
+    # last record is not reported by itself: the end is reached once the file is written
+    kinds = ["Compound", "Building", "PartyOrg", "Person", "Person",
+             "PART_OF", "COVERS", "LIVES_IN", "LIAISES", "HOLDS_POST"]
+    assert heard == [(k, i, 11) for i, k in enumerate(kinds, 1)] + [("done", 11, 11)]
