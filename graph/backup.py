@@ -80,8 +80,8 @@ def _rels(store: Store) -> Iterator[dict[str, Any]]:
 
 def _size(store: Store) -> int:
     """Nodes and relationships a dump will hold: the total its progress counts toward."""
-    return sum(store.read(queries.count_label(node.label))[0]["n"] for node in NODES) + \
-        sum(store.read(queries.count_rel(rel.type))[0]["n"] for rel in RELS)
+    return sum(int(store.read(queries.count_label(node.label))[0]["n"]) for node in NODES) + \
+        sum(int(store.read(queries.count_rel(rel.type))[0]["n"]) for rel in RELS)
 
 
 def dump(store: Store, path: str | Path, progress: Progress | None = None) -> tuple[int, int]:

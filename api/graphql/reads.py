@@ -131,12 +131,12 @@ async def node(self: Any, info: strawberry.Info, id: strawberry.ID) -> types.Nod
     return None if row is None else types.build_node(ctx, label, row)
 
 
-async def count_by(self: Any, info: strawberry.Info, label: LabelEnum,  # type: ignore[valid-type]
-                   level: LevelEnum) -> list[AreaCount]:  # type: ignore[valid-type]
+async def count_by(self: Any, info: strawberry.Info, label: LabelEnum,
+                   level: LevelEnum) -> list[AreaCount]:
     """Nodes of ``label`` per area of ``level`` in the caller's scope (dashboards)."""
     ctx: Context = info.context
     ctx.require(Cap.READ_ALL)
-    lab, lev = label.value, level.value  # type: ignore[attr-defined]
+    lab, lev = label.value, level.value
     rows = await ctx.read(queries.count_by(lab, lev, ctx.scope_label))
     return [AreaCount(id=strawberry.ID(types.global_id(lev, r["code"])), code=r["code"],
                       name=r["name"], count=int(r["n"])) for r in rows]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 
 from loaders.synthetic import names as nm
 from loaders.synthetic.codes import Category, DemandStatus, Status
@@ -57,12 +58,13 @@ def _resources(county: County) -> dict[tuple[str, str], str]:
             capacity, radius = rng.randint(1, 5), rng.randint(5, 10) * 100
             label = county.people[who].name
         else:
-            who, label = {
+            pick: dict[str, Callable[[], tuple[str, str]]] = {
                 "Unit": lambda: rng.choice(county.units)[:2],
                 "PropertyFirm": lambda: rng.choice(county.firms)[:2],
                 "VolunteerTeam": lambda: (rng.choice(county.teams)[0], "志愿服务队"),
                 "SocialOrg": lambda: (rng.choice(county.social_orgs)[0], "社会组织"),
-            }[kind]()
+            }
+            who, label = pick[kind]()
             comm = county.communities[comm_of[who]]
             lat, lon = jitter(rng, comm.lat, comm.lon, 0.5)
             capacity, radius = rng.randint(5, 50), rng.randint(10, 30) * 100
