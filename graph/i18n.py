@@ -85,21 +85,25 @@ def catalogue_path(package: str, lang: str = "en") -> Path:
     return _ROOT / package / "locale" / f"{lang}.po"
 
 
+def entries(package: str, lang: str = "en") -> dict[str, str]:
+    """One package's catalogue for ``lang``: message id → text (empty when absent)."""
+    from babel.messages.pofile import read_po
+
+    path = catalogue_path(package, lang)
+    if not path.exists():
+        return {}
+    with path.open("rb") as f:
+        return {message.id: str(message.string) for message in read_po(f, locale=lang)
+                if message.id and isinstance(message.id, str) and message.string}
+
+
 @cache
 def _catalogue(lang: str) -> dict[str, str]:
     """Every package's entries for ``lang`` in one mapping (message id → text)."""
-    from babel.messages.pofile import read_po
-
-    entries: dict[str, str] = {}
+    merged: dict[str, str] = {}
     for package in PACKAGES:
-        path = catalogue_path(package, lang)
-        if not path.exists():
-            continue
-        with path.open("rb") as f:
-            for message in read_po(f, locale=lang):
-                if message.id and isinstance(message.id, str) and message.string:
-                    entries[message.id] = str(message.string)
-    return entries
+        merged.update(entries(package, lang))
+    return merged
 
 
 def translate(msgid: str, lang: str | None = None) -> str:

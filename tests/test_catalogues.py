@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po
 
-from graph.i18n import PACKAGES, catalogue_path
+from graph.i18n import PACKAGES
+from graph.i18n import entries as catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKERS = ("_", "N_")
@@ -41,15 +41,6 @@ def used(package: str) -> dict[str, str]:
         if isinstance(first, ast.Constant) and isinstance(first.value, str):
             found.setdefault(first.value, f"{file}:{line}")
     return found
-
-
-def catalogue(package: str) -> dict[str, str]:
-    path = catalogue_path(package)
-    if not path.exists():
-        return {}
-    with path.open("rb") as f:
-        return {str(m.id): str(m.string) for m in read_po(f, locale="en")
-                if m.id and isinstance(m.id, str)}
 
 
 def placeholders(text: str) -> set[str]:

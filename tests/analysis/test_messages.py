@@ -14,7 +14,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po
 
 from analysis.check import RULES, Finding, render
 from analysis.fetch import Scope, ScopeData, ScopeNotFound, find_scope, resolve_scope
@@ -22,7 +21,8 @@ from analysis.indicators import Options, indicators_from
 from analysis.matching import EXHAUSTED, NO_LOCATION, NO_RESOURCE
 from analysis.report import render_table
 from analysis.report_text import extra_text, header, readable
-from graph.i18n import PACKAGES, catalogue_path, language, translate
+from graph.i18n import PACKAGES, language, translate
+from graph.i18n import entries as _entries
 from graph.store import BoltStore
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "analysis_messages.txt"
@@ -96,15 +96,6 @@ def test_english_is_todays_text(store: BoltStore) -> None:
         assert translate(NO_RESOURCE) == "no resource of that category in range"
         assert _error(lambda: resolve_scope(store, "County", "NOPE", None)) == \
             "scope County:NOPE does not exist"
-
-
-def _entries(package: str) -> dict[str, str]:
-    path = catalogue_path(package)
-    if not path.exists():
-        return {}
-    with path.open("rb") as f:
-        return {str(m.id): str(m.string) for m in read_po(f, locale="en")
-                if m.id and isinstance(m.id, str)}
 
 
 @pytest.mark.parametrize("other", [p for p in PACKAGES if p != "analysis"])
