@@ -607,6 +607,14 @@ REL_BY_TYPE: dict[str, RelKind] = {r.type: r for r in RELS}
 ENDPOINT_LABELS: frozenset[str] = frozenset(NODE_BY_LABEL) | {MEMBER}
 
 
+def checked_label(label: str) -> str:
+    """``label`` itself when the model has it as an endpoint label: Cypher text is
+    assembled only from identifiers that passed this check (never from user input)."""
+    if label not in ENDPOINT_LABELS:
+        raise ValueError(f"unknown label {label!r}")
+    return label
+
+
 def key_label(label: str) -> str:
     """The label that owns the ``code`` constraint for an endpoint label."""
     return "Person" if label == MEMBER else label

@@ -10,20 +10,14 @@ from __future__ import annotations
 from functools import cache
 
 from graph.model import (
-    ENDPOINT_LABELS,
     MEMBER,
     NODE_BY_LABEL,
     NODES,
     REL_BY_TYPE,
     RELS,
+    checked_label,
 )
 from graph.store import Query
-
-
-def _label(label: str) -> str:
-    if label not in ENDPOINT_LABELS:
-        raise ValueError(f"unknown label {label!r}")
-    return label
 
 
 def _rel(rel_type: str) -> str:
@@ -39,7 +33,7 @@ def create_nodes(label: str, member: bool = False) -> Query:
     Members are created with both labels at once: ArcadeDB refuses (as a uniqueness
     violation) a label added to a node created earlier in the same transaction.
     """
-    lab = _label(label) + (f":{MEMBER}" if member else "")
+    lab = checked_label(label) + (f":{MEMBER}" if member else "")
     return Query(
         f"create_{lab.replace(':', '_')}",
         f"UNWIND $rows AS row CREATE (n:{lab}) SET n += row.props",
@@ -49,7 +43,7 @@ def create_nodes(label: str, member: bool = False) -> Query:
 @cache
 def update_nodes(label: str) -> Query:
     """``$rows``: ``[{code, props}]``; a None in props removes that property."""
-    lab = _label(label)
+    lab = checked_label(label)
     return Query(
         f"update_{lab}",
         f"UNWIND $rows AS row MATCH (n:{lab} {{code: row.code}}) SET n += row.props",
@@ -69,7 +63,7 @@ REMOVE_MEMBER_LABEL = Query(
 @cache
 def existing_nodes(label: str) -> Query:
     """Which of ``$codes`` exist, with their properties (to tell created from updated)."""
-    lab = _label(label)
+    lab = checked_label(label)
     return Query(
         f"existing_{lab}",
         f"UNWIND $codes AS code MATCH (n:{lab} {{code: code}}) "
@@ -85,7 +79,7 @@ def upsert_rels(rel_type: str, source: str, target: str) -> Query:
     role held twice in different periods stays two relationships; MERGE on it works
     the same on every backend (MERGE refuses null key values, rkey is never null).
     """
-    t, s, g = _rel(rel_type), _label(source), _label(target)
+    t, s, g = _rel(rel_type), checked_label(source), checked_label(target)
     return Query(
         f"upsert_{t}_{s}_{g}",
         f"UNWIND $rows AS row MATCH (a:{s} {{code: row.src}}) MATCH (b:{g} {{code: row.tgt}}) "
@@ -95,7 +89,7 @@ def upsert_rels(rel_type: str, source: str, target: str) -> Query:
 
 @cache
 def existing_rels(rel_type: str, source: str, target: str) -> Query:
-    t, s, g = _rel(rel_type), _label(source), _label(target)
+    t, s, g = _rel(rel_type), checked_label(source), checked_label(target)
     return Query(
         f"existing_{t}_{s}_{g}",
         f"UNWIND $rows AS row MATCH (a:{s} {{code: row.src}})-[r:{t} {{rkey: row.rkey}}]->"
@@ -106,7 +100,7 @@ def existing_rels(rel_type: str, source: str, target: str) -> Query:
 
 @cache
 def delete_rel(rel_type: str, source: str, target: str) -> Query:
-    t, s, g = _rel(rel_type), _label(source), _label(target)
+    t, s, g = _rel(rel_type), checked_label(source), checked_label(target)
     return Query(
         f"delete_{t}_{s}_{g}",
         f"MATCH (a:{s} {{code: $src}})-[r:{t} {{rkey: $rkey}}]->(b:{g} {{code: $tgt}}) "
@@ -116,7 +110,7 @@ def delete_rel(rel_type: str, source: str, target: str) -> Query:
 
 @cache
 def delete_node(label: str) -> Query:
-    lab = _label(label)
+    lab = checked_label(label)
     return Query(
         f"delete_{lab}",
         f"MATCH (n:{lab} {{code: $code}}) DETACH DELETE n RETURN count(*) AS deleted",
@@ -125,7 +119,7 @@ def delete_node(label: str) -> Query:
 
 @cache
 def any_node(label: str) -> Query:
-    lab = _label(label)
+    lab = checked_label(label)
     return Query(f"any_{lab}", f"MATCH (n:{lab}) RETURN 1 AS one LIMIT 1", probe=True)
 
 
@@ -137,7 +131,7 @@ def any_rel(rel_type: str) -> Query:
 
 @cache
 def count_label(label: str) -> Query:
-    lab = _label(label)
+    lab = checked_label(label)
     return Query(f"count_{lab}", f"MATCH (n:{lab}) RETURN count(n) AS n", probe=True)
 
 
@@ -150,7 +144,7 @@ def count_rel(rel_type: str) -> Query:
 @cache
 def dump_nodes(label: str) -> Query:
     """One page of a label's nodes, keyset-paginated on code (``$after``, ``$limit``)."""
-    lab = _label(label)
+    lab = checked_label(label)
     return Query(
         f"dump_{lab}",
         f"MATCH (n:{lab}) WHERE n.code > $after RETURN n.code AS code, properties(n) AS props "

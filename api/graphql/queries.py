@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from graph.lifecycle import Guard
-from graph.model import NODE_BY_LABEL, REL_BY_TYPE, PropType, key_label
+from graph.model import NODE_BY_LABEL, REL_BY_TYPE, PropType, checked_label, key_label
 from graph.scope import downward, in_scope, scopes_under
 from graph.spine import AREAS, DOWN_SPINE, SCOPE_LABELS, current, depth
 from graph.store import Query
@@ -19,12 +19,6 @@ from graph.store import Query
 DATED = current("r", optional=True)  # a field read without asOf sees every period
 OWN_DEMAND = "($subject IS NULL OR EXISTS { MATCH (n)-[:RAISED_BY]->(:Person {code: $subject}) })"
 RETURN_NODE = "properties(n) AS props, labels(n) AS labels"
-
-
-def _label(label: str) -> str:
-    if label not in NODE_BY_LABEL and label != "Member":
-        raise ValueError(f"unknown label {label!r}")
-    return label
 
 
 def _scope_label(label: str) -> str:
@@ -47,7 +41,7 @@ class FilterArg:
 @cache
 def filter_args(label: str) -> tuple[FilterArg, ...]:
     """The filters of ``label``'s connection, derived from its property types."""
-    kind = NODE_BY_LABEL[_label(label)]
+    kind = NODE_BY_LABEL[checked_label(label)]
     out = [FilterArg("codes", "list[str]", "($codes IS NULL OR n.code IN $codes)")]
     for p in kind.props:
         v = f"$f_{p.name}"
@@ -84,7 +78,7 @@ def param_name(arg: FilterArg) -> str:
 
 def sort_fields(label: str) -> tuple[str, ...]:
     """Keyset pagination needs a total order without nulls: code, or a required text."""
-    kind = NODE_BY_LABEL[_label(label)]
+    kind = NODE_BY_LABEL[checked_label(label)]
     return ("code",) + tuple(
         p.name for p in kind.props if p.required and p.type is PropType.STR and p.name != "code"
     )
@@ -122,7 +116,7 @@ def _where(label: str, check: str) -> str:
 
 def _match(label: str, members_only: bool) -> str:
     """Members carry their own label: matching it skips the other people entirely."""
-    return "Member" if members_only and label == "Person" else _label(label)
+    return "Member" if members_only and label == "Person" else checked_label(label)
 
 
 @cache
@@ -169,7 +163,7 @@ def _visible(lab: str, scope_label: str) -> str:
 
 def _of_codes(name: str, label: str, scope_label: str, returns: str) -> Query:
     """The nodes of ``$codes`` the caller may see, each returned as ``returns``."""
-    lab = _label(label)
+    lab = checked_label(label)
     return Query(
         f"{name}_{lab}_in_{scope_label}",
         f"UNWIND $codes AS code MATCH (n:{lab} {{code: code}}) "
@@ -188,7 +182,7 @@ def by_codes(label: str, scope_label: str) -> Query:
 def reach(label: str, scope_label: str) -> Query:
     """Nodes of ``$codes`` the caller may see, each with ``scopes``: the codes of every
     node of the caller's level it lies under (the exclusivity check of writes)."""
-    scopes = scopes_under(_label(label), "n", scope_label)
+    scopes = scopes_under(checked_label(label), "n", scope_label)
     return _of_codes("reach", label, scope_label, f"{RETURN_NODE}, {scopes} AS scopes")
 
 
@@ -201,7 +195,7 @@ def visible_codes(label: str, scope_label: str) -> Query:
 @cache
 def exists(label: str) -> Query:
     """Whether a node exists at all, in scope or not (a new code must be free)."""
-    lab = _label(label)
+    lab = checked_label(label)
     return Query(f"exists_{lab}",
                  f"MATCH (n:{lab} {{code: $code}}) RETURN {RETURN_NODE}")
 
@@ -217,7 +211,7 @@ def related(rel_type: str, outgoing: bool, parent: str, other: str, scope_label:
     """
     if rel_type not in REL_BY_TYPE:
         raise ValueError(f"unknown relationship type {rel_type!r}")
-    a, b = _label(key_label(parent)), _label(other)
+    a, b = checked_label(key_label(parent)), checked_label(other)
     arrow = f"-[r:{rel_type}]->" if outgoing else f"<-[r:{rel_type}]-"
     where = in_scope(b, "n", _scope_label(scope_label))
     if REL_BY_TYPE[rel_type].dated:
@@ -242,7 +236,7 @@ def count_by(label: str, level: str, scope_label: str) -> Query:
     Walks down from the scope node to the areas ``g``, and from each area down to the
     nodes anchored under it; the first branch keeps the areas without any (count 0).
     """
-    lab, lev = _label(label), _label(level)
+    lab, lev = checked_label(label), checked_label(level)
     if lev not in AREAS:
         raise ValueError(f"cannot count by {level}")
     areas = f"MATCH (s:{_scope_label(scope_label)} {{code: $scope}}){DOWN_SPINE}(g:{lev}) "
@@ -257,7 +251,7 @@ def count_by(label: str, level: str, scope_label: str) -> Query:
 
 @cache
 def scope_node(label: str) -> Query:
-    lab = _label(label)
+    lab = checked_label(label)
     return Query(f"scope_node_{lab}", f"MATCH (n:{lab} {{code: $code}}) RETURN n.code AS code")
 
 
