@@ -46,6 +46,15 @@ PLACE_LABELS = ("Community", "Grid", "Compound", "Building")
 MERE_PLACES = ("Grid", "Compound", "Building")  # links to these do not end isolation
 Node = tuple[str, str]  # (label, code)
 EDGE_PROPS = q.EDGE_COLUMNS[7:]  # since, until, role: kept on an edge when set
+# Which relationship a pair of nodes linked by several keeps as its one edge.  The derived
+# networks read the type: a branch secretary is also a member of the branch, a firm's
+# manager also works there, a co-building unit is often located in its community; were
+# the MEMBER_OF, WORKS_AT or LOCATED_IN row (fetched later) to win, the person would drop
+# out of the post network and the unit out of the co-building one.  So posts first,
+# co-building next, plain membership last (the only type ``without_membership`` drops).
+# Types not named rank between; rows of equal rank: the later wins.
+EDGE_RANK = {"HOLDS_POST": 0, "CO_BUILDS_WITH": 1, "MEMBER_OF": 3}
+OTHER_RANK = 2
 
 
 @dataclass
@@ -98,17 +107,24 @@ def build_network(store: Store, scope_label: str, scope_code: str,
 
 def _add(graph: nx.Graph, rows: list[dict[str, Any]]) -> None:
     """Edges as the queries packed them (``q.EDGE_COLUMNS``).  A pair of nodes holds one
-    edge: a later row replaces an earlier one whole (its type, dates and role)."""
+    edge, of the type ranked first in ``EDGE_RANK`` among the pair's rows: a later row
+    replaces an earlier one whole (type, dates, role) unless its type ranks lower."""
     for r in (edge for row in rows for edge in row["edges"]):
         a_labels, a_code, a_name, b_labels, b_code, b_name, rtype, *dated = r
         a, b = (_label(a_labels), a_code), (_label(b_labels), b_code)
         graph.add_node(a, name=a_name)
         graph.add_node(b, name=b_name)
+        if graph.has_edge(a, b) and _rank(graph.edges[a, b]["type"]) < _rank(rtype):
+            continue
         graph.add_edge(a, b)
         attrs = graph.edges[a, b]
         attrs.clear()
         attrs["type"] = rtype
         attrs.update((k, v) for k, v in zip(EDGE_PROPS, dated, strict=True) if v is not None)
+
+
+def _rank(rtype: str) -> int:
+    return EDGE_RANK.get(rtype, OTHER_RANK)
 
 
 def without_membership(graph: nx.Graph) -> nx.Graph:

@@ -8,7 +8,8 @@ surrogate, a newline, a bidi control) can break the encoding or forge a line:
 ``id, when, who, role, scope, mutation, arguments, outcome``.  ``who`` is the token's
 subject.  A mutation may write more than one line, all with its ``id`` (e.g. ``ok``
 written inside the write transaction, then ``error`` when the commit itself failed):
-**readers take the last line per id**.  Every line is written, flushed and fsync'd
+**readers take the last line per id**.  An ``ok`` line may carry more (the command line's
+imports add ``counts``: created, updated, deleted).  Every line is written, flushed and fsync'd
 before ``append`` returns; a line the disk refused half-way is cut off again, so the
 file holds whole lines only.  The file is created 0600 (and an existing one tightened
 to 0600): arguments name people.
@@ -26,11 +27,18 @@ from typing import Any
 
 from api.auth import Caller
 
+AUDIT_FILE = "audit.log"  # in the data directory, for the app and the command line alike
+
 
 class AuditLog:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
+
+    @classmethod
+    def in_data_dir(cls, data_dir: str | Path) -> AuditLog:
+        """The log of the store kept in ``data_dir`` (one file, whoever writes)."""
+        return cls(Path(data_dir) / AUDIT_FILE)
 
     def entry(self, caller: Caller, mutation: str, arguments: dict[str, Any]) -> AuditEntry:
         """The lines of one mutation (nothing is written yet)."""
@@ -77,15 +85,25 @@ class AuditEntry:
 
     def write(self, outcome: str) -> None:
         with self._lock:
-            self._append(outcome)
+            self._append(outcome, {})
 
-    def settle(self, outcome: str) -> None:
-        """Make ``outcome`` the last word on this mutation (written unless it already is)."""
+    def settle(self, outcome: str, details: dict[str, Any] | None = None) -> None:
+        """Make ``outcome`` the last word on this mutation (written unless it already is);
+        ``details`` are fields written after it (e.g. an import's counts)."""
         with self._lock:
             if self.last != outcome:
-                self._append(outcome)
+                self._append(outcome, details or {})
 
-    def _append(self, outcome: str) -> None:
+    def settle_quietly(self, outcome: str) -> None:
+        """Settle a failed mutation: its own error is what the caller must see, and
+        nothing was committed under this entry that its lines would vouch for."""
+        try:
+            self.settle(outcome)
+        except OSError:
+            pass
+
+    def _append(self, outcome: str, details: dict[str, Any]) -> None:
         when = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-        self.log.append({"id": self.id, "when": when, **self.fields, "outcome": outcome})
+        self.log.append({"id": self.id, "when": when, **self.fields, "outcome": outcome,
+                         **details})
         self.last = outcome

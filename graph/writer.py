@@ -81,6 +81,11 @@ class WriteSummary:
         """Deleted per label or type (only a replace deletes)."""
         return {k: n for (k, o), n in sorted(self.counts.items()) if o == "deleted"}
 
+    def totals(self) -> dict[str, int]:
+        """Nodes and relationships created, updated and deleted, all kinds together."""
+        return {outcome: sum(n for (_k, o), n in self.counts.items() if o == outcome)
+                for outcome in ("created", "updated", "deleted")}
+
     @property
     def changed(self) -> int:
         return sum(n for (_k, o), n in self.counts.items() if o in ("created", "updated"))

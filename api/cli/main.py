@@ -19,12 +19,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from api.cli import auditing
 from api.cli import export as cli_export
 from api.cli.progress import Progress
 from api.policy import ROLES
 from graph import embedded
 from graph.datadir import UMASK, private_dir, secret
 from graph.dates import parse_as_of
+from graph.i18n import _
 from graph.open import open_store
 from graph.queries import FIRST_COUNTY
 from graph.settings import Settings, load_settings
@@ -47,19 +49,25 @@ def _print_summary(summary: WriteSummary) -> None:
 
 def cmd_load(args: argparse.Namespace) -> int:
     from analysis.check import check, render
+    from analysis.fetch import find_scope
     from loaders.ledger import load_ledgers
 
+    who = auditing.person(args.by)
     settings = _settings(args)
     store = open_store(settings)
     try:
+        label, code = find_scope(store, args.replace) if args.replace else ("", "")
+        arguments: dict[str, Any] = {"files": auditing.ledger_facts(args.paths)}
         if args.replace:
-            summary = _load_replacing(store, args, settings)
-            if summary is None:
-                return 1
-        else:
-            summary = load_ledgers(
-                store, args.paths, batch_size=settings.batch_size, progress=Progress("load")
-            )
+            arguments["replace"] = f"{label}:{code}"
+        summary = auditing.audited_write(
+            store, settings.data_dir, who, "loadReplace" if args.replace else "load",
+            arguments, scope=code or auditing.ANY_SCOPE,
+            work=lambda audited: _load_replacing(audited, args, settings, label, code)
+            if args.replace else load_ledgers(audited, args.paths, batch_size=settings.batch_size,
+                                              progress=Progress("load")))
+        if summary is None:
+            return 1
         warnings = check(store)  # the whole store: a ledger may place what an earlier left
     finally:
         store.close()
@@ -73,15 +81,13 @@ def cmd_load(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_replacing(store: Store, args: argparse.Namespace,
-                    settings: Settings) -> WriteSummary | None:
+def _load_replacing(store: Store, args: argparse.Namespace, settings: Settings,
+                    label: str, code: str) -> WriteSummary | None:
     """``load --replace``: validate, show what would be deleted, ask, then delete and
     import in one transaction (loaders.replace).  None when the person said no."""
-    from analysis.fetch import find_scope
     from loaders.ledger import read_ledgers
     from loaders.replace import ReplaceRefused, load_replacing, plan_replace, render_plan
 
-    label, code = find_scope(store, args.replace)
     ledger = read_ledgers(args.paths, store, batch_size=settings.batch_size,
                           progress=Progress("load"))
     plan = plan_replace(store.read, ledger, label, code, settings.batch_size)
@@ -163,13 +169,19 @@ def cmd_dump(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     from graph.backup import restore
 
+    who = auditing.person(args.by)
     settings = _settings(args)
     store = open_store(settings)
     try:
-        summary = restore(store, args.file, force=args.force, batch_size=settings.batch_size,
-                          progress=Progress("restore"))
+        arguments = {"files": auditing.file_facts([(args.file, Path(args.file))]),
+                     "force": args.force}
+        summary = auditing.audited_write(
+            store, settings.data_dir, who, "restore", arguments,
+            lambda audited: restore(audited, args.file, force=args.force,
+                                    batch_size=settings.batch_size, progress=Progress("restore")))
     finally:
         store.close()
+    assert summary is not None  # a restore asks nobody
     _print_summary(summary)
     return 0
 
@@ -216,6 +228,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from loaders.ledger import load_ledgers
     from loaders.synthetic import generate
 
+    who = auditing.person(args.by)
     settings = _settings(args)
     store = open_store(settings)
     try:
@@ -223,8 +236,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
             with tempfile.TemporaryDirectory(prefix="jinlin-demo-") as tmp:
                 print(f"jinlin demo: generating the county preset (seed {args.seed}) …")
                 generate("county", args.seed, tmp, progress=Progress("generate"))
-                summary = load_ledgers(store, [tmp], batch_size=settings.batch_size,
-                                       progress=Progress("load"))
+                arguments = {"files": auditing.ledger_facts([tmp]),
+                             "generated": {"preset": "county", "seed": args.seed}}
+                summary = auditing.audited_write(
+                    store, settings.data_dir, who, "load", arguments,
+                    lambda audited: load_ledgers(audited, [tmp], batch_size=settings.batch_size,
+                                                 progress=Progress("load")))
+            assert summary is not None  # a load asks nobody
             _print_summary(summary)
         else:
             print(f"jinlin demo: the store in {Path(settings.data_dir).resolve()} already "
@@ -305,6 +323,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jinlin", description="近邻 — 社区党建图谱服务"
                                      "（neighbourhood party-building graph service）")
     sub = parser.add_subparsers(dest="command", required=True, help="要执行的命令")
+    help_by = _("操作人：审计日志记录为 who（默认当前系统用户）")
 
     def command(name: str, func: Callable[[argparse.Namespace], int], help_: str,
                 store: bool = True) -> argparse.ArgumentParser:
@@ -319,6 +338,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--host", help=HELP_HOST)
     p.add_argument("--port", type=int, help=HELP_PORT)
     p.add_argument("--no-serve", action="store_true", help="只准备数据，不启动服务")
+    p.add_argument("--by", help=help_by)
 
     p = command("serve", cmd_serve, "提供 GraphQL 接口服务")
     p.add_argument("--host", help=HELP_HOST)
@@ -333,6 +353,7 @@ def _parser() -> argparse.ArgumentParser:
                    "先列出要删除的内容并要求确认。不加此项则从不删除")
     p.add_argument("--yes", action="store_true",
                    help="与 --replace 一起用：不询问，直接删除并导入（供脚本使用）")
+    p.add_argument("--by", help=help_by)
 
     p = command("template", cmd_template, "写出空白台账模板", store=False)
     p.add_argument("dir", help="模板写入的目录")
@@ -353,6 +374,7 @@ def _parser() -> argparse.ArgumentParser:
     p = command("restore", cmd_restore, "把备份文件载入空的存储")
     p.add_argument("file", help=HELP_DUMP)
     p.add_argument("--force", action="store_true", help="存储不空时也载入，与已有数据合并")
+    p.add_argument("--by", help=help_by)
 
     p = command("token", cmd_token, "签发 API 令牌（密钥：JINLIN_JWT_SECRET，"
                 "否则用 `jinlin serve` 保存在数据目录中的密钥）")
@@ -383,10 +405,11 @@ def _parser() -> argparse.ArgumentParser:
 def _explain(exc: BaseException) -> str | None:
     """The message for errors a user can act on; None for real bugs."""
     from analysis.fetch import ScopeNotFound
+    from api.graphql.context import ApiError
     from graph.backup import RestoreRefused
 
     if isinstance(exc, StoreError | RestoreRefused | FileNotFoundError | PermissionError
-                  | ScopeNotFound):
+                  | ScopeNotFound | ApiError):
         return str(exc)
     try:
         from loaders.ledger import LedgerInvalid

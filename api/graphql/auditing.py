@@ -115,11 +115,15 @@ def _changed_nothing(result: Any) -> bool:
 
 class AuditedStore:
     """The Store a mutation sees: reads pass through; its one write transaction ends by
-    making the mutation's audit line durable (see the module docstring)."""
+    making the mutation's audit line durable (see the module docstring).  ``details``
+    turns the work's result into more fields of that line (the command line's imports:
+    their counts)."""
 
-    def __init__(self, store: Store, entry: AuditEntry) -> None:
+    def __init__(self, store: Store, entry: AuditEntry,
+                 details: Callable[[Any], dict[str, Any]] | None = None) -> None:
         self._store = store
         self._entry = entry
+        self._details = details
         self.backend = store.backend
         self._lock = threading.Lock()
         self._transactions = 0
@@ -149,7 +153,8 @@ class AuditedStore:
             result = work(tx)
             if not _changed_nothing(result):
                 try:
-                    self._entry.settle("ok")  # a retried attempt finds it written
+                    # a retried attempt finds it written
+                    self._entry.settle("ok", self._details(result) if self._details else None)
                 except OSError:
                     raise AuditFailed() from None  # raised inside: the driver rolls back
             return result
@@ -158,7 +163,7 @@ class AuditedStore:
             return self._store.transaction(audited_work)
         except BaseException:
             if self._entry.last == "ok":  # written, then the commit failed
-                _quietly(self._entry, "error")
+                self._entry.settle_quietly("error")
             raise
 
     def ping(self) -> bool:
@@ -166,14 +171,6 @@ class AuditedStore:
 
     def close(self) -> None:
         self._store.close()
-
-
-def _quietly(entry: AuditEntry, outcome: str) -> None:
-    """Settle a failed mutation; its own error is what the client must see."""
-    try:
-        entry.settle(outcome)
-    except OSError:
-        pass  # nothing was committed under this entry that its lines would vouch for
 
 
 async def audited(ctx: Context, mutation: str, arguments: dict[str, Any],
@@ -186,10 +183,10 @@ async def audited(ctx: Context, mutation: str, arguments: dict[str, Any],
         check_arguments(arguments)
         result = await work(dataclasses.replace(ctx, store=AuditedStore(ctx.store, entry)))
     except ApiError as exc:
-        _quietly(entry, OUTCOMES.get(exc.code, "refused"))
+        entry.settle_quietly(OUTCOMES.get(exc.code, "refused"))
         raise
     except BaseException:
-        _quietly(entry, "error")
+        entry.settle_quietly("error")
         raise
     try:
         entry.settle(getattr(result, "audit", "ok"))

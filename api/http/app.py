@@ -197,7 +197,7 @@ def create_app(settings: Settings, store: Store | None = None,
         from graph.open import open_store
 
         store = open_store(settings)
-    audit = AuditLog(audit_path or Path(settings.data_dir) / "audit.log")
+    audit = AuditLog(audit_path) if audit_path else AuditLog.in_data_dir(settings.data_dir)
     endpoint = GraphQLEndpoint(settings, store, audit, extensions)
     live_store = store
 

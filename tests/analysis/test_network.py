@@ -93,3 +93,43 @@ def test_compiled_betweenness_equals_networkx() -> None:
         assert ours.keys() == theirs.keys()
         assert all(math.isclose(ours[v], theirs[v], rel_tol=1e-9, abs_tol=1e-15)
                    for v in graph), k
+
+
+def test_a_post_holder_who_is_also_a_member_stays_in_the_post_network(store: BoltStore) -> None:
+    """Street S: M1 ⊃ G1 ⊃ C1, C2.  Branch B1 covers C1, owners' committee OC1 represents C2.
+
+    Posts: P2 ─ B1 ─ P1 ─ OC1 ─ P3, and P1 (B1's secretary) and P2 are also members of B1,
+    as branch officers are; P4 is a plain member.  P1 is the only link between the
+    branch's side and the committee's: the one person whose departure splits them.  The
+    membership rows come after the post rows; when they replaced the posts B1–P1 and
+    B1–P2, P1 was a mere leaf of OC1 and no cut.  Likewise F1's manager P5 also works
+    there (WORKS_AT), and U1 co-builds with M1 and is located in it (LOCATED_IN).
+    """
+    g = G().spine("K", {"S": {"M1": {"G1": ["C1", "C2"]}}})
+    g.node("PartyOrg", "B1", kind="compound_branch").rel("B1", "COVERS", "C1")
+    g.node("OwnersCommittee", "OC1").rel("OC1", "REPRESENTS", "C2")
+    g.node("PropertyFirm", "F1").rel("F1", "MANAGES", "C1")
+    g.node("Unit", "U1").rel("U1", "CO_BUILDS_WITH", "M1").rel("U1", "LOCATED_IN", "M1")
+    for p in ("P1", "P2", "P3", "P4", "P5"):
+        g.node("Member", p)
+    g.rel("P1", "HOLDS_POST", "B1", role="secretary").rel("P1", "MEMBER_OF", "B1")
+    g.rel("P2", "HOLDS_POST", "B1", role="committee_member").rel("P2", "MEMBER_OF", "B1")
+    g.rel("P1", "HOLDS_POST", "OC1", role="chair")
+    g.rel("P3", "HOLDS_POST", "OC1", role="owners_committee_member")
+    g.rel("P4", "MEMBER_OF", "B1")
+    g.rel("P5", "HOLDS_POST", "F1", role="project_manager").rel("P5", "WORKS_AT", "F1")
+    g.write(store)
+    graph = build_network(store, "Street", "S", as_of="2025-01-01")
+    assert graph.edges[("Person", "P1"), ("PartyOrg", "B1")] == {"type": "HOLDS_POST",
+                                                                "role": "secretary"}
+    assert graph.edges[("Person", "P4"), ("PartyOrg", "B1")]["type"] == "MEMBER_OF"
+    assert graph.edges[("Person", "P5"), ("PropertyFirm", "F1")]["type"] == "HOLDS_POST"
+    assert graph.edges[("Unit", "U1"), ("Community", "M1")]["type"] == "CO_BUILDS_WITH"
+    net = network_report(store, "Street", "S", as_of="2025-01-01", threshold=2)
+    assert net.articulation_people == [("Person", "P1")]
+    B1, OC1, F1 = ("PartyOrg", "B1"), ("OwnersCommittee", "OC1"), ("PropertyFirm", "F1")
+    assert net.bridges == [(OC1, ("Person", "P1")), (OC1, ("Person", "P3")),
+                           (B1, ("Person", "P1")), (B1, ("Person", "P2")),
+                           (("Person", "P5"), F1)]
+    assert net.overloaded == [(("Person", "P1"), 2)]
+    assert net.cobuilding_communities == [[("Community", "M1"), ("Unit", "U1")]]
