@@ -254,7 +254,7 @@ def test_cli_asks_on_a_terminal(
     monkeypatch.setattr("sys.stdin", _Terminal("y\n"))
     assert main(run) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[out.index("0 rows created or updated.") + 1] == DELETED
+    assert out[out.index("共新建或更新 0 行。") + 1] == DELETED
     assert "C2" not in _codes(store)
 
 
@@ -265,12 +265,12 @@ def test_cli_yes_deletes_and_imports(
     assert main([*run, "--yes"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[:len(PREVIEW)] == PREVIEW
-    assert out[out.index("0 rows created or updated.") + 1] == DELETED  # all there already
+    assert out[out.index("共新建或更新 0 行。") + 1] == DELETED  # all there already
     assert "P2" not in _codes(store)
     assert main([*run, "--yes"]) == 0  # nothing left to delete: no question either
     out = capsys.readouterr().out.splitlines()
     assert out[3] == "没有要删除的内容。"
-    assert out[out.index("0 rows created or updated.") + 1] == "已删除 0 个节点、0 条关系。"
+    assert out[out.index("共新建或更新 0 行。") + 1] == "已删除 0 个节点、0 条关系。"
 
 
 def test_without_replace_nothing_is_deleted(
