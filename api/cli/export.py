@@ -5,6 +5,8 @@ GraphML, GEXF or two CSV files; ``export table`` writes the nodes of one kind, o
 indicator's items, as CSV or xlsx, and a located kind as GeoJSON; ``whatif`` compares
 the scope's match plan with the plan other inputs would give.  All of them only read:
 the store is opened without applying the schema, joining a running ``jinlin serve``.
+``export table`` takes what ``GET /export/<what>.xlsx`` takes and reads its rows with
+the same functions (api.export).
 Personal data is masked unless ``--role`` names a role that may see it (api.policy).
 """
 
@@ -13,7 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import TYPE_CHECKING, Any
 
 from analysis.frames import NETWORK_FORMATS, TABLE_FORMATS, Table
@@ -51,28 +53,65 @@ def cmd_export_network(args: argparse.Namespace) -> int:
 
 
 def cmd_export_table(args: argparse.Namespace) -> int:
-    """KIND is a node label (its nodes in scope) or an indicator key (its items)."""
-    with _open(args) as a:
-        view = _view(a, args)
-        if args.format == "geojson":
-            out: Any = view.points(args.kind)
-        elif args.kind in NODE_BY_LABEL:
-            out = view.nodes(args.kind)
-        else:
-            out = view.indicators().items(args.kind)
+    """KIND as the HTTP endpoint's ``what`` (api.export.target), a node label, or a bare
+    indicator key (its items); the rows come from api.export, as the endpoint's do."""
     from analysis.export import csv_text, write_table
+    from api.export import target
+    from api.graphql.context import ApiError
 
-    if args.format == "geojson":
-        text = json.dumps(out, ensure_ascii=False, indent=1)
-        return _emit(text, args.out)
+    kind = _what(args.kind)
+    try:
+        with _open(args) as a:
+            view = _view(a, args)
+            if args.format == "geojson":
+                text = json.dumps(view.points(target(kind)[1]), ensure_ascii=False, indent=1)
+                return _emit(text, args.out)
+            table, title = _table(view, kind, args)
+    except ApiError as exc:  # refusals the endpoint answers with a code
+        raise ValueError(str(exc)) from None
     if args.format == "xlsx" and not args.out:
         print("jinlin: xlsx output needs --out FILE", file=sys.stderr)
         return 2
     if args.out:
-        write_table(out, args.out, args.format)
-        print(f"wrote {len(out):,} rows to {args.out}")
+        write_table(table, args.out, args.format, sheet=title[:31])
+        print(f"wrote {len(table):,} rows to {args.out}")
         return 0
-    return _emit(csv_text(out), None)
+    return _emit(csv_text(table), None)
+
+
+def _what(kind: str) -> str:
+    """A bare indicator key (the command's first spelling) as ``indicator/<key>``."""
+    from api.export import list_names
+
+    if "/" in kind or kind in NODE_BY_LABEL or kind in list_names():
+        return kind
+    return f"indicator/{kind}"
+
+
+def _table(view: ScopeView, kind: str, args: argparse.Namespace) -> tuple[Table, str]:
+    """The rows the endpoint would give a county admin of the scope (no resident, no
+    redaction: the command line reads the whole store), and the sheet's title."""
+    from analysis.tables import indicator
+    from api import export
+
+    limit = load_settings(data_dir=args.data_dir).export_max_rows
+    what, name = export.target(kind)
+    area = export.View(view.label, view.code, export.parse_within(args.within))
+    export.check_within(view.store, area)
+    if what == export.NODES_TARGET:
+        given: dict[str, list[str]] = {}
+        for pair in args.filter:
+            key, sep, value = pair.partition("=")
+            if not sep:
+                raise ValueError(f"--filter 应写成 名称=值，如 kind=party_led，收到 {pair!r}")
+            given.setdefault(key.strip(), []).append(value)
+        flt = export.filters(name, given)
+        return (export.node_list(view.store, name, area, flt, view.personal, limit),
+                NODE_BY_LABEL[name].zh)
+    label, code = area.area
+    ind = indicator(replace(view, label=label, code=code).indicators().report, name)
+    gaps = what == export.GAPS
+    return export.items_table(ind.gaps if gaps else ind.hits + ind.gaps, gaps, limit), ind.zh
 
 
 def _emit(text: str, out: str | None) -> int:
@@ -149,10 +188,18 @@ def add_commands(sub: Any) -> None:
     p.set_defaults(func=cmd_export_network)
 
     p = kinds.add_parser("table", help="某类节点或某指标的明细：CSV、xlsx 或 GeoJSON",
-                         description="KIND 为节点类型（如 Compound、Person）或指标键"
-                         "（如 cross_posting_ratio）；geojson 用于小区、阵地、需求、资源")
+                         description="KIND 与 HTTP 接口 /export/KIND.xlsx 相同：列表名"
+                         "（如 compounds、people）或节点类型（如 Compound），indicator/指标键"
+                         "（该指标的全部明细），gaps/指标键（只列缺口，按排名）；单写指标键"
+                         "（如 cross_posting_ratio）即 indicator/指标键；geojson 用于小区、"
+                         "阵地、需求、资源")
     _common(p)
     p.add_argument("kind", metavar="KIND")
+    p.add_argument("--within", metavar="LABEL:CODE",
+                   help="只导出范围内这一区域（如 Community:M1）的数据，须在 --scope 之内")
+    p.add_argument("--filter", action="append", default=[], metavar="NAME=VALUE",
+                   help="筛选条件，名称同 GraphQL 的 filter（如 kind=party_led、"
+                   "nameContains=阳光、householdsMin=100），可重复；多个值用逗号分隔")
     p.add_argument("--format", choices=(*TABLE_FORMATS, "geojson"), default="csv")
     p.add_argument("--out", help="输出文件（默认标准输出；xlsx 必须给出）")
     p.add_argument("--role", choices=ROLES, help=HELP_ROLE)
