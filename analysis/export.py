@@ -137,8 +137,7 @@ def table_bytes(table: Table, fmt: str, sheet: str = "data") -> bytes:
     titles = [table.titles.get(c, c) for c in table.columns]
     for i, title in enumerate(titles, 1):
         ws.column_dimensions[get_column_letter(i)].width = max(10, 2 * len(title) + 2)
-    bold = Font(bold=True)
-    ws.append([WriteOnlyCell(ws, value=t, font=bold) for t in titles])
+    ws.append([_styled(WriteOnlyCell(ws, value=t), font=Font(bold=True)) for t in titles])
     for row in table.rows:
         ws.append([_dated(ws, row.get(c)) if c in table.dates else _cell(row.get(c))
                    for c in table.columns])
@@ -157,10 +156,16 @@ def _dated(ws: Any, value: Any) -> Any:
                     else dt.datetime.fromisoformat(value))
         except ValueError:
             return _cell(value)
-        cell = WriteOnlyCell(ws, value=when)
-        cell.number_format = "yyyy-mm-dd" if len(value) == 10 else "yyyy-mm-dd hh:mm:ss"
-        return cell
+        return _styled(WriteOnlyCell(ws, value=when), number_format="yyyy-mm-dd"
+                       if len(value) == 10 else "yyyy-mm-dd hh:mm:ss")
     return _cell(value)
+
+
+def _styled(cell: Any, **style: Any) -> Any:
+    """``cell`` with ``style`` set (a write-only cell takes no style when made)."""
+    for name, value in style.items():
+        setattr(cell, name, value)
+    return cell
 
 
 def _cell(value: Any) -> Any:

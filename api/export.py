@@ -39,7 +39,7 @@ from graph.store import Store
 
 NODES_TARGET, INDICATOR, GAPS = "nodes", "indicator", "gaps"
 ITEM_TITLES = {"label": "类型", "code": "编码", "name": "名称", "numerator": "分子",
-               "denominator": "分母", "hit": "达标", "households": "涉及户数",
+               "denominator": "分母", "hit": "计入分子", "households": "涉及户数",
                "children": "所属下级范围", "detail": "明细", "rank": "排名"}
 GAP_COLUMNS = ("rank", *ITEM_COLUMNS)
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from analysis.frames import NETWORK_FORMATS, TABLE_FORMATS, Table
 from api.policy import ROLES, Cap, allows
 from graph.dates import parse_as_of
+from graph.i18n import _
 from graph.model import NODE_BY_LABEL
 from graph.settings import load_settings
 
@@ -103,7 +104,8 @@ def _table(view: ScopeView, kind: str, args: argparse.Namespace) -> tuple[Table,
         for pair in args.filter:
             key, sep, value = pair.partition("=")
             if not sep:
-                raise ValueError(f"--filter 应写成 名称=值，如 kind=party_led，收到 {pair!r}")
+                raise ValueError(_("--filter 应写成 名称=值，如 kind=party_led，收到 {pair}",
+                                   pair=repr(pair)))
             given.setdefault(key.strip(), []).append(value)
         flt = export.filters(name, given)
         return (export.node_list(view.store, name, area, flt, view.personal, limit),

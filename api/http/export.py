@@ -105,7 +105,7 @@ class Export:
         else:
             table, title = await self._items(ctx, what, name, view, params.get("asOf"))
         code = view.area[1]
-        body = table_bytes(table, fmt, sheet=title[:31])
+        body = await pools.current().read(table_bytes, table, fmt, title[:31])
         return Response(body, media_type=MEDIA[fmt], headers={
             "Content-Disposition": disposition(f"{title}_{code}.{fmt}",
                                                f"{stem.replace('/', '_')}_{code}.{fmt}")})
