@@ -2,7 +2,7 @@
 
 The request passes the same gate as /graphql (bearer token → Caller, 401 without; the
 token's rate; the request's deadline and thread pools; the caller's scope node), then
-``api.export`` reads the rows: node lists on the read pool, indicators on the bounded
+``api.graphql.exports`` reads the rows: node lists on the read pool, indicators on the bounded
 analysis pool (BUSY when full), with what an analysis names outside the caller's scope
 redacted as the ``indicators`` field does.  Refusals are JSON in GraphQL's error shape
 with a stable ``extensions.code``.
@@ -28,9 +28,8 @@ from analysis.export import table_bytes
 from analysis.frames import Table
 from analysis.indicators import Options, compute_indicators
 from analysis.tables import indicator
-from api import export
 from api.auth import Caller
-from api.graphql import pools
+from api.graphql import exports, pools
 from api.graphql.analyses import redacted_items, run_analysis
 from api.graphql.context import ApiError, Context, Forbidden
 from api.graphql.limits import timed_out
@@ -92,15 +91,15 @@ class Export:
         if not dot or fmt not in MEDIA:
             raise ApiError(_("导出地址应以 .xlsx 或 .csv 结尾，收到 /export/{what}",
                              what=request.path_params["what"]), code="UNKNOWN_EXPORT")
-        what, name = export.target(stem)
+        what, name = exports.target(stem)
         params = request.query_params
         subject = None if caller.may(Cap.READ_ALL) else caller.subject
-        view = export.View(*resolved, export.parse_within(params.get("within")), subject)
+        view = exports.View(*resolved, exports.parse_within(params.get("within")), subject)
         ctx = Context(store=self.endpoint.store, settings=self.endpoint.settings,
                       caller=caller, scope_label=view.scope_label,
                       scope_code=view.scope_code, audit=self.endpoint.audit)
-        await pools.current().read(export.check_within, ctx.store, view)
-        if what == export.NODES_TARGET:
+        await pools.current().read(exports.check_within, ctx.store, view)
+        if what == exports.NODES_TARGET:
             table, title = await self._nodes(ctx, name, view, request), NODE_BY_LABEL[name].zh
         else:
             table, title = await self._items(ctx, what, name, view, params.get("asOf"))
@@ -110,16 +109,16 @@ class Export:
             "Content-Disposition": disposition(f"{title}_{code}.{fmt}",
                                                f"{stem.replace('/', '_')}_{code}.{fmt}")})
 
-    async def _nodes(self, ctx: Context, label: str, view: export.View,
+    async def _nodes(self, ctx: Context, label: str, view: exports.View,
                      request: Request) -> Table:
         ctx.require_read(label)  # a resident reads demands only (api.policy.reads)
         given = {k: request.query_params.getlist(k) for k in request.query_params
                  if k not in RESERVED}
-        flt = export.filters(label, given)
+        flt = exports.filters(label, given)
         personal = ctx.caller.may(Cap.SEE_PERSONAL)
-        table = await pools.current().read(export.node_list, ctx.store, label, view, flt,
+        table = await pools.current().read(exports.node_list, ctx.store, label, view, flt,
                                            personal, ctx.settings.export_max_rows)
-        if personal and export.personal_columns(label) and table.rows:
+        if personal and exports.personal_columns(label) and table.rows:
             log.info("export of personal data in clear", extra={"fields": {
                 "role": ctx.caller.role, "subject": ctx.caller.subject,
                 "scope": f"{view.scope_label}:{view.scope_code}", "what": label,
@@ -127,7 +126,7 @@ class Export:
                 "rows": len(table.rows)}})
         return table
 
-    async def _items(self, ctx: Context, what: str, key: str, view: export.View,
+    async def _items(self, ctx: Context, what: str, key: str, view: exports.View,
                      as_of: str | None) -> tuple[Table, str]:
         ctx.require(Cap.RUN_ANALYSES)
         report = await run_analysis(compute_indicators, ctx.store, *view.area,
@@ -136,9 +135,9 @@ class Export:
             ind = indicator(report, key)
         except ValueError as exc:
             raise ApiError(str(exc), code="UNKNOWN_EXPORT") from None
-        gaps_only = what == export.GAPS
+        gaps_only = what == exports.GAPS
         items = await redacted_items(ctx, ind.gaps if gaps_only else ind.hits + ind.gaps)
-        return export.items_table(items, gaps_only, ctx.settings.export_max_rows), ind.zh
+        return exports.items_table(items, gaps_only, ctx.settings.export_max_rows), ind.zh
 
 
 def disposition(filename: str, fallback: str) -> str:

@@ -90,9 +90,10 @@ def test_filters_as_query_parameters(town_api: Api) -> None:
 
 
 def test_indicator_items_and_gaps(town_api: Api) -> None:
-    """三无小区 (today): C2 has no firm, committee or unit (counted: 1/1, a gap); C1
-    (F1, OC1) and C3 (F2) are not counted.  Items: not counted first (by households),
-    then the gaps; the gap list alone is ranked from 1."""
+    """三无小区 (2025-01-01): C2 has no firm, committee or unit (counted: 1/1, a gap); C1
+    (F1, OC1) and C3 (F2) are not counted.  Items: the hits (for this indicator the
+    compounds that are not 三无, by households), then the gaps; the gap list alone is
+    ranked from 1."""
     response = get(town_api, "/export/indicator/three_no_compounds.xlsx?asOf=2025-01-01")
     assert unquote(response.headers["content-disposition"].split("''")[1]) == \
         "三无小区_K1.xlsx"

@@ -76,7 +76,7 @@ def test_whatif(run: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[st
 def test_export_table_takes_what_the_endpoint_takes(run: list[str], tmp_path: Path,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     """List names, filters, ``--within``, ``gaps/KEY`` and a styled xlsx, as
-    ``GET /export/…`` has them (api.export).  三无小区 at M1: C1 has F1 and OC1, C2
+    ``GET /export/…`` has them (api.graphql.exports).  三无小区 at M1: C1 has F1 and OC1, C2
     nothing, so C2 is the one gap."""
     assert main(["export", "table", *run, "compounds", "--filter", "householdsMin=60"]) == 0
     assert [r["code"] for r in csv.DictReader(io.StringIO(capsys.readouterr().out))] == ["C1"]
