@@ -136,7 +136,9 @@ class Export:
         except ValueError as exc:
             raise ApiError(str(exc), code="UNKNOWN_EXPORT") from None
         gaps_only = what == exports.GAPS
-        items = await redacted_items(ctx, ind.gaps if gaps_only else ind.hits + ind.gaps)
+        chosen = ind.gaps if gaps_only else ind.hits + ind.gaps
+        exports.too_many(len(chosen), ctx.settings.export_max_rows)  # before redacting them
+        items = await redacted_items(ctx, chosen)
         return exports.items_table(items, gaps_only, ctx.settings.export_max_rows), ind.zh
 
 
