@@ -17,6 +17,7 @@ Node ids in the files are ``Label:CODE`` (the API's spelling of a node).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -108,25 +109,63 @@ def csv_text(table: Table) -> str:
     return buf.getvalue()
 
 
-def write_table(table: Table, out: str | Path, fmt: str | None = None) -> Path:
+def write_table(table: Table, out: str | Path, fmt: str | None = None,
+                sheet: str = "data") -> Path:
     """``table`` as CSV (UTF-8 with BOM, which Excel needs to read Chinese) or as a
-    one-sheet xlsx; the format from ``fmt`` or the file's suffix."""
+    one-sheet xlsx (``table_bytes``); the format from ``fmt`` or the file's suffix."""
     path = Path(out)
-    fmt = fmt or path.suffix.lstrip(".").lower() or "csv"
-    if fmt == "csv":
-        path.write_text(csv_text(table), encoding="utf-8-sig")
-    elif fmt == "xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("data")
-        sheet.append(list(table.columns))
-        for row in table.rows:
-            sheet.append([_cell(row.get(c)) for c in table.columns])
-        book.save(path)
-    else:
-        raise ValueError(f"不支持的格式 {fmt}，可用：{'、'.join(TABLE_FORMATS)}")
+    path.write_bytes(table_bytes(table, fmt or path.suffix.lstrip(".").lower() or "csv",
+                                 sheet))
     return path
+
+
+def table_bytes(table: Table, fmt: str, sheet: str = "data") -> bytes:
+    """The file's bytes: CSV text, or an xlsx workbook of one sheet named ``sheet``:
+    bold headers (``table.titles``) in a frozen first row, date columns as dates."""
+    if fmt == "csv":
+        return csv_text(table).encode("utf-8-sig")
+    if fmt != "xlsx":
+        raise ValueError(f"不支持的格式 {fmt}，可用：{'、'.join(TABLE_FORMATS)}")
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook(write_only=True)
+    ws = book.create_sheet(sheet)
+    ws.freeze_panes = "A2"
+    titles = [table.titles.get(c, c) for c in table.columns]
+    for i, title in enumerate(titles, 1):
+        ws.column_dimensions[get_column_letter(i)].width = max(10, 2 * len(title) + 2)
+    ws.append([_styled(WriteOnlyCell(ws, value=t), font=Font(bold=True)) for t in titles])
+    for row in table.rows:
+        ws.append([_dated(ws, row.get(c)) if c in table.dates else _cell(row.get(c))
+                   for c in table.columns])
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def _dated(ws: Any, value: Any) -> Any:
+    """An ISO date (``2024-03-01``) or date-time as a date cell; anything else as is."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, str):
+        try:
+            when = (dt.date.fromisoformat(value) if len(value) == 10
+                    else dt.datetime.fromisoformat(value))
+        except ValueError:
+            return _cell(value)
+        return _styled(WriteOnlyCell(ws, value=when), number_format="yyyy-mm-dd"
+                       if len(value) == 10 else "yyyy-mm-dd hh:mm:ss")
+    return _cell(value)
+
+
+def _styled(cell: Any, **style: Any) -> Any:
+    """``cell`` with ``style`` set (a write-only cell takes no style when made)."""
+    for name, value in style.items():
+        setattr(cell, name, value)
+    return cell
 
 
 def _cell(value: Any) -> Any:

@@ -31,10 +31,17 @@ def pandas() -> Any:
 
 @dataclass
 class Table:
-    """Rows (dicts keyed by ``columns``, in that order) of one answer."""
+    """Rows (dicts keyed by ``columns``, in that order) of one answer.
+
+    ``titles`` are the headers a person reads in a workbook (the model's Chinese names;
+    a column without one is headed by its name), ``dates`` the columns holding ISO
+    dates or date-times, written to a workbook as dates.  CSV keeps the column names,
+    which programs read."""
 
     columns: tuple[str, ...]
     rows: list[dict[str, Any]] = field(default_factory=list)
+    titles: dict[str, str] = field(default_factory=dict)
+    dates: frozenset[str] = frozenset()
 
     def to_frame(self) -> Any:
         """A pandas DataFrame with exactly these columns (also when there are no rows)."""

@@ -18,6 +18,7 @@ from typing import Any
 from analysis.fetch import Row, read_demands, resolve_scope
 from analysis.frames import Table
 from analysis.indicators import IndicatorReport
+from analysis.tally import Indicator, Item
 from graph.model import NODE_BY_LABEL
 from graph.personal import masked
 from graph.scope import downward
@@ -61,20 +62,29 @@ def node_table(store: Store, label: str, scope_label: str, scope_code: str,
                            (masked(label, r["props"], personal) for r in rows)])
 
 
-def indicator_table(report: IndicatorReport, key: str) -> Table:
-    """Every item behind one indicator (hits first, then the ranked gaps); ``children``
-    joined by ``;``, ``detail`` as JSON text (a cell holds one value)."""
+def indicator(report: IndicatorReport, key: str) -> Indicator:
+    """Indicator ``key`` of the report; ValueError naming the keys there are."""
     try:
-        ind = report.get(key)
+        return report.get(key)
     except KeyError:
         keys = "、".join(i.key for i in report.indicators)
         raise ValueError(f"没有指标 {key}，可用：{keys}") from None
-    rows = [{"label": i.label, "code": i.code, "name": i.name, "numerator": i.num,
-             "denominator": i.den, "hit": i.hit, "households": i.households,
-             "children": ";".join(i.children),
-             "detail": json.dumps(i.detail, ensure_ascii=False, sort_keys=True, default=str)}
-            for i in ind.hits + ind.gaps]
-    return Table(ITEM_COLUMNS, rows)
+
+
+def item_row(item: Item) -> Row:
+    """One item behind an indicator as a row of ``ITEM_COLUMNS``: ``children`` joined
+    by ``;``, ``detail`` as JSON text (a cell holds one value)."""
+    return {"label": item.label, "code": item.code, "name": item.name,
+            "numerator": item.num, "denominator": item.den, "hit": item.hit,
+            "households": item.households, "children": ";".join(item.children),
+            "detail": json.dumps(item.detail, ensure_ascii=False, sort_keys=True,
+                                 default=str)}
+
+
+def indicator_table(report: IndicatorReport, key: str) -> Table:
+    """Every item behind one indicator (hits first, then the ranked gaps)."""
+    ind = indicator(report, key)
+    return Table(ITEM_COLUMNS, [item_row(i) for i in ind.hits + ind.gaps])
 
 
 def located_rows(store: Store, label: str, scope_label: str, scope_code: str,

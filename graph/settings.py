@@ -47,6 +47,7 @@ class Settings:
     ledger_max_bytes: int = 1024 * 1024 * 1024  # a file, uncompressed (xlsx parts summed)
     ledger_max_rows: int = 20_000_000  # rows of one sheet or CSV file
     ledger_max_cell: int = 32_767  # characters in one cell (Excel's own limit)
+    export_max_rows: int = 100_000  # rows of one export file (jinlin export table, /export/…)
 
     @property
     def embedded(self) -> bool:

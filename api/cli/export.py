@@ -5,6 +5,8 @@ GraphML, GEXF or two CSV files; ``export table`` writes the nodes of one kind, o
 indicator's items, as CSV or xlsx, and a located kind as GeoJSON; ``whatif`` compares
 the scope's match plan with the plan other inputs would give.  All of them only read:
 the store is opened without applying the schema, joining a running ``jinlin serve``.
+``export table`` takes what ``GET /export/<what>.xlsx`` takes and reads its rows with
+the same functions (api.graphql.exports).
 Personal data is masked unless ``--role`` names a role that may see it (api.policy).
 """
 
@@ -13,12 +15,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import TYPE_CHECKING, Any
 
 from analysis.frames import NETWORK_FORMATS, TABLE_FORMATS, Table
 from api.policy import ROLES, Cap, allows
 from graph.dates import parse_as_of
+from graph.i18n import _
 from graph.model import NODE_BY_LABEL
 from graph.settings import load_settings
 
@@ -28,6 +31,7 @@ if TYPE_CHECKING:  # the analyses load numpy, networkx, ortools: only when a com
 HELP_SCOPE = ("范围：类型:编码（如 County:C01），编码在各级中唯一时可只写编码；"
               "存储中只有一个县(区)时可省略")
 HELP_AS_OF = "按哪一天统计（YYYY-MM-DD），默认今天"
+HELP_DATA_DIR = "嵌入式存储的数据目录（默认 ./data；JINLIN_DATA_DIR）"
 HELP_ROLE = "以哪个角色导出：该角色可见个人信息（电话、身份证号）时才显示明文，默认脱敏"
 
 
@@ -51,28 +55,66 @@ def cmd_export_network(args: argparse.Namespace) -> int:
 
 
 def cmd_export_table(args: argparse.Namespace) -> int:
-    """KIND is a node label (its nodes in scope) or an indicator key (its items)."""
-    with _open(args) as a:
-        view = _view(a, args)
-        if args.format == "geojson":
-            out: Any = view.points(args.kind)
-        elif args.kind in NODE_BY_LABEL:
-            out = view.nodes(args.kind)
-        else:
-            out = view.indicators().items(args.kind)
+    """KIND as the HTTP endpoint's ``what`` (api.graphql.exports.target), a node label, or a bare
+    indicator key (its items); the rows come from api.graphql.exports, as the endpoint's do."""
     from analysis.export import csv_text, write_table
+    from api.graphql.context import ApiError
+    from api.graphql.exports import target
 
-    if args.format == "geojson":
-        text = json.dumps(out, ensure_ascii=False, indent=1)
-        return _emit(text, args.out)
+    kind = _what(args.kind)
+    try:
+        with _open(args) as a:
+            view = _view(a, args)
+            if args.format == "geojson":
+                text = json.dumps(view.points(target(kind)[1]), ensure_ascii=False, indent=1)
+                return _emit(text, args.out)
+            table, title = _table(view, kind, args)
+    except ApiError as exc:  # refusals the endpoint answers with a code
+        raise ValueError(str(exc)) from None
     if args.format == "xlsx" and not args.out:
         print("jinlin: xlsx output needs --out FILE", file=sys.stderr)
         return 2
     if args.out:
-        write_table(out, args.out, args.format)
-        print(f"wrote {len(out):,} rows to {args.out}")
+        write_table(table, args.out, args.format, sheet=title[:31])
+        print(f"wrote {len(table):,} rows to {args.out}")
         return 0
-    return _emit(csv_text(out), None)
+    return _emit(csv_text(table), None)
+
+
+def _what(kind: str) -> str:
+    """A bare indicator key (the command's first spelling) as ``indicator/<key>``."""
+    from api.graphql.exports import list_names
+
+    if "/" in kind or kind in NODE_BY_LABEL or kind in list_names():
+        return kind
+    return f"indicator/{kind}"
+
+
+def _table(view: ScopeView, kind: str, args: argparse.Namespace) -> tuple[Table, str]:
+    """The rows the endpoint would give a county admin of the scope (no resident, no
+    redaction: the command line reads the whole store), and the sheet's title."""
+    from analysis.tables import indicator
+    from api.graphql import exports
+
+    limit = load_settings(data_dir=args.data_dir).export_max_rows
+    what, name = exports.target(kind)
+    area = exports.View(view.label, view.code, exports.parse_within(args.within))
+    exports.check_within(view.store, area)
+    if what == exports.NODES_TARGET:
+        given: dict[str, list[str]] = {}
+        for pair in args.filter:
+            key, sep, value = pair.partition("=")
+            if not sep:
+                raise ValueError(_("--filter 应写成 名称=值，如 kind=party_led，收到 {pair}",
+                                   pair=repr(pair)))
+            given.setdefault(key.strip(), []).append(value)
+        flt = exports.filters(name, given)
+        return (exports.node_list(view.store, name, area, flt, view.personal, limit),
+                NODE_BY_LABEL[name].zh)
+    label, code = area.area
+    ind = indicator(replace(view, label=label, code=code).indicators().report, name)
+    gaps = what == exports.GAPS
+    return exports.items_table(ind.gaps if gaps else ind.hits + ind.gaps, gaps, limit), ind.zh
 
 
 def _emit(text: str, out: str | None) -> int:
@@ -129,7 +171,7 @@ def _text(table: Table) -> str:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data-dir", help="embedded store directory (default ./data)")
+    p.add_argument("--data-dir", help=HELP_DATA_DIR)
     p.add_argument("--scope", help=HELP_SCOPE)
     p.add_argument("--as-of", help=HELP_AS_OF)
 
@@ -139,21 +181,31 @@ def add_commands(sub: Any) -> None:
     subcommands ``sub``."""
     export = sub.add_parser("export", help="导出范围内的网络或表格，供 Gephi、R、GIS、Excel 使用",
                             description="导出范围内的网络或表格（只读）")
-    kinds = export.add_subparsers(dest="what", required=True)
+    kinds = export.add_subparsers(dest="what", required=True, help="导出什么：network 或 table")
     p = kinds.add_parser("network", help="协作网络及其度量：GraphML、GEXF 或 CSV",
                          description="协作网络：节点类型、名称、关系日期，以及中介中心性、"
                          "割点、连通分量、社群")
     _common(p)
-    p.add_argument("--format", choices=NETWORK_FORMATS, default="graphml")
+    p.add_argument("--format", choices=NETWORK_FORMATS, default="graphml",
+                   help="文件格式（默认 graphml）")
     p.add_argument("--out", required=True, help="输出文件（csv 为目录，写 nodes.csv 和 edges.csv）")
     p.set_defaults(func=cmd_export_network)
 
     p = kinds.add_parser("table", help="某类节点或某指标的明细：CSV、xlsx 或 GeoJSON",
-                         description="KIND 为节点类型（如 Compound、Person）或指标键"
-                         "（如 cross_posting_ratio）；geojson 用于小区、阵地、需求、资源")
+                         description="KIND 与 HTTP 接口 /export/KIND.xlsx 相同：列表名"
+                         "（如 compounds、people）或节点类型（如 Compound），indicator/指标键"
+                         "（该指标的全部明细），gaps/指标键（只列缺口，按排名）；单写指标键"
+                         "（如 cross_posting_ratio）即 indicator/指标键；geojson 用于小区、"
+                         "阵地、需求、资源")
     _common(p)
-    p.add_argument("kind", metavar="KIND")
-    p.add_argument("--format", choices=(*TABLE_FORMATS, "geojson"), default="csv")
+    p.add_argument("kind", metavar="KIND", help="导出哪个列表：见上方说明")
+    p.add_argument("--within", metavar="LABEL:CODE",
+                   help="只导出范围内这一区域（如 Community:M1）的数据，须在 --scope 之内")
+    p.add_argument("--filter", action="append", default=[], metavar="NAME=VALUE",
+                   help="筛选条件，名称同 GraphQL 的 filter（如 kind=party_led、"
+                   "nameContains=阳光、householdsMin=100），可重复；多个值用逗号分隔")
+    p.add_argument("--format", choices=(*TABLE_FORMATS, "geojson"), default="csv",
+                   help="文件格式（默认 csv；xlsx 为中文表头、冻结首行、日期格式）")
     p.add_argument("--out", help="输出文件（默认标准输出；xlsx 必须给出）")
     p.add_argument("--role", choices=ROLES, help=HELP_ROLE)
     p.set_defaults(func=cmd_export_table)
@@ -169,5 +221,6 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--extra-resources", metavar="FILE",
                    help="追加资源的 CSV 文件（列：code,name,category,capacity,lat,lon,radius_m"
                    " 或台账中文表头）")
-    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--format", choices=("table", "json"), default="table",
+                   help="输出格式：table 为对照表（默认），json 为完整结果")
     p.set_defaults(func=cmd_whatif)

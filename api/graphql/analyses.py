@@ -231,3 +231,13 @@ def query_fields() -> dict[str, Any]:
 
 def mutation_fields() -> dict[str, Any]:
     return {"dispatch_matches": strawberry.mutation(resolver=dispatch_matches)}
+
+
+run_analysis = _run  # the export endpoint (api.http.export) runs indicators the same way
+
+
+async def redacted_items(ctx: Context, items: list[tally.Item]) -> list[tally.Item]:
+    """``items`` as the ``indicators`` field shows them: what lies outside the caller's
+    scope named ``OUTSIDE`` (the export endpoint writes them to a file)."""
+    visible = await _visible_items(ctx, items)
+    return [_item(i, visible) for i in items]

@@ -93,7 +93,8 @@ def _walk(label: str, lab: str, scope_label: str, filter_scope: str | None) -> t
     with the upward ``in_scope`` predicate, so the result is exactly "in the caller's
     scope AND within", each through any anchor.
     """
-    scope_label = _scope_label(scope_label)
+    if scope_label not in AREAS:  # a caller's level, or any area for the command line
+        raise ValueError(f"{scope_label} cannot be a scope")
     top, check = f"(s:{scope_label} {{code: $scope}})", ""
     if filter_scope:
         if filter_scope not in AREAS:

@@ -32,7 +32,7 @@ def parse_id(gid: str, allowed: tuple[str, ...] | None = None) -> tuple[str, str
     return label, code
 
 
-def _filter_params(label: str, flt: Any) -> dict[str, Any]:
+def filter_params(label: str, flt: Any) -> dict[str, Any]:
     kind = NODE_BY_LABEL[label]
     params: dict[str, Any] = {}
     for arg in queries.filter_args(label):
@@ -76,7 +76,7 @@ def _connection_resolver(label: str) -> Any:
             raise ApiError(f"first must be between 1 and {ctx.settings.page_size_max}")
         sort = order_by.value if order_by is not None else "code"
         within_label, within_code = parse_id(within, AREAS) if within else (None, None)
-        params = _filter_params(label, filter)
+        params = filter_params(label, filter)
         if within_code:
             params["within"] = within_code
         key, code = types.decode_cursor(after) if after else (None, None)

@@ -1,4 +1,5 @@
-"""The HTTP app: GraphQL at /graphql behind bearer tokens, and /health.
+"""The HTTP app: GraphQL at /graphql behind bearer tokens, lists as files at
+/export/<what>.xlsx|.csv behind the same tokens (api.http.export), and /health.
 
 Authentication happens before GraphQL sees the request: an anonymous or forged
 request gets a plain 401 and never reaches a resolver.  The caller's scope node is
@@ -37,6 +38,7 @@ from api.graphql.introspection import introspection_allowed
 from api.graphql.limits import client_error, timed_out
 from api.graphql.schema import build_schema
 from api.http import gate
+from api.http.export import Export
 from api.http.tokens import AuthError, bearer, check_secret, decode_token
 from graph import embedded
 from graph.settings import Settings
@@ -125,19 +127,39 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         if length is not None and (not length.isdigit() or int(length) > limit):
             await gate.too_large(limit)(scope, receive, send)
             return
-        try:
-            token = bearer(request.headers.get("authorization"))
-            caller = decode_token(self.settings.jwt_secret, token,
-                                      self.settings.token_max_hours)
-        except AuthError as exc:
-            await _unauthorised(str(exc))(scope, receive, send)
-            return
-        wait = self.rate.wait(token)
-        if wait:
-            await self.rate.refusal(wait)(scope, receive, send)
+        caller = self.caller(request)
+        if isinstance(caller, Response):
+            await caller(scope, receive, send)
             return
         with deadline(self.settings.request_timeout), pools.using(self.pools):
             await self._bounded(scope, receive, send, caller)
+
+    def caller(self, request: Request) -> Caller | Response:
+        """Who sent ``request`` (its bearer token), or the refusal to send: 401 without
+        a valid token, 429 over the token's rate."""
+        try:
+            token = bearer(request.headers.get("authorization"))
+            caller = decode_token(self.settings.jwt_secret, token,
+                                  self.settings.token_max_hours)
+        except AuthError as exc:
+            return _unauthorised(str(exc))
+        wait = self.rate.wait(token)
+        return self.rate.refusal(wait) if wait else caller
+
+    async def scope_of(self, caller: Caller) -> tuple[str, str] | Response:
+        """The label and code of the caller's scope node, or the refusal to send (under
+        the request's deadline and pools)."""
+        try:
+            resolved = await self.pools.read(self.scopes, caller.scope)
+        except StoreTimeout:
+            late = timed_out(self.settings)
+            return gate.refusal(503, str(late), late.code)
+        except StoreUnavailable as exc:
+            return _unauthorised(str(exc), 503)
+        if resolved is None:
+            return _unauthorised(f"scope {caller.scope} is not a known county, street or "
+                                 "community", 403)
+        return resolved
 
     async def _bounded(self, scope: Scope, receive: Receive, send: Send,
                        caller: Caller) -> None:
@@ -157,18 +179,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         if gate.json_depth_exceeds(body):
             await gate.too_deep()(scope, receive, send)
             return
-        try:
-            resolved = await self.pools.read(self.scopes, caller.scope)
-        except StoreTimeout:
-            late = timed_out(self.settings)
-            await gate.refusal(503, str(late), late.code)(scope, receive, send)
-            return
-        except StoreUnavailable as exc:
-            await _unauthorised(str(exc), 503)(scope, receive, send)
-            return
-        if resolved is None:
-            await _unauthorised(f"scope {caller.scope} is not a known county, street or "
-                                "community", 403)(scope, receive, send)
+        resolved = await self.scope_of(caller)
+        if isinstance(resolved, Response):
+            await resolved(scope, receive, send)
             return
         scope.setdefault("state", {}).update(caller=caller, scope=resolved)
         await self(scope, gate.replay(body, receive), send)
@@ -223,6 +236,7 @@ def create_app(settings: Settings, store: Store | None = None,
         routes=[
             Route("/health", health, methods=["GET"]),
             Route("/graphql", _Gate(endpoint), methods=["GET", "POST"]),
+            Route("/export/{what:path}", Export(endpoint), methods=["GET"]),
         ],
         lifespan=lifespan,
     )

@@ -209,6 +209,8 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 def _known_path(path: str) -> str:
     """Keep metric labels bounded: unknown paths are counted together."""
+    if path.startswith("/export/"):
+        return "/export"
     return path if path in ("/graphql", "/health", "/metrics") else "other"
 
 

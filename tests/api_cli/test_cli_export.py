@@ -10,6 +10,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from openpyxl import load_workbook
 
 from api.cli.main import main
 from graph.store import BoltStore
@@ -70,3 +71,35 @@ def test_whatif(run: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "weighted_served" in printed and "DB" in printed
     assert main(["whatif", *run, "--weight", "repair"]) == 2
     assert "--weight 应写成 类别=权重" in capsys.readouterr().err
+
+
+def test_export_table_takes_what_the_endpoint_takes(run: list[str], tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """List names, filters, ``--within``, ``gaps/KEY`` and a styled xlsx, as
+    ``GET /export/…`` has them (api.graphql.exports).  三无小区 at M1: C1 has F1 and OC1, C2
+    nothing, so C2 is the one gap."""
+    assert main(["export", "table", *run, "compounds", "--filter", "householdsMin=60"]) == 0
+    assert [r["code"] for r in csv.DictReader(io.StringIO(capsys.readouterr().out))] == ["C1"]
+    assert main(["export", "table", *run, "gaps/three_no_compounds",
+                 "--within", "Community:M1"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [(r["rank"], r["code"], r["numerator"], r["households"]) for r in rows] == [
+        ("1", "C2", "1.0", "50")]
+    grid = ["--data-dir", run[1], "--scope", "Grid:G1"]
+    assert main(["export", "table", *grid, "Compound"]) == 0
+    assert [r["code"] for r in csv.DictReader(io.StringIO(capsys.readouterr().out))] == [
+        "C1", "C2"]
+    out = tmp_path / "people.xlsx"
+    assert main(["export", "table", *run, "people", "--format", "xlsx", "--out",
+                 str(out)]) == 0
+    assert capsys.readouterr().out == f"wrote 2 rows to {out}\n"
+    sheet = load_workbook(out).active
+    assert sheet is not None and sheet.title == "人员" and sheet.freeze_panes == "A2"
+    assert [[c.value for c in row] for row in sheet.iter_rows()] == [
+        ["编码", "姓名", "性别", "联系电话", "身份证号", "党员状态"],
+        ["P1", "张三", None, "138****1234", "110***********1234", "in_service"],
+        ["P2", "李四", None, "139****1111", None, None]]
+    assert main(["export", "table", *run, "compounds", "--within", "Street:NOPE"]) == 2
+    assert "Street:NOPE 不在您的范围内" in capsys.readouterr().err
+    assert main(["export", "table", *run, "compounds", "--filter", "colour=red"]) == 2
+    assert "不能按 colour 筛选" in capsys.readouterr().err

@@ -1,0 +1,149 @@
+"""``GET /export/<what>.xlsx`` (or ``.csv``): any list of the API as a file.
+
+The request passes the same gate as /graphql (bearer token → Caller, 401 without; the
+token's rate; the request's deadline and thread pools; the caller's scope node), then
+``api.graphql.exports`` reads the rows: node lists on the read pool, indicators on the bounded
+analysis pool (BUSY when full), with what an analysis names outside the caller's scope
+redacted as the ``indicators`` field does.  Refusals are JSON in GraphQL's error shape
+with a stable ``extensions.code``.
+
+Audit: an export only reads, so it is not written to the audit log of changes; an
+export with personal data in clear (a role with SEE_PERSONAL, a list with personal
+columns) is logged as one JSON line (logger ``jinlin.export``: role, subject, scope,
+what, rows), so who took phone numbers home can be found.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+from analysis.export import table_bytes
+from analysis.frames import Table
+from analysis.indicators import Options, compute_indicators
+from analysis.tables import indicator
+from api.auth import Caller
+from api.graphql import exports, pools
+from api.graphql.analyses import redacted_items, run_analysis
+from api.graphql.context import ApiError, Context, Forbidden
+from api.graphql.limits import timed_out
+from api.http.gate import refusal
+from api.policy import Cap
+from graph.dates import parse_as_of
+from graph.i18n import _
+from graph.model import NODE_BY_LABEL
+from graph.store import StoreTimeout, StoreUnavailable, deadline, time_left
+
+if TYPE_CHECKING:
+    from api.http.app import GraphQLEndpoint
+
+log = logging.getLogger("jinlin.export")
+MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         "csv": "text/csv; charset=utf-8"}
+RESERVED = ("within", "asOf")  # query parameters that are not filters
+STATUS = {"UNKNOWN_EXPORT": 404, "BUSY": 503, "TIMEOUT": 503}
+
+
+class Export:
+    """The ASGI endpoint; the gate's parts come from the GraphQL endpoint."""
+
+    def __init__(self, endpoint: GraphQLEndpoint) -> None:
+        self.endpoint = endpoint
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        caller = self.endpoint.caller(request)
+        if isinstance(caller, Response):
+            await caller(scope, receive, send)
+            return
+        settings = self.endpoint.settings
+        with deadline(settings.request_timeout), pools.using(self.endpoint.pools):
+            response = await self._answer(request, caller)
+        await response(scope, receive, send)
+
+    async def _answer(self, request: Request, caller: Caller) -> Response:
+        resolved = await self.endpoint.scope_of(caller)
+        if isinstance(resolved, Response):
+            return resolved
+        try:
+            async with asyncio.timeout(time_left()):
+                return await self._file(request, caller, resolved)
+        except ApiError as exc:
+            status = 403 if isinstance(exc, Forbidden) else STATUS.get(exc.code, 400)
+            return refusal(status, str(exc), exc.code)
+        except (TimeoutError, StoreTimeout):
+            late = timed_out(self.endpoint.settings)
+            return refusal(503, str(late), late.code)
+        except StoreUnavailable as exc:
+            return refusal(503, str(exc), "STORE_UNAVAILABLE")
+        except ValueError as exc:  # a bad asOf …
+            return refusal(400, str(exc), "INVALID_INPUT")
+
+    async def _file(self, request: Request, caller: Caller,
+                    resolved: tuple[str, str]) -> Response:
+        stem, dot, fmt = request.path_params["what"].rpartition(".")
+        if not dot or fmt not in MEDIA:
+            raise ApiError(_("导出地址应以 .xlsx 或 .csv 结尾，收到 /export/{what}",
+                             what=request.path_params["what"]), code="UNKNOWN_EXPORT")
+        what, name = exports.target(stem)
+        params = request.query_params
+        subject = None if caller.may(Cap.READ_ALL) else caller.subject
+        view = exports.View(*resolved, exports.parse_within(params.get("within")), subject)
+        ctx = Context(store=self.endpoint.store, settings=self.endpoint.settings,
+                      caller=caller, scope_label=view.scope_label,
+                      scope_code=view.scope_code, audit=self.endpoint.audit)
+        await pools.current().read(exports.check_within, ctx.store, view)
+        if what == exports.NODES_TARGET:
+            table, title = await self._nodes(ctx, name, view, request), NODE_BY_LABEL[name].zh
+        else:
+            table, title = await self._items(ctx, what, name, view, params.get("asOf"))
+        code = view.area[1]
+        body = await pools.current().read(table_bytes, table, fmt, title[:31])
+        return Response(body, media_type=MEDIA[fmt], headers={
+            "Content-Disposition": disposition(f"{title}_{code}.{fmt}",
+                                               f"{stem.replace('/', '_')}_{code}.{fmt}")})
+
+    async def _nodes(self, ctx: Context, label: str, view: exports.View,
+                     request: Request) -> Table:
+        ctx.require_read(label)  # a resident reads demands only (api.policy.reads)
+        given = {k: request.query_params.getlist(k) for k in request.query_params
+                 if k not in RESERVED}
+        flt = exports.filters(label, given)
+        personal = ctx.caller.may(Cap.SEE_PERSONAL)
+        table = await pools.current().read(exports.node_list, ctx.store, label, view, flt,
+                                           personal, ctx.settings.export_max_rows)
+        if personal and exports.personal_columns(label) and table.rows:
+            log.info("export of personal data in clear", extra={"fields": {
+                "role": ctx.caller.role, "subject": ctx.caller.subject,
+                "scope": f"{view.scope_label}:{view.scope_code}", "what": label,
+                "within": ":".join(view.within) if view.within else None,
+                "rows": len(table.rows)}})
+        return table
+
+    async def _items(self, ctx: Context, what: str, key: str, view: exports.View,
+                     as_of: str | None) -> tuple[Table, str]:
+        ctx.require(Cap.RUN_ANALYSES)
+        report = await run_analysis(compute_indicators, ctx.store, *view.area,
+                                    parse_as_of(as_of), Options())
+        try:
+            ind = indicator(report, key)
+        except ValueError as exc:
+            raise ApiError(str(exc), code="UNKNOWN_EXPORT") from None
+        gaps_only = what == exports.GAPS
+        chosen = ind.gaps if gaps_only else ind.hits + ind.gaps
+        exports.too_many(len(chosen), ctx.settings.export_max_rows)  # before redacting them
+        items = await redacted_items(ctx, chosen)
+        return exports.items_table(items, gaps_only, ctx.settings.export_max_rows), ind.zh
+
+
+def disposition(filename: str, fallback: str) -> str:
+    """An attachment named ``filename`` (UTF-8, RFC 5987) with an ASCII ``fallback`` for
+    clients that do not read ``filename*``."""
+    ascii_name = fallback.encode("ascii", "replace").decode().replace('"', "")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
