@@ -7,7 +7,7 @@ API's scope and date rules, ``.to_frame()`` answers; docs/analysis.md); exports 
 Entry points (plain functions returning dataclasses; analysis imports only ``graph``):
 
 * ``analysis.indicators.compute_indicators(store, label, code, as_of=None)``
-* ``analysis.gaps.coverage_gaps(store, label, code, as_of=None, walk_m=1000)``
+* ``analysis.gaps.gaps_from(report, walk_m=1000)``: the gap lists of an indicator report
 * ``analysis.matching.match_demands(store, label, code, radius=None)`` and ``write_plan``
 * ``analysis.network.network_report(store, label, code, as_of=None)``
 * ``analysis.report.render_report(store, label, code, fmt, as_of=None)``

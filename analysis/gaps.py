@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analysis.indicators import IndicatorReport, Options, compute_indicators
+from analysis.indicators import IndicatorReport
 from analysis.tally import Item
-from graph.store import Store
 
 
 @dataclass
@@ -43,11 +42,3 @@ def gaps_from(report: IndicatorReport, walk_m: float = 1000.0) -> GapReport:
     s = report.scope
     return GapReport(s.label, s.code, s.as_of, walk_m,
                      {ind.key: ind.gaps for ind in report.indicators})
-
-
-def coverage_gaps(store: Store, scope_label: str, scope_code: str, as_of: str | None = None,
-                  walk_m: float = 1000.0, overload_threshold: int = 3) -> GapReport:
-    """Every gap list of the scope (one indicator computation underneath)."""
-    report = compute_indicators(store, scope_label, scope_code, as_of,
-                                Options(overload_threshold=overload_threshold, walk_m=walk_m))
-    return gaps_from(report, walk_m)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from analysis_builder import G
 
-from analysis.gaps import coverage_gaps
+from analysis.gaps import gaps_from
 from analysis.indicators import compute_indicators
 from analysis.matching import match_demands
 from analysis.network import network_report
@@ -49,7 +49,7 @@ def test_parse_as_of() -> None:
 
 ANALYSES: dict[str, Callable[[BoltStore, str | None], Any]] = {
     "indicators": lambda store, day: compute_indicators(store, "Street", "S", day),
-    "gaps": lambda store, day: coverage_gaps(store, "Street", "S", day),
+    "gaps": lambda store, day: gaps_from(compute_indicators(store, "Street", "S", day)),
     "matching": lambda store, day: match_demands(store, "Street", "S", as_of=day),
     "network": lambda store, day: network_report(store, "Street", "S", day),
     "report": lambda store, day: render_report(store, "Street", "S", "json", day),
