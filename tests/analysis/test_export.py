@@ -14,6 +14,7 @@ from typing import Any
 import networkx as nx
 import pytest
 from export_town import AS_OF, export_town
+from geojson_pydantic import FeatureCollection
 from openpyxl import load_workbook
 
 from analysis.export import csv_text, measured_network, write_network, write_table
@@ -124,8 +125,10 @@ def test_indicator_items_as_csv_and_xlsx(town: BoltStore, tmp_path: Path) -> Non
 
 
 def check_geojson(doc: Any) -> None:
-    """RFC 7946's structure for a FeatureCollection of points, coordinates [lon, lat]
-    inside China's bounds (lon 73–136 E, lat 3–54 N)."""
+    """Valid against RFC 7946's schema (geojson-pydantic's models of it), and a
+    FeatureCollection of points with coordinates [lon, lat] inside China's bounds
+    (lon 73–136 E, lat 3–54 N): a swapped pair would still be valid GeoJSON."""
+    FeatureCollection.model_validate(doc)
     assert doc["type"] == "FeatureCollection" and isinstance(doc["features"], list)
     for f in doc["features"]:
         assert f["type"] == "Feature" and isinstance(f["properties"], dict)
@@ -154,3 +157,6 @@ def test_geojson_of_located_kinds(town: BoltStore) -> None:
     assert "lat" not in feature["properties"]
     with pytest.raises(ValueError, match="Person 没有坐标"):
         located_rows(town, "Person", "Street", "S")
+    broken = {**feature, "geometry": {"type": "Point", "coordinates": [120.0]}}
+    with pytest.raises(ValueError, match="validation error"):  # the schema check can fail
+        check_geojson({"type": "FeatureCollection", "features": [broken]})
