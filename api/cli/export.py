@@ -17,19 +17,15 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from analysis.frames import NETWORK_FORMATS, TABLE_FORMATS, Table
+from api.cli.texts import HELP_AS_OF, HELP_DATA_DIR, HELP_SCOPE, WROTE, XLSX_NEEDS_OUT
 from api.policy import ROLES, Cap, allows
 from graph.dates import parse_as_of
+from graph.i18n import _, translate
 from graph.model import NODE_BY_LABEL
 from graph.settings import load_settings
 
 if TYPE_CHECKING:  # the analyses load numpy, networkx, ortools: only when a command runs
     from analysis.session import Analysis, ScopeView
-
-HELP_SCOPE = ("范围：类型:编码（如 County:C01），编码在各级中唯一时可只写编码；"
-              "存储中只有一个县(区)时可省略")
-HELP_AS_OF = "按哪一天统计（YYYY-MM-DD），默认今天"
-HELP_ROLE = "以哪个角色导出：该角色可见个人信息（电话、身份证号）时才显示明文，默认脱敏"
-
 
 def _open(args: argparse.Namespace) -> Analysis:
     from analysis.session import Analysis
@@ -46,7 +42,7 @@ def _view(a: Analysis, args: argparse.Namespace) -> ScopeView:
 def cmd_export_network(args: argparse.Namespace) -> int:
     with _open(args) as a:
         written = _view(a, args).network().write(args.format, args.out)
-    print("wrote " + ", ".join(str(p) for p in written))
+    print(translate(WROTE).format(path=", ".join(str(p) for p in written)))
     return 0
 
 
@@ -66,11 +62,11 @@ def cmd_export_table(args: argparse.Namespace) -> int:
         text = json.dumps(out, ensure_ascii=False, indent=1)
         return _emit(text, args.out)
     if args.format == "xlsx" and not args.out:
-        print("jinlin: xlsx output needs --out FILE", file=sys.stderr)
+        print(translate(XLSX_NEEDS_OUT), file=sys.stderr)
         return 2
     if args.out:
         write_table(out, args.out, args.format)
-        print(f"wrote {len(out):,} rows to {args.out}")
+        print(_("已将 {rows} 行写入 {out}", rows=f"{len(out):,}", out=args.out))
         return 0
     return _emit(csv_text(out), None)
 
@@ -79,7 +75,7 @@ def _emit(text: str, out: str | None) -> int:
     if out:
         with open(out, "w", encoding="utf-8") as f:
             f.write(text)
-        print(f"wrote {out}")
+        print(translate(WROTE).format(path=out))
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
@@ -94,7 +90,8 @@ def _weights(pairs: list[str]) -> dict[str, float] | None:
         except ValueError:
             sep = ""
         if not sep:
-            raise ValueError(f"--weight 应写成 类别=权重，如 repair=2，收到 {pair!r}")
+            raise ValueError(_("--weight 应写成 类别=权重，如 repair=2，收到 {pair}",
+                               pair=repr(pair)))
     return out or None
 
 
@@ -110,13 +107,14 @@ def cmd_whatif(args: argparse.Namespace) -> int:
         print(json.dumps({"a": asdict(diff.a), "b": asdict(diff.b), "changes": diff.changes.rows},
                          ensure_ascii=False, indent=1))
         return 0
-    print(f"a = 现有匹配方案，b = 假设方案（{view.label}:{view.code}，{view.as_of}）")
+    print(_("a = 现有匹配方案，b = 假设方案（{scope}，{as_of}）",
+            scope=f"{view.label}:{view.code}", as_of=view.as_of))
     print(_text(diff.summary_table()))
     if diff.changes.rows:
-        print("\n有变化的需求：")
+        print("\n" + _("有变化的需求："))
         print(_text(diff.changes))
     else:
-        print("\n两个方案对每个需求的安排相同。")
+        print("\n" + _("两个方案对每个需求的安排相同。"))
     return 0
 
 
@@ -129,45 +127,52 @@ def _text(table: Table) -> str:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data-dir", help="embedded store directory (default ./data)")
-    p.add_argument("--scope", help=HELP_SCOPE)
-    p.add_argument("--as-of", help=HELP_AS_OF)
+    p.add_argument("--data-dir", help=translate(HELP_DATA_DIR))
+    p.add_argument("--scope", help=translate(HELP_SCOPE))
+    p.add_argument("--as-of", help=translate(HELP_AS_OF))
 
 
 def add_commands(sub: Any) -> None:
     """Add ``export`` (``network``, ``table``) and ``whatif`` to the ``jinlin`` parser's
     subcommands ``sub``."""
-    export = sub.add_parser("export", help="导出范围内的网络或表格，供 Gephi、R、GIS、Excel 使用",
-                            description="导出范围内的网络或表格（只读）")
-    kinds = export.add_subparsers(dest="what", required=True)
-    p = kinds.add_parser("network", help="协作网络及其度量：GraphML、GEXF 或 CSV",
-                         description="协作网络：节点类型、名称、关系日期，以及中介中心性、"
-                         "割点、连通分量、社群")
+    export = sub.add_parser("export",
+                            help=_("导出范围内的网络或表格，供 Gephi、R、GIS、Excel 使用"),
+                            description=_("导出范围内的网络或表格（只读）"))
+    kinds = export.add_subparsers(dest="what", required=True, help=_("导出什么"))
+    p = kinds.add_parser("network", help=_("协作网络及其度量：GraphML、GEXF 或 CSV"),
+                         description=_("协作网络：节点类型、名称、关系日期，以及中介中心性、"
+                                       "割点、连通分量、社群"))
     _common(p)
-    p.add_argument("--format", choices=NETWORK_FORMATS, default="graphml")
-    p.add_argument("--out", required=True, help="输出文件（csv 为目录，写 nodes.csv 和 edges.csv）")
+    p.add_argument("--format", choices=NETWORK_FORMATS, default="graphml",
+                   help=_("文件格式（默认 graphml）"))
+    p.add_argument("--out", required=True,
+                   help=_("输出文件（csv 为目录，写 nodes.csv 和 edges.csv）"))
     p.set_defaults(func=cmd_export_network)
 
-    p = kinds.add_parser("table", help="某类节点或某指标的明细：CSV、xlsx 或 GeoJSON",
-                         description="KIND 为节点类型（如 Compound、Person）或指标键"
-                         "（如 cross_posting_ratio）；geojson 用于小区、阵地、需求、资源")
+    p = kinds.add_parser("table", help=_("某类节点或某指标的明细：CSV、xlsx 或 GeoJSON"),
+                         description=_("KIND 为节点类型（如 Compound、Person）或指标键"
+                                       "（如 cross_posting_ratio）；geojson 用于小区、阵地、"
+                                       "需求、资源"))
     _common(p)
-    p.add_argument("kind", metavar="KIND")
-    p.add_argument("--format", choices=(*TABLE_FORMATS, "geojson"), default="csv")
-    p.add_argument("--out", help="输出文件（默认标准输出；xlsx 必须给出）")
-    p.add_argument("--role", choices=ROLES, help=HELP_ROLE)
+    p.add_argument("kind", metavar="KIND", help=_("节点类型（如 Compound）或指标键"))
+    p.add_argument("--format", choices=(*TABLE_FORMATS, "geojson"), default="csv",
+                   help=_("文件格式（默认 csv）"))
+    p.add_argument("--out", help=_("输出文件（默认标准输出；xlsx 必须给出）"))
+    p.add_argument("--role", choices=ROLES, help=_(
+        "以哪个角色导出：该角色可见个人信息（电话、身份证号）时才显示明文，默认脱敏"))
     p.set_defaults(func=cmd_export_table)
 
-    p = sub.add_parser("whatif", help="假设匹配：换半径、k 或追加资源，与现有方案比较",
-                       description="不写入任何数据：a 为现有匹配方案，b 为按给定条件的方案")
+    p = sub.add_parser("whatif", help=_("假设匹配：换半径、k 或追加资源，与现有方案比较"),
+                       description=_("不写入任何数据：a 为现有匹配方案，b 为按给定条件的方案"))
     _common(p)
-    p.add_argument("--radius", type=float, help="统一服务半径（米），默认用各资源自己的半径")
-    p.add_argument("--k", type=int, default=20, help="每个需求考虑的最近资源数（默认 20）")
-    p.add_argument("--weight", action="append", default=[], metavar="CATEGORY=W",
-                   help="类别权重，可重复，如 --weight elder_care=2：比较时 weighted_served "
-                   "按 权重×紧急程度 计分（每个资源只服务一个类别，权重不改变匹配本身）")
-    p.add_argument("--extra-resources", metavar="FILE",
-                   help="追加资源的 CSV 文件（列：code,name,category,capacity,lat,lon,radius_m"
-                   " 或台账中文表头）")
-    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--radius", type=float,
+                   help=_("统一服务半径（米），默认用各资源自己的半径"))
+    p.add_argument("--k", type=int, default=20, help=_("每个需求考虑的最近资源数（默认 20）"))
+    p.add_argument("--weight", action="append", default=[], metavar="CATEGORY=W", help=_(
+        "类别权重，可重复，如 --weight elder_care=2：比较时 weighted_served 按 权重×紧急程度 "
+        "计分（每个资源只服务一个类别，权重不改变匹配本身）"))
+    p.add_argument("--extra-resources", metavar="FILE", help=_(
+        "追加资源的 CSV 文件（列：code,name,category,capacity,lat,lon,radius_m 或台账中文表头）"))
+    p.add_argument("--format", choices=("table", "json"), default="table",
+                   help=_("输出格式：table 文字表（默认）或 json"))
     p.set_defaults(func=cmd_whatif)

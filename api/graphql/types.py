@@ -162,12 +162,14 @@ FIRST_DOC = ("At most this many related nodes per parent (the first by code), at
 def _first(ctx: Context, first: int | None, default: int | None) -> int:
     """The cap of one relationship list; api.graphql.cost prices the field with the same."""
     from api.graphql.context import ApiError
+    from graph.i18n import _
 
     top = ctx.settings.page_size_max
     if first is None:
         return min(ctx.settings.related_default if default is None else default, top)
     if not 1 <= first <= top:
-        raise ApiError(f"关系列表的 first 必须在 1 到 {top} 之间，收到 {first}")
+        raise ApiError(_("关系列表的 first 必须在 1 到 {top} 之间，收到 {first}", top=top,
+                         first=first))
     return first
 
 

@@ -4,7 +4,8 @@ Authentication happens before GraphQL sees the request: an anonymous or forged
 request gets a plain 401 and never reaches a resolver.  The caller's scope node is
 resolved once (and cached) so every Cypher can name its label.
 
-Every request is bounded (issue 9): the gate refuses a large or deeply nested body and
+Every request is answered in its language (``Accept-Language``, else the server's:
+api.http.language), and bounded (issue 9): the gate refuses a large or deeply nested body and
 a token over its rate (api.http.gate) before reading further, puts the request under its
 deadline (``request_timeout``: store statements get the time left as their timeout,
 see graph.store.deadline) and on the app's thread pools (api.graphql.pools); the schema prices
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -37,8 +39,10 @@ from api.graphql.introspection import introspection_allowed
 from api.graphql.limits import client_error, timed_out
 from api.graphql.schema import build_schema
 from api.http import gate
+from api.http.language import Language
 from api.http.tokens import AuthError, bearer, check_secret, decode_token
 from graph import embedded
+from graph.i18n import _
 from graph.settings import Settings
 from graph.spine import SCOPE_LABELS
 from graph.store import Store, StoreTimeout, StoreUnavailable, deadline, time_left
@@ -149,7 +153,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             await gate.too_large(self.settings.max_body_bytes)(scope, receive, send)
             return
         except TimeoutError:
-            await gate.refusal(408, "请求体接收超时：客户端发送过慢", "TIMEOUT")(
+            await gate.refusal(408, _("请求体接收超时：客户端发送过慢"), "TIMEOUT")(
                 scope, receive, send)
             return
         if body is None:  # the client went away
@@ -167,8 +171,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             await _unauthorised(str(exc), 503)(scope, receive, send)
             return
         if resolved is None:
-            await _unauthorised(f"scope {caller.scope} is not a known county, street or "
-                                "community", 403)(scope, receive, send)
+            await _unauthorised(_("范围 {scope} 不是已知的县(区)、街道或社区",
+                                  scope=caller.scope), 403)(scope, receive, send)
             return
         scope.setdefault("state", {}).update(caller=caller, scope=resolved)
         await self(scope, gate.replay(body, receive), send)
@@ -225,4 +229,5 @@ def create_app(settings: Settings, store: Store | None = None,
             Route("/graphql", _Gate(endpoint), methods=["GET", "POST"]),
         ],
         lifespan=lifespan,
+        middleware=[Middleware(Language)],  # the request's language, for everything below
     )
