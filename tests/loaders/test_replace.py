@@ -22,6 +22,7 @@ import pytest
 from test_import import write_dir
 
 from api.cli.main import main
+from graph.i18n import language
 from graph.store import BoltStore, Query, StoreError
 from graph.writer import NodeRecord, RelRecord, counts, write_graph
 from loaders.ledger import load_ledgers, read_ledgers
@@ -130,6 +131,11 @@ def test_the_plan_lists_what_the_ledgers_no_longer_hold(store: BoltStore,
     assert plan.nodes == EXPECTED_NODES
     assert plan.rels == EXPECTED_RELS
     assert render_plan(plan) == PREVIEW
+    with language("en"):  # a check of the catalogue: the sentences, not the model's names
+        assert render_plan(plan)[2:4] == [
+            "Only data belonging to this scope alone is deleted: a node also in another scope "
+            "is kept, only its relationships into this scope are deleted.",
+            "2 nodes and 4 relationships will be deleted:"]
 
 
 def test_replace_deletes_the_plan_and_keeps_the_rest(store: BoltStore, tmp_path: Path) -> None:
@@ -254,7 +260,7 @@ def test_cli_asks_on_a_terminal(
     monkeypatch.setattr("sys.stdin", _Terminal("y\n"))
     assert main(run) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[out.index("0 rows created or updated.") + 1] == DELETED
+    assert out[out.index("共新建或更新 0 行。") + 1] == DELETED
     assert "C2" not in _codes(store)
 
 
@@ -265,12 +271,12 @@ def test_cli_yes_deletes_and_imports(
     assert main([*run, "--yes"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[:len(PREVIEW)] == PREVIEW
-    assert out[out.index("0 rows created or updated.") + 1] == DELETED  # all there already
+    assert out[out.index("共新建或更新 0 行。") + 1] == DELETED  # all there already
     assert "P2" not in _codes(store)
     assert main([*run, "--yes"]) == 0  # nothing left to delete: no question either
     out = capsys.readouterr().out.splitlines()
     assert out[3] == "没有要删除的内容。"
-    assert out[out.index("0 rows created or updated.") + 1] == "已删除 0 个节点、0 条关系。"
+    assert out[out.index("共新建或更新 0 行。") + 1] == "已删除 0 个节点、0 条关系。"
 
 
 def test_without_replace_nothing_is_deleted(
