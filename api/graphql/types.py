@@ -87,6 +87,7 @@ def encode_cursor(key: Any, code: str) -> str:
 
 def decode_cursor(cursor: str) -> tuple[Any, str]:
     from api.graphql.context import ApiError
+    from graph.i18n import _
 
     try:
         key, code = json.loads(base64.urlsafe_b64decode(cursor.encode()))
@@ -94,7 +95,8 @@ def decode_cursor(cursor: str) -> tuple[Any, str]:
             raise ValueError
         return key, code
     except (ValueError, TypeError, json.JSONDecodeError):
-        raise ApiError(f"malformed cursor {cursor!r}") from None
+        raise ApiError(_("游标 {cursor} 格式不对：请使用上一页返回的 endCursor",
+                         cursor=repr(cursor))) from None
 
 
 @dataclass(frozen=True)

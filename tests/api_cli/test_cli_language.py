@@ -42,7 +42,8 @@ def test_an_error_is_in_the_language_of_the_run(
     assert capsys.readouterr().err == \
         "jinlin: asOf must be a date written YYYY-MM-DD, got 'yesterday'\n"
     assert main(["report", "--as-of", "yesterday"]) == 2
-    assert capsys.readouterr().err == "jinlin: asOf 必须是 YYYY-MM-DD 格式的日期，收到 'yesterday'\n"
+    assert capsys.readouterr().err == \
+        "jinlin: asOf 必须是 YYYY-MM-DD 格式的日期，收到 'yesterday'\n"
 
 
 def test_help_is_english_with_lang_en(capsys: pytest.CaptureFixture[str]) -> None:
