@@ -119,7 +119,7 @@ def test_load_prints_the_warnings(store: BoltStore, embedded_dir: Path, tmp_path
         (tmp_path / name).write_text(text, encoding="utf-8")
     assert main(["load", "--data-dir", str(embedded_dir), str(tmp_path)]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[out.index("4 rows created or updated.") + 1:] == [
+    assert out[out.index("共新建或更新 4 行。") + 1:] == [
         "警告：1 处数据会让指标少算或算错（1 条规则）",
         "小区：小区未归属任何网格（IN_GRID），不在任何范围内，所有指标都不计入，共 1 个",
         "  C1 幸福小区",
