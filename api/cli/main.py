@@ -388,7 +388,7 @@ def _parser() -> argparse.ArgumentParser:
 def _language(argv: Sequence[str] | None) -> tuple[str | None, list[str]]:
     """``--lang`` wherever it is (before or after the command), and the other arguments.
     Read first, so the parser's help and every message are in that language."""
-    pre = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    pre = argparse.ArgumentParser(prog="jinlin", add_help=False, allow_abbrev=False)
     pre.add_argument("--lang", choices=LANGS)
     known, rest = pre.parse_known_args(sys.argv[1:] if argv is None else list(argv))
     return known.lang, rest

@@ -16,6 +16,7 @@ from apihelp import Api, api_settings, running
 
 from api.graphql.pools import Pools
 from api.http.app import create_app
+from api.http.language import requested
 from graph import i18n
 from graph.i18n import language
 from graph.store import BoltStore
@@ -100,3 +101,17 @@ def test_http_refusals_before_graphql_follow_the_language(
         assert _error(refused) == (f"request body too large: over the limit of "
                                    f"{settings.max_body_bytes} bytes (chunked requests "
                                    "included)", "BODY_TOO_LARGE")
+
+
+def test_without_accept_language_the_servers_language_holds(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``jinlin --lang en serve`` runs the server in that context; JINLIN_LANG otherwise."""
+    monkeypatch.delenv("JINLIN_LANG", raising=False)
+    bare = {"type": "http", "headers": []}
+    asked = {"type": "http", "headers": [(b"accept-language", b"zh-CN")]}
+    assert requested(bare) == "zh"
+    with language("en"):
+        assert requested(bare) == "en"
+        assert requested(asked) == "zh"
+    monkeypatch.setenv("JINLIN_LANG", "en")
+    assert requested(bare) == "en"
