@@ -26,7 +26,7 @@ from api.policy import ROLES
 from graph import embedded
 from graph.datadir import UMASK, private_dir, secret
 from graph.dates import parse_as_of
-from graph.i18n import LANGS, _, language, translate
+from graph.i18n import LANGS, _, language, set_lang, translate
 from graph.open import open_store
 from graph.queries import FIRST_COUNTY
 from graph.settings import Settings, load_settings
@@ -416,6 +416,8 @@ def _explain(exc: BaseException) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     os.umask(UMASK)  # before anything is created: the store's files hold personal data
     lang, rest = _language(argv)
+    if argv is None:  # the process itself: what it prints at exit (the store's stop) too
+        set_lang(lang)
     with language(lang):  # None: JINLIN_LANG, else Chinese
         args: Any = _parser().parse_args(rest)
         status = _run(args)
