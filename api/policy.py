@@ -12,6 +12,7 @@ import enum
 import re
 from pathlib import Path
 
+from graph.i18n import N_, _, translate
 from graph.lifecycle import STEPS
 
 
@@ -46,15 +47,19 @@ STEP_CAPS: dict[str, Cap] = {"dispatch": Cap.DISPATCH, "accept": Cap.ACCEPT,
                              "complete": Cap.COMPLETE, "review": Cap.REVIEW}
 assert set(STEP_CAPS) == set(STEPS), "every life-cycle step needs a capability"
 
-# The refusal each missing capability earns ({role} is filled in); clients and tests
-# know these texts.
+# The refusal each missing capability earns ({role} is filled in), in Chinese, translated
+# when refused; clients branch on the code (FORBIDDEN), people read these.
 _REFUSALS: dict[Cap, str] = {
-    Cap.READ_ALL: "residents may read their own demands only",
-    Cap.CHANGE_GRAPH: "role {role} may not change the graph",
-    Cap.RAISE: "role {role} may not raise demands",
-    Cap.RUN_ANALYSES: "residents may not run analyses",
-    **{cap: f"role {{role}} may not {step} demands" for step, cap in STEP_CAPS.items()},
+    Cap.READ_ALL: N_("居民只能查看自己提出的需求"),
+    Cap.CHANGE_GRAPH: N_("角色 {role} 无权修改图谱"),
+    Cap.RAISE: N_("角色 {role} 无权提出需求"),
+    Cap.RUN_ANALYSES: N_("居民无权运行分析"),
+    Cap.DISPATCH: N_("角色 {role} 无权派发需求"),
+    Cap.ACCEPT: N_("角色 {role} 无权接收需求"),
+    Cap.COMPLETE: N_("角色 {role} 无权办结需求"),
+    Cap.REVIEW: N_("角色 {role} 无权评价需求"),
 }
+assert set(STEP_CAPS.values()) <= set(_REFUSALS), "every life-cycle step needs a refusal"
 
 
 def allows(role: str, cap: Cap) -> bool:
@@ -67,7 +72,10 @@ def reads(role: str, label: str) -> bool:
 
 
 def refusal(role: str, cap: Cap) -> str:
-    return _REFUSALS.get(cap, "role {role} may not do this").format(role=role)
+    """Why ``role`` is refused ``cap``, in the language in force."""
+    if cap in _REFUSALS:
+        return translate(_REFUSALS[cap]).format(role=role)
+    return _("角色 {role} 无权执行此操作", role=role)
 
 
 BEGIN = "<!-- roles: generated from api/policy.py by `python -m api.policy` -->"

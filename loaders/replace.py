@@ -27,11 +27,12 @@ the import's transaction: if the store changed in between, nothing is written.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from graph import pruning
+from graph.i18n import N_, _, translate
 from graph.model import NODE_BY_LABEL, REL_BY_TYPE, key_label
 from graph.spine import SCOPE_LABELS, UP
 from graph.store import Store, Transaction, in_batches
@@ -39,6 +40,7 @@ from graph.writer import Progress, RelRecord, WriteSummary, write_graph
 from loaders.ledger import Ledger
 
 SHOWN = 5  # codes listed per label or type in the plan
+LIST_SEP = N_("、")  # how the language joins a list
 Read = Callable[..., list[dict[str, Any]]]  # Store.read or Transaction.run
 
 
@@ -85,8 +87,8 @@ def plan_replace(read: Read, ledger: Ledger, scope_label: str, scope: str,
                  batch_size: int = 2000) -> ReplacePlan:
     """What replacing ``scope`` by ``ledger`` deletes (the rules of the module doc)."""
     if scope_label not in SCOPE_LABELS:
-        raise ReplaceRefused(f"--replace 的范围只能是县(区)、街道(乡镇)或社区"
-                             f"（County、Street、Community），收到 {scope_label}")
+        raise ReplaceRefused(_("--replace 的范围只能是县(区)、街道(乡镇)或社区"
+                               "（County、Street、Community），收到 {label}", label=scope_label))
     node_labels = sorted(s for s in ledger.sheets if s in NODE_BY_LABEL)
     rel_types = sorted(s for s in ledger.sheets if s in REL_BY_TYPE)
     ends = {label for t in rel_types for pair in pruning.key_pairs(t) for label in pair}
@@ -162,8 +164,8 @@ def load_replacing(store: Store, ledger: Ledger, plan: ReplacePlan, batch_size: 
     """
     def prelude(tx: Transaction, summary: WriteSummary) -> None:
         if plan_replace(tx.run, ledger, plan.scope_label, plan.scope, batch_size) != plan:
-            raise ReplaceRefused("确认之后存储中的数据有了变化，要删除的内容与预览的不同；"
-                                 "未写入任何内容，请重新运行")
+            raise ReplaceRefused(_("确认之后存储中的数据有了变化，要删除的内容与预览的不同；"
+                                   "未写入任何内容，请重新运行"))
         _delete(tx, plan, summary, batch_size)
 
     return write_graph(store, ledger.nodes, ledger.rels, batch_size=batch_size,
@@ -190,23 +192,24 @@ def _delete(tx: Transaction, plan: ReplacePlan, summary: WriteSummary, batch_siz
 
 
 def render_plan(plan: ReplacePlan, shown: int = SHOWN) -> list[str]:
-    """The plan for the person confirming it, in Chinese: the kinds replaced, then the
-    counts per label and type with the first ``shown`` codes."""
-    kinds = "、".join(f"{_zh(s)}({s})" for s in plan.sheets) or "（无）"
-    lines = [f"按范围替换：{_zh(plan.scope_label)} {plan.scope}",
-             f"只替换文件中有的表：{kinds}；文件中没有的表，其数据一概不动。",
-             "只删除只属于该范围的数据：同时属于其他范围的节点保留，只删除它进入该范围的关系。"]
+    """The plan for the person confirming it, in the language in force: the kinds
+    replaced, then the counts per label and type with the first ``shown`` codes."""
+    kinds = _listed(f"{_zh(s)}({s})" for s in plan.sheets) or _("（无）")
+    lines = [_("按范围替换：{kind} {scope}", kind=_zh(plan.scope_label), scope=plan.scope),
+             _("只替换文件中有的表：{kinds}；文件中没有的表，其数据一概不动。", kinds=kinds),
+             _("只删除只属于该范围的数据：同时属于其他范围的节点保留，只删除它进入该范围的关系。")]
     if plan.empty:
-        return [*lines, "没有要删除的内容。"]
-    lines.append(f"将删除 {len(plan.nodes)} 个节点、{len(plan.rels)} 条关系：")
+        return [*lines, _("没有要删除的内容。")]
+    lines.append(_("将删除 {nodes} 个节点、{rels} 条关系：", nodes=len(plan.nodes),
+                   rels=len(plan.rels)))
     by_label: defaultdict[str, list[str]] = defaultdict(list)
     for label, code in plan.nodes:
         by_label[label].append(code)
-    lines += [_line(label, "个", codes, shown) for label, codes in by_label.items()]
+    lines += [_line(label, codes, shown) for label, codes in by_label.items()]
     by_type: defaultdict[str, list[str]] = defaultdict(list)
     for rel in plan.rels:
         by_type[rel.type].append(str(rel))
-    lines += [_line(t, "条", items, shown) for t, items in sorted(by_type.items())]
+    lines += [_line(t, items, shown) for t, items in sorted(by_type.items())]
     return lines
 
 
@@ -214,15 +217,30 @@ def render_deleted(summary: WriteSummary) -> str:
     """The deletions a replace made, for the import summary."""
     deleted = summary.deleted()
     nodes = sum(n for kind, n in deleted.items() if kind in NODE_BY_LABEL)
-    each = "、".join(f"{_zh(kind)} {n:,}" for kind, n in deleted.items() if n)
-    return (f"已删除 {nodes:,} 个节点、{sum(deleted.values()) - nodes:,} 条关系"
-            + (f"：{each}" if each else "") + "。")
+    each = _listed(f"{_zh(kind)} {n:,}" for kind, n in deleted.items() if n)
+    counts = {"nodes": f"{nodes:,}", "rels": f"{sum(deleted.values()) - nodes:,}"}
+    if each:
+        return _("已删除 {nodes} 个节点、{rels} 条关系：{each}。", each=each, **counts)
+    return _("已删除 {nodes} 个节点、{rels} 条关系。", **counts)
 
 
 def _zh(kind: str) -> str:
-    return NODE_BY_LABEL[kind].zh if kind in NODE_BY_LABEL else REL_BY_TYPE[kind].zh
+    """The name of a node label or relationship type (小区, 任职) in the language in force."""
+    return translate(NODE_BY_LABEL[kind].zh if kind in NODE_BY_LABEL else REL_BY_TYPE[kind].zh)
 
 
-def _line(kind: str, unit: str, items: list[str], shown: int) -> str:
-    more = f" 等 {len(items)} {unit}" if len(items) > shown else ""
-    return f"  {_zh(kind)} {kind}：{len(items)} {unit}：{'、'.join(items[:shown])}{more}"
+def _listed(items: Iterable[str]) -> str:
+    return translate(LIST_SEP).join(items)
+
+
+def _line(kind: str, items: list[str], shown: int) -> str:
+    """One label's (个) or type's (条) deletions, with the first ``shown`` of them."""
+    values = {"name": _zh(kind), "kind": kind, "count": len(items),
+              "items": _listed(items[:shown])}
+    if kind in NODE_BY_LABEL:
+        if len(items) > shown:
+            return _("  {name} {kind}：{count} 个：{items} 等 {count} 个", **values)
+        return _("  {name} {kind}：{count} 个：{items}", **values)
+    if len(items) > shown:
+        return _("  {name} {kind}：{count} 条：{items} 等 {count} 条", **values)
+    return _("  {name} {kind}：{count} 条：{items}", **values)

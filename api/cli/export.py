@@ -19,20 +19,17 @@ from dataclasses import asdict, replace
 from typing import TYPE_CHECKING, Any
 
 from analysis.frames import NETWORK_FORMATS, TABLE_FORMATS, Table
+from api.cli.texts import HELP_AS_OF, HELP_DATA_DIR, HELP_SCOPE, WROTE, XLSX_NEEDS_OUT
 from api.policy import ROLES, Cap, allows
 from graph.dates import parse_as_of
-from graph.i18n import _
+from graph.i18n import N_, _, translate
 from graph.model import NODE_BY_LABEL
 from graph.settings import load_settings
 
 if TYPE_CHECKING:  # the analyses load numpy, networkx, ortools: only when a command runs
     from analysis.session import Analysis, ScopeView
 
-HELP_SCOPE = ("范围：类型:编码（如 County:C01），编码在各级中唯一时可只写编码；"
-              "存储中只有一个县(区)时可省略")
-HELP_AS_OF = "按哪一天统计（YYYY-MM-DD），默认今天"
-HELP_DATA_DIR = "嵌入式存储的数据目录（默认 ./data；JINLIN_DATA_DIR）"
-HELP_ROLE = "以哪个角色导出：该角色可见个人信息（电话、身份证号）时才显示明文，默认脱敏"
+HELP_ROLE = N_("以哪个角色导出：该角色可见个人信息（电话、身份证号）时才显示明文，默认脱敏")
 
 
 def _open(args: argparse.Namespace) -> Analysis:
@@ -50,7 +47,7 @@ def _view(a: Analysis, args: argparse.Namespace) -> ScopeView:
 def cmd_export_network(args: argparse.Namespace) -> int:
     with _open(args) as a:
         written = _view(a, args).network().write(args.format, args.out)
-    print("wrote " + ", ".join(str(p) for p in written))
+    print(translate(WROTE).format(path=", ".join(str(p) for p in written)))
     return 0
 
 
@@ -72,11 +69,11 @@ def cmd_export_table(args: argparse.Namespace) -> int:
     except ApiError as exc:  # refusals the endpoint answers with a code
         raise ValueError(str(exc)) from None
     if args.format == "xlsx" and not args.out:
-        print("jinlin: xlsx output needs --out FILE", file=sys.stderr)
+        print(translate(XLSX_NEEDS_OUT), file=sys.stderr)
         return 2
     if args.out:
         write_table(table, args.out, args.format, sheet=title[:31])
-        print(f"wrote {len(table):,} rows to {args.out}")
+        print(_("已将 {rows} 行写入 {out}", rows=f"{len(table):,}", out=args.out))
         return 0
     return _emit(csv_text(table), None)
 
@@ -121,7 +118,7 @@ def _emit(text: str, out: str | None) -> int:
     if out:
         with open(out, "w", encoding="utf-8") as f:
             f.write(text)
-        print(f"wrote {out}")
+        print(translate(WROTE).format(path=out))
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
@@ -136,7 +133,8 @@ def _weights(pairs: list[str]) -> dict[str, float] | None:
         except ValueError:
             sep = ""
         if not sep:
-            raise ValueError(f"--weight 应写成 类别=权重，如 repair=2，收到 {pair!r}")
+            raise ValueError(_("--weight 应写成 类别=权重，如 repair=2，收到 {pair}",
+                               pair=repr(pair)))
     return out or None
 
 
@@ -152,13 +150,14 @@ def cmd_whatif(args: argparse.Namespace) -> int:
         print(json.dumps({"a": asdict(diff.a), "b": asdict(diff.b), "changes": diff.changes.rows},
                          ensure_ascii=False, indent=1))
         return 0
-    print(f"a = 现有匹配方案，b = 假设方案（{view.label}:{view.code}，{view.as_of}）")
+    print(_("a = 现有匹配方案，b = 假设方案（{scope}，{as_of}）", scope=f"{view.label}:{view.code}",
+            as_of=view.as_of))
     print(_text(diff.summary_table()))
     if diff.changes.rows:
-        print("\n有变化的需求：")
+        print("\n" + _("有变化的需求："))
         print(_text(diff.changes))
     else:
-        print("\n两个方案对每个需求的安排相同。")
+        print("\n" + _("两个方案对每个需求的安排相同。"))
     return 0
 
 
@@ -171,56 +170,58 @@ def _text(table: Table) -> str:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data-dir", help=HELP_DATA_DIR)
-    p.add_argument("--scope", help=HELP_SCOPE)
-    p.add_argument("--as-of", help=HELP_AS_OF)
+    p.add_argument("--data-dir", help=translate(HELP_DATA_DIR))
+    p.add_argument("--scope", help=translate(HELP_SCOPE))
+    p.add_argument("--as-of", help=translate(HELP_AS_OF))
 
 
 def add_commands(sub: Any) -> None:
     """Add ``export`` (``network``, ``table``) and ``whatif`` to the ``jinlin`` parser's
     subcommands ``sub``."""
-    export = sub.add_parser("export", help="导出范围内的网络或表格，供 Gephi、R、GIS、Excel 使用",
-                            description="导出范围内的网络或表格（只读）")
-    kinds = export.add_subparsers(dest="what", required=True, help="导出什么：network 或 table")
-    p = kinds.add_parser("network", help="协作网络及其度量：GraphML、GEXF 或 CSV",
-                         description="协作网络：节点类型、名称、关系日期，以及中介中心性、"
-                         "割点、连通分量、社群")
+    export = sub.add_parser("export",
+                            help=_("导出范围内的网络或表格，供 Gephi、R、GIS、Excel 使用"),
+                            description=_("导出范围内的网络或表格（只读）"))
+    kinds = export.add_subparsers(dest="what", required=True, help=_("导出什么：network 或 table"))
+    p = kinds.add_parser("network", help=_("协作网络及其度量：GraphML、GEXF 或 CSV"),
+                         description=_("协作网络：节点类型、名称、关系日期，以及中介中心性、"
+                         "割点、连通分量、社群"))
     _common(p)
     p.add_argument("--format", choices=NETWORK_FORMATS, default="graphml",
-                   help="文件格式（默认 graphml）")
-    p.add_argument("--out", required=True, help="输出文件（csv 为目录，写 nodes.csv 和 edges.csv）")
+                   help=_("文件格式（默认 graphml）"))
+    p.add_argument("--out", required=True,
+                   help=_("输出文件（csv 为目录，写 nodes.csv 和 edges.csv）"))
     p.set_defaults(func=cmd_export_network)
 
-    p = kinds.add_parser("table", help="某类节点或某指标的明细：CSV、xlsx 或 GeoJSON",
-                         description="KIND 与 HTTP 接口 /export/KIND.xlsx 相同：列表名"
+    p = kinds.add_parser("table", help=_("某类节点或某指标的明细：CSV、xlsx 或 GeoJSON"),
+                         description=_("KIND 与 HTTP 接口 /export/KIND.xlsx 相同：列表名"
                          "（如 compounds、people）或节点类型（如 Compound），indicator/指标键"
                          "（该指标的全部明细），gaps/指标键（只列缺口，按排名）；单写指标键"
                          "（如 cross_posting_ratio）即 indicator/指标键；geojson 用于小区、"
-                         "阵地、需求、资源")
+                         "阵地、需求、资源"))
     _common(p)
-    p.add_argument("kind", metavar="KIND", help="导出哪个列表：见上方说明")
+    p.add_argument("kind", metavar="KIND", help=_("导出哪个列表：见上方说明"))
     p.add_argument("--within", metavar="LABEL:CODE",
-                   help="只导出范围内这一区域（如 Community:M1）的数据，须在 --scope 之内")
+                   help=_("只导出范围内这一区域（如 Community:M1）的数据，须在 --scope 之内"))
     p.add_argument("--filter", action="append", default=[], metavar="NAME=VALUE",
-                   help="筛选条件，名称同 GraphQL 的 filter（如 kind=party_led、"
-                   "nameContains=阳光、householdsMin=100），可重复；多个值用逗号分隔")
+                   help=_("筛选条件，名称同 GraphQL 的 filter（如 kind=party_led、"
+                   "nameContains=阳光、householdsMin=100），可重复；多个值用逗号分隔"))
     p.add_argument("--format", choices=(*TABLE_FORMATS, "geojson"), default="csv",
-                   help="文件格式（默认 csv；xlsx 为中文表头、冻结首行、日期格式）")
-    p.add_argument("--out", help="输出文件（默认标准输出；xlsx 必须给出）")
-    p.add_argument("--role", choices=ROLES, help=HELP_ROLE)
+                   help=_("文件格式（默认 csv；xlsx 为中文表头、冻结首行、日期格式）"))
+    p.add_argument("--out", help=_("输出文件（默认标准输出；xlsx 必须给出）"))
+    p.add_argument("--role", choices=ROLES, help=translate(HELP_ROLE))
     p.set_defaults(func=cmd_export_table)
 
-    p = sub.add_parser("whatif", help="假设匹配：换半径、k 或追加资源，与现有方案比较",
-                       description="不写入任何数据：a 为现有匹配方案，b 为按给定条件的方案")
+    p = sub.add_parser("whatif", help=_("假设匹配：换半径、k 或追加资源，与现有方案比较"),
+                       description=_("不写入任何数据：a 为现有匹配方案，b 为按给定条件的方案"))
     _common(p)
-    p.add_argument("--radius", type=float, help="统一服务半径（米），默认用各资源自己的半径")
-    p.add_argument("--k", type=int, default=20, help="每个需求考虑的最近资源数（默认 20）")
+    p.add_argument("--radius", type=float, help=_("统一服务半径（米），默认用各资源自己的半径"))
+    p.add_argument("--k", type=int, default=20, help=_("每个需求考虑的最近资源数（默认 20）"))
     p.add_argument("--weight", action="append", default=[], metavar="CATEGORY=W",
-                   help="类别权重，可重复，如 --weight elder_care=2：比较时 weighted_served "
-                   "按 权重×紧急程度 计分（每个资源只服务一个类别，权重不改变匹配本身）")
+                   help=_("类别权重，可重复，如 --weight elder_care=2：比较时 weighted_served "
+                   "按 权重×紧急程度 计分（每个资源只服务一个类别，权重不改变匹配本身）"))
     p.add_argument("--extra-resources", metavar="FILE",
-                   help="追加资源的 CSV 文件（列：code,name,category,capacity,lat,lon,radius_m"
-                   " 或台账中文表头）")
+                   help=_("追加资源的 CSV 文件（列：code,name,category,capacity,lat,lon,radius_m"
+                   " 或台账中文表头）"))
     p.add_argument("--format", choices=("table", "json"), default="table",
-                   help="输出格式：table 为对照表（默认），json 为完整结果")
+                   help=_("输出格式：table 为对照表（默认），json 为完整结果"))
     p.set_defaults(func=cmd_whatif)

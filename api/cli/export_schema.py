@@ -9,7 +9,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from api.cli.texts import WROTE
 from api.graphql.schema import build_schema
+from graph.i18n import translate
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGET = ROOT / "schema.graphql"
@@ -23,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     target = Path(args[0]) if args else TARGET
     target.write_text(sdl(), encoding="utf-8")
-    print(f"wrote {target}")
+    print(translate(WROTE).format(path=target))
     return 0
 
 

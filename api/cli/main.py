@@ -22,11 +22,12 @@ from typing import Any
 from api.cli import auditing
 from api.cli import export as cli_export
 from api.cli.progress import Progress
+from api.cli.texts import HELP_AS_OF, HELP_DATA_DIR, HELP_SCOPE, WROTE, XLSX_NEEDS_OUT
 from api.policy import ROLES
 from graph import embedded
 from graph.datadir import UMASK, private_dir, secret
 from graph.dates import parse_as_of
-from graph.i18n import _
+from graph.i18n import LANGS, _, language, set_lang, translate
 from graph.open import open_store
 from graph.queries import FIRST_COUNTY
 from graph.settings import Settings, load_settings
@@ -94,14 +95,14 @@ def _load_replacing(store: Store, args: argparse.Namespace, settings: Settings,
     print("\n".join(render_plan(plan)), flush=True)
     if not plan.empty and not args.yes:
         if not sys.stdin.isatty():
-            raise ReplaceRefused("没有终端可以确认删除：确认无误后请加 --yes 再运行；"
-                                 "未写入任何内容")
+            raise ReplaceRefused(_("没有终端可以确认删除：确认无误后请加 --yes 再运行；"
+                                   "未写入任何内容"))
         try:
-            answer = input("确认删除以上内容并导入？[y/N] ")
+            answer = input(_("确认删除以上内容并导入？[y/N] "))
         except EOFError:
             answer = ""
         if answer.strip().lower() not in ("y", "yes", "是"):
-            print("已取消，未写入任何内容。")
+            print(_("已取消，未写入任何内容。"))
             return None
     return load_replacing(store, ledger, plan, settings.batch_size, progress=Progress("load"))
 
@@ -126,7 +127,8 @@ def cmd_template(args: argparse.Namespace) -> int:
     from loaders.ledger_writer import write_templates
 
     files = write_templates(args.dir, chinese=not args.english)
-    print(f"wrote {len(files)} blank ledgers to {args.dir} (templates.xlsx and one CSV per sheet)")
+    print(_("已将 {count} 个空白台账写入 {dir}（templates.xlsx，另每张表一个 CSV 文件）",
+            count=len(files), dir=args.dir))
     return 0
 
 
@@ -135,7 +137,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
     rows = generate(args.preset, args.seed, args.out, fmt=args.format,
                     progress=Progress("generate"))
-    print(f"wrote {sum(rows.values()):,} rows in {len(rows)} sheets to {args.out}")
+    print(_("已将 {sheets} 张表共 {rows} 行写入 {out}", rows=f"{sum(rows.values()):,}",
+            sheets=len(rows), out=args.out))
     return 0
 
 
@@ -145,10 +148,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
         labels, types = counts(store)
     finally:
         store.close()
-    print("nodes")
+    print(_("节点"))
     for label, n in labels.items():
         print(f"  {label:<18}{n:>10,}")
-    print("relationships")
+    print(_("关系"))
     for rel_type, n in types.items():
         print(f"  {rel_type:<18}{n:>10,}")
     return 0
@@ -162,7 +165,8 @@ def cmd_dump(args: argparse.Namespace) -> int:
         nodes, rels = dump(store, args.file, progress=Progress("dump"))
     finally:
         store.close()
-    print(f"wrote {nodes:,} nodes and {rels:,} relationships to {args.file}")
+    print(_("已将 {nodes} 个节点和 {rels} 条关系写入 {file}", nodes=f"{nodes:,}",
+            rels=f"{rels:,}", file=args.file))
     return 0
 
 
@@ -212,9 +216,9 @@ def _serve(settings: Settings, store: Store | None = None) -> int:
     settings = _with_secret(settings)
     store = store or open_store(settings, require=False)
     app = observed_app(settings, store)
-    print(f"jinlin: GraphiQL at http://{settings.host}:{settings.port}/graphql "
-          "(health: /health, metrics: /metrics with JINLIN_METRICS_TOKEN). Stop with Ctrl-C.",
-          flush=True)
+    print(_("jinlin：GraphiQL 在 {url}（健康检查：/health；指标：/metrics，需 "
+            "JINLIN_METRICS_TOKEN）。按 Ctrl-C 停止。",
+            url=f"http://{settings.host}:{settings.port}/graphql"), flush=True)
     server.run(app, settings.host, settings.port)
     return 0
 
@@ -234,7 +238,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     try:
         if is_empty(store):
             with tempfile.TemporaryDirectory(prefix="jinlin-demo-") as tmp:
-                print(f"jinlin demo: generating the county preset (seed {args.seed}) …")
+                print(_("jinlin demo：正在生成县(区)示例数据（种子 {seed}）…", seed=args.seed))
                 generate("county", args.seed, tmp, progress=Progress("generate"))
                 arguments = {"files": auditing.ledger_facts([tmp]),
                              "generated": {"preset": "county", "seed": args.seed}}
@@ -245,8 +249,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             assert summary is not None  # a load asks nobody
             _print_summary(summary)
         else:
-            print(f"jinlin demo: the store in {Path(settings.data_dir).resolve()} already "
-                  "holds data; serving it as it is (delete the directory to start afresh).")
+            print(_("jinlin demo：{dir} 中的存储已有数据，按原样提供服务"
+                    "（要从头开始，请删除该目录）。", dir=Path(settings.data_dir).resolve()))
         county = store.read(FIRST_COUNTY)
         if county:
             from api.http.tokens import issue_token
@@ -255,11 +259,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
             token = issue_token(_with_secret(settings).jwt_secret, "county_admin",
                                 county[0]["code"], subject="demo-admin", ttl_hours=hours,
                                 max_hours=settings.token_max_hours)
-            print(f"A county-admin token for {county[0]['name']} ({county[0]['code']}), valid "
-                  f"{hours:g} h, subject demo-admin (the audit log names it); in GraphiQL add "
-                  f"the header\n  Authorization: Bearer {token}")
+            print(_("{name}（{code}）的县级管理员令牌，有效期 {hours} 小时，主体为 demo-admin"
+                    "（审计日志记录此名）；在 GraphiQL 中添加请求头\n  Authorization: Bearer "
+                    "{token}", name=county[0]["name"], code=county[0]["code"],
+                    hours=f"{hours:g}", token=token))
         if args.no_serve:
-            print("Data ready. Next: `jinlin serve`, `jinlin stats` or `jinlin report`.")
+            print(_("数据已就绪。下一步：`jinlin serve`、`jinlin stats` 或 `jinlin report`。"))
             return 0
         return _serve(settings, store)
     finally:
@@ -279,7 +284,7 @@ def cmd_token(args: argparse.Namespace) -> int:
     store = open_store(settings)  # after the checks that need no store
     try:
         if ScopeResolver(store)(args.scope) is None:
-            raise ScopeNotFound(f"范围 {args.scope} 不存在（县/街道/社区编码）")
+            raise ScopeNotFound(_("范围 {scope} 不存在（县/街道/社区编码）", scope=args.scope))
     finally:
         store.close()
     print(token)
@@ -299,107 +304,115 @@ def cmd_report(args: argparse.Namespace) -> int:
         store.close()
     if args.out:
         Path(args.out).write_bytes(out if isinstance(out, bytes) else out.encode("utf-8"))
-        print(f"wrote {args.out}")
+        print(translate(WROTE).format(path=args.out))
     elif isinstance(out, bytes):
-        print("jinlin: xlsx output needs --out FILE", file=sys.stderr)
+        print(translate(XLSX_NEEDS_OUT), file=sys.stderr)
         return 2
     else:
         print(out)
     return 0
 
 
-HELP_DATA_DIR = "嵌入式存储的数据目录（默认 ./data；JINLIN_DATA_DIR）"
-HELP_HOST = "监听地址（默认 127.0.0.1，只在本机可访问；JINLIN_HOST）"
-HELP_PORT = "监听端口（默认 8000；JINLIN_PORT）"
-HELP_SEED = "随机种子（默认 1）：同一种子生成同样的数据"
-HELP_SCOPE = ("范围：类型:编码（如 County:C01），编码在各级中唯一时可只写编码；"
-              "存储中只有一个县(区)时可省略")
-HELP_AS_OF = "按哪一天统计（YYYY-MM-DD），默认今天"
-HELP_BATCH = "每次写入存储的行数（默认 2000；JINLIN_BATCH_SIZE）"
-HELP_DUMP = "备份文件（gzip 压缩的 JSON 行，含个人信息，创建为仅本用户可读）"
-
-
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="jinlin", description="近邻 — 社区党建图谱服务"
-                                     "（neighbourhood party-building graph service）")
-    sub = parser.add_subparsers(dest="command", required=True, help="要执行的命令")
+    """The command line, its help in the language in force (built once ``--lang`` is
+    known: :func:`main`)."""
+    parser = argparse.ArgumentParser(prog="jinlin", description=_("近邻 — 社区党建图谱服务"))
+    parser.add_argument("--lang", choices=LANGS, help=_(
+        "界面语言：zh 中文（默认）或 en 英文；可放在命令前或命令后，默认取 JINLIN_LANG"))
+    sub = parser.add_subparsers(dest="command", required=True, help=_("要执行的命令"))
+    data_dir, scope, as_of = translate(HELP_DATA_DIR), translate(HELP_SCOPE), translate(HELP_AS_OF)
+    host = _("监听地址（默认 127.0.0.1，只在本机可访问；JINLIN_HOST）")
+    port = _("监听端口（默认 8000；JINLIN_PORT）")
+    seed = _("随机种子（默认 1）：同一种子生成同样的数据")
+    dump_file = _("备份文件（gzip 压缩的 JSON 行，含个人信息，创建为仅本用户可读）")
     help_by = _("操作人：审计日志记录为 who（默认当前系统用户）")
 
     def command(name: str, func: Callable[[argparse.Namespace], int], help_: str,
                 store: bool = True) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_, description=help_)
         if store:
-            p.add_argument("--data-dir", help=HELP_DATA_DIR)
+            p.add_argument("--data-dir", help=data_dir)
         p.set_defaults(func=func)
         return p
 
-    p = command("demo", cmd_demo, "第一次运行时把县(区)示例数据生成到存储中，然后提供服务")
-    p.add_argument("--seed", type=int, default=1, help=HELP_SEED)
-    p.add_argument("--host", help=HELP_HOST)
-    p.add_argument("--port", type=int, help=HELP_PORT)
-    p.add_argument("--no-serve", action="store_true", help="只准备数据，不启动服务")
+    p = command("demo", cmd_demo, _("第一次运行时把县(区)示例数据生成到存储中，然后提供服务"))
+    p.add_argument("--seed", type=int, default=1, help=seed)
+    p.add_argument("--host", help=host)
+    p.add_argument("--port", type=int, help=port)
+    p.add_argument("--no-serve", action="store_true", help=_("只准备数据，不启动服务"))
     p.add_argument("--by", help=help_by)
 
-    p = command("serve", cmd_serve, "提供 GraphQL 接口服务")
-    p.add_argument("--host", help=HELP_HOST)
-    p.add_argument("--port", type=int, help=HELP_PORT)
+    p = command("serve", cmd_serve, _("提供 GraphQL 接口服务"))
+    p.add_argument("--host", help=host)
+    p.add_argument("--port", type=int, help=port)
 
-    p = command("load", cmd_load, "校验台账（.xlsx/.csv 或目录）并导入；有任何问题则不写入")
-    p.add_argument("paths", nargs="+", help="台账文件或目录，可给多个")
-    p.add_argument("--batch-size", type=int, help=HELP_BATCH)
-    p.add_argument("--replace", metavar="类型:编码",
-                   help="按范围替换（县(区)、街道(乡镇)或社区，如 Street:C01-S01）：文件中有的表，"
-                   "删除该范围内只属于它、而文件中已没有的节点和关系，与导入在同一事务中；"
-                   "先列出要删除的内容并要求确认。不加此项则从不删除")
+    p = command("load", cmd_load, _("校验台账（.xlsx/.csv 或目录）并导入；有任何问题则不写入"))
+    p.add_argument("paths", nargs="+", help=_("台账文件或目录，可给多个"))
+    p.add_argument("--batch-size", type=int,
+                   help=_("每次写入存储的行数（默认 2000；JINLIN_BATCH_SIZE）"))
+    p.add_argument("--replace", metavar=_("类型:编码"), help=_(
+        "按范围替换（县(区)、街道(乡镇)或社区，如 Street:C01-S01）：文件中有的表，删除该范围内"
+        "只属于它、而文件中已没有的节点和关系，与导入在同一事务中；先列出要删除的内容并要求确认。"
+        "不加此项则从不删除"))
     p.add_argument("--yes", action="store_true",
-                   help="与 --replace 一起用：不询问，直接删除并导入（供脚本使用）")
+                   help=_("与 --replace 一起用：不询问，直接删除并导入（供脚本使用）"))
     p.add_argument("--by", help=help_by)
 
-    p = command("template", cmd_template, "写出空白台账模板", store=False)
-    p.add_argument("dir", help="模板写入的目录")
-    p.add_argument("--english", action="store_true", help="使用英文表头（默认中文）")
+    p = command("template", cmd_template, _("写出空白台账模板"), store=False)
+    p.add_argument("dir", help=_("模板写入的目录"))
+    p.add_argument("--english", action="store_true", help=_("使用英文表头（默认中文）"))
 
-    p = command("generate", cmd_generate, "生成合成的示例台账", store=False)
+    p = command("generate", cmd_generate, _("生成合成的示例台账"), store=False)
     p.add_argument("--preset", choices=["county", "city", "province"], default="county",
-                   help="规模：county 一个县(区)（默认）、city 10 个县(区)、province 100 个县(区)")
-    p.add_argument("--seed", type=int, default=1, help=HELP_SEED)
+                   help=_("规模：county 一个县(区)（默认）、city 10 个县(区)、"
+                          "province 100 个县(区)"))
+    p.add_argument("--seed", type=int, default=1, help=seed)
     p.add_argument("--format", choices=["csv", "xlsx"], default="csv",
-                   help="台账格式：csv（默认，每表一个文件）或 xlsx")
-    p.add_argument("out", help="台账写入的目录")
+                   help=_("台账格式：csv（默认，每表一个文件）或 xlsx"))
+    p.add_argument("out", help=_("台账写入的目录"))
 
-    command("stats", cmd_stats, "按类型统计存储中的节点数和关系数")
+    command("stats", cmd_stats, _("按类型统计存储中的节点数和关系数"))
 
-    p = command("dump", cmd_dump, "把整个图谱写入一个可移植的备份文件")
-    p.add_argument("file", help=HELP_DUMP)
-    p = command("restore", cmd_restore, "把备份文件载入空的存储")
-    p.add_argument("file", help=HELP_DUMP)
-    p.add_argument("--force", action="store_true", help="存储不空时也载入，与已有数据合并")
+    p = command("dump", cmd_dump, _("把整个图谱写入一个可移植的备份文件"))
+    p.add_argument("file", help=dump_file)
+    p = command("restore", cmd_restore, _("把备份文件载入空的存储"))
+    p.add_argument("file", help=dump_file)
+    p.add_argument("--force", action="store_true", help=_("存储不空时也载入，与已有数据合并"))
     p.add_argument("--by", help=help_by)
 
-    p = command("token", cmd_token, "签发 API 令牌（密钥：JINLIN_JWT_SECRET，"
-                "否则用 `jinlin serve` 保存在数据目录中的密钥）")
+    p = command("token", cmd_token, _("签发 API 令牌（密钥：JINLIN_JWT_SECRET，"
+                                      "否则用 `jinlin serve` 保存在数据目录中的密钥）"))
     p.add_argument("--role", required=True, choices=ROLES,
-                   help="角色，决定令牌能读写什么（见 api/README.md 的角色表）")
-    p.add_argument("--scope", required=True, help="令牌的范围：县(区)、街道或社区的编码")
-    p.add_argument("--subject", required=True,
-                   help="主体：持令牌操作的账号或人员（如 zhang.san 或人员编码），审计日志记录"
-                   "为 who；居民令牌填其人员编码")
+                   help=_("角色，决定令牌能读写什么（见 api/README.md 的角色表）"))
+    p.add_argument("--scope", required=True, help=_("令牌的范围：县(区)、街道或社区的编码"))
+    p.add_argument("--subject", required=True, help=_(
+        "主体：持令牌操作的账号或人员（如 zhang.san 或人员编码），审计日志记录为 who；"
+        "居民令牌填其人员编码"))
     p.add_argument("--ttl-hours", type=float, default=12.0,
-                   help="有效期（小时），默认 12，不得超过 token_max_hours（默认 720）")
+                   help=_("有效期（小时），默认 12，不得超过 token_max_hours（默认 720）"))
 
-    p = command("report", cmd_report, "某个范围的指标报告")
-    p.add_argument("--scope", help=HELP_SCOPE)
+    p = command("report", cmd_report, _("某个范围的指标报告"))
+    p.add_argument("--scope", help=scope)
     p.add_argument("--format", choices=["table", "json", "xlsx", "html"], default="table",
-                   help="输出格式：table 文字表（默认）、json、xlsx（需 --out）或 html")
-    p.add_argument("--as-of", help=HELP_AS_OF)
-    p.add_argument("--out", help="写入这个文件，而不是输出到屏幕")
+                   help=_("输出格式：table 文字表（默认）、json、xlsx（需 --out）或 html"))
+    p.add_argument("--as-of", help=as_of)
+    p.add_argument("--out", help=_("写入这个文件，而不是输出到屏幕"))
 
-    p = command("check", cmd_check, "列出放置缺失（如小区未归入网格）和属性与关系矛盾的数据；"
-                "没有时退出码 0，有时 1")
-    p.add_argument("--scope", help=HELP_SCOPE + "；不给则检查全库")
-    p.add_argument("--as-of", help=HELP_AS_OF)
+    p = command("check", cmd_check, _("列出放置缺失（如小区未归入网格）和属性与关系矛盾的数据；"
+                                      "没有时退出码 0，有时 1"))
+    p.add_argument("--scope", help=_("{scope}；不给则检查全库", scope=scope))
+    p.add_argument("--as-of", help=as_of)
     cli_export.add_commands(sub)  # export network|table, whatif
     return parser
+
+
+def _language(argv: Sequence[str] | None) -> tuple[str | None, list[str]]:
+    """``--lang`` wherever it is (before or after the command), and the other arguments.
+    Read first, so the parser's help and every message are in that language."""
+    pre = argparse.ArgumentParser(prog="jinlin", add_help=False, allow_abbrev=False)
+    pre.add_argument("--lang", choices=LANGS)
+    known, rest = pre.parse_known_args(sys.argv[1:] if argv is None else list(argv))
+    return known.lang, rest
 
 
 def _explain(exc: BaseException) -> str | None:
@@ -416,7 +429,7 @@ def _explain(exc: BaseException) -> str | None:
     except ImportError:
         return None
     if isinstance(exc, LedgerInvalid):
-        return f"nothing was imported; fix these problems and run again:\n{exc}"
+        return _("未导入任何内容；请改正以下问题后重新运行：\n{problems}", problems=exc)
     if isinstance(exc, ValueError):
         return str(exc)
     return None
@@ -424,8 +437,12 @@ def _explain(exc: BaseException) -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     os.umask(UMASK)  # before anything is created: the store's files hold personal data
-    args: Any = _parser().parse_args(argv)
-    status = _run(args)
+    lang, rest = _language(argv)
+    if argv is None:  # the process itself: what it prints at exit (the store's stop) too
+        set_lang(lang)
+    with language(lang):  # None: JINLIN_LANG, else Chinese
+        args: Any = _parser().parse_args(rest)
+        status = _run(args)
     embedded.exit_status = status  # kept if the store's stop must be cut short at exit
     return status
 
@@ -434,7 +451,7 @@ def _run(args: Any) -> int:
     try:
         return int(args.func(args))
     except KeyboardInterrupt as exc:  # graph.writer.Interrupted says what was written
-        print(f"jinlin: {str(exc) or '已中断'}", file=sys.stderr)
+        print(f"jinlin: {str(exc) or _('已中断')}", file=sys.stderr)
         return 130
     except Exception as exc:
         message = _explain(exc)

@@ -26,7 +26,7 @@ from analysis.matching import Assignment, MatchPlan, match_demands, write_plan
 from analysis.network import network_report
 from api.graphql import pools, queries, redact
 from api.graphql.auditing import audited
-from api.graphql.context import ApiError, Context, Forbidden
+from api.graphql.context import ApiError, Context, Forbidden, not_in_scope
 from api.graphql.redact import OUTSIDE, Ref
 from api.graphql.results import (
     Dispatch,
@@ -39,6 +39,7 @@ from api.graphql.results import (
     UnmatchedDemand,
 )
 from api.policy import Cap
+from graph.i18n import _
 from graph.spine import AREAS
 
 
@@ -70,10 +71,10 @@ async def _scope(info: strawberry.Info, scope: str | None) -> tuple[str, str]:
         return ctx.scope_label, ctx.scope_code
     label, sep, code = scope.partition(":")
     if not sep or label not in AREAS or not code:
-        raise ApiError(f"scope must be Label:code with Label one of {', '.join(AREAS)}"
-                       f", got {scope!r}")
+        raise ApiError(_("scope 须写成 类型:编码，类型为 {labels} 之一，收到 {scope}",
+                         labels=", ".join(AREAS), scope=repr(scope)))
     if not await ctx.read(queries.by_codes(label, ctx.scope_label), codes=[code]):
-        raise Forbidden(f"{scope} is not in your scope")
+        raise Forbidden(not_in_scope(scope))
     return label, code
 
 
@@ -83,8 +84,9 @@ async def _run(fn: Any, *args: Any, **kw: Any) -> Any:
     try:
         return await pool.analysis(fn, *args, **kw)
     except pools.PoolFull:
-        raise ApiError(f"分析任务繁忙，请稍后再试（同时最多运行 {pool.workers} 个分析、"
-                       f"排队 {pool.queue} 个，现已占满）", code="BUSY") from None
+        raise ApiError(_("分析任务繁忙，请稍后再试（同时最多运行 {workers} 个分析、"
+                         "排队 {queue} 个，现已占满）", workers=pool.workers, queue=pool.queue),
+                       code="BUSY") from None
     except ValueError as exc:  # bad as-of dates, unknown scope labels …
         raise ApiError(str(exc), code="INVALID_INPUT") from exc
 

@@ -40,6 +40,7 @@ from api.audit import AuditEntry
 from api.auth import mask
 from api.graphql.context import ApiError, Context
 from api.graphql.reads import strawberry_name
+from graph.i18n import _
 from graph.model import MAX_TEXT, NODES, RELS, check_text
 from graph.store import Query, Store, Transaction
 
@@ -55,7 +56,7 @@ class AuditFailed(ApiError):
     code = "AUDIT_FAILED"
 
     def __init__(self) -> None:
-        super().__init__("审计日志写入失败，变更已撤销；请联系管理员检查审计日志文件与磁盘空间")
+        super().__init__(_("审计日志写入失败，变更已撤销；请联系管理员检查审计日志文件与磁盘空间"))
 
 
 class InvalidInput(ApiError):
@@ -89,9 +90,10 @@ def _check(name: str, value: Any) -> None:
         try:
             check_text(value)
             if len(value) > MAX_TEXT:
-                raise ValueError(f"超过 {MAX_TEXT} 个字符（{len(value)} 个）")
+                raise ValueError(_("超过 {max} 个字符（{count} 个）", max=MAX_TEXT,
+                                   count=len(value)))
         except ValueError as exc:
-            raise InvalidInput(f"参数 {name} 无效：{exc}") from None
+            raise InvalidInput(_("参数 {name} 无效：{reason}", name=name, reason=exc)) from None
 
 
 def check_arguments(arguments: dict[str, Any]) -> None:

@@ -18,6 +18,7 @@ from api.audit import AuditLog
 from api.auth import Caller
 from api.graphql import pools, queries
 from api.policy import Cap, reads, refusal
+from graph.i18n import _
 from graph.settings import Settings
 from graph.store import Query, Store
 
@@ -108,6 +109,11 @@ class Context:
 
             self.loaders[key] = DataLoader(load_fn=load)
         return self.loaders[key]
+
+
+def not_in_scope(node: str) -> str:
+    """The refusal of a node (``Label:code``) or scope outside the caller's scope."""
+    return _("{node} 不在你的管辖范围内", node=node)
 
 
 def now() -> str:

@@ -20,9 +20,17 @@ from api.graphql.context import Context, now
 from api.graphql.guard import check_end
 from api.graphql.reads import parse_id
 from api.graphql.types import FieldError, build_node
-from api.graphql.writes import Outcome, existing, parse_code, validate, visible
+from api.graphql.writes import (
+    Outcome,
+    already_exists,
+    existing,
+    parse_code,
+    validate,
+    visible,
+)
 from api.policy import STEP_CAPS, Cap
 from graph import lifecycle
+from graph.i18n import _
 from graph.model import key_label
 from graph.scope import SCOPE_RELS
 from graph.store import Transaction
@@ -45,13 +53,14 @@ async def raise_demand(ctx: Context, code: str | None, values: dict[str, Any],
     person = None if ctx.caller.may(Cap.RAISE_FOR_OTHERS) else ctx.caller.subject
     if person is not None:
         if await existing(ctx, "Person", person) is None:
-            out.errors.append(FieldError(field="raisedBy", message=f"no person {person}"))
+            out.errors.append(FieldError(field="raisedBy", message=_("没有人员 {person}",
+                                                                     person=person)))
     elif raised_by:
         person = parse_id(raised_by, ("Person",))[1]
         await check_end(ctx, out.errors, "raisedBy", raised_by, "Person", person,
                         exclusive="RAISED_BY" in SCOPE_RELS)
     if await existing(ctx, "Demand", code) is not None:
-        out.errors.append(FieldError(field="code", message=f"Demand {code} already exists"))
+        out.errors.append(FieldError(field="code", message=already_exists("Demand", code)))
     if out.errors:
         return out
     rels = [RelRecord("RAISED_IN", "Demand", code, where_label, where_code)]
@@ -67,14 +76,14 @@ async def _taker(ctx: Context, taker: str | None,
     """The label to dispatch to ``taker`` with and its code, once checked (a taker by
     the model, visible to the caller)."""
     if not taker:
-        errors.append(FieldError(field="taker", message="dispatch needs a taker: a "
-                                 "Member, Unit or VolunteerTeam"))
+        errors.append(FieldError(field="taker", message=_(
+            "派发需求须指定承接方（taker）：Member、Unit 或 VolunteerTeam")))
         return None
     label, code = parse_id(taker, tuple(dict.fromkeys(map(key_label, lifecycle.TAKERS))))
     taker_label = lifecycle.taker_label(label)
     if taker_label is None:
-        errors.append(FieldError(field="taker", message=f"{taker} is not a party "
-                                 "member, unit or volunteer team"))
+        errors.append(FieldError(field="taker", message=_(
+            "{taker} 不是党员、单位或志愿队", taker=taker)))
         return None
     await check_end(ctx, errors, "taker", taker, taker_label, code,
                     exclusive="ASSIGNED_TO" in SCOPE_RELS)
@@ -108,12 +117,12 @@ async def step(ctx: Context, name: str, code: str, taker: str | None = None,
     if not await asyncio.to_thread(ctx.store.transaction, perform):
         rows = await ctx.read(queries.demand_status(ctx.scope_label), code=code)
         if not rows:
-            out.errors.append(FieldError(field="code", message=f"no demand {code} in your "
-                                         "scope"))
+            out.errors.append(FieldError(field="code", message=_(
+                "你的管辖范围内没有需求 {code}", code=code)))
         else:
-            out.errors.append(FieldError(
-                field="status", message=f"cannot {name} demand {code}: it is "
-                f"{rows[0]['status']}, {name} needs {move.before}"))
+            out.errors.append(FieldError(field="status", message=_(
+                "需求 {code} 不能执行 {step}：当前状态为 {status}，{step} 要求状态为 {before}",
+                code=code, step=name, status=rows[0]["status"], before=move.before)))
         return out
     row = await visible(ctx, "Demand", code)
     out.node = build_node(ctx, "Demand", row) if row else None

@@ -18,12 +18,13 @@ from __future__ import annotations
 from typing import Any
 
 from api.graphql import queries
-from api.graphql.context import Context
+from api.graphql.context import Context, not_in_scope
 from api.graphql.types import FieldError
+from graph.i18n import N_, _, translate
 from graph.model import MEMBER, NODE_BY_LABEL, key_label
 
 # Who may make a change that spans scopes of a caller's level.
-_WIDER = {"Community": "（如街道或县级工作人员）", "Street": "（如县级管理员）"}
+_WIDER = {"Community": N_("（如街道或县级工作人员）"), "Street": N_("（如县级管理员）")}
 
 
 async def reach(ctx: Context, label: str, code: str) -> dict[str, Any] | None:
@@ -39,9 +40,11 @@ def shared_with(ctx: Context, gid: str, row: dict[str, Any]) -> str | None:
     others = sorted(set(row["scopes"]) - {ctx.scope_code})
     if not others:
         return None
-    level = NODE_BY_LABEL[ctx.scope_label].zh
-    return (f"{gid} 也在你管辖范围之外的{level}（{', '.join(others)}）内：这一变更会改变"
-            f"那里可见的内容，需由管辖范围同时包含两边的人员办理{_WIDER.get(ctx.scope_label, '')}")
+    wider = _WIDER.get(ctx.scope_label)
+    return _("{node} 也在你管辖范围之外的{level}（{others}）内：这一变更会改变那里可见的内容，"
+             "需由管辖范围同时包含两边的人员办理{wider}", node=gid,
+             level=translate(NODE_BY_LABEL[ctx.scope_label].zh), others=", ".join(others),
+             wider=translate(wider) if wider else "")
 
 
 async def check_end(ctx: Context, errors: list[FieldError], field: str, gid: str,
@@ -52,9 +55,9 @@ async def check_end(ctx: Context, errors: list[FieldError], field: str, gid: str
     row = await reach(ctx, label, code)
     reason = None
     if row is None:
-        reason = f"{gid} is not in your scope"
+        reason = not_in_scope(gid)
     elif label == MEMBER and MEMBER not in row["labels"]:
-        reason = f"{gid} is not a party member"
+        reason = _("{node} 不是党员", node=gid)
     elif exclusive:
         reason = shared_with(ctx, gid, row)
     if reason:

@@ -14,6 +14,7 @@ from graphql import FieldNode, GraphQLError, get_named_type, is_introspection_ty
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import AddValidationRules
 
+from graph.i18n import _
 from graph.settings import Settings
 
 
@@ -24,8 +25,8 @@ class NoIntrospection(NoSchemaIntrospectionCustomRule):
         named = get_named_type(self.context.get_type())
         if named is not None and is_introspection_type(named):
             self.report_error(GraphQLError(
-                f"内省查询已关闭，不能查询 {node.name.value}：生产模式默认关闭内省；"
-                "需要时由管理员设置 JINLIN_INTROSPECTION=true",
+                _("内省查询已关闭，不能查询 {field}：生产模式默认关闭内省；"
+                  "需要时由管理员设置 JINLIN_INTROSPECTION=true", field=node.name.value),
                 node, extensions={"code": "INTROSPECTION_DISABLED"}))
             return self.SKIP  # its sub-fields are introspection too: one error is enough
         return None
@@ -35,7 +36,8 @@ def introspection_allowed(settings: Settings) -> bool:
     """``settings.introspection``: "true"/"false"; empty = on in development only."""
     value = settings.introspection.strip().lower()
     if value not in ("", "true", "false"):
-        raise ValueError(f"JINLIN_INTROSPECTION 只能是 true、false 或留空，而不是 {value!r}")
+        raise ValueError(_("JINLIN_INTROSPECTION 只能是 true、false 或留空，而不是 {value}",
+                           value=repr(value)))
     return value == "true" or (not value and not settings.production)
 
 

@@ -19,6 +19,7 @@ from strawberry.extensions import SchemaExtension
 
 from api.graphql.context import ApiError
 from api.graphql.cost import HEAVY, Sizes, estimate
+from graph.i18n import _
 from graph.settings import Settings
 from graph.store import StoreTimeout
 
@@ -29,9 +30,10 @@ def sizes(settings: Settings) -> Sizes:
 
 
 def timed_out(settings: Settings) -> ApiError:
-    return ApiError(f"请求超时：处理超过 {settings.request_timeout:g} 秒的上限，已取消。"
-                    "请缩小查询范围（更小的 first、更少的嵌套）后重试；"
-                    "如为写操作，请先查询确认是否已生效", code="TIMEOUT")
+    return ApiError(_("请求超时：处理超过 {seconds} 秒的上限，已取消。"
+                      "请缩小查询范围（更小的 first、更少的嵌套）后重试；"
+                      "如为写操作，请先查询确认是否已生效",
+                      seconds=f"{settings.request_timeout:g}"), code="TIMEOUT")
 
 
 def client_error(error: ApiError, like: GraphQLError | None = None) -> GraphQLError:
@@ -49,13 +51,15 @@ def refusal(schema: Any, document: Any, operation: str | None,
     if found is None:
         return None
     if found.heavy > 1:
-        return ApiError(f"一个请求最多只能包含 1 个分析字段（{'、'.join(HEAVY)}），"
-                        f"本请求包含 {found.heavy} 个；请分成多个请求依次发送",
+        return ApiError(_("一个请求最多只能包含 1 个分析字段（{fields}），本请求包含 {count} 个；"
+                          "请分成多个请求依次发送", fields=", ".join(HEAVY), count=found.heavy),
                         code="TOO_MANY_ANALYSES")
     if found.cost > settings.max_query_cost:
-        return ApiError(f"查询代价过高：估算最多返回 {found.cost} 个字段值，上限为 "
-                        f"{settings.max_query_cost}。请给列表字段设更小的 first（关系列表"
-                        f"默认每项 {sizes(settings).related_default} 个）或减少嵌套的列表层级",
+        return ApiError(_("查询代价过高：估算最多返回 {cost} 个字段值，上限为 {limit}。"
+                          "请给列表字段设更小的 first（关系列表默认每项 {related} 个）"
+                          "或减少嵌套的列表层级", cost=found.cost,
+                          limit=settings.max_query_cost,
+                          related=sizes(settings).related_default),
                         code="QUERY_TOO_COSTLY")
     return None
 

@@ -14,6 +14,7 @@ from api.graphql import queries, types
 from api.graphql.context import ApiError, Context
 from api.graphql.registry import registry
 from api.policy import Cap
+from graph.i18n import _
 from graph.model import NODE_BY_LABEL, NODES
 from graph.spine import AREAS
 
@@ -26,9 +27,10 @@ LevelEnum: Any = types.make_enum("AreaLevel", list(AREAS),
 def parse_id(gid: str, allowed: tuple[str, ...] | None = None) -> tuple[str, str]:
     label, sep, code = str(gid).partition(":")
     if not sep or not code or label not in NODE_BY_LABEL:
-        raise ApiError(f"malformed id {gid!r}: expected 'Label:code', e.g. 'Compound:C1'")
+        raise ApiError(_("id {id} 格式不对：应写成 类型:编码，如 'Compound:C1'", id=repr(gid)))
     if allowed is not None and label not in allowed:
-        raise ApiError(f"id {gid!r} must be one of: {', '.join(allowed)}")
+        raise ApiError(_("id {id} 的类型须是 {labels} 之一", id=repr(gid),
+                         labels=", ".join(allowed)))
     return label, code
 
 
@@ -48,7 +50,8 @@ def filter_params(label: str, flt: Any) -> dict[str, Any]:
                             str(getattr(flt, arg.name))) <= 10:
                         value = str(value)[:10] + "T23:59:59"  # a date bound includes its day
             except ValueError as exc:
-                raise ApiError(f"filter.{strawberry_name(arg.name)}: {exc}") from None
+                raise ApiError(_("filter.{name}：{reason}", name=strawberry_name(arg.name),
+                                 reason=exc)) from None
         params[queries.param_name(arg)] = value
     return params
 
@@ -73,7 +76,8 @@ def _connection_resolver(label: str) -> Any:
         ctx.require_read(label)
         size = ctx.settings.page_size_default if first is None else first
         if not 1 <= size <= ctx.settings.page_size_max:
-            raise ApiError(f"first must be between 1 and {ctx.settings.page_size_max}")
+            raise ApiError(_("first 必须在 1 到 {top} 之间，收到 {first}",
+                             top=ctx.settings.page_size_max, first=size))
         sort = order_by.value if order_by is not None else "code"
         within_label, within_code = parse_id(within, AREAS) if within else (None, None)
         params = filter_params(label, filter)

@@ -87,6 +87,7 @@ def encode_cursor(key: Any, code: str) -> str:
 
 def decode_cursor(cursor: str) -> tuple[Any, str]:
     from api.graphql.context import ApiError
+    from graph.i18n import _
 
     try:
         key, code = json.loads(base64.urlsafe_b64decode(cursor.encode()))
@@ -94,7 +95,8 @@ def decode_cursor(cursor: str) -> tuple[Any, str]:
             raise ValueError
         return key, code
     except (ValueError, TypeError, json.JSONDecodeError):
-        raise ApiError(f"malformed cursor {cursor!r}") from None
+        raise ApiError(_("游标 {cursor} 格式不对：请使用上一页返回的 endCursor",
+                         cursor=repr(cursor))) from None
 
 
 @dataclass(frozen=True)
@@ -162,12 +164,14 @@ FIRST_DOC = ("At most this many related nodes per parent (the first by code), at
 def _first(ctx: Context, first: int | None, default: int | None) -> int:
     """The cap of one relationship list; api.graphql.cost prices the field with the same."""
     from api.graphql.context import ApiError
+    from graph.i18n import _
 
     top = ctx.settings.page_size_max
     if first is None:
         return min(ctx.settings.related_default if default is None else default, top)
     if not 1 <= first <= top:
-        raise ApiError(f"关系列表的 first 必须在 1 到 {top} 之间，收到 {first}")
+        raise ApiError(_("关系列表的 first 必须在 1 到 {top} 之间，收到 {first}", top=top,
+                         first=first))
     return first
 
 

@@ -23,6 +23,7 @@ from api.graphql.reads import parse_id, strawberry_name
 from api.graphql.types import FieldError, build_node
 from api.policy import Cap
 from graph import queries as graph_queries
+from graph.i18n import _
 from graph.model import CODE, NODE_BY_LABEL, REL_BY_TYPE, check_pair, key_label
 from graph.scope import SCOPE_RELS
 from graph.spine import PLACEMENT
@@ -79,8 +80,17 @@ def lifecycle_guard(label: str, values: dict[str, Any], errors: list[FieldError]
         return
     for name in LIFECYCLE:
         if values.get(name) is not None:
-            errors.append(FieldError(field=f"input.{strawberry_name(name)}", message="set "
-                                     "only by raiseDemand and the life-cycle mutations"))
+            errors.append(FieldError(field=f"input.{strawberry_name(name)}", message=_(
+                "只能由 raiseDemand 和需求流转的各个变更设置")))
+
+
+def already_exists(label: str, code: str) -> str:
+    return _("{label} {code} 已存在", label=label, code=code)
+
+
+def not_found(label: str, code: str) -> str:
+    """The refusal of a node the caller's scope does not hold (or no store does)."""
+    return _("你的管辖范围内没有 {label} {code}", label=label, code=code)
 
 
 def given(obj: Any) -> dict[str, Any]:
@@ -140,24 +150,25 @@ async def create(ctx: Context, label: str, code: str, values: dict[str, Any],
         values = {**values, "status": "open", "created_at": now()}
     props = validate(label, values, out.errors)
     if label not in PLACEMENT:
-        raise Forbidden(f"{label} nodes are loaded from ledgers, not created here")
+        raise Forbidden(_("{label} 节点由台账导入，不能在这里创建", label=label))
     allowed = parent_labels(label)
     if not parent:
-        out.errors.append(FieldError(field="parent", message="a parent in your scope is "
-                                     f"required, one of: {', '.join(allowed)}"))
+        out.errors.append(FieldError(field="parent", message=_(
+            "须给出管辖范围内的上级（parent），类型为 {labels} 之一", labels=", ".join(allowed))))
         return out
     parent_label, parent_code = parse_id(parent)
     link = _parent_link(label, code, parent_label, parent_code)
     if link is None:
-        out.errors.append(FieldError(field="parent", message=f"a {label} cannot hang under a "
-                                     f"{parent_label}; one of: {', '.join(allowed)}"))
+        out.errors.append(FieldError(field="parent", message=_(
+            "{label} 不能挂在 {parent} 之下；上级须是 {labels} 之一", label=label,
+            parent=parent_label, labels=", ".join(allowed))))
     else:
         # the new node lies wherever the parent's anchors reach: a parent shared with
         # another scope would place it there too
         await check_end(ctx, out.errors, "parent", parent, link[1], parent_code,
                         exclusive=link[0].type in SCOPE_RELS)
     if code and await existing(ctx, label, code) is not None:
-        out.errors.append(FieldError(field="code", message=f"{label} {code} already exists"))
+        out.errors.append(FieldError(field="code", message=already_exists(label, code)))
     if out.errors or link is None:
         return out
     record = link[0]
@@ -174,7 +185,7 @@ async def update(ctx: Context, label: str, code: str, values: dict[str, Any]) ->
     out = Outcome()
     row = await visible(ctx, label, code)
     if row is None:
-        out.errors.append(FieldError(field="code", message=f"no {label} {code} in your scope"))
+        out.errors.append(FieldError(field="code", message=not_found(label, code)))
         return out
     lifecycle_guard(label, values, out.errors)
     merged = {**row["props"], **values}
@@ -192,7 +203,7 @@ async def delete(ctx: Context, label: str, code: str) -> Outcome:
     out = Outcome()
     row = await reach(ctx, label, code)
     if row is None:
-        out.errors.append(FieldError(field="code", message=f"no {label} {code} in your scope"))
+        out.errors.append(FieldError(field="code", message=not_found(label, code)))
         return out
     shared = shared_with(ctx, f"{label}:{code}", row)  # deleting it would change their view
     if shared:
@@ -217,21 +228,24 @@ async def link(ctx: Context, rel_type: str, source: str, target: str,
     out = Outcome()
     rel = REL_BY_TYPE[rel_type]
     if rel_type in LIFECYCLE_RELS:
-        raise ApiError(f"{rel_type} is set by dispatchDemand, not by link/unlink")
+        raise ApiError(_("{type} 由 dispatchDemand 设置，不能用 link/unlink", type=rel_type))
     s_label, s_code = parse_id(source)
     t_label, t_code = parse_id(target)
     s_end, t_end = end_label(rel.sources, s_label), end_label(rel.targets, t_label)
     if s_end is None:
-        out.errors.append(FieldError(field="source", message=f"{rel_type} starts at one of "
-                                     f"{', '.join(rel.sources)}, not {s_label}"))
+        out.errors.append(FieldError(field="source", message=_(
+            "{type} 的起点须是 {labels} 之一，不能是 {label}", type=rel_type,
+            labels=", ".join(rel.sources), label=s_label)))
     if t_end is None:
-        out.errors.append(FieldError(field="target", message=f"{rel_type} ends at one of "
-                                     f"{', '.join(rel.targets)}, not {t_label}"))
+        out.errors.append(FieldError(field="target", message=_(
+            "{type} 的终点须是 {labels} 之一，不能是 {label}", type=rel_type,
+            labels=", ".join(rel.targets), label=t_label)))
     names = {p.name for p in rel.props}
     for extra in sorted(set(values) - names):
         if values[extra] is not None:
             out.errors.append(FieldError(field=f"input.{strawberry_name(extra)}",
-                                         message=f"{rel_type} has no property {extra}"))
+                                         message=_("{type} 没有属性 {prop}", type=rel_type,
+                                                   prop=extra)))
     props: dict[str, Any] = {}
     for prop in rel.props:
         if remove and prop.name not in rel.key_props:
@@ -258,7 +272,7 @@ async def link(ctx: Context, rel_type: str, source: str, target: str,
         rows = await asyncio.to_thread(ctx.store.write, query, src=s_code, tgt=t_code,
                                        rkey=rel_key(rel_type, props))
         if not rows or not rows[0]["deleted"]:
-            out.errors.append(FieldError(field="input", message="no such relationship"))
+            out.errors.append(FieldError(field="input", message=_("没有这条关系")))
         return out
     record = RelRecord(rel_type, s_end, s_code, t_end, t_code, props)
     await asyncio.to_thread(write_graph, ctx.store, [], [record])

@@ -5,7 +5,8 @@ Authentication happens before GraphQL sees the request: an anonymous or forged
 request gets a plain 401 and never reaches a resolver.  The caller's scope node is
 resolved once (and cached) so every Cypher can name its label.
 
-Every request is bounded (issue 9): the gate refuses a large or deeply nested body and
+Every request is answered in its language (``Accept-Language``, else the server's:
+api.http.language), and bounded (issue 9): the gate refuses a large or deeply nested body and
 a token over its rate (api.http.gate) before reading further, puts the request under its
 deadline (``request_timeout``: store statements get the time left as their timeout,
 see graph.store.deadline) and on the app's thread pools (api.graphql.pools); the schema prices
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -39,8 +41,10 @@ from api.graphql.limits import client_error, timed_out
 from api.graphql.schema import build_schema
 from api.http import gate
 from api.http.export import Export
+from api.http.language import Language
 from api.http.tokens import AuthError, bearer, check_secret, decode_token
 from graph import embedded
+from graph.i18n import _
 from graph.settings import Settings
 from graph.spine import SCOPE_LABELS
 from graph.store import Store, StoreTimeout, StoreUnavailable, deadline, time_left
@@ -157,8 +161,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         except StoreUnavailable as exc:
             return _unauthorised(str(exc), 503)
         if resolved is None:
-            return _unauthorised(f"scope {caller.scope} is not a known county, street or "
-                                 "community", 403)
+            return _unauthorised(_("范围 {scope} 不是已知的县(区)、街道或社区",
+                                   scope=caller.scope), 403)
         return resolved
 
     async def _bounded(self, scope: Scope, receive: Receive, send: Send,
@@ -171,7 +175,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             await gate.too_large(self.settings.max_body_bytes)(scope, receive, send)
             return
         except TimeoutError:
-            await gate.refusal(408, "请求体接收超时：客户端发送过慢", "TIMEOUT")(
+            await gate.refusal(408, _("请求体接收超时：客户端发送过慢"), "TIMEOUT")(
                 scope, receive, send)
             return
         if body is None:  # the client went away
@@ -239,4 +243,5 @@ def create_app(settings: Settings, store: Store | None = None,
             Route("/export/{what:path}", Export(endpoint), methods=["GET"]),
         ],
         lifespan=lifespan,
+        middleware=[Middleware(Language)],  # the request's language, for everything below
     )

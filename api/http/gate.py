@@ -21,6 +21,8 @@ from collections.abc import Callable
 from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive
 
+from graph.i18n import _
+
 MAX_JSON_DEPTH = 64  # a GraphQL request nests a few levels; variables rarely ten
 RATE_KEYS = 10_000  # buckets kept; the least recently used goes first
 
@@ -37,8 +39,8 @@ def refusal(status: int, message: str, code: str,
 
 
 def too_large(limit: int) -> Response:
-    return refusal(413, f"请求体过大：超过 {limit} 字节的上限（也适用于分块传输的请求）",
-                   "BODY_TOO_LARGE")
+    return refusal(413, _("请求体过大：超过 {limit} 字节的上限（也适用于分块传输的请求）",
+                          limit=limit), "BODY_TOO_LARGE")
 
 
 async def read_body(receive: Receive, limit: int) -> bytes | None:
@@ -101,7 +103,8 @@ def json_depth_exceeds(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
 
 
 def too_deep() -> Response:
-    return refusal(400, f"请求 JSON 嵌套过深：超过 {MAX_JSON_DEPTH} 层的上限", "JSON_TOO_DEEP")
+    return refusal(400, _("请求 JSON 嵌套过深：超过 {limit} 层的上限", limit=MAX_JSON_DEPTH),
+                   "JSON_TOO_DEEP")
 
 
 class RateLimiter:
@@ -132,6 +135,6 @@ class RateLimiter:
 
     def refusal(self, wait: float) -> Response:
         seconds = max(1, math.ceil(wait))
-        return refusal(429, f"请求过于频繁：每个令牌每秒最多 {self.rate:g} 个请求（可突发 "
-                       f"{self.burst} 个），请 {seconds} 秒后再试", "RATE_LIMITED",
-                       {"Retry-After": str(seconds)})
+        return refusal(429, _("请求过于频繁：每个令牌每秒最多 {rate} 个请求（可突发 {burst} 个），"
+                              "请 {seconds} 秒后再试", rate=f"{self.rate:g}", burst=self.burst,
+                              seconds=seconds), "RATE_LIMITED", {"Retry-After": str(seconds)})

@@ -32,6 +32,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from strawberry.extensions import SchemaExtension
 
+from graph.i18n import _
 from graph.settings import Settings
 from graph.store import Store
 
@@ -221,8 +222,8 @@ def _request_id(scope: Scope) -> str:
 
 def check_metrics_token(token: str) -> None:
     if token and len(token) < MIN_TOKEN:
-        raise ValueError(f"JINLIN_METRICS_TOKEN 太短（{len(token)} 个字符）：至少 {MIN_TOKEN} "
-                         "个字符，例如用 `openssl rand -hex 24` 生成")
+        raise ValueError(_("JINLIN_METRICS_TOKEN 太短（{count} 个字符）：至少 {min} 个字符，"
+                           "例如用 `openssl rand -hex 24` 生成", count=len(token), min=MIN_TOKEN))
 
 
 def observe(app: ASGIApp, metrics: Metrics, token: str = "") -> ASGIApp:
@@ -270,7 +271,7 @@ def observe(app: ASGIApp, metrics: Metrics, token: str = "") -> ASGIApp:
 
 
 def _authorised(scope: Scope, token: str) -> bool:
-    scheme, _, given = (_header(scope, b"authorization") or "").partition(" ")
+    scheme, _sep, given = (_header(scope, b"authorization") or "").partition(" ")
     return scheme.lower() == "bearer" and hmac.compare_digest(
         given.strip().encode("latin-1"), token.encode("utf-8"))
 
@@ -279,12 +280,12 @@ async def _send_metrics(metrics: Metrics, token: str, scope: Scope, send: Send) 
     text = [(b"content-type", b"text/plain; charset=utf-8")]
     if not token:
         status, headers = 404, text
-        body = (f"/metrics 未开启：设置 JINLIN_METRICS_TOKEN（至少 {MIN_TOKEN} 个字符）后，"
-                "用请求头 Authorization: Bearer <该令牌> 抓取\n").encode()
+        body = (_("/metrics 未开启：设置 JINLIN_METRICS_TOKEN（至少 {min} 个字符）后，"
+                  "用请求头 Authorization: Bearer <该令牌> 抓取", min=MIN_TOKEN) + "\n").encode()
     elif not _authorised(scope, token):
         status, headers = 401, [*text, (b"www-authenticate", b"Bearer")]
-        body = ("/metrics 需要令牌：请求头 Authorization: Bearer <JINLIN_METRICS_TOKEN 的值>；"
-                "所给令牌缺失或不对\n").encode()
+        body = (_("/metrics 需要令牌：请求头 Authorization: Bearer <JINLIN_METRICS_TOKEN 的值>；"
+                  "所给令牌缺失或不对") + "\n").encode()
     else:
         status, body = 200, metrics.exposition()
         headers = [(b"content-type", CONTENT_TYPE_LATEST.encode())]

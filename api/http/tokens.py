@@ -16,6 +16,7 @@ from typing import Any
 import jwt
 
 from api.auth import ROLES, Caller
+from graph.i18n import N_, _, translate
 from graph.model import check_text
 from graph.settings import Settings
 
@@ -23,8 +24,9 @@ ALGORITHM = "HS256"
 MIN_SECRET = 32  # bytes; shorter HMAC keys are guessable offline
 MAX_HOURS = Settings.token_max_hours  # the default; servers pass their setting
 MAX_SUBJECT = 128  # characters
-_CLAIMS_ZH = {"sub": "主体（sub）", "iat": "签发时间（iat）", "exp": "过期时间（exp）",
-              "role": "角色（role）", "scope": "范围（scope）"}
+_CLAIMS = {"sub": N_("主体（sub）"), "iat": N_("签发时间（iat）"), "exp": N_("过期时间（exp）"),
+           "role": N_("角色（role）"), "scope": N_("范围（scope）")}
+AUTH_REQUIRED = N_("需要身份认证：请发送请求头 'Authorization: Bearer <令牌>'")
 
 
 class AuthError(Exception):
@@ -33,10 +35,9 @@ class AuthError(Exception):
 
 def check_secret(secret: str) -> None:
     if len(secret.encode()) < MIN_SECRET:
-        raise ValueError(
-            f"JINLIN_JWT_SECRET must be at least {MIN_SECRET} bytes; generate one with "
-            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
-        )
+        raise ValueError(_(
+            "JINLIN_JWT_SECRET 至少要 {min} 个字节；可用 "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'` 生成", min=MIN_SECRET))
 
 
 def issue_token(
@@ -51,20 +52,22 @@ def issue_token(
     audit log names it) and ``ttl_hours`` may not exceed ``max_hours``."""
     check_secret(secret)
     if role not in ROLES:
-        raise ValueError(f"unknown role {role!r}; one of: {', '.join(ROLES)}")
+        raise ValueError(_("未知角色 {role}；可选：{roles}", role=repr(role),
+                           roles=", ".join(ROLES)))
     if not scope:
-        raise ValueError("a scope (county, street or community code) is required")
+        raise ValueError(_("须给出范围（县(区)、街道或社区的编码）"))
     subject = (subject or "").strip()
     if not subject:
-        raise ValueError("令牌必须指明主体（--subject）：操作人的账号或人员编码，如 zhang.san；"
-                         "居民令牌填其人员编码")
+        raise ValueError(_("令牌必须指明主体（--subject）：操作人的账号或人员编码，如 zhang.san；"
+                           "居民令牌填其人员编码"))
     if len(subject) > MAX_SUBJECT:
-        raise ValueError(f"主体最长 {MAX_SUBJECT} 个字符，这个有 {len(subject)} 个")
+        raise ValueError(_("主体最长 {max} 个字符，这个有 {count} 个", max=MAX_SUBJECT,
+                           count=len(subject)))
     check_text(subject)
     if not 0 < ttl_hours <= max_hours:
-        raise ValueError(f"令牌有效期 {ttl_hours:g} 小时不在允许范围内：须大于 0 且不超过 "
-                         f"{max_hours:g} 小时（上限由 token_max_hours / "
-                         "JINLIN_TOKEN_MAX_HOURS 设置）")
+        raise ValueError(_("令牌有效期 {hours} 小时不在允许范围内：须大于 0 且不超过 {max} 小时"
+                           "（上限由 token_max_hours / JINLIN_TOKEN_MAX_HOURS 设置）",
+                           hours=f"{ttl_hours:g}", max=f"{max_hours:g}"))
     now = dt.datetime.now(dt.UTC)
     claims: dict[str, Any] = {
         "role": role,
@@ -87,27 +90,30 @@ def decode_token(secret: str, token: str, max_hours: float = MAX_HOURS) -> Calle
         claims = jwt.decode(token, secret, algorithms=[ALGORITHM],
                             options={"require": ["exp", "iat", "role", "scope", "sub"]})
     except jwt.MissingRequiredClaimError as exc:
-        raise AuthError(f"令牌缺少{_CLAIMS_ZH.get(exc.claim, exc.claim)}") from None
+        raise AuthError(_missing(exc.claim)) from None
     except jwt.ExpiredSignatureError:
-        raise AuthError("token expired") from None
+        raise AuthError(_("令牌已过期")) from None
     except jwt.InvalidTokenError as exc:
-        raise AuthError(f"invalid token: {exc}") from None
+        raise AuthError(_("令牌无效：{reason}", reason=exc)) from None
     role, scope, subject = claims.get("role"), claims.get("scope"), claims.get("sub")
     if role not in ROLES or not isinstance(scope, str) or not scope:
-        raise AuthError("invalid token: unknown role or empty scope")
+        raise AuthError(_("令牌无效：角色未知或范围为空"))
     if not isinstance(subject, str) or not subject.strip():
-        raise AuthError("令牌缺少主体（sub）")
+        raise AuthError(_missing("sub"))
     lifetime = (float(claims["exp"]) - float(claims["iat"])) / 3600
     if lifetime > max_hours + 1 / 3600:  # a second's slack: JWT times are whole seconds
-        raise AuthError(f"令牌有效期 {lifetime:g} 小时超过服务器上限 {max_hours:g} 小时，"
-                        "请重新签发")
+        raise AuthError(_("令牌有效期 {hours} 小时超过服务器上限 {max} 小时，请重新签发",
+                          hours=f"{lifetime:g}", max=f"{max_hours:g}"))
     return Caller(role=role, scope=scope, subject=subject)
 
 
+def _missing(claim: str) -> str:
+    """The refusal of a token without ``claim``."""
+    return _("令牌缺少{claim}", claim=translate(_CLAIMS[claim]) if claim in _CLAIMS else claim)
+
+
 def bearer(header: str | None) -> str:
-    if not header:
-        raise AuthError("authentication required: send 'Authorization: Bearer <token>'")
-    kind, _, token = header.partition(" ")
+    kind, _sep, token = (header or "").partition(" ")
     if kind.lower() != "bearer" or not token.strip():
-        raise AuthError("authentication required: send 'Authorization: Bearer <token>'")
+        raise AuthError(translate(AUTH_REQUIRED))
     return token.strip()

@@ -39,10 +39,14 @@ class Api:
         return issue_token(SECRET, role, scope, subject or f"{role}@{scope}")
 
     def post(self, query: str, variables: dict[str, Any] | None = None,
-             token: str | None = None, **who: Any) -> httpx.Response:
+             token: str | None = None, lang: str | None = None, **who: Any) -> httpx.Response:
+        """``lang``: sent as ``Accept-Language`` (none: the server's default, Chinese)."""
         auth = token if token is not None else self.token(**who)
+        headers = {"Authorization": f"Bearer {auth}"} if auth else {}
+        if lang:
+            headers["Accept-Language"] = lang
         return self.http.post("/graphql", json={"query": query, "variables": variables or {}},
-                              headers={"Authorization": f"Bearer {auth}"} if auth else {})
+                              headers=headers)
 
     def gql(self, query: str, variables: dict[str, Any] | None = None, **who: Any) -> Any:
         """The ``data`` of a request expected to succeed without errors."""

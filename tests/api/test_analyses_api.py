@@ -49,12 +49,12 @@ def test_a_narrower_scope_inside_the_callers(town_api: Api) -> None:
 def test_another_street_is_refused(town_api: Api) -> None:
     body = town_api.post(TABLE, {"scope": "Street:S1"}, role="street_staff", scope="S2").json()
     assert body["data"] is None
-    assert body["errors"][0]["message"] == "Street:S1 is not in your scope"
+    assert body["errors"][0]["message"] == "Street:S1 不在你的管辖范围内"
 
 
 def test_residents_get_no_analyses(town_api: Api) -> None:
     body = town_api.post(TABLE, {}, role="resident", scope="K1", subject="P2").json()
-    assert body["errors"][0]["message"] == "residents may not run analyses"
+    assert body["errors"][0]["message"] == "居民无权运行分析"
 
 
 def test_coverage_gaps_rank_three_no_compounds(town_api: Api) -> None:
@@ -79,7 +79,7 @@ def test_network_structure_and_empty_matching(town_api: Api) -> None:
 def test_dispatching_is_for_staff_and_audited(town_api: Api) -> None:
     body = town_api.post("mutation { dispatchMatches { dispatched } }",
                          role="analyst", scope="K1").json()
-    assert body["errors"][0]["message"] == "role analyst may not dispatch demands"
+    assert body["errors"][0]["message"] == "角色 analyst 无权派发需求"
     data = town_api.gql("mutation { dispatchMatches { dispatched } }", scope="K1")
     assert data["dispatchMatches"]["dispatched"] == []
     assert '"dispatchMatches"' in town_api.audit.read_text()

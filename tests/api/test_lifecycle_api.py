@@ -31,7 +31,8 @@ def test_every_illegal_step_names_the_current_status(town_api: Api) -> None:
                 continue
             q = (f'mutation {{ {name}Demand(code: "D1"{ARGS.get(name, "")}) '
                  "{ node { code } errors { field message } } }")
-            assert town_api.gql(q)[f"{name}Demand"] == {"node": None, "errors": [
+            # in English: a check of the catalogue (the Chinese: test_mutations.py)
+            assert town_api.gql(q, lang="en")[f"{name}Demand"] == {"node": None, "errors": [
                 {"field": "status", "message": f"cannot {name} demand D1: it is {status}, "
                                                f"{name} needs {move.before}"}]}, (status, name)
 

@@ -20,7 +20,7 @@ PART_OF = Query("t", "MATCH (a)-[:PART_OF]->(b) RETURN a.code AS a, b.code AS b 
 def test_a_household_hangs_under_a_building_only(town_api: Api) -> None:
     under_county = town_api.gql(HOUSEHOLD, {"parent": "County:K1"})["createHousehold"]
     assert under_county == {"node": None, "errors": [{
-        "field": "parent", "message": "a Household cannot hang under a County; one of: Building"}]}
+        "field": "parent", "message": "Household 不能挂在 County 之下；上级须是 Building 之一"}]}
     made = town_api.gql(HOUSEHOLD, {"parent": "Building:B1"})["createHousehold"]
     assert made == {"node": {"code": "H1", "partOfBuilding": [{"code": "B1"}]}, "errors": []}
 
@@ -36,4 +36,4 @@ def test_link_refuses_an_illegal_pair(town_api: Api) -> None:
     good = {"type": "PART_OF", "source": "Building:B1", "target": "Compound:C2"}
     assert town_api.gql(LINK, {"input": good})["link"] == {"ok": True, "errors": []}
     assert town_api.gql(UNLINK, {"input": bad})["unlink"] == {
-        "ok": False, "errors": [{"field": "input", "message": "no such relationship"}]}
+        "ok": False, "errors": [{"field": "input", "message": "没有这条关系"}]}

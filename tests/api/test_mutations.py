@@ -34,7 +34,7 @@ def test_validation_errors_name_the_field(town_api: Api) -> None:
                            "code"}
     assert fields["input.name"] == "必须填写"
     assert fields["input.households"] == "不能小于 0，填的是 -3"
-    assert fields["code"] == "Compound C1 already exists"
+    assert fields["code"] == "Compound C1 已存在"
     firm = town_api.gql('mutation { updatePropertyFirm(code: "F1", input: {stars: 9}) {'
                         " errors { field message } } }")["updatePropertyFirm"]
     assert firm["errors"] == [{"field": "input.stars", "message": "不能大于 5，填的是 9"}]
@@ -62,20 +62,20 @@ def test_link_and_unlink_posts(town_api: Api) -> None:
     assert town_api.gql(UNLINK, {"input": post})["unlink"]["ok"] is True
     assert town_api.gql(q)["node"]["postHolderPerson"] == []
     again = town_api.gql(UNLINK, {"input": post})["unlink"]
-    assert again["errors"] == [{"field": "input", "message": "no such relationship"}]
+    assert again["errors"] == [{"field": "input", "message": "没有这条关系"}]
 
 
 def test_link_refusals(town_api: Api) -> None:
     nonmember = {"type": "REPORTED_TO", "source": "Person:P2", "target": "Community:M1",
                  "date": "2024-01-01"}
     got = town_api.gql(LINK, {"input": nonmember})["link"]
-    assert got["errors"] == [{"field": "source", "message": "Person:P2 is not a party member"}]
+    assert got["errors"] == [{"field": "source", "message": "Person:P2 不是党员"}]
     wrong = {"type": "MANAGES", "source": "Unit:U1", "target": "Compound:C1", "role": "chair"}
     fields = [e["field"] for e in town_api.gql(LINK, {"input": wrong})["link"]["errors"]]
     assert fields == ["source", "input.role"]
     foreign = {"type": "CO_BUILDS_WITH", "source": "Unit:U1", "target": "Community:M1"}
     got = town_api.gql(LINK, {"input": foreign}, role="street_staff", scope="S2")["link"]
-    assert got["errors"] == [{"field": "target", "message": "Community:M1 is not in your scope"}]
+    assert got["errors"] == [{"field": "target", "message": "Community:M1 不在你的管辖范围内"}]
 
 
 DEMAND = """fragment D on DemandPayload { node { code status satisfaction doneAt
@@ -102,8 +102,8 @@ def test_demand_life_cycle_and_refused_transitions(town_api: Api) -> None:
     assert other["demands"]["totalCount"] == 0
 
     assert _step(town_api, "acceptDemand")["errors"] == [
-        {"field": "status", "message": "cannot accept demand D1: it is open, accept needs "
-                                       "dispatched"}]
+        {"field": "status", "message": "需求 D1 不能执行 accept：当前状态为 open，accept "
+                                       "要求状态为 dispatched"}]
     assert _step(town_api, "dispatchDemand")["errors"][0]["field"] == "taker"
     bad_taker = _step(town_api, "dispatchDemand", ', taker: "Person:P2"')
     assert bad_taker["errors"][0]["field"] == "taker"  # P2 is not a party member
@@ -120,20 +120,20 @@ def test_demand_life_cycle_and_refused_transitions(town_api: Api) -> None:
     reviewed = _step(town_api, "reviewDemand", ", satisfaction: 5", **resident)["node"]
     assert (reviewed["status"], reviewed["satisfaction"]) == ("reviewed", 5)
     assert _step(town_api, "reviewDemand", ", satisfaction: 4", **resident)["errors"][0][
-        "message"] == "cannot review demand D1: it is reviewed, review needs done"
+        "message"] == "需求 D1 不能执行 review：当前状态为 reviewed，review 要求状态为 done"
     other_scope = _step(town_api, "acceptDemand", role="street_staff", scope="S1")
-    assert other_scope["errors"] == [{"field": "code", "message": "no demand D1 in your scope"}]
+    assert other_scope["errors"] == [{"field": "code", "message": "你的管辖范围内没有需求 D1"}]
 
 
 def test_resident_may_not_dispatch_or_raise_elsewhere(town_api: Api) -> None:
     resident = {"role": "resident", "scope": "M2", "subject": "P2"}
     body = town_api.post('mutation { dispatchDemand(code: "D1", taker: "Person:P1") { '
                          "node { code } } }", **resident).json()
-    assert body["errors"][0]["message"] == "role resident may not dispatch demands"
+    assert body["errors"][0]["message"] == "角色 resident 无权派发需求"
     far = town_api.gql('mutation { raiseDemand(raisedIn: "Compound:C1", input: {title: "x", '
                        'category: "legal"}) { errors { field message } } }', **resident)
     assert far["raiseDemand"]["errors"] == [
-        {"field": "raisedIn", "message": "Compound:C1 is not in your scope"}]
+        {"field": "raisedIn", "message": "Compound:C1 不在你的管辖范围内"}]
 
 
 def test_generic_mutations_cannot_bypass_the_life_cycle(town_api: Api) -> None:
@@ -142,9 +142,8 @@ def test_generic_mutations_cannot_bypass_the_life_cycle(town_api: Api) -> None:
     assert made["createDemand"]["node"]["status"] == "open"
     upd = town_api.gql('mutation { updateDemand(code: "D7", input: {status: "done"}) {'
                        " errors { field message } } }")["updateDemand"]
-    assert upd["errors"] == [{"field": "input.status", "message": "set only by raiseDemand "
-                              "and the life-cycle mutations"}]
+    assert upd["errors"] == [{"field": "input.status",
+                              "message": "只能由 raiseDemand 和需求流转的各个变更设置"}]
     body = town_api.post(LINK, {"input": {"type": "ASSIGNED_TO", "source": "Demand:D7",
                                           "target": "Person:P1"}}).json()
-    assert body["errors"][0]["message"] == "ASSIGNED_TO is set by dispatchDemand, not by " \
-        "link/unlink"
+    assert body["errors"][0]["message"] == "ASSIGNED_TO 由 dispatchDemand 设置，不能用 link/unlink"

@@ -89,7 +89,7 @@ def test_bad_filter_value_is_named(town_api: Api) -> None:
     body = town_api.post('{ partyOrgs(filter: {kind: ["castle"]}) { totalCount } }').json()
     assert "filter.kind" in body["errors"][0]["message"]
     body = town_api.post('{ compounds(first: 500) { totalCount } }').json()
-    assert "first must be between 1 and 50" in body["errors"][0]["message"]
+    assert "first 必须在 1 到 50 之间" in body["errors"][0]["message"]
 
 
 def test_posts_current_past_and_as_of(town_api: Api) -> None:

@@ -139,7 +139,7 @@ def allowed(who: dict[str, str], rel: str, s: str, t: str) -> bool:
 def refusal(who: dict[str, str], code: str, bearing: bool = True) -> str | None:
     """The message refusing node ``code`` as a write's end, or None when it passes."""
     if not sees(who, code):
-        return f"{gid(code)} is not in your scope"
+        return f"{gid(code)} 不在你的管辖范围内"
     others = sorted(lies_in(who, code) - {who["scope"]})
     if bearing and others:
         return f"{gid(code)} 也在你管辖范围之外的"
@@ -168,7 +168,7 @@ def _attempt(api: Api, who: dict[str, str], verb: str, rel: str, s: str, t: str,
     case = (verb, rel, s, t, body)
     if rel == "ASSIGNED_TO":
         assert body["errors"][0]["message"] == \
-            "ASSIGNED_TO is set by dispatchDemand, not by link/unlink", case
+            "ASSIGNED_TO 由 dispatchDemand 设置，不能用 link/unlink", case
         assert entry["outcome"] == "refused"
         assert graph_state(api.store) == before, case
         return
@@ -187,7 +187,7 @@ def _attempt(api: Api, who: dict[str, str], verb: str, rel: str, s: str, t: str,
         assert error["field"] == field and error["message"].startswith(message), case
     else:  # the relationship is there: its ends may lie in more scopes than the table says
         end = gid({"source": s, "target": t}[error["field"]])
-        assert error["message"] == f"{end} is not in your scope" or \
+        assert error["message"] == f"{end} 不在你的管辖范围内" or \
             error["message"].startswith(f"{end} 也在你管辖范围之外的"), case
     assert entry["outcome"] == "invalid", case
     assert graph_state(api.store) == before, case
@@ -229,7 +229,7 @@ def test_analyst_and_resident_may_not_link(store: BoltStore, tmp_path: Path,
                 body = api.post(LINK if verb == "link" else UNLINK, {"input": {
                     "type": rel, "source": gid(sources[0]), "target": gid(targets[0]),
                     **PROPS.get(rel, {})}}, **who).json()
-                assert body["errors"][0]["message"] == f"role {role} may not change the graph"
+                assert body["errors"][0]["message"] == f"角色 {role} 无权修改图谱"
                 assert last_audit(api)["outcome"] == "refused"
         assert graph_state(store) == baseline
 
@@ -303,7 +303,7 @@ def test_delete_needs_an_exclusive_node(store: BoltStore, tmp_path: Path, caller
                 write_graph(store, *scope_town())
             elif not sees(who, code):
                 assert got["errors"] == [{"field": "code",
-                                          "message": f"no {label} {code} in your scope"}]
+                                          "message": f"你的管辖范围内没有 {label} {code}"}]
             else:
                 others = ", ".join(sorted(lies_in(who, code) - {who["scope"]}))
                 assert got["ok"] is False and got["errors"][0]["field"] == "code"
@@ -325,7 +325,7 @@ def test_update_needs_a_visible_node(store: BoltStore, tmp_path: Path) -> None:
                 assert got == {"node": {"name": "改名"}, "errors": []}
             else:
                 assert got["errors"] == [{"field": "code",
-                                          "message": f"no Person {code} in your scope"}]
+                                          "message": f"你的管辖范围内没有 Person {code}"}]
 
 
 # ---- demands -----------------------------------------------------------------------
@@ -372,7 +372,7 @@ def test_dispatch_to_visible_takers_only(store: BoltStore, tmp_path: Path, calle
                 write_graph(store, *scope_town())
             else:
                 assert got == {"node": None, "errors": [
-                    {"field": "taker", "message": f"{gid(taker)} is not in your scope"}]}
+                    {"field": "taker", "message": f"{gid(taker)} 不在你的管辖范围内"}]}
                 assert last_audit(api)["outcome"] == "invalid"
             assert graph_state(store) == baseline, taker
 
@@ -383,13 +383,13 @@ ATTACKS: dict[str, tuple[str, dict[str, Any], str, str]] = {
     # name: (mutation, variables, refused field, its message for street A's staff)
     "adopt B's person (LIVES_IN)": (LINK, {"input": {
         "type": "LIVES_IN", "source": "Person:PB", "target": "Compound:CA"}},
-        "source", "Person:PB is not in your scope"),
+        "source", "Person:PB 不在你的管辖范围内"),
     "pull B's branch in (COVERS)": (LINK, {"input": {
         "type": "COVERS", "source": "PartyOrg:POB", "target": "Compound:CA"}},
-        "source", "PartyOrg:POB is not in your scope"),
+        "source", "PartyOrg:POB 不在你的管辖范围内"),
     "move B's community (PART_OF)": (LINK, {"input": {
         "type": "PART_OF", "source": "Community:MB", "target": "Street:SA"}},
-        "source", "Community:MB is not in your scope"),
+        "source", "Community:MB 不在你的管辖范围内"),
     "take a shared compound (IN_GRID)": (LINK, {"input": {
         "type": "IN_GRID", "source": "Compound:CS", "target": "Grid:GA2"}},
         "source", "Compound:CS 也在你管辖范围之外的街道(乡镇)（SB）内：这一变更会改变那里"
@@ -398,9 +398,9 @@ ATTACKS: dict[str, tuple[str, dict[str, Any], str, str]] = {
         "type": "IN_GRID", "source": "Compound:CS", "target": "Grid:GA"}},
         "source", "Compound:CS 也在你管辖范围之外的街道(乡镇)（SB）内"),
     "dispatch to B's member": (DISPATCH, {"taker": "Person:PB"},
-                               "taker", "Person:PB is not in your scope"),
+                               "taker", "Person:PB 不在你的管辖范围内"),
     "raise for B's person": (RAISE, {"in": "Compound:CA", "by": "Person:PB"},
-                             "raisedBy", "Person:PB is not in your scope"),
+                             "raisedBy", "Person:PB 不在你的管辖范围内"),
 }
 PHONE = '{ node(id: "Person:PB") { ... on Person { phone } } }'
 

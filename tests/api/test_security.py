@@ -74,11 +74,11 @@ def test_writes_outside_scope_are_refused(town_api: Api) -> None:
     upd = town_api.gql('mutation { updateCompound(code: "C1", input: {households: 1}) {'
                        " errors { field message } } }", **who)
     assert upd["updateCompound"]["errors"] == [{"field": "code",
-                                                "message": "no Compound C1 in your scope"}]
+                                                "message": "你的管辖范围内没有 Compound C1"}]
     new = town_api.gql('mutation { createCompound(code: "C9", input: {name: "x"}, '
                        'parent: "Grid:G1") { errors { field message } } }', **who)
     assert new["createCompound"]["errors"] == [{"field": "parent",
-                                                "message": "Grid:G1 is not in your scope"}]
+                                                "message": "Grid:G1 不在你的管辖范围内"}]
     gone = town_api.gql('mutation { deleteCompound(code: "C1") { ok } }', **who)
     assert gone["deleteCompound"]["ok"] is False
     rows = town_api.store.read(Query("t", "MATCH (c:Compound {code: 'C1'}) "
@@ -88,10 +88,10 @@ def test_writes_outside_scope_are_refused(town_api: Api) -> None:
 
 def test_analyst_is_read_only_and_resident_reads_only_demands(town_api: Api) -> None:
     body = town_api.post('mutation { deleteCompound(code: "C1") { ok } }', role="analyst").json()
-    assert body["errors"][0]["message"] == "role analyst may not change the graph"
+    assert body["errors"][0]["message"] == "角色 analyst 无权修改图谱"
     body = town_api.post("{ compounds { totalCount } }", role="resident", scope="M1",
                          subject="P1").json()
-    assert "residents may read their own demands only" in body["errors"][0]["message"]
+    assert "居民只能查看自己提出的需求" in body["errors"][0]["message"]
 
 
 def test_limits_reject_deep_wide_and_malformed_documents(town_api: Api) -> None:
@@ -139,7 +139,7 @@ def test_production_masks_unexpected_errors(town_api: Api, tmp_path: Path) -> No
         assert body["errors"][0]["message"] == "Unexpected error."
         assert "hunter2" not in json.dumps(body)
         body = http.post("/graphql", json={"query": '{ node(id: "bad") { id } }'}).json()
-        assert "malformed id" in body["errors"][0]["message"]  # client errors stay readable
+        assert "格式不对" in body["errors"][0]["message"]  # client errors stay readable
         assert http.get("/graphql", headers={"Accept": "text/html"}).status_code != 200
     finally:
         stop()
@@ -174,7 +174,7 @@ def test_health_reports_unavailable_store_and_dev_serves_graphiql(api: Api,
 
 
 def test_short_secret_refused() -> None:
-    with pytest.raises(ValueError, match="at least 32 bytes"):
+    with pytest.raises(ValueError, match="至少要 32 个字节"):
         issue_token("short", "analyst", "K1", "analyst@K1")
 
 

@@ -49,7 +49,7 @@ def test_export_table_masks_unless_the_role_may_see(run: list[str], tmp_path: Pa
     out = tmp_path / "cross.xlsx"
     assert main(["export", "table", *run, "cross_posting_ratio", "--format", "xlsx",
                  "--out", str(out)]) == 0
-    assert capsys.readouterr().out == f"wrote 2 rows to {out}\n"
+    assert capsys.readouterr().out == f"已将 2 行写入 {out}\n"
     assert main(["export", "table", *run, "Compound", "--format", "geojson"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert [f["geometry"]["coordinates"] for f in doc["features"]] == [[120.0, 30.0],

@@ -22,6 +22,7 @@ import pytest
 from test_import import write_dir
 
 from api.cli.main import main
+from graph.i18n import language
 from graph.store import BoltStore, Query, StoreError
 from graph.writer import NodeRecord, RelRecord, counts, write_graph
 from loaders.ledger import load_ledgers, read_ledgers
@@ -130,6 +131,11 @@ def test_the_plan_lists_what_the_ledgers_no_longer_hold(store: BoltStore,
     assert plan.nodes == EXPECTED_NODES
     assert plan.rels == EXPECTED_RELS
     assert render_plan(plan) == PREVIEW
+    with language("en"):  # a check of the catalogue: the sentences, not the model's names
+        assert render_plan(plan)[2:4] == [
+            "Only data belonging to this scope alone is deleted: a node also in another scope "
+            "is kept, only its relationships into this scope are deleted.",
+            "2 nodes and 4 relationships will be deleted:"]
 
 
 def test_replace_deletes_the_plan_and_keeps_the_rest(store: BoltStore, tmp_path: Path) -> None:
