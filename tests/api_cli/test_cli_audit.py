@@ -110,7 +110,7 @@ def test_a_refused_ledger_gets_one_invalid_line(
     bad = write_dir(tmp_path / "bad", {"PART_OF.csv": [PART_OF, ["Street", "S9", "County", "K9"]]})
     before = len(_lines(embedded_dir))
     assert main(["load", "--data-dir", str(embedded_dir), "--by", "wang.wu", str(bad)]) == 2
-    assert "nothing was imported" in capsys.readouterr().err
+    assert "未导入任何内容" in capsys.readouterr().err
     assert _new_line(embedded_dir, before) == {
         "who": "wang.wu", "role": "shell", "scope": "*", "mutation": "load",
         "arguments": {"files": _facts(bad, ["PART_OF.csv"])}, "outcome": "invalid"}

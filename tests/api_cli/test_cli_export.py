@@ -92,7 +92,7 @@ def test_export_table_takes_what_the_endpoint_takes(run: list[str], tmp_path: Pa
     out = tmp_path / "people.xlsx"
     assert main(["export", "table", *run, "people", "--format", "xlsx", "--out",
                  str(out)]) == 0
-    assert capsys.readouterr().out == f"wrote 2 rows to {out}\n"
+    assert capsys.readouterr().out == f"已将 2 行写入 {out}\n"
     sheet = load_workbook(out).active
     assert sheet is not None and sheet.title == "人员" and sheet.freeze_panes == "A2"
     assert [[c.value for c in row] for row in sheet.iter_rows()] == [
