@@ -13,10 +13,11 @@ from typing import Any
 
 from analysis.fetch import ScopeData
 from analysis.tally import NO_COMMUNITIES, Indicator, Item, tally
+from graph.codes import OrgKind
 from graph.i18n import N_, _
 
 # The PartyOrg kind of a community's party committee (社区党委), one of its 两委.
-COMMUNITY_PARTY_COMMITTEE = "community_party_committee"
+COMMUNITY_PARTY_COMMITTEE = OrgKind.COMMUNITY_PARTY_COMMITTEE
 
 
 def crossposting_indicators(d: ScopeData, threshold: int) -> list[Indicator]:

@@ -174,9 +174,3 @@ def _cell(value: Any) -> Any:
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False)
     return safe_cell(value)
-
-
-def write_geojson(collection: dict[str, Any], out: str | Path) -> Path:
-    path = Path(out)
-    path.write_text(json.dumps(collection, ensure_ascii=False, indent=1), encoding="utf-8")
-    return path

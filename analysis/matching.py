@@ -271,7 +271,7 @@ def write_plan(store: Store, plan: MatchPlan, at: str | None = None) -> Dispatch
     does not allow as takers (social organisations, firms) are skipped.
 
     ``store`` commits the one transaction: an API writer passes the store
-    ``api.auditing.audited`` gives its work (as ``dispatchMatches`` does), whose
+    ``api.graphql.auditing.audited`` gives its work (as ``dispatchMatches`` does), whose
     transaction writes the audit line before it commits; nothing else in the service
     calls this, and any new writer must go through that wrapper too."""
     stamp = at or dt.datetime.now().replace(microsecond=0).isoformat()

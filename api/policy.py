@@ -3,7 +3,7 @@
 A check asks for a capability (``ctx.require(Cap.CHANGE_GRAPH)``, ``caller.may(...)``),
 never for a role, so what a role may do is said here once, and the role table of
 api/README.md is generated from this one (``python -m api.policy`` rewrites it; a test
-fails when it is stale).  Scope (which nodes) is a separate matter: graph.scope, api.guard.
+fails when it is stale).  Scope (which nodes) is a separate matter: graph.scope, api.graphql.guard.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 open → dispatched → accepted → done → reviewed.  This module owns the steps, what each
 step sets, who may take a dispatch, and the Cypher that performs a step: the GraphQL
-mutations (api.demands) and matching write-back (analysis.matching.write_plan) both call
+mutations (api.graphql.demands) and matching write-back (analysis.matching.write_plan) both call
 it, so a dispatch writes the same status and the same ``ASSIGNED_TO`` whoever does it.
 
 Every step is a compare-and-set on the stored status in one statement, so a repeated or
@@ -14,7 +14,7 @@ its values travel as parameters.  Who may *ask* for a step (roles) is the API's 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -97,13 +97,6 @@ def taker_label(label: str) -> str | None:
     if label in TAKERS:
         return label
     return MEMBER if label == "Person" and MEMBER in TAKERS else None
-
-
-def taker_of(labels: Iterable[str]) -> str | None:
-    """The taker label of a stored node with ``labels`` (Member before Person), or None
-    when the node cannot take a dispatch (a firm, a social organisation, a non-member)."""
-    have = set(labels)
-    return next((t for t in TAKERS if t in have), None)
 
 
 @dataclass(frozen=True)

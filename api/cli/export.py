@@ -63,6 +63,9 @@ def cmd_export_table(args: argparse.Namespace) -> int:
         with _open(args) as a:
             view = _view(a, args)
             if args.format == "geojson":
+                if args.within or args.filter:
+                    raise ValueError(_("geojson 格式不支持 --within 和 --filter：请用 --scope "
+                                       "指定区域"))
                 text = json.dumps(view.points(target(kind)[1]), ensure_ascii=False, indent=1)
                 return _emit(text, args.out)
             table, title = _table(view, kind, args)

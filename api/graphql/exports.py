@@ -31,16 +31,17 @@ from api.graphql import queries
 from api.graphql.context import ApiError, Forbidden
 from api.graphql.reads import filter_params, strawberry_name
 from api.graphql.types import plural
-from graph.i18n import _
+from graph.i18n import N_, _, translate
 from graph.model import NODE_BY_LABEL, NODES, PropType
-from graph.personal import masked
+from graph.personal import masked, personal_props
 from graph.spine import AREAS
 from graph.store import Store
 
 NODES_TARGET, INDICATOR, GAPS = "nodes", "indicator", "gaps"
-ITEM_TITLES = {"label": "类型", "code": "编码", "name": "名称", "numerator": "分子",
-               "denominator": "分母", "hit": "计入分子", "households": "涉及户数",
-               "children": "所属下级范围", "detail": "明细", "rank": "排名"}
+ITEM_TITLES = {"label": N_("类型"), "code": N_("编码"), "name": N_("名称"),
+               "numerator": N_("分子"), "denominator": N_("分母"), "hit": N_("计入分子"),
+               "households": N_("涉及户数"), "children": N_("所属下级范围"),
+               "detail": N_("明细"), "rank": N_("排名")}
 GAP_COLUMNS = ("rank", *ITEM_COLUMNS)
 
 
@@ -176,9 +177,10 @@ def items_table(items: list[Item], ranked: bool, max_rows: int) -> Table:
     too_many(len(items), max_rows)
     columns = GAP_COLUMNS if ranked else ITEM_COLUMNS
     rows = [{**item_row(i), "rank": n} for n, i in enumerate(items, 1)]
-    return Table(columns, [{c: r[c] for c in columns} for r in rows], titles=ITEM_TITLES)
+    titles = {k: translate(v) for k, v in ITEM_TITLES.items()}
+    return Table(columns, [{c: r[c] for c in columns} for r in rows], titles=titles)
 
 
 def personal_columns(label: str) -> bool:
     """Whether a ``label`` list has columns that are masked for some roles."""
-    return any(p.personal for p in NODE_BY_LABEL[label].props)
+    return bool(personal_props(label))

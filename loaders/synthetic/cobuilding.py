@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from graph.codes import ProjectStatus
 from loaders.synthetic import names as nm
-from loaders.synthetic.codes import ProjectStatus
 from loaders.synthetic.draws import Weighted, day, iso
 from loaders.synthetic.state import County
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from loaders.synthetic.codes import Role
+from graph.codes import Role
 from loaders.synthetic.draws import past, since
 from loaders.synthetic.people import resident
 from loaders.synthetic.state import Community, Compound, County

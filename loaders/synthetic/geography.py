@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import math
 
+from graph.codes import CommunityKind, Mode
 from loaders.synthetic import names as nm
-from loaders.synthetic.codes import CommunityKind, Mode
 from loaders.synthetic.draws import Weighted, allocate, jitter, split
 from loaders.synthetic.state import Community, Compound, County
 

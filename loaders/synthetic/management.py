@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from loaders.synthetic.codes import CommitteeKind, CommunityKind, FirmKind, Mode, UnitKind
+from graph.codes import CommitteeKind, CommunityKind, FirmKind, Mode, UnitKind
 from loaders.synthetic.draws import Weighted, day, iso
 from loaders.synthetic.presets import PAST_BEFORE
 from loaders.synthetic.state import County, Org

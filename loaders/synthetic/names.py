@@ -16,7 +16,7 @@ import itertools
 import random
 from collections.abc import Iterator, Sequence
 
-from loaders.synthetic.codes import Category, UnitKind
+from graph.codes import Category, UnitKind
 
 # Common surnames, roughly by frequency (王李张刘陈 cover about a third of people).
 SURNAMES: tuple[str, ...] = tuple(

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from graph.codes import CommunityKind, FirmKind, ListStatus, UnitKind
 from loaders.synthetic import management
 from loaders.synthetic import names as nm
-from loaders.synthetic.codes import CommunityKind, FirmKind, ListStatus, UnitKind
 from loaders.synthetic.draws import Weighted, day, iso
 from loaders.synthetic.presets import SNAPSHOT
 from loaders.synthetic.state import County

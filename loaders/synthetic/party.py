@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from loaders.synthetic.codes import OrgKind
+from graph.codes import OrgKind
 from loaders.synthetic.draws import day, iso, quota
 from loaders.synthetic.state import Community, County
 

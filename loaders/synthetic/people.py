@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from graph.codes import Gender, Status, UnitKind
 from loaders.synthetic import names as nm
-from loaders.synthetic.codes import Gender, Status, UnitKind
 from loaders.synthetic.draws import Weighted, day, iso
 from loaders.synthetic.presets import SNAPSHOT
 from loaders.synthetic.state import County, Person

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from graph.codes import Role, Status, UnitKind
 from loaders.synthetic import committees
-from loaders.synthetic.codes import Role, Status, UnitKind
 from loaders.synthetic.draws import past, since
 from loaders.synthetic.people import new_member, person, resident
 from loaders.synthetic.state import Community, Compound, County

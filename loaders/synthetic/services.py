@@ -9,8 +9,8 @@ import datetime as dt
 import math
 from collections.abc import Callable
 
+from graph.codes import Category, DemandStatus, Status
 from loaders.synthetic import names as nm
-from loaders.synthetic.codes import Category, DemandStatus, Status
 from loaders.synthetic.draws import Weighted, iso, jitter
 from loaders.synthetic.presets import SNAPSHOT
 from loaders.synthetic.state import County

@@ -4,8 +4,8 @@ centres and self-service terminals.
 
 from __future__ import annotations
 
+from graph.codes import SiteKind, UnitKind
 from loaders.synthetic import names as nm
-from loaders.synthetic.codes import SiteKind, UnitKind
 from loaders.synthetic.draws import jitter
 from loaders.synthetic.state import County
 

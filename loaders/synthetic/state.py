@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from graph.codes import Mode
 from graph.model import REL_BY_TYPE
-from loaders.synthetic.codes import Mode
 from loaders.synthetic.draws import iso
 from loaders.synthetic.presets import CENTRE, Sizes
 

@@ -54,6 +54,9 @@ def test_export_table_masks_unless_the_role_may_see(run: list[str], tmp_path: Pa
     doc = json.loads(capsys.readouterr().out)
     assert [f["geometry"]["coordinates"] for f in doc["features"]] == [[120.0, 30.0],
                                                                      [120.01, 30.0]]
+    assert main(["export", "table", *run, "Compound", "--format", "geojson",
+                 "--within", "Compound:C1"]) == 2
+    assert "geojson 格式不支持 --within 和 --filter" in capsys.readouterr().err
     assert main(["export", "table", *run, "no_such_thing"]) == 2
     assert "没有指标 no_such_thing" in capsys.readouterr().err
 

@@ -45,10 +45,6 @@ def test_taker_rules_come_from_the_model() -> None:
     assert [lifecycle.taker_label(x) for x in ("Person", "Member", "Unit", "VolunteerTeam",
                                                "SocialOrg", "PropertyFirm")] == [
         "Member", "Member", "Unit", "VolunteerTeam", None, None]
-    assert lifecycle.taker_of(["Person", "Member"]) == "Member"
-    assert lifecycle.taker_of(["Person"]) is None  # not a party member
-    assert lifecycle.taker_of(["Unit"]) == "Unit"
-    assert lifecycle.taker_of(["SocialOrg"]) is None
 
 
 def test_dispatch_cypher() -> None:

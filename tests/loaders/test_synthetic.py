@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from graph import model
+from graph.codes import Codes
 from graph.model import MEMBER
 from graph.spine import is_current
 from graph.store import BoltStore
@@ -24,7 +25,6 @@ from graph.writer import counts
 from loaders.formats import FROM, FROM_KIND, TO, TO_KIND, sheet_for
 from loaders.synthetic import PRESETS, SNAPSHOT, generate
 from loaders.synthetic import names as nm
-from loaders.synthetic.codes import Codes
 
 AS_OF = SNAPSHOT.isoformat()
 Rows = dict[str, list[dict[str, Any]]]

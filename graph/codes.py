@@ -1,9 +1,11 @@
-"""The enum codes the generator writes, each checked against :mod:`graph.model` at import.
+"""Enum codes that code names (the generator writes them, analyses test for them), each
+checked against :mod:`graph.model` at import.
 
 Why a class per choice set: a renamed or dropped code in the model must stop the
-generator at import, not surface as a ledger the importer rejects (or, worse, accepts
-under an old meaning).  Each subclass names the model's choice set it draws from, and
-:class:`Codes` checks every upper-case attribute against it when the class is created.
+program at import, not surface as a ledger the importer rejects (or, worse, accepts
+under an old meaning), or as an indicator that silently counts nothing.  Each subclass
+names the model's choice set it draws from, and :class:`Codes` checks every upper-case
+attribute against it when the class is created.
 """
 
 from __future__ import annotations
