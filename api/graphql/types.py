@@ -256,10 +256,10 @@ def enum_name(code: str) -> str:
     """A stored code as a GraphQL enum value name.  Every code of the model is a valid
     name today and stays as it is (``market``), so a value serialises as the stored
     string; a code that is not (``2-star``, ``null``) would become ``_2_star``, ``null_``."""
-    if GRAPHQL_NAME.fullmatch(code) and code not in ("true", "false", "null"):
-        return code
     name = re.sub(r"[^_0-9A-Za-z]", "_", code)
-    return f"_{name}" if not GRAPHQL_NAME.fullmatch(name) else f"{name}_"
+    if not GRAPHQL_NAME.fullmatch(name):
+        name = "_" + name  # a leading digit
+    return name + "_" if name in ("true", "false", "null") else name
 
 
 def choice_enum(name: str, choices: tuple[Choice, ...], description: str) -> Any:
