@@ -18,14 +18,17 @@ from strawberry.scalars import JSON
 from analysis import matching, network, tally
 from analysis.indicators import catalogue
 from api.graphql.redact import OUTSIDE
+from graph.i18n import DEFAULT, language
 
 SEEN_AS = f"'Label:code'，调用者看不到的为“{OUTSIDE}”"
 
 
 def indicator_list() -> str:
     """Every indicator with its Chinese name and definition, from analysis (the one
-    home of the definitions; at the default options)."""
-    return "；".join(f"{i.key}（{i.zh}）：{i.definition}" for i in catalogue())
+    home of the definitions; at the default options), in Chinese whatever JINLIN_LANG
+    says: the schema is built once, not per request."""
+    with language(DEFAULT):
+        return "；".join(f"{i.key}（{i.zh}）：{i.definition}" for i in catalogue())
 
 
 def _describe(cls: type, **docs: str) -> None:

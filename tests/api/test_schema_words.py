@@ -16,6 +16,7 @@ from graphql import (
 )
 
 from analysis.indicators import catalogue
+from api.graphql.results import indicator_list
 from api.graphql.schema import build_schema
 from api.graphql.types import enum_name
 from graph.model import NODES, RELS, PropType
@@ -164,3 +165,10 @@ def test_filters_still_take_codes_and_chinese_labels(town_api: Api) -> None:
     q = """query($k: [String!]) { communities(filter: {kind: $k}) { edges { node { code } } } }"""
     for kinds in (["residential"], ["居住型社区"]):
         assert town_api.gql(q, {"k": kinds})["communities"]["edges"] == [{"node": {"code": "M1"}}]
+
+
+def test_descriptions_do_not_follow_the_process_language(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The schema is built once: JINLIN_LANG=en must not turn its definitions English."""
+    monkeypatch.setenv("JINLIN_LANG", "en")
+    assert "有小区或网格党支部覆盖的小区数 ÷ 小区数" in indicator_list()
