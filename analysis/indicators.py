@@ -331,3 +331,12 @@ def demand_closure(d: ScopeData) -> Indicator:
 def _hours(start: str, end: str) -> float:
     a, b = dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end)
     return (b - a).total_seconds() / 3600.0
+
+
+def catalogue(options: Options | None = None) -> list[Indicator]:
+    """Every indicator, in the table's order, computed over an empty scope: its ``key``,
+    ``zh`` and ``definition`` (in the language in force) without a store, so a list of
+    the indicators (the GraphQL schema's descriptions) cannot drift from this module."""
+    scope = Scope("County", "", None, "1970-01-01", None)
+    empty = ScopeData(scope, [], [], [], [], [], [], [], {}, [], {})
+    return indicators_from(empty, options or Options()).indicators

@@ -46,7 +46,7 @@ READS = [
     ("node lookup", """query($p: ID!) { node(id: $p) { id } }"""),
 ]
 WRITE = ("raise demand", """mutation($k: ID!, $n: String!) { raiseDemand(raisedIn: $k,
-    input: {title: $n, category: "repair", urgency: 2}) { errors { field message } } }""")
+    input: {title: $n, category: repair, urgency: 2}) { errors { field message } } }""")
 
 
 def _rss_mb(pid: int) -> float:

@@ -27,6 +27,7 @@ from analysis.network import network_report
 from api.graphql import pools, queries, redact
 from api.graphql.auditing import audited
 from api.graphql.context import ApiError, Context, Forbidden, not_in_scope
+from api.graphql.docs import documented
 from api.graphql.redact import OUTSIDE, Ref
 from api.graphql.results import (
     Dispatch,
@@ -34,9 +35,11 @@ from api.graphql.results import (
     IndicatorFigure,
     IndicatorTable,
     MatchResult,
+    NetworkNode,
     NetworkStructure,
     NodeScore,
     UnmatchedDemand,
+    indicator_list,
 )
 from api.policy import Cap
 from graph.i18n import _
@@ -206,10 +209,12 @@ async def network_structure(info: strawberry.Info, scope: str | None = None,
              *(n for group in rep.cobuilding_communities for n in group)]
     seen = await redact.seen(ctx, {redact.ref(*n) for n in named})
 
-    def show(n: tuple[str, str]) -> str:
-        return redact.show(redact.ref(*n), seen)
+    def show(n: tuple[str, str]) -> NetworkNode:
+        shown = redact.ref(*n) in seen
+        return NetworkNode(id=redact.show(redact.ref(*n), seen), label=n[0],
+                           name=rep.names.get(n) if shown else None)
 
-    def only_seen(nodes: list[tuple[str, str]]) -> list[str]:  # lists of ids: left out
+    def only_seen(nodes: list[tuple[str, str]]) -> list[NetworkNode]:  # plain lists: left out
         return [show(n) for n in nodes if redact.ref(*n) in seen]
 
     return NetworkStructure(**{
@@ -224,15 +229,26 @@ async def network_structure(info: strawberry.Info, scope: str | None = None,
 
 def query_fields() -> dict[str, Any]:
     return {
-        "indicators": strawberry.field(resolver=indicators),
-        "coverage_gaps": strawberry.field(resolver=coverage_gaps),
-        "match_plan": strawberry.field(resolver=match_plan),
-        "network_structure": strawberry.field(resolver=network_structure),
+        "indicators": strawberry.field(resolver=documented(indicators), description=(
+            "指标表（indicators）：分子、分母、比率、明细和下一级各区域的数字。指标及其定义（按缺省"
+            "参数）：" + indicator_list())),
+        "coverage_gaps": strawberry.field(resolver=documented(coverage_gaps), description=(
+            "各指标的缺口清单（coverageGaps），按受影响户数从多到少")),
+        "match_plan": strawberry.field(resolver=documented(
+            match_plan, as_of="只计这一天（asOf，YYYY-MM-DD，缺省今天）以前提出的需求；状态和"
+            "已用能力按今天"), description=(
+            "待派单需求与资源的匹配方案（matchPlan，最小费用流），不写入")),
+        "network_structure": strawberry.field(resolver=documented(network_structure),
+                                              description=(
+            "范围内共建网络的结构（networkStructure）：连通分量、孤立组织、关键人员、桥、一人多岗、"
+            "中介中心度、共建社群")),
     }
 
 
 def mutation_fields() -> dict[str, Any]:
-    return {"dispatch_matches": strawberry.mutation(resolver=dispatch_matches)}
+    return {"dispatch_matches": strawberry.mutation(resolver=documented(dispatch_matches),
+                                                    description=(
+        "匹配待派单需求并把方案写成派单（dispatchMatches），在一个审计过的事务里"))}
 
 
 run_analysis = _run  # the export endpoint (api.http.export) runs indicators the same way

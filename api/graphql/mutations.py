@@ -15,10 +15,11 @@ import strawberry
 
 from api.graphql import auditing, demands, types, writes
 from api.graphql.context import Context
+from api.graphql.docs import documented
 from api.graphql.registry import registry
 from api.graphql.types import FieldError
 from graph import lifecycle
-from graph.model import NODES
+from graph.model import NODE_BY_LABEL, NODES
 
 
 async def audited(info: strawberry.Info, mutation: str, arguments: dict[str, Any],
@@ -26,11 +27,12 @@ async def audited(info: strawberry.Info, mutation: str, arguments: dict[str, Any
     return await auditing.audited(info.context, mutation, arguments, work)
 
 
-@strawberry.type
+@strawberry.type(description="写入的结果（Payload）。")
 class Payload:
-    errors: list[FieldError]
+    errors: list[FieldError] = strawberry.field(
+        description="被拒绝的输入（errors），为空表示成功")
 
-    @strawberry.field
+    @strawberry.field(description="是否成功（ok），即 errors 为空")
     def ok(self) -> bool:
         return not self.errors
 
@@ -60,9 +62,14 @@ def _label_mutations(label: str) -> dict[str, Any]:
     fn: Any
     for fn in (create, update):
         fn.__annotations__.update(input=registry()[f"{label}Input"], **{"return": payload})
+    zh = f"{NODE_BY_LABEL[label].zh}（{label}）"
+    docs = {"create": f"新建{zh}，挂在 parent 下；编码已存在时拒绝",
+            "update": f"修改{zh}的属性；未给出的字段保持不变",
+            "delete": f"删除{zh}及其关系"}
     out = {}
     for verb, fn in (("create", create), ("update", update), ("delete", delete)):
-        out[f"{verb}_{name}"] = strawberry.field(resolver=fn)
+        out[f"{verb}_{name}"] = strawberry.field(resolver=documented(fn),
+                                                 description=docs[verb])
     return out
 
 
@@ -108,10 +115,11 @@ def _step(name: str) -> Any:
 
     resolve.__annotations__["return"] = registry()["DemandPayload"]
     move = lifecycle.STEPS[name]
-    needs = {"dispatch": f"; needs a taker ({', '.join(lifecycle.TAKERS)})",
-             "review": ", with satisfaction 1–5"}
-    return strawberry.field(resolver=resolve, description=f"{move.zh}: {move.before} → "
-                            f"{move.after}{needs.get(name, '')}.")
+    needs = {"dispatch": f"；须给出接单方 taker（{'、'.join(lifecycle.TAKERS)}）",
+             "review": "；须给出满意度 satisfaction（1–5）"}
+    return strawberry.field(resolver=documented(resolve, code="需求的编码（code）"),
+                            description=f"{move.zh}（{name}Demand）：{move.before} → "
+                            f"{move.after}{needs.get(name, '')}")
 
 
 def mutation_fields() -> dict[str, Any]:
@@ -123,9 +131,14 @@ def mutation_fields() -> dict[str, Any]:
     fields: dict[str, Any] = {}
     for kind in NODES:
         fields.update(_label_mutations(kind.label))
-    fields["link"] = strawberry.field(resolver=link)
-    fields["unlink"] = strawberry.field(resolver=unlink)
-    fields["raise_demand"] = strawberry.field(resolver=raise_demand)
+    fields["link"] = strawberry.field(resolver=documented(link, input="要建立或更新的关系"),
+                                      description="建立一条关系，或按键属性更新它（link）")
+    fields["unlink"] = strawberry.field(resolver=documented(unlink, input="要解除的关系"),
+                                        description="解除一条关系，按两端和键属性找到它（unlink）")
+    fields["raise_demand"] = strawberry.field(
+        resolver=documented(raise_demand, code="需求的编码（code）；缺省时自动生成",
+                            input="需求的属性（标题、类别等；状态不能设）"),
+        description="居民点单（raiseDemand）：在小区或社区提出一个需求，状态为待派单（open）")
     for name in lifecycle.STEPS:
         fields[f"{name}_demand"] = _step(name)
     return fields

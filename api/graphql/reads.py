@@ -12,16 +12,17 @@ import strawberry
 
 from api.graphql import queries, types
 from api.graphql.context import ApiError, Context
+from api.graphql.docs import documented
 from api.graphql.registry import registry
 from api.policy import Cap
 from graph.i18n import _
 from graph.model import NODE_BY_LABEL, NODES
 from graph.spine import AREAS
 
-LabelEnum: Any = types.make_enum("NodeLabel", [n.label for n in NODES],
-                                  "A node label of the model.")
-LevelEnum: Any = types.make_enum("AreaLevel", list(AREAS),
-                                 "A level of the administrative spine.")
+LabelEnum: Any = types.make_enum("NodeLabel", {n.label: n.zh for n in NODES},
+                                  "模型中的节点类型（NodeLabel）。")
+LevelEnum: Any = types.make_enum("AreaLevel", {a: NODE_BY_LABEL[a].zh for a in AREAS},
+                                 "行政层级（AreaLevel）：县(区)、街道(乡镇)、社区、网格、小区。")
 
 
 def parse_id(gid: str, allowed: tuple[str, ...] | None = None) -> tuple[str, str]:
@@ -115,15 +116,15 @@ def _connection_resolver(label: str) -> Any:
         filter=generated[f"{label}Filter"] | None, order_by=generated[f"{label}SortField"] | None,
         **{"return": generated[f"{label}Connection"]},
     )
-    return resolve
+    return documented(resolve)
 
 
-@strawberry.type
+@strawberry.type(description="一个区域里的节点数（AreaCount）。")
 class AreaCount:
-    id: strawberry.ID
-    code: str
-    name: str | None
-    count: int
+    id: strawberry.ID = strawberry.field(description="区域的全局编号（id），'Label:code'")
+    code: str = strawberry.field(description="区域的编码（code）")
+    name: str | None = strawberry.field(description="区域的名称（name）")
+    count: int = strawberry.field(description="该区域里这类节点的个数（count）")
 
 
 async def node(self: Any, info: strawberry.Info, id: strawberry.ID) -> types.Node | None:
@@ -148,12 +149,14 @@ async def count_by(self: Any, info: strawberry.Info, label: LabelEnum,
 
 def query_fields() -> dict[str, Any]:
     fields: dict[str, Any] = {
-        "node": strawberry.field(resolver=node),
-        "count_by": strawberry.field(resolver=count_by),
+        "node": strawberry.field(resolver=documented(node), description=(
+            "按全局编号取任一节点（node）；不存在或不在调用者范围内时为 null")),
+        "count_by": strawberry.field(resolver=documented(count_by), description=(
+            "调用者范围内每个区域（按 level）里某类节点（label）的个数（countBy），供看板用")),
     }
     for kind in NODES:
         fields[types.plural(kind.label)] = strawberry.field(
             resolver=_connection_resolver(kind.label),
-            description=f"{kind.zh} in the caller's scope, paged by cursor.",
+            description=f"调用者范围内的{kind.zh}（{kind.label}），按游标分页。",
         )
     return fields

@@ -53,11 +53,11 @@ def should_mask(error: GraphQLError) -> bool:
 def _roots() -> tuple[type, type]:
     query = strawberry.type(type("Query", (), {**reads.query_fields(),
                                                **analyses.query_fields()}),
-                            description="Reads, always limited to the caller's scope.")
+                            description="读取（Query），始终限于调用者的范围。")
     mutation = strawberry.type(type("Mutation", (), {**mutation_fields(),
                                                      **analyses.mutation_fields()}),
-                               description="Writes, audited; staff roles only except "
-                               "raiseDemand/reviewDemand for residents.")
+                               description="写入（Mutation），全部记审计日志；只有工作人员"
+                               "可用，居民只能点单（raiseDemand）和评价（reviewDemand）。")
     return query, mutation
 
 

@@ -20,7 +20,7 @@ import strawberry
 
 from api.graphql.context import Context
 from graph.dates import parse_as_of
-from graph.model import NODES, RELS, PropType, RelKind, key_label
+from graph.model import NODE_BY_LABEL, NODES, RELS, Choice, PropType, RelKind, key_label
 
 if TYPE_CHECKING:
     from api.graphql.registry import TypeRegistry
@@ -64,21 +64,22 @@ def global_id(label: str, code: str) -> str:
     return f"{label}:{code}"
 
 
-@strawberry.interface(description="Anything with a global id 'Label:code'.")
+@strawberry.interface(description="任何有全局编号的节点（Node）：'Label:code'。")
 class Node:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="全局编号（id），'Label:code'，如 Compound:C1")
 
 
-@strawberry.type
+@strawberry.type(description="分页信息（PageInfo）。")
 class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(description="后面是否还有（hasNextPage）")
+    end_cursor: str | None = strawberry.field(
+        description="本页最后一条的游标（endCursor），传给 after 取下一页；本页为空时为 null")
 
 
-@strawberry.type(description="A refused input value, naming the GraphQL field.")
+@strawberry.type(description="被拒绝的输入值（FieldError），指明 GraphQL 字段。")
 class FieldError:
-    field: str
-    message: str
+    field: str = strawberry.field(description="字段路径（field），如 input.households")
+    message: str = strawberry.field(description="拒绝的原因（message）")
 
 
 def encode_cursor(key: Any, code: str) -> str:
@@ -157,8 +158,10 @@ FEW = frozenset({
     ("ASSIGNED_TO", True),
 })
 FEW_FIRST = 5
-FIRST_DOC = ("At most this many related nodes per parent (the first by code), at most the "
-             "page size maximum; default {default}.")
+FIRST_DOC = ("每个上级节点最多返回几个相关节点（first，按编码取前几个），不超过分页上限；"
+             "缺省{default}")
+AS_OF_DOC = ("只返回这一天有效的关系（asOf），YYYY-MM-DD，缺省为今天")
+PAST_DOC = "为 true 时返回各个时期的关系，不论是否有效（includePast）"
 
 
 def _first(ctx: Context, first: int | None, default: int | None) -> int:
@@ -179,7 +182,7 @@ def rel_resolver(spec: RelField, registry: TypeRegistry) -> Callable[..., Awaita
     """The resolver of one relationship field; its types come from ``registry``."""
     link = spec.returns if spec.returns.endswith("Link") else None
     default = FEW_FIRST if (spec.rel.type, spec.outgoing) in FEW else None
-    doc = FIRST_DOC.format(default=default or "the related_default setting (50)")
+    doc = FIRST_DOC.format(default=default or "为 related_default 设置（50）")
 
     async def fetch(self: Any, info: strawberry.Info, as_of: str | None,
                     first: int | None) -> list[Any]:
@@ -221,31 +224,72 @@ def rel_resolver(spec: RelField, registry: TypeRegistry) -> Callable[..., Awaita
 
         resolver = plain
     resolver.__annotations__["return"] = list_of(registry.ref(spec.returns))
-    # an object, not a string: the description is made here, not in the module namespace
+    # objects, not strings: the descriptions are made here, not in the module namespace
     resolver.__annotations__["first"] = Annotated[int | None,
                                                   strawberry.argument(description=doc)]
+    if spec.rel.dated:
+        resolver.__annotations__.update(
+            as_of=Annotated[str | None, strawberry.argument(description=AS_OF_DOC)],
+            include_past=Annotated[bool, strawberry.argument(description=PAST_DOC)])
     return resolver
 
 
 def describe(spec: RelField) -> str:
-    arrow = "→" if spec.outgoing else "←"
-    extra = " Current at asOf (default today) unless includePast." if spec.rel.dated else ""
-    return f"{spec.rel.zh} ({spec.rel.type} {arrow} {spec.other}).{extra}"
+    """A relationship field: the relationship's Chinese and type, its direction, the
+    other end's kind; dated ones say which periods they return."""
+    other = NODE_BY_LABEL[spec.other].zh
+    way = (f"本节点 -{spec.rel.type}→ {other}（{spec.other}）" if spec.outgoing
+           else f"{other}（{spec.other}）-{spec.rel.type}→ 本节点")
+    extra = ("；缺省只返回 asOf 当天（缺省今天）有效的，includePast 返回全部"
+             if spec.rel.dated else "")
+    return f"{spec.rel.zh}（{spec.rel.type}）：{way}{extra}"
 
 
-def make_enum(name: str, values: list[str], description: str, upper: bool = True) -> Any:
-    """A GraphQL enum built from model names (labels, sort keys, relationship types)."""
+def make_enum(name: str, values: dict[str, str], description: str, upper: bool = True) -> Any:
+    """A GraphQL enum built from model names (labels, sort keys, relationship types):
+    ``values`` maps each name to its description."""
     members = {(v.upper() if upper else v): v for v in values}
     built: Any = enum.Enum(name, members, module=__name__)  # type: ignore[misc]
-    return strawberry.enum(built, description=description)
+    return _described(strawberry.enum(built, description=description), values)
+
+
+GRAPHQL_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
+
+
+def enum_name(code: str) -> str:
+    """A stored code as a GraphQL enum value name.  Every code of the model is a valid
+    name today and stays as it is (``market``), so a value serialises as the stored
+    string; a code that is not (``2-star``, ``null``) would become ``_2_star``, ``null_``."""
+    name = re.sub(r"[^_0-9A-Za-z]", "_", code)
+    if not GRAPHQL_NAME.fullmatch(name):
+        name = "_" + name  # a leading digit
+    return name + "_" if name in ("true", "false", "null") else name
+
+
+def choice_enum(name: str, choices: tuple[Choice, ...], description: str) -> Any:
+    """A GraphQL enum whose values are the stored codes and whose value descriptions are
+    the Chinese labels.  A StrEnum: an input arrives as a ``str`` holding the code, so
+    ``Prop.parse``, the audit log and the store treat it as the code it is."""
+    built: Any = enum.StrEnum(name, [(enum_name(c.code), c.code) for c in choices],  # type: ignore[misc]
+                              module=__name__)
+    return _described(strawberry.enum(built, description=description),
+                      {c.code: c.zh for c in choices})
+
+
+def _described(cls: Any, docs: dict[str, str]) -> Any:
+    """``cls`` with each value's description (by value): strawberry takes them from
+    ``enum_value`` objects only, which a StrEnum cannot hold."""
+    for value in cls.__strawberry_definition__.values:
+        value.description = docs[value.value]
+    return cls
 
 
 @strawberry.type
 class ConnectionBase:
-    page_info: PageInfo
+    page_info: PageInfo = strawberry.field(description="分页信息（pageInfo）")
     count: strawberry.Private[Callable[[], Awaitable[int]]]
 
-    @strawberry.field(description="Nodes matching the filters, over all pages.")
+    @strawberry.field(description="符合筛选条件的节点总数（totalCount），不分页；问到时才多查一次")
     async def total_count(self) -> int:
         return await self.count()
 

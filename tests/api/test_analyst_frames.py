@@ -26,7 +26,7 @@ PLAN = """{ matchPlan(scope: "County:K1", asOf: "2025-01-01") {
   assignments { demand resource taker category urgency distanceM }
   unmatched { demand category urgency reason } } }"""
 NETWORK = """{ networkStructure(scope: "County:K1", asOf: "2025-01-01") {
-  nodes edges componentSizes articulationPeople } }"""
+  nodes edges componentSizes articulationPeople { id label name } } }"""
 
 
 def _records(frame: Any) -> list[dict[str, Any]]:
@@ -89,4 +89,4 @@ def test_frames_equal_the_graphql_answers(matched_town: Api) -> None:
     assert nodes.groupby("component").size().sort_values(ascending=False).tolist() == \
         structure["componentSizes"]
     people = nodes[(nodes["label"] == "Person") & nodes["articulation"]]
-    assert sorted(people["id"]) == sorted(structure["articulationPeople"])
+    assert sorted(people["id"]) == sorted(n["id"] for n in structure["articulationPeople"])

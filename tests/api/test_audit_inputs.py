@@ -127,7 +127,9 @@ def post(role: str, since: str, **change: str) -> dict[str, Any]:
 
 def calls(v: str, n: int) -> list[tuple[str, dict[str, Any]]]:
     """Every mutation, with ``v`` in each of its string arguments in turn, and the clean
-    calls that give the next ones something to act on (example ``n``: fresh codes)."""
+    calls that give the next ones something to act on (example ``n``: fresh codes).
+    A post's ``role`` is an enum (PostRole): a value outside it is a GraphQL validation
+    error before any resolver runs, like a text in an Int (test_schema_words)."""
     since, demand = f"19{n % 100:02d}-01-01", f"DT{n}"
     title = {"title": "楼道灯坏了", "category": "repair"}
     return [
@@ -141,12 +143,10 @@ def calls(v: str, n: int) -> list[tuple[str, dict[str, Any]]]:
         (CREATE_PERSON, {"code": f"PX{n}", "input": {"name": v, "phone": v},
                          "parent": "Compound:C1"}),
         (UPDATE_PERSON, {"code": "P2", "input": {"idNumber": v}}),
-        (LINK, post(v, since)),
         (LINK, post("committee_member", since, source=v)),
         (LINK, post("committee_member", since, target=v)),
         (LINK, post("committee_member", v)),
         (LINK, post("committee_member", since)),
-        (UNLINK, post(v, since)),
         (UNLINK, post("committee_member", since, source=v)),
         (UNLINK, post("committee_member", since)),
         (RAISE, {"code": demand, "input": {**title, "title": v}, "raisedIn": "Compound:C1"}),
@@ -188,8 +188,8 @@ def test_every_mutation_is_refused_unchanged_or_written_with_one_audit_line(
         town_api: Api, value: str) -> None:
     outcomes = [checked(town_api, q, variables) for q, variables in
                 calls(value, next(EXAMPLE))]
-    assert outcomes[13] == "ok"  # the clean link; one of the unlinks after it removes it
-    assert "ok" in (outcomes[15], outcomes[16])
+    assert outcomes[12] == "ok"  # the clean link; one of the unlinks after it removes it
+    assert "ok" in (outcomes[13], outcomes[14])
 
 
 def test_the_issue_s_surrogate_mutations_commit_nothing(town_api: Api) -> None:

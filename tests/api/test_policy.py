@@ -27,7 +27,7 @@ WHO: dict[str, dict[str, str]] = {
     "resident": {"scope": "M1", "subject": "P1"},
 }
 RAISE = ('mutation { raiseDemand(raisedIn: "Compound:C1", raisedBy: "Person:P3", input: '
-         '{title: "t", category: "repair"}) { node { raisedBy { code } } errors { '
+         '{title: "t", category: repair}) { node { raisedBy { code } } errors { '
          "message } } }")
 
 

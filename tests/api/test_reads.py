@@ -129,7 +129,7 @@ def test_member_filter_and_date_range(town_api: Api) -> None:
     assert others["edges"] == [{"node": {"code": "P2", "isMember": False}}]
     for d in ("2024-03-01", "2024-03-02"):
         town_api.gql('mutation($c: String!, $d: String!) { raiseDemand(code: $c, '
-                     'raisedIn: "Compound:C1", input: {title: "t", category: "legal", '
+                     'raisedIn: "Compound:C1", input: {title: "t", category: legal, '
                      "due: $d}) { errors { field } } }", {"c": f"D{d[-1]}", "d": d})
     dq = """query($f: DemandFilter) { demands(first: 10, filter: $f) { totalCount } }"""
     assert town_api.gql(dq, {"f": {"dueFrom": "2024-03-02"}})["demands"]["totalCount"] == 1

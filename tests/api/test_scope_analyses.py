@@ -122,8 +122,15 @@ def test_indicators_show_outside_posts_as_outside(store: BoltStore, tmp_path: Pa
 
 
 NETWORK = """{ networkStructure(asOf: "2025-01-01", overloadThreshold: 2) { nodes edges
-  isolatedOrgs articulationPeople bridges overloaded { node value }
-  betweenness { node value } cobuildingCommunities } }"""
+  isolatedOrgs { ...N } articulationPeople { ...N } bridges { ...N }
+  overloaded { node { ...N } value } betweenness { node { ...N } value }
+  cobuildingCommunities { ...N } } }
+fragment N on NetworkNode { id label name }"""
+
+
+def _ids(nodes: list[Any]) -> Any:
+    """The ids of a network answer's nodes, nested as they come."""
+    return [_ids(n) if isinstance(n, list) else n["id"] for n in nodes]
 
 
 def test_network_structure_shows_outside_nodes_as_outside(store: BoltStore,
@@ -132,15 +139,18 @@ def test_network_structure_shows_outside_nodes_as_outside(store: BoltStore,
     with serving(store, tmp_path) as api:
         net = api.gql(NETWORK, **STREET_A)["networkStructure"]
         names_nothing_hidden(net)
-        assert sorted(b["node"] for b in net["betweenness"]) == sorted(
+        assert sorted(b["node"]["id"] for b in net["betweenness"]) == sorted(
             ["Person:PX", "Unit:UA", "Unit:US", OUTSIDE])
-        assert net["articulationPeople"] == ["Person:PX"]
-        assert net["bridges"] == [["OwnersCommittee:OCA", "Person:PX"],
-                                  ["PartyOrg:POA", "Person:PX"]]
-        assert net["overloaded"] == [{"node": "Person:PX", "value": 2}]
-        assert net["isolatedOrgs"] == ["OwnersCommittee:OCS", "PartyOrg:POS"]
+        assert {"id": OUTSIDE, "label": "Unit", "name": None} in [
+            b["node"] for b in net["betweenness"]]
+        assert _ids(net["articulationPeople"]) == ["Person:PX"]
+        assert _ids(net["bridges"]) == [["OwnersCommittee:OCA", "Person:PX"],
+                                        ["PartyOrg:POA", "Person:PX"]]
+        assert net["overloaded"] == [{"node": {"id": "Person:PX", "label": "Person",
+                                               "name": "Person-PX"}, "value": 2}]
+        assert _ids(net["isolatedOrgs"]) == ["OwnersCommittee:OCS", "PartyOrg:POS"]
         county = api.gql(NETWORK, **COUNTY)["networkStructure"]
-        assert "Unit:UB" in [b["node"] for b in county["betweenness"]]
+        assert "Unit:UB" in [b["node"]["id"] for b in county["betweenness"]]
         with pytest.raises(AssertionError):  # the check itself is not vacuous
             names_nothing_hidden(county)
         assert net["nodes"] == 18  # UB counted: figures stay as computed

@@ -249,9 +249,9 @@ PARENTS: dict[str, tuple[str, ...]] = {
     "Resource": ("UA", "UB", "US"),
 }
 INPUTS: dict[str, str] = {
-    "Household": "{residents: 2}", "PartyOrg": '{name: "n", kind: "joint_branch"}',
-    "Person": '{name: "新人"}', "Demand": '{title: "t", category: "legal"}',
-    "Resource": '{name: "n", category: "legal"}'}
+    "Household": "{residents: 2}", "PartyOrg": '{name: "n", kind: joint_branch}',
+    "Person": '{name: "新人"}', "Demand": '{title: "t", category: legal}',
+    "Resource": '{name: "n", category: legal}'}
 NAMED = '{name: "n"}'
 
 
@@ -331,7 +331,7 @@ def test_update_needs_a_visible_node(store: BoltStore, tmp_path: Path) -> None:
 # ---- demands -----------------------------------------------------------------------
 
 RAISE = """mutation($in: ID!, $by: ID) { raiseDemand(code: "DN", raisedIn: $in, raisedBy: $by,
-  input: {title: "路灯", category: "repair"}) { node { code } errors { field message } } }"""
+  input: {title: "路灯", category: repair}) { node { code } errors { field message } } }"""
 DISPATCH = """mutation($taker: ID!) { dispatchDemand(code: "DA", taker: $taker) {
   node { status } errors { field message } } }"""
 
