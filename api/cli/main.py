@@ -1,5 +1,5 @@
 """The ``jinlin`` command line: demo, serve, load, template, generate, stats, token, report,
-check.
+check; ``export`` and ``whatif`` (api.cli.export), ``user`` (api.cli.users).
 
 Every command reads settings from the environment / config file (graph.settings) and
 accepts ``--data-dir`` for the embedded store.  Errors a user can fix (bad ledgers, a
