@@ -43,3 +43,25 @@ def secret(path: Path, nbytes: int) -> str:
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_urlsafe(nbytes))
     return path.read_text().strip()
+
+
+def replace_private(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all, mode 0600: a temporary file beside
+    it, fsync'd, then renamed over it, so a reader sees the old file or the new one,
+    never half of one (the caller serialises writers)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)  # the rename itself survives a crash
+    finally:
+        os.close(dir_fd)

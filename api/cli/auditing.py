@@ -11,6 +11,8 @@ commit, and if it cannot be the import rolls back.
 - arguments: every file read (name as the import shows it, sha256, size), and the
   command's choices (replace scope, ``--force``, the demo's preset and seed).  The
   files are hashed before they are read, so a file swapped in between is not caught.
+- the account commands (``user …``, api.cli.users) change no graph: :func:`audited`
+  writes their line once the change is made (or refused); never a password.
 - outcome: ``ok`` (with ``counts``); ``invalid`` for ledgers or a dump the model
   refuses, ``refused`` when the store or the replace refuses, ``cancelled`` when the
   person answers no at the replace prompt, ``error`` for anything else (Ctrl-C too).
@@ -25,7 +27,7 @@ import hashlib
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from api.audit import AuditLog
 from api.auth import Caller
@@ -35,6 +37,7 @@ from graph.model import check_text
 from graph.store import Store
 from graph.writer import WriteSummary
 
+T = TypeVar("T")
 ROLE = "shell"
 ANY_SCOPE = "*"
 MAX_BY = 200
@@ -86,13 +89,14 @@ def ledger_facts(paths: Sequence[str | Path]) -> list[dict[str, Any]]:
 
 def outcome_of(exc: BaseException) -> str:
     from analysis.fetch import ScopeNotFound
+    from api.accounts import AccountError
     from graph.backup import DumpInvalid, RestoreRefused
     from loaders.ledger import LedgerInvalid
     from loaders.replace import ReplaceRefused
 
     if isinstance(exc, LedgerInvalid | DumpInvalid):
         return "invalid"
-    if isinstance(exc, RestoreRefused | ReplaceRefused | ScopeNotFound):
+    if isinstance(exc, RestoreRefused | ReplaceRefused | ScopeNotFound | AccountError):
         return "refused"
     return "error"
 
@@ -115,3 +119,21 @@ def audited_write(store: Store, data_dir: str | Path, who: str, mutation: str,
         raise AuditFailed() from None
     return summary
 
+
+
+def audited(data_dir: str | Path, who: str, mutation: str, arguments: dict[str, Any],
+            work: Callable[[], T], scope: str = ANY_SCOPE) -> T:
+    """Run ``work`` (a change outside the store) and write its one line: ``ok`` after
+    it, else the outcome of what it raised.  ``work`` may add to ``arguments`` (e.g. the
+    id of what it made) before the line is written."""
+    entry = AuditLog.in_data_dir(data_dir).entry(Caller(ROLE, scope, who), mutation, arguments)
+    try:
+        result = work()
+    except BaseException as exc:
+        entry.settle_quietly(outcome_of(exc))
+        raise
+    try:
+        entry.write("ok")
+    except OSError:
+        raise AuditFailed() from None
+    return result

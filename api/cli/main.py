@@ -1,5 +1,5 @@
 """The ``jinlin`` command line: demo, serve, load, template, generate, stats, token, report,
-check.
+check; ``export`` and ``whatif`` (api.cli.export), ``user`` (api.cli.users).
 
 Every command reads settings from the environment / config file (graph.settings) and
 accepts ``--data-dir`` for the embedded store.  Errors a user can fix (bad ledgers, a
@@ -15,33 +15,31 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from api.cli import auditing
+from api.cli import auditing, users
 from api.cli import export as cli_export
+from api.cli.config import settings_of, store_has_scope, with_secret
 from api.cli.progress import Progress
-from api.cli.texts import HELP_AS_OF, HELP_DATA_DIR, HELP_SCOPE, WROTE, XLSX_NEEDS_OUT
+from api.cli.texts import (
+    HELP_AS_OF,
+    HELP_DATA_DIR,
+    HELP_SCOPE,
+    HELP_TTL_HOURS,
+    WROTE,
+    XLSX_NEEDS_OUT,
+)
 from api.policy import ROLES
 from graph import embedded
-from graph.datadir import UMASK, private_dir, secret
+from graph.datadir import UMASK
 from graph.dates import parse_as_of
 from graph.i18n import LANGS, _, language, set_lang, translate
 from graph.open import open_store
 from graph.queries import FIRST_COUNTY
-from graph.settings import Settings, load_settings
+from graph.settings import Settings
 from graph.store import Store, StoreError
 from graph.writer import WriteSummary, counts, is_empty
-
-
-def _settings(args: argparse.Namespace) -> Settings:
-    return load_settings(
-        data_dir=getattr(args, "data_dir", None),
-        batch_size=getattr(args, "batch_size", None),
-        host=getattr(args, "host", None),
-        port=getattr(args, "port", None),
-    )
 
 
 def _print_summary(summary: WriteSummary) -> None:
@@ -54,7 +52,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     from loaders.ledger import load_ledgers
 
     who = auditing.person(args.by)
-    settings = _settings(args)
+    settings = settings_of(args)
     store = open_store(settings)
     try:
         label, code = find_scope(store, args.replace) if args.replace else ("", "")
@@ -113,7 +111,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from analysis.fetch import find_scope
 
     parse_as_of(args.as_of)  # refused before the store starts
-    store = open_store(_settings(args))
+    store = open_store(settings_of(args))
     try:
         label, code = find_scope(store, args.scope) if args.scope else (None, None)
         findings = check(store, label, code, as_of=args.as_of)
@@ -143,7 +141,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    store = open_store(_settings(args))
+    store = open_store(settings_of(args))
     try:
         labels, types = counts(store)
     finally:
@@ -160,7 +158,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def cmd_dump(args: argparse.Namespace) -> int:
     from graph.backup import dump
 
-    store = open_store(_settings(args))
+    store = open_store(settings_of(args))
     try:
         nodes, rels = dump(store, args.file, progress=Progress("dump"))
     finally:
@@ -174,7 +172,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from graph.backup import restore
 
     who = auditing.person(args.by)
-    settings = _settings(args)
+    settings = settings_of(args)
     store = open_store(settings)
     try:
         arguments = {"files": auditing.file_facts([(args.file, Path(args.file))]),
@@ -190,21 +188,6 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
-SECRET_FILE = ".jinlin-jwt-secret"
-
-
-def _with_secret(settings: Settings) -> Settings:
-    """Settings with a JWT secret: the configured one, else one kept in the data directory.
-
-    A fresh machine then needs no configuration, and ``jinlin token`` signs with the
-    same key as ``jinlin serve`` (the file is mode 0600, like the store's password).
-    """
-    if settings.jwt_secret:
-        return settings
-    path = private_dir(settings.data_dir) / SECRET_FILE
-    return replace(settings, jwt_secret=secret(path, 48))
-
-
 def _serve(settings: Settings, store: Store | None = None) -> int:
     from api.graphql.introspection import introspection_allowed
     from api.http import server
@@ -213,7 +196,7 @@ def _serve(settings: Settings, store: Store | None = None) -> int:
     configure_logging()
     check_metrics_token(settings.metrics_token)  # refused before the store starts
     introspection_allowed(settings)  # a bad JINLIN_INTROSPECTION too
-    settings = _with_secret(settings)
+    settings = with_secret(settings)
     store = store or open_store(settings, require=False)
     app = observed_app(settings, store)
     print(_("jinlin：GraphiQL 在 {url}（健康检查：/health；指标：/metrics，需 "
@@ -224,7 +207,7 @@ def _serve(settings: Settings, store: Store | None = None) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    return _serve(_settings(args))
+    return _serve(settings_of(args))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -233,7 +216,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from loaders.synthetic import generate
 
     who = auditing.person(args.by)
-    settings = _settings(args)
+    settings = settings_of(args)
     store = open_store(settings)
     try:
         if is_empty(store):
@@ -256,13 +239,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
             from api.http.tokens import issue_token
 
             hours = min(24.0, settings.token_max_hours)
-            token = issue_token(_with_secret(settings).jwt_secret, "county_admin",
+            token = issue_token(with_secret(settings).jwt_secret, "county_admin",
                                 county[0]["code"], subject="demo-admin", ttl_hours=hours,
                                 max_hours=settings.token_max_hours)
             print(_("{name}（{code}）的县级管理员令牌，有效期 {hours} 小时，主体为 demo-admin"
                     "（审计日志记录此名）；在 GraphiQL 中添加请求头\n  Authorization: Bearer "
                     "{token}", name=county[0]["name"], code=county[0]["code"],
                     hours=f"{hours:g}", token=token))
+            users.demo_account(settings, who, county[0]["code"])
         if args.no_serve:
             print(_("数据已就绪。下一步：`jinlin serve`、`jinlin stats` 或 `jinlin report`。"))
             return 0
@@ -273,20 +257,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_token(args: argparse.Namespace) -> int:
     """Refuses a scope the store does not hold: such a token would be refused at every
-    request.  The store is opened for that (a running ``jinlin serve`` shares its own)."""
+    request.  The store is opened for that after the checks that need none.  The token
+    has no ``jti``: it cannot be revoked by itself (``jinlin user token`` issues ones
+    that can)."""
     from analysis.fetch import ScopeNotFound
-    from api.http.app import ScopeResolver
     from api.http.tokens import issue_token
 
-    settings = _with_secret(_settings(args))
+    settings = with_secret(settings_of(args))
     token = issue_token(settings.jwt_secret, args.role, args.scope, subject=args.subject,
                         ttl_hours=args.ttl_hours, max_hours=settings.token_max_hours)
-    store = open_store(settings)  # after the checks that need no store
-    try:
-        if ScopeResolver(store)(args.scope) is None:
-            raise ScopeNotFound(_("范围 {scope} 不存在（县/街道/社区编码）", scope=args.scope))
-    finally:
-        store.close()
+    if not store_has_scope(settings, args.scope):
+        raise ScopeNotFound(_("范围 {scope} 不存在（县/街道/社区编码）", scope=args.scope))
     print(token)
     return 0
 
@@ -296,7 +277,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from analysis.report import render_report
 
     parse_as_of(args.as_of)  # refused before the store starts
-    store = open_store(_settings(args))
+    store = open_store(settings_of(args))
     try:
         label, code = find_scope(store, args.scope)
         out = render_report(store, label, code, args.format, as_of=args.as_of)
@@ -389,7 +370,7 @@ def _parser() -> argparse.ArgumentParser:
         "主体：持令牌操作的账号或人员（如 zhang.san 或人员编码），审计日志记录为 who；"
         "居民令牌填其人员编码"))
     p.add_argument("--ttl-hours", type=float, default=12.0,
-                   help=_("有效期（小时），默认 12，不得超过 token_max_hours（默认 720）"))
+                   help=translate(HELP_TTL_HOURS))
 
     p = command("report", cmd_report, _("某个范围的指标报告"))
     p.add_argument("--scope", help=scope)
@@ -403,6 +384,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--scope", help=_("{scope}；不给则检查全库", scope=scope))
     p.add_argument("--as-of", help=as_of)
     cli_export.add_commands(sub)  # export network|table, whatif
+    users.add_commands(sub, data_dir, help_by)  # user add|list|disable|reset|token|revoke
     return parser
 
 

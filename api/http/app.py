@@ -32,6 +32,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
+from api.accounts import AccountStore
 from api.audit import AuditLog
 from api.auth import Caller
 from api.graphql import pools, queries
@@ -96,6 +97,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         self.scopes = ScopeResolver(store)
         self.pools = pools.Pools.from_settings(settings)
         self.rate = gate.RateLimiter(settings.rate_limit, settings.rate_burst)
+        self.accounts = AccountStore.in_data_dir(settings.data_dir)
 
     async def get_context(self, request: Any, response: Any) -> Context:
         if not hasattr(request.state, "caller"):
@@ -140,11 +142,12 @@ class GraphQLEndpoint(GraphQL[Context, None]):
 
     def caller(self, request: Request) -> Caller | Response:
         """Who sent ``request`` (its bearer token), or the refusal to send: 401 without
-        a valid token, 429 over the token's rate."""
+        a valid token (revoked, or its account disabled: api.accounts), 429 over the
+        token's rate."""
         try:
             token = bearer(request.headers.get("authorization"))
             caller = decode_token(self.settings.jwt_secret, token,
-                                  self.settings.token_max_hours)
+                                  self.settings.token_max_hours, self.accounts)
         except AuthError as exc:
             return _unauthorised(str(exc))
         wait = self.rate.wait(token)

@@ -6,15 +6,23 @@ token names its subject (``sub``: the account or person acting), so the audit lo
 who changed what, and carries ``iat`` and ``exp`` no further apart than the server's
 maximum lifetime (``settings.token_max_hours``): a leaked token stops working on its
 own, whatever lifetime its issuer asked for.
+
+A token issued to an account (``jinlin user token``: :func:`issue_account_token`) also
+carries a ``jti``, listed in the account store (api.accounts), and is refused once revoked
+or once its account is disabled.  Tokens from ``jinlin token`` carry no ``jti``: they
+cannot be revoked one by one (only all together, by rotating the signing secret), though
+one whose subject names a disabled account is refused too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import jwt
 
+from api.accounts import AccountError, AccountStore
 from api.auth import ROLES, Caller
 from graph.i18n import N_, _, translate
 from graph.model import check_text
@@ -47,9 +55,11 @@ def issue_token(
     subject: str,
     ttl_hours: float = 12.0,
     max_hours: float = MAX_HOURS,
+    jti: str | None = None,
 ) -> str:
     """A signed token for ``jinlin token`` and the tests; ``subject`` is required (the
-    audit log names it) and ``ttl_hours`` may not exceed ``max_hours``."""
+    audit log names it) and ``ttl_hours`` may not exceed ``max_hours``; ``jti``: the id
+    of a token issued to an account (:func:`issue_account_token`)."""
     check_secret(secret)
     if role not in ROLES:
         raise ValueError(_("未知角色 {role}；可选：{roles}", role=repr(role),
@@ -76,15 +86,38 @@ def issue_token(
         "iat": now,
         "exp": now + dt.timedelta(hours=ttl_hours),
     }
+    if jti is not None:
+        claims["jti"] = jti
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
-def decode_token(secret: str, token: str, max_hours: float = MAX_HOURS) -> Caller:
+def issue_account_token(secret: str, accounts: AccountStore, name: str, label: str,
+                        ttl_hours: float = 12.0, max_hours: float = MAX_HOURS,
+                        ) -> tuple[str, str]:
+    """A token for account ``name`` in its role and scope, and its ``jti``: signed
+    first (which checks the lifetime), then listed in ``accounts`` under ``label``;
+    a token the store refuses to list is never handed out."""
+    account = accounts.get(name)
+    if account is None:
+        raise AccountError(_("账号 {name} 不存在", name=name))
+    jti = uuid.uuid4().hex
+    token = issue_token(secret, account.role, account.scope, subject=name,
+                        ttl_hours=ttl_hours, max_hours=max_hours, jti=jti)
+    expires = jwt.decode(token, options={"verify_signature": False})["exp"]
+    accounts.record_token(name, label, jti, account.scope,
+                          dt.datetime.fromtimestamp(expires, dt.UTC))
+    return token, jti
+
+
+def decode_token(secret: str, token: str, max_hours: float = MAX_HOURS,
+                 accounts: AccountStore | None = None) -> Caller:
     """The caller behind a token, or AuthError saying why it was refused.
 
     Refused: a token without ``sub``, ``iat`` or ``exp``, and one whose lifetime
     ``exp - iat`` exceeds ``max_hours`` (the server's ``token_max_hours``), however
-    long it still has to run.
+    long it still has to run; with ``accounts`` (the server's), a token the account
+    store refuses (revoked, not issued, disabled account: the module's docstring).
+    A token with a ``jti`` is refused when there is no account store to ask.
     """
     try:
         claims = jwt.decode(token, secret, algorithms=[ALGORITHM],
@@ -104,6 +137,12 @@ def decode_token(secret: str, token: str, max_hours: float = MAX_HOURS) -> Calle
     if lifetime > max_hours + 1 / 3600:  # a second's slack: JWT times are whole seconds
         raise AuthError(_("令牌有效期 {hours} 小时超过服务器上限 {max} 小时，请重新签发",
                           hours=f"{lifetime:g}", max=f"{max_hours:g}"))
+    jti = claims.get("jti")
+    if jti is not None and (not isinstance(jti, str) or accounts is None):
+        raise AuthError(_("令牌无效：无法核对其编号（jti）"))
+    reason = accounts.refusal(subject, jti) if accounts is not None else None
+    if reason is not None:
+        raise AuthError(_("令牌被拒绝：{reason}", reason=reason))
     return Caller(role=role, scope=scope, subject=subject)
 
 
