@@ -6,7 +6,10 @@ with the current status named, and two staff racing cannot both dispatch.
 
 Scope (api.graphql.guard): the place a demand is raised in must be exclusive to the caller
 (``RAISED_IN`` places the demand in every scope the place lies in); the person it is
-raised by and the taker it is dispatched to must be visible to the caller.
+raised by and the taker it is dispatched to must be visible to the caller, and so must the
+resource a dispatch draws on, which its taker must offer: matching counts dispatched
+demands against their resource's capacity in every scope, so drawing on another
+street's resource would use up what that street sees.
 """
 
 from __future__ import annotations
@@ -74,7 +77,7 @@ async def raise_demand(ctx: Context, code: str | None, values: dict[str, Any],
 async def _taker(ctx: Context, taker: str | None,
                  errors: list[FieldError]) -> tuple[str, str] | None:
     """The label to dispatch to ``taker`` with and its code, once checked (a taker by
-    the model, visible to the caller)."""
+    the model, visible to the caller); None, with the reason in ``errors``, otherwise."""
     if not taker:
         errors.append(FieldError(field="taker", message=_(
             "派发需求须指定承接方（taker）：Member、Unit 或 VolunteerTeam")))
@@ -85,9 +88,25 @@ async def _taker(ctx: Context, taker: str | None,
         errors.append(FieldError(field="taker", message=_(
             "{taker} 不是党员、单位或志愿队", taker=taker)))
         return None
-    await check_end(ctx, errors, "taker", taker, taker_label, code,
-                    exclusive="ASSIGNED_TO" in SCOPE_RELS)
+    if await check_end(ctx, errors, "taker", taker, taker_label, code,
+                       exclusive="ASSIGNED_TO" in SCOPE_RELS) is None:
+        return None
     return taker_label, code
+
+
+async def _resource(ctx: Context, resource: str, taker: str | None,
+                    to: tuple[str, str] | None, errors: list[FieldError]) -> None:
+    """Refuse, in ``errors``, a ``resource`` the dispatch may not draw on: one the caller
+    cannot see (or that does not exist: the same refusal, so nothing outside is told
+    apart) or one the taker ``to`` (checked, named ``taker``) does not offer."""
+    gid = f"Resource:{resource}"
+    if await check_end(ctx, errors, "resource", gid, "Resource", resource,
+                       exclusive=False) is None or to is None:
+        return
+    if not await ctx.read(queries.offers(to[0]), taker=to[1], resource=resource):
+        errors.append(FieldError(field="resource", message=_(
+            "{resource} 不是 {taker} 提供的资源：派单只能动用承接方自己的资源",
+            resource=gid, taker=taker)))
 
 
 async def step(ctx: Context, name: str, code: str, taker: str | None = None,
@@ -104,6 +123,8 @@ async def step(ctx: Context, name: str, code: str, taker: str | None = None,
         props = {}
         out.errors.append(FieldError(field=exc.field, message=str(exc)))
     to = await _taker(ctx, taker, out.errors) if move is lifecycle.DISPATCH else None
+    if move is lifecycle.DISPATCH and resource:
+        await _resource(ctx, resource, taker, to, out.errors)
     if out.errors:
         return out
     guard = queries.demand_guard(ctx.scope_label)

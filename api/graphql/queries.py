@@ -188,6 +188,18 @@ def reach(label: str, scope_label: str) -> Query:
 
 
 @cache
+def offers(label: str) -> Query:
+    """Whether the taker ``$taker`` (matched as ``label``, a taker label) offers the
+    resource ``$resource``: a dispatch draws only on its own taker's resources."""
+    lab = checked_label(label)
+    if lab not in REL_BY_TYPE["OFFERS"].sources:
+        raise ValueError(f"{lab} offers no resources")
+    return Query(f"offers_{lab}",
+                 f"MATCH (o:{lab} {{code: $taker}})-[:OFFERS]->(r:Resource {{code: $resource}}) "
+                 "RETURN r.code AS code")
+
+
+@cache
 def visible_codes(label: str, scope_label: str) -> Query:
     """The codes of ``$codes`` the caller may see (redaction of analysis answers)."""
     return _of_codes("visible", label, scope_label, "n.code AS code")

@@ -46,6 +46,8 @@ STATE = Query("t_dispatch_state",
 def test_mutation_and_write_plan_store_the_same_dispatch(town_api: Api) -> None:
     _demand(town_api, "D1", "open")
     _demand(town_api, "D2", "open")
+    write_graph(town_api.store, [NodeRecord("Resource", "R1", {"category": "repair"})],
+                [RelRecord("OFFERS", "Unit", "U1", "Resource", "R1")])
     q = ('mutation { dispatchDemand(code: "D1", taker: "Unit:U1", resource: "R1") '
          "{ errors { field message } } }")
     assert town_api.gql(q)["dispatchDemand"]["errors"] == []

@@ -332,7 +332,8 @@ def test_update_needs_a_visible_node(store: BoltStore, tmp_path: Path) -> None:
 
 RAISE = """mutation($in: ID!, $by: ID) { raiseDemand(code: "DN", raisedIn: $in, raisedBy: $by,
   input: {title: "路灯", category: repair}) { node { code } errors { field message } } }"""
-DISPATCH = """mutation($taker: ID!) { dispatchDemand(code: "DA", taker: $taker) {
+DISPATCH = """mutation($taker: ID!, $resource: String) {
+  dispatchDemand(code: "DA", taker: $taker, resource: $resource) {
   node { status } errors { field message } } }"""
 
 
@@ -375,6 +376,50 @@ def test_dispatch_to_visible_takers_only(store: BoltStore, tmp_path: Path, calle
                     {"field": "taker", "message": f"{gid(taker)} 不在你的管辖范围内"}]}
                 assert last_audit(api)["outcome"] == "invalid"
             assert graph_state(store) == baseline, taker
+
+
+ASSIGNED = Query("t_assigned", "MATCH (:Demand {code: 'DA'})-[a:ASSIGNED_TO]->(o) "
+                 "RETURN o.code AS taker, a.resource AS resource")
+NOT_OFFERED = "Resource:RS 不是 Unit:UA 提供的资源：派单只能动用承接方自己的资源"
+
+
+@pytest.mark.parametrize(("resource", "message"), [
+    ("RB", "Resource:RB 不在你的管辖范围内"),  # street B's: would use up B's capacity
+    ("RZ", "Resource:RZ 不在你的管辖范围内"),  # no such resource: the same refusal
+    ("RS", NOT_OFFERED),  # visible to street A, but offered by US, not UA
+])
+def test_dispatch_draws_only_on_the_takers_visible_resources(
+        store: BoltStore, tmp_path: Path, resource: str, message: str) -> None:
+    with serving(store, tmp_path) as api:
+        base, baseline = view(api, STREET_B), graph_state(store)
+        got = api.gql(DISPATCH, {"taker": "Unit:UA", "resource": resource},
+                      **STREET_A)["dispatchDemand"]
+        assert got == {"node": None, "errors": [{"field": "resource", "message": message}]}
+        assert last_audit(api)["outcome"] == "invalid"
+        assert graph_state(store) == baseline and store.read(ASSIGNED) == []
+        assert view(api, STREET_B) == base
+        both = api.gql(DISPATCH, {"taker": "Unit:UB", "resource": resource},
+                       **STREET_A)["dispatchDemand"]  # a refused taker and resource: both named
+        assert [e["field"] for e in both["errors"]] == ["taker", "resource"][
+            :1 if resource == "RS" else 2]
+        assert graph_state(store) == baseline
+
+
+def test_a_refused_resource_in_english(store: BoltStore, tmp_path: Path) -> None:
+    with serving(store, tmp_path) as api:
+        got = api.gql(DISPATCH, {"taker": "Unit:UA", "resource": "RS"}, lang="en",
+                      **STREET_A)["dispatchDemand"]
+        assert got["errors"] == [{"field": "resource", "message": "Resource:RS is not offered "
+                                  "by Unit:UA: a dispatch may only draw on its taker's own "
+                                  "resources"}]
+
+
+def test_dispatch_from_the_takers_own_resource(store: BoltStore, tmp_path: Path) -> None:
+    with serving(store, tmp_path) as api:
+        got = api.gql(DISPATCH, {"taker": "Unit:UA", "resource": "RA"},
+                      **STREET_A)["dispatchDemand"]
+        assert got == {"node": {"status": "dispatched"}, "errors": []}
+        assert store.read(ASSIGNED) == [{"taker": "UA", "resource": "RA"}]
 
 
 # ---- the attacks of issue 9 ---------------------------------------------------------
