@@ -5,8 +5,10 @@ Deleting is the one write that must never reach outside the scope a clerk names,
 "under the scope" rule is the API's (:mod:`graph.scope`), not a code prefix: the nodes
 are found walking down from the scope node (``downward``) and each comes with the codes
 of every scope of that level it lies under (``scopes_under``), so the caller can keep
-the nodes shared with another scope.  Labels and types come from the model's checked set;
-codes and the scope travel as parameters.
+the nodes shared with another scope; ``placed`` says where a node's own placement
+relationships lead, so the caller can keep a node that lies in the scope only through
+others (a street committee whose branches all sit in one community).  Labels and types
+come from the model's checked set; codes and the scope travel as parameters.
 """
 
 from __future__ import annotations
@@ -71,6 +73,18 @@ def rels_at(rel_type: str, source: str, target: str, outgoing: bool) -> Query:
 
 
 @cache
+def placed(label: str, rel_type: str, other: str, outgoing: bool, scope_label: str) -> Query:
+    """The ``rel_type`` relationships (one of ``label``'s :data:`graph.spine.PLACEMENT`)
+    between the ``label`` nodes of ``$codes`` and ``other`` nodes: ``code, scopes``, the
+    codes of the ``scope_label`` nodes the other end lies under (the scope rule)."""
+    lab, t, o, level = _label(label), _rel(rel_type), _label(other), _scope_level(scope_label)
+    arrow = f"-[:{t}]->" if outgoing else f"<-[:{t}]-"
+    return Query(f"replace_placed_{lab}_{t}_{o}_{'out' if outgoing else 'in'}_{level}",
+                 f"UNWIND $codes AS code MATCH (n:{lab} {{code: code}}){arrow}(m:{o}) "
+                 f"RETURN n.code AS code, {scopes_under(o, 'm', level)} AS scopes", plain=True)
+
+
+@cache
 def attached(label: str, outgoing: bool) -> Query:
     """Every relationship of the ``label`` nodes of ``$codes``, of any type (those a
     ``DETACH DELETE`` of the nodes takes along): ``code, type, labels, other, rkey``."""
@@ -94,7 +108,8 @@ def delete_rels(rel_type: str, source: str, target: str) -> Query:
 
 @cache
 def delete_nodes(label: str) -> Query:
-    """``$codes``: the nodes to delete with what is left of their relationships."""
+    """``$codes``: the nodes to delete.  The plan has deleted all their relationships
+    already (it deletes no node holding one it does not list); DETACH is the guard."""
     lab = _label(label)
     return Query(f"replace_delete_{lab}",
                  f"UNWIND $codes AS code MATCH (n:{lab} {{code: code}}) "
