@@ -30,7 +30,9 @@ never reaches another scope's data or a kind the clerk did not send:
   them.  One with a relationship of a type the files do not carry is kept (a grid whose
   compounds are ``IN_GRID`` it, when no ``IN_GRID`` sheet was sent): a kind with no sheet
   is never touched, not even by a node deleted at its other end.  The plan lists the
-  candidates kept and why (:class:`Kept`).
+  candidates kept and why (:class:`Kept`).  A node kept so also keeps the relationships
+  that place it (``PLACEMENT``: a compound its ``IN_GRID``), unless what they lead to is
+  deleted: kept but placed nowhere, it would drop out of every figure.
 
 The plan is shown and confirmed before anything is written, then computed again inside
 the import's transaction: if the store changed in between, nothing is written.
@@ -135,7 +137,7 @@ def plan_replace(read: Read, ledger: Ledger, scope_label: str, scope: str,
     held = {RelId.of(rel) for rel in ledger.rels}
     rels = {rel for t in rel_types for rel in _rels(read, t, alone, batch_size)
             if rel not in held and not _places_scope(rel, scope_label, scope)}
-    nodes = []
+    nodes, going = [], set()
     for node, attached in sorted(_attached(read, sorted(unnamed - set(kept)),
                                            batch_size).items()):
         unsent = sorted({rel.type for rel in attached - rels} - set(rel_types))
@@ -143,7 +145,9 @@ def plan_replace(read: Read, ledger: Ledger, scope_label: str, scope: str,
             kept[node] = Kept(*node, "unsent", tuple(unsent))
         else:
             nodes.append(node)
-            rels |= attached
+            going |= attached
+    unsent = {node for node, why in kept.items() if why.why == "unsent"}
+    rels = {rel for rel in rels if not _places(rel, unsent)} | going
     return ReplacePlan(scope_label, scope, tuple(sorted(ledger.sheets)), tuple(nodes),
                        tuple(sorted(rels)), tuple(sorted(kept.values())))
 
@@ -206,6 +210,14 @@ def _misplaced(read: Read, candidates: list[tuple[str, str]], scope_label: str, 
         elif not inside[node]:
             kept[node] = Kept(*node, "unplaced", PLACEMENT[node[0]])
     return kept
+
+
+def _places(rel: RelId, nodes: set[tuple[str, str]]) -> bool:
+    """Whether ``rel`` is one of the relationships that place one of ``nodes``
+    (graph.spine.PLACEMENT): a node kept keeps them, or it would lie in no scope and
+    every figure would leave it out."""
+    return any(node in nodes and rel.type in PLACEMENT.get(node[0], ())
+               for node in ((rel.source_label, rel.source), (rel.target_label, rel.target)))
 
 
 def _by_label(nodes: Iterable[tuple[str, str]]) -> defaultdict[str, list[str]]:

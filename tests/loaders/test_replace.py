@@ -9,8 +9,9 @@ The county, worked by hand (→ placing links; S1 and S2 are streets of K1):
 P1 also chairs OC3, so P1 lies under both streets, and so does F1.  Street S1's clerk
 sends ledgers without C2 and P2, without P1's post on OC1, and without P4 in the
 people sheet (P4 still lives in C1 there), and no sheet at all for owners' committees,
-firms, MANAGES or REPRESENTS.  So P2 goes, with P1's post on OC1 and C2's IN_GRID; C2
-is kept (F2 still MANAGES it, a kind the clerk did not send), and so is MANAGES.
+firms, MANAGES or REPRESENTS.  So P2 goes, with P1's post on OC1; C2 is kept (F2 still
+MANAGES it, a kind the clerk did not send), and so are MANAGES and C2's IN_GRID, the
+relationship that places it (kept but in no grid, it would drop out of every figure).
 """
 
 from __future__ import annotations
@@ -82,7 +83,6 @@ S1_SHEETS = ("Community", "Compound", "Grid", "HOLDS_POST", "IN_GRID", "LIVES_IN
 EXPECTED_NODES = (("Person", "P2"),)
 EXPECTED_RELS = (
     RelId("HOLDS_POST", "Person", "P1", "OwnersCommittee", "OC1", "chair|2021-03-01"),
-    RelId("IN_GRID", "Compound", "C2", "Grid", "G1", ""),
     RelId("LIVES_IN", "Person", "P2", "Compound", "C2", ""),
 )
 EXPECTED_KEPT = (Kept("Compound", "C2", "unsent", ("MANAGES",)),)
@@ -91,15 +91,14 @@ PREVIEW = [
     "只替换文件中有的表：社区(Community)、小区(Compound)、网格(Grid)、任职(HOLDS_POST)、"
     "所属网格(IN_GRID)、居住(LIVES_IN)、隶属(PART_OF)、人员(Person)；文件中没有的表，其数据一概不动。",
     "只删除只属于该范围的数据：同时属于其他范围的节点保留，只删除它进入该范围的关系。",
-    "将删除 1 个节点、3 条关系：",
+    "将删除 1 个节点、2 条关系：",
     "  人员 Person：1 个：P2",
     "  任职 HOLDS_POST：1 条：P1 → OC1（chair|2021-03-01）",
-    "  所属网格 IN_GRID：1 条：C2 → G1",
     "  居住 LIVES_IN：1 条：P2 → C2",
     "以下 1 个节点台账中已没有，但予以保留：",
     "  保留 Compound C2：仍有 MANAGES 关系（本次未提供该类台账）",
 ]
-DELETED = "已删除 1 个节点、3 条关系：任职 1、所属网格 1、居住 1、人员 1。"
+DELETED = "已删除 1 个节点、2 条关系：任职 1、居住 1、人员 1。"
 
 Snapshot = tuple[dict[str, int], dict[str, int]]
 
@@ -138,7 +137,7 @@ def test_the_plan_lists_what_the_ledgers_no_longer_hold(store: BoltStore,
         assert lines[2:4] == [
             "Only data belonging to this scope alone is deleted: a node also in another scope "
             "is kept, only its relationships into this scope are deleted.",
-            "1 nodes and 3 relationships will be deleted:"]
+            "1 nodes and 2 relationships will be deleted:"]
         assert lines[-2:] == [
             "1 nodes no longer in the ledgers are kept:",
             "  kept Compound C2: it still has MANAGES relationships (no sheet of that kind in "
@@ -150,20 +149,19 @@ def test_replace_deletes_the_plan_and_keeps_the_rest(store: BoltStore, tmp_path:
     nodes, rels = _codes(store), _rels(store)
     ledger = read_ledgers([s1], store)
     summary = load_replacing(store, ledger, plan_replace(store.read, ledger, "Street", "S1"))
-    assert summary.deleted() == {"HOLDS_POST": 1, "IN_GRID": 1, "LIVES_IN": 1, "Person": 1}
+    assert summary.deleted() == {"HOLDS_POST": 1, "LIVES_IN": 1, "Person": 1}
     assert summary.changed == 0  # everything the S1 ledgers hold was there already
-    # the dropped resident goes with their relationship; the dropped compound loses its
-    # grid (the IN_GRID sheet no longer holds it) and keeps its firm's MANAGES
+    # the dropped resident goes with their relationship; the dropped compound is kept
+    # with its firm's MANAGES and the IN_GRID that places it
     assert _codes(store) == nodes - {"P2"}
-    assert _rels(store) == rels - {("P1", "HOLDS_POST", "OC1"), ("C2", "IN_GRID", "G1"),
-                                   ("P2", "LIVES_IN", "C2")}
+    assert _rels(store) == rels - {("P1", "HOLDS_POST", "OC1"), ("P2", "LIVES_IN", "C2")}
     # kept: P1 (also in S2) with its S2 post; P4 (named as a resident); OC1, F2 (their
     # kinds have no sheet); S2 whole; the street's own link to the county
     assert {("P1", "HOLDS_POST", "OC3"), ("P4", "LIVES_IN", "C1"), ("OC1", "REPRESENTS", "C1"),
             ("F1", "MANAGES", "C3"), ("F2", "MANAGES", "C2"),
             ("S1", "PART_OF", "K1")} <= _rels(store)
-    # again: nothing left to delete, nothing to list (C2, in no grid, is under no street)
-    assert _plan(store, s1) == ReplacePlan("Street", "S1", S1_SHEETS, (), ())
+    # again: nothing left to delete; C2, still in its grid, is listed as kept again
+    assert _plan(store, s1) == ReplacePlan("Street", "S1", S1_SHEETS, (), (), EXPECTED_KEPT)
 
 
 def test_shared_nodes_keep_their_node_from_either_side(store: BoltStore,
