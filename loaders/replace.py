@@ -146,8 +146,8 @@ def plan_replace(read: Read, ledger: Ledger, scope_label: str, scope: str,
         else:
             nodes.append(node)
             going |= attached
-    unsent = {node for node, why in kept.items() if why.why == "unsent"}
-    rels = {rel for rel in rels if not _places(rel, unsent)} | going
+    held_back = {node for node, why in kept.items() if why.why == "unsent"}
+    rels = {rel for rel in rels if not _places(rel, held_back)} | going
     return ReplacePlan(scope_label, scope, tuple(sorted(ledger.sheets)), tuple(nodes),
                        tuple(sorted(rels)), tuple(sorted(kept.values())))
 
