@@ -14,7 +14,7 @@ from typing import Any
 
 from graph import queries
 from graph.i18n import N_, _, translate
-from graph.model import rel_kind
+from graph.model import MEMBER, rel_kind
 from graph.store import Store, StoreError, Transaction, in_batches
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
@@ -227,6 +227,13 @@ def _same(stored: dict[str, Any], props: dict[str, Any]) -> bool:
 
 def _is_member(node: NodeRecord) -> bool:
     return node.label == "Person" and node.props.get("member_status") is not None
+
+
+def stored_row(node: NodeRecord) -> dict[str, Any]:
+    """The node as a read would return it once written (``props``, ``labels``): a Person
+    with a member status also carries the Member label."""
+    labels = [node.label] + ([MEMBER] if _is_member(node) else [])
+    return {"props": {**node.props, "code": node.code}, "labels": labels}
 
 
 def _write_rels(

@@ -37,7 +37,7 @@ from graph.i18n import _
 from graph.model import key_label
 from graph.scope import SCOPE_RELS
 from graph.store import Transaction
-from graph.writer import NodeRecord, RelRecord, write_graph
+from graph.writer import NodeRecord, RelRecord, stored_row, write_graph
 
 
 async def raise_demand(ctx: Context, code: str | None, values: dict[str, Any],
@@ -69,8 +69,9 @@ async def raise_demand(ctx: Context, code: str | None, values: dict[str, Any],
     rels = [RelRecord("RAISED_IN", "Demand", code, where_label, where_code)]
     if person:
         rels.append(RelRecord("RAISED_BY", "Demand", code, "Person", person))
-    await asyncio.to_thread(write_graph, ctx.store, [NodeRecord("Demand", code, props)], rels)
-    out.node = build_node(ctx, "Demand", {"props": {**props, "code": code}, "labels": []})
+    node = NodeRecord("Demand", code, props)
+    await asyncio.to_thread(write_graph, ctx.store, [node], rels)
+    out.node = build_node(ctx, "Demand", stored_row(node))
     return out
 
 

@@ -27,7 +27,7 @@ from graph.i18n import _
 from graph.model import CODE, NODE_BY_LABEL, REL_BY_TYPE, check_pair, key_label
 from graph.scope import SCOPE_RELS
 from graph.spine import PLACEMENT
-from graph.writer import NodeRecord, RelRecord, rel_key, write_graph
+from graph.writer import NodeRecord, RelRecord, rel_key, stored_row, write_graph
 
 # Demand fields owned by the life-cycle mutations (api.graphql.demands), and the relationship
 # only dispatchDemand may create: generic create/update/link must not bypass them.
@@ -171,12 +171,9 @@ async def create(ctx: Context, label: str, code: str, values: dict[str, Any],
         out.errors.append(FieldError(field="code", message=already_exists(label, code)))
     if out.errors or link is None:
         return out
-    record = link[0]
     node = NodeRecord(label, code, props)
-    await asyncio.to_thread(write_graph, ctx.store, [node], [record])
-    row = {"props": {**props, "code": code},
-           "labels": [label] + (["Member"] if props.get("member_status") else [])}
-    out.node = build_node(ctx, label, row)
+    await asyncio.to_thread(write_graph, ctx.store, [node], [link[0]])
+    out.node = build_node(ctx, label, stored_row(node))
     return out
 
 
@@ -192,9 +189,9 @@ async def update(ctx: Context, label: str, code: str, values: dict[str, Any]) ->
     props = validate(label, merged, out.errors)
     if out.errors:
         return out
-    await asyncio.to_thread(write_graph, ctx.store, [NodeRecord(label, code, props)], [])
-    labels = [label] + (["Member"] if props.get("member_status") else [])
-    out.node = build_node(ctx, label, {"props": {**props, "code": code}, "labels": labels})
+    node = NodeRecord(label, code, props)
+    await asyncio.to_thread(write_graph, ctx.store, [node], [])
+    out.node = build_node(ctx, label, stored_row(node))
     return out
 
 
