@@ -29,11 +29,12 @@ class Cap(enum.Enum):
     COMPLETE = "completes them (`completeDemand`)"
     REVIEW = "reviews done demands (`reviewDemand`)"
     RUN_ANALYSES = "runs analyses (`indicators`, `coverageGaps`, `matchPlan`, …)"
+    MANAGE_ACCOUNTS = "manages the accounts in its scope in the console (`/accounts`)"
 
 
-_STAFF = frozenset(Cap)
+_STAFF = frozenset(Cap) - {Cap.MANAGE_ACCOUNTS}
 POLICY: dict[str, frozenset[Cap]] = {
-    "county_admin": _STAFF,
+    "county_admin": frozenset(Cap),
     "street_staff": _STAFF,
     "community_staff": _STAFF,
     "analyst": frozenset({Cap.READ_ALL, Cap.RUN_ANALYSES}),
@@ -58,6 +59,7 @@ _REFUSALS: dict[Cap, str] = {
     Cap.ACCEPT: N_("角色 {role} 无权接收需求"),
     Cap.COMPLETE: N_("角色 {role} 无权办结需求"),
     Cap.REVIEW: N_("角色 {role} 无权评价需求"),
+    Cap.MANAGE_ACCOUNTS: N_("角色 {role} 无权管理账号"),
 }
 assert set(STEP_CAPS.values()) <= set(_REFUSALS), "every life-cycle step needs a refusal"
 

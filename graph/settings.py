@@ -48,6 +48,13 @@ class Settings:
     ledger_max_rows: int = 20_000_000  # rows of one sheet or CSV file
     ledger_max_cell: int = 32_767  # characters in one cell (Excel's own limit)
     export_max_rows: int = 100_000  # rows of one export file (jinlin export table, /export/…)
+    # The web console (api/console).
+    session_idle_minutes: float = 30.0  # a console session ends after this long unused …
+    session_max_hours: float = 12.0  # … and this long after sign-in in any case
+    secure_cookies: bool = False  # mark the session cookie Secure (set behind HTTPS)
+    upload_max_bytes: int = 20 * 1024 * 1024  # a ledger uploaded in the console
+    map_tile_url: str = ""  # an intranet tile server (…/{z}/{x}/{y}.png); empty = no tiles
+    cors_origins: str = ""  # origins (comma-separated) whose browser apps may call the API
 
     @property
     def embedded(self) -> bool:

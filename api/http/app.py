@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any, cast
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -35,6 +37,9 @@ from strawberry.types import ExecutionResult
 from api.accounts import AccountStore
 from api.audit import AuditLog
 from api.auth import Caller
+from api.console.routes import console_routes
+from api.console.sessions import Sessions
+from api.console.web import CSRF_HEADER, SAFE, Backend, caller_of, signed_in
 from api.graphql import pools, queries
 from api.graphql.context import Context
 from api.graphql.introspection import introspection_allowed
@@ -98,6 +103,10 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         self.pools = pools.Pools.from_settings(settings)
         self.rate = gate.RateLimiter(settings.rate_limit, settings.rate_burst)
         self.accounts = AccountStore.in_data_dir(settings.data_dir)
+        self.sessions = Sessions(dt.timedelta(minutes=settings.session_idle_minutes),
+                                 dt.timedelta(hours=settings.session_max_hours))
+        self.console = Backend(settings, store, audit, self.accounts, self.sessions,
+                               self.schema, self.pools, self.scope_of)
 
     async def get_context(self, request: Any, response: Any) -> Context:
         if not hasattr(request.state, "caller"):
@@ -141,9 +150,21 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             await self._bounded(scope, receive, send, caller)
 
     def caller(self, request: Request) -> Caller | Response:
-        """Who sent ``request`` (its bearer token), or the refusal to send: 401 without
-        a valid token (revoked, or its account disabled: api.accounts), 429 over the
-        token's rate."""
+        """Who sent ``request`` (its bearer token, else the console's session cookie), or
+        the refusal to send: 401 without a valid token (revoked, or its account disabled:
+        api.accounts), 403 for a cookie-authenticated POST without the session's CSRF token
+        (GraphiQL and the console's scripts send it), 429 over the token's rate."""
+        if "authorization" not in request.headers:
+            who = signed_in(self.console, request)
+            if who is not None:
+                session, account = who
+                if account.must_change_password:
+                    return _unauthorised(_("请先在工作台修改初始密码"), 403)
+                if request.method not in SAFE and not session.csrf_ok(
+                        request.headers.get(CSRF_HEADER)):
+                    return _unauthorised(_("请求来源校验失败（CSRF）：请刷新页面后重试"), 403)
+                wait = self.rate.wait(session.key)
+                return self.rate.refusal(wait) if wait else caller_of(account)
         try:
             token = bearer(request.headers.get("authorization"))
             caller = decode_token(self.settings.jwt_secret, token,
@@ -239,12 +260,23 @@ def create_app(settings: Settings, store: Store | None = None,
             if owned:
                 live_store.close()
 
-    return Starlette(
+    middleware = [Middleware(Language)]  # the request's language, for everything below
+    origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
+    if origins:  # browser apps on these origins call the API with tokens (never cookies)
+        middleware.append(Middleware(CORSMiddleware, allow_origins=origins,
+                                     allow_methods=["GET", "POST"],
+                                     allow_headers=["Authorization", "Content-Type",
+                                                    "Accept-Language"],
+                                     allow_credentials=False, max_age=600))
+    app = Starlette(
         routes=[
             Route("/health", health, methods=["GET"]),
             Route("/graphql", _Gate(endpoint), methods=["GET", "POST"]),
             Route("/export/{what:path}", Export(endpoint), methods=["GET"]),
+            *console_routes(),
         ],
         lifespan=lifespan,
-        middleware=[Middleware(Language)],  # the request's language, for everything below
+        middleware=middleware,
     )
+    app.state.console = endpoint.console
+    return app

@@ -1,0 +1,16 @@
+"""Every route of the console, gathered from the page modules (each owns its routes)."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+
+from api.console import auth_pages, dashboard
+from api.console.assets import STATIC
+
+PAGES = (auth_pages, dashboard)
+
+
+def console_routes() -> list[BaseRoute]:
+    routes: list[BaseRoute] = [route for module in PAGES for route in module.routes]
+    return [*routes, Mount("/static", StaticFiles(directory=STATIC), name="static")]
