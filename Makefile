@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-neo4j install lint bench-load bench-api bench-analysis bench-loadtest clean
+.PHONY: demo test test-neo4j browser-deps install lint bench-load bench-api bench-analysis bench-loadtest clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -27,6 +27,15 @@ test: $(STAMP)
 test-neo4j: $(STAMP)
 	@test -n "$$JINLIN_TEST_NEO4J_URI" || { echo "set JINLIN_TEST_NEO4J_URI (and _USER, _PASSWORD) to a Neo4j you can empty; see README"; exit 2; }
 	$(BIN)/pytest -q -k neo4j
+
+# The browser tests' system packages (Debian): Chromium and a Chinese font. Without them
+# `make test` skips the browser tests (unless JINLIN_REQUIRE_BROWSER=1, as in CI).
+browser-deps:
+	@if command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; then \
+	  echo "browser-deps: chromium and a Chinese font are installed"; \
+	else \
+	  apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check graph api loaders analysis tests bench

@@ -187,7 +187,13 @@ def to_login(request: Request) -> Response:
     return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
 
 
-class page:  # noqa: N801 - used as a decorator-like factory: page(handler, cap=...)
+def page(handler: Handler, cap: Cap | None = None, password_page: bool = False) -> Page:
+    """The endpoint of a page: ``handler`` for a signed-in user holding ``cap``
+    (``password_page``: the one page a user who must change the password may see)."""
+    return Page(handler, cap, password_page)
+
+
+class Page:
     """An ASGI endpoint running ``handler`` for a signed-in user (module docstring)."""
 
     def __init__(self, handler: Handler, cap: Cap | None = None,
