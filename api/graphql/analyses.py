@@ -67,8 +67,12 @@ def _figure(ind: tally.Indicator, limit: int, visible: set[Ref]) -> IndicatorFig
 
 
 async def _scope(info: strawberry.Info, scope: str | None) -> tuple[str, str]:
-    """The analysis scope, refused unless it lies inside the caller's scope."""
-    ctx: Context = info.context
+    return await analysis_scope(info.context, scope)
+
+
+async def analysis_scope(ctx: Context, scope: str | None) -> tuple[str, str]:
+    """The analysis scope, refused unless it lies inside the caller's scope (the
+    console's report downloads ask the same)."""
     ctx.require(Cap.RUN_ANALYSES)
     if scope is None:
         return ctx.scope_label, ctx.scope_code
