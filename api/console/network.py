@@ -96,10 +96,10 @@ async def network(view: View) -> Response:
     if chosen:
         graph = (await view.gql(GRAPH, scope=f"Community:{chosen}"))["networkGraph"]
         picture = _picture(graph)
-    people = {n["id"] for n in structure["articulationPeople"]}
     return view.render("network.html", nav="network", s=structure, communities=communities,
-                       chosen=chosen, picture=picture, has_picture=bool(
-                           picture and picture["nodes"]), cut_people=people,
+                       chosen=chosen, chosen_name=dict(communities).get(chosen, chosen),
+                       picture=picture, has_picture=bool(picture and picture["nodes"]),
+                       cut_people=[n["id"] for n in structure["articulationPeople"]],
                        scope_asked=asked or "")
 
 

@@ -57,11 +57,19 @@ async def reports(view: View) -> Response:
     scope, as_of = _asked(view)
     data = await view.gql(INDICATORS, scope=scope, asOf=as_of)
     table: dict[str, Any] = data["indicators"]
-    children = []
-    if table["indicators"]:
-        children = [(c["label"], c["code"], c["name"]) for c in table["indicators"][0]["children"]]
+    children = sorted({(c["label"], c["code"], c["name"]) for ind in table["indicators"]
+                       for c in ind["children"]}, key=lambda c: c[1])
+    for ind in table["indicators"]:  # one column per child scope, blank where it has none
+        by_code = {c["code"]: c for c in ind["children"]}
+        ind["columns"] = [by_code.get(code) for _label, code, _name in children]
+        ind["numerator"], ind["denominator"] = _whole(ind["numerator"]), _whole(ind["denominator"])
     return view.render("reports.html", nav="reports", table=table, children=children,
                        scope_asked=scope or "", as_of=as_of or "")
+
+
+def _whole(value: float) -> float | int:
+    """A count as a whole number (GraphQL sends every figure as a Float)."""
+    return int(value) if float(value).is_integer() else value
 
 
 async def _redacted(ctx: Context, report: IndicatorReport) -> IndicatorReport:
