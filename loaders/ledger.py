@@ -80,6 +80,10 @@ class Ledger:
     # every sheet the files hold, with a header, even one without rows: a replace
     # (loaders.replace) replaces the data of exactly these kinds
     sheets: set[str] = field(default_factory=set)
+    # where each record was read, in step with ``nodes`` and ``rels``: (file, sheet, row),
+    # so a refusal of a record (the console's scope check) can name its row
+    node_rows: list[tuple[str, str, int]] = field(default_factory=list)
+    rel_rows: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 def read_ledgers(
@@ -286,6 +290,7 @@ class _Checker:
         if label == "Person" and "member_status" in props:
             self.members[code] = props["member_status"] is not None
         self.ledger.nodes.append(NodeRecord(label, code, props))
+        self.ledger.node_rows.append((place.file, place.sheet, place.row))
 
     def _rel(self, place: _Place, sheet: Sheet, layout: _Layout, values: dict[str, Any],
              keep: bool) -> None:
@@ -323,6 +328,7 @@ class _Checker:
                 type=kind.type, source=src, target=tgt, keys=keys, first=first))
             return
         self.ledger.rels.append(record)
+        self.ledger.rel_rows.append((place.file, place.sheet, place.row))
 
     def resolve_refs(self, store: Store | None, batch_size: int) -> None:
         """Every relationship end must be a node of this import or of the store; an end

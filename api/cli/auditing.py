@@ -2,7 +2,7 @@
 
 ``jinlin load`` (``--replace`` too), ``restore`` and ``demo``'s first load change the
 store as much as any mutation, so each gets one line in the data directory's audit log,
-by the same mechanism (:class:`api.graphql.auditing.AuditedStore`): the ``ok`` line,
+by the same mechanism (:mod:`api.import_audit`, shared with the console): the ``ok`` line,
 with the import's counts, is made durable inside the write transaction before its
 commit, and if it cannot be the import rolls back.
 
@@ -23,19 +23,21 @@ commit, and if it cannot be the import rolls back.
 from __future__ import annotations
 
 import getpass
-import hashlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 from api.audit import AuditLog
 from api.auth import Caller
-from api.graphql.auditing import AuditedStore, AuditFailed
+from api.graphql.auditing import AuditFailed
+from api.import_audit import audited_import, file_facts, ledger_facts, outcome_of
 from graph.i18n import _
 from graph.model import check_text
 from graph.store import Store
 from graph.writer import WriteSummary
+
+__all__ = ["audited", "audited_write", "file_facts", "ledger_facts", "outcome_of", "person"]
 
 T = TypeVar("T")
 ROLE = "shell"
@@ -60,65 +62,13 @@ def person(by: str | None) -> str:
     return by
 
 
-def file_facts(files: Sequence[tuple[str, Path]]) -> list[dict[str, Any]]:
-    """Name, sha256 and size of each (name, path); a file that cannot be read is named
-    with what stopped it (the import then says more)."""
-    facts: list[dict[str, Any]] = []
-    for name, path in files:
-        digest = hashlib.sha256()
-        try:
-            with path.open("rb") as fh:
-                while chunk := fh.read(1 << 20):
-                    digest.update(chunk)
-        except OSError as exc:
-            facts.append({"name": name, "unreadable": type(exc).__name__})
-            continue
-        facts.append({"name": name, "sha256": digest.hexdigest(),
-                      "size": path.stat().st_size})
-    return facts
-
-
-def ledger_facts(paths: Sequence[str | Path]) -> list[dict[str, Any]]:
-    """:func:`file_facts` of the ledger files the import reads (directories expanded as
-    the import expands them)."""
-    from loaders.ledger_read import ledger_files
-    from loaders.ledger_table import ProblemLog
-
-    return file_facts(ledger_files(paths, ProblemLog()))
-
-
-def outcome_of(exc: BaseException) -> str:
-    from analysis.fetch import ScopeNotFound
-    from api.accounts import AccountError
-    from graph.backup import DumpInvalid, RestoreRefused
-    from loaders.ledger import LedgerInvalid
-    from loaders.replace import ReplaceRefused
-
-    if isinstance(exc, LedgerInvalid | DumpInvalid):
-        return "invalid"
-    if isinstance(exc, RestoreRefused | ReplaceRefused | ScopeNotFound | AccountError):
-        return "refused"
-    return "error"
-
-
 def audited_write(store: Store, data_dir: str | Path, who: str, mutation: str,
                   arguments: dict[str, Any], work: Callable[[Store], WriteSummary | None],
                   scope: str = ANY_SCOPE) -> WriteSummary | None:
     """Run ``work`` (None: the person cancelled) on an audited view of ``store``; ``who``
     from :func:`person`, asked before the store starts."""
-    caller = Caller(ROLE, scope, who)
-    entry = AuditLog.in_data_dir(data_dir).entry(caller, mutation, arguments)
-    try:
-        summary = work(AuditedStore(store, entry, lambda s: {"counts": s.totals()}))
-    except BaseException as exc:
-        entry.settle_quietly(outcome_of(exc))  # AuditFailed: "error"
-        raise
-    try:
-        entry.settle("ok" if summary is not None else "cancelled")
-    except OSError:
-        raise AuditFailed() from None
-    return summary
-
+    return audited_import(AuditLog.in_data_dir(data_dir), Caller(ROLE, scope, who),
+                          mutation, arguments, store, work)
 
 
 def audited(data_dir: str | Path, who: str, mutation: str, arguments: dict[str, Any],

@@ -23,7 +23,7 @@ from analysis import tally
 from analysis.gaps import gaps_from
 from analysis.indicators import IndicatorReport, Options, compute_indicators
 from analysis.matching import Assignment, MatchPlan, match_demands, write_plan
-from analysis.network import network_report
+from analysis.network import build_network, network_report
 from api.graphql import pools, queries, redact
 from api.graphql.auditing import audited
 from api.graphql.context import ApiError, Context, Forbidden, not_in_scope
@@ -35,6 +35,8 @@ from api.graphql.results import (
     IndicatorFigure,
     IndicatorTable,
     MatchResult,
+    NetworkEdge,
+    NetworkGraph,
     NetworkNode,
     NetworkStructure,
     NodeScore,
@@ -67,8 +69,12 @@ def _figure(ind: tally.Indicator, limit: int, visible: set[Ref]) -> IndicatorFig
 
 
 async def _scope(info: strawberry.Info, scope: str | None) -> tuple[str, str]:
-    """The analysis scope, refused unless it lies inside the caller's scope."""
-    ctx: Context = info.context
+    return await analysis_scope(info.context, scope)
+
+
+async def analysis_scope(ctx: Context, scope: str | None) -> tuple[str, str]:
+    """The analysis scope, refused unless it lies inside the caller's scope (the
+    console's report downloads ask the same)."""
     ctx.require(Cap.RUN_ANALYSES)
     if scope is None:
         return ctx.scope_label, ctx.scope_code
@@ -227,6 +233,36 @@ async def network_structure(info: strawberry.Info, scope: str | None = None,
                                                        rep.cobuilding_communities) if group]})
 
 
+MAX_GRAPH_NODES = 2000  # a picture a person can read; a county's network is not one
+
+
+async def network_graph(info: strawberry.Info, scope: str | None = None,
+                        as_of: str | None = None) -> NetworkGraph:
+    """The co-operation network itself, to draw: the nodes the caller may see and the
+    edges between them (one community's network; a larger one is refused)."""
+    label, code = await _scope(info, scope)
+    ctx: Context = info.context
+    graph = await _run(build_network, ctx.store, label, code, as_of)
+    if graph.number_of_nodes() > MAX_GRAPH_NODES:
+        raise ApiError(_("{scope} 的共建网络有 {n} 个节点，超过画图上限 {most}：请选择更小的范围"
+                         "（如一个社区）", scope=f"{label}:{code}",
+                         n=graph.number_of_nodes(), most=MAX_GRAPH_NODES), code="NETWORK_TOO_LARGE")
+    seen = await redact.seen(ctx, {redact.ref(*n) for n in graph.nodes})
+    shown = {n for n in graph.nodes if redact.ref(*n) in seen}
+
+    def gid(n: tuple[str, str]) -> str:
+        return f"{n[0]}:{n[1]}"
+
+    return NetworkGraph(
+        scope=f"{label}:{code}",
+        nodes=[NetworkNode(id=gid(n), label=n[0], name=graph.nodes[n].get("name"))
+               for n in sorted(shown)],
+        edges=sorted((NetworkEdge(source=gid(a), target=gid(b), type=data["type"],
+                                  role=data.get("role"))
+                      for a, b, data in graph.edges(data=True) if a in shown and b in shown),
+                     key=lambda e: (e.source, e.target)))
+
+
 def query_fields() -> dict[str, Any]:
     return {
         "indicators": strawberry.field(resolver=documented(indicators), description=(
@@ -242,6 +278,9 @@ def query_fields() -> dict[str, Any]:
                                               description=(
             "范围内共建网络的结构（networkStructure）：连通分量、孤立组织、关键人员、桥、一人多岗、"
             "中介中心度、共建社群")),
+        "network_graph": strawberry.field(resolver=documented(network_graph), description=(
+            "范围内共建网络本身（networkGraph）：看得到的节点和边，供画图；最多 "
+            f"{MAX_GRAPH_NODES} 个节点，宜按社区查询")),
     }
 
 

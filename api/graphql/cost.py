@@ -56,7 +56,8 @@ from graphql import (
     value_from_ast_untyped,
 )
 
-HEAVY = ("indicators", "coverageGaps", "matchPlan", "networkStructure", "dispatchMatches")
+HEAVY = ("indicators", "coverageGaps", "matchPlan", "networkStructure", "networkGraph",
+         "dispatchMatches")
 ANALYSIS_COST = 1000
 
 

@@ -200,6 +200,23 @@ class NodeScore:
     value: float = strawberry.field(description="数值（value）：任职数或中介中心度")
 
 
+@strawberry.type(description="网络中的一条边（NetworkEdge）：两端节点的编号和关系类型。")
+class NetworkEdge:
+    source: str = strawberry.field(description="一端（source），'Label:code'")
+    target: str = strawberry.field(description="另一端（target），'Label:code'")
+    type: str = strawberry.field(description="关系类型（type），如 HOLDS_POST、CO_BUILDS_WITH")
+    role: str | None = strawberry.field(description="职务（role），任职关系才有")
+
+
+@strawberry.type(description=(
+    "共建网络本身（NetworkGraph）：调用者看得到的节点和它们之间的边，供画图；看不到的节点"
+    "及其边不列出。"))
+class NetworkGraph:
+    scope: str = strawberry.field(description="分析范围（scope），'Label:code'")
+    nodes: list[NetworkNode] = strawberry.field(description="节点（nodes）")
+    edges: list[NetworkEdge] = strawberry.field(description="边（edges）")
+
+
 @strawberry.type(name="NetworkStructure", description=(
     "共建网络的结构（NetworkStructure）：人员、党组织、单位、物业、业委会及其相遇的社区小区，"
     "由现任职务、组织关系、工作、共建、物业服务、代表、责任、覆盖、依托和上下级连接。"))
