@@ -2,8 +2,9 @@
 
 ``api/cli`` (the composition root) → ``api/http`` → ``api/console`` (the web pages) →
 ``api/graphql`` → ``api`` top level (roles, Caller, audit log) → ``analysis`` → ``graph``;
-``loaders`` → ``graph``, wired in by the command line and the console's ledger upload.  Nothing below imports what is above it, so a room can be read,
-tested and changed without the rooms that use it.
+``loaders`` → ``graph``, wired in by the command line and the console's ledger upload.
+Nothing below imports what is above it, so a room can be read, tested and changed without
+the rooms that use it.
 """
 
 from __future__ import annotations
