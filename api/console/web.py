@@ -24,7 +24,7 @@ from urllib.parse import quote
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from strawberry.schema.base import BaseSchema
 
 from api.accounts import Account, AccountStore
@@ -146,6 +146,31 @@ def error_page(backend: Backend, message: str, status: int, view: View | None = 
                         status_code=status, headers=backend.headers())
 
 
+class BodyTooLarge(Exception):
+    """The request body went past ``upload_max_bytes`` (nothing more of it was read)."""
+
+
+def bounded(receive: Receive, limit: int) -> Receive:
+    """``receive`` that raises BodyTooLarge once more than ``limit`` body bytes came in:
+    a chunked upload without Content-Length is bounded while it streams, not after."""
+    seen = 0
+
+    async def counted() -> Message:
+        nonlocal seen
+        message = await receive()
+        seen += len(message.get("body", b""))
+        if seen > limit:
+            raise BodyTooLarge
+        return message
+
+    return counted
+
+
+def too_large(backend: Backend) -> Response:
+    limit = backend.settings.upload_max_bytes
+    return error_page(backend, _("上传内容过大：最多 {mb} MB", mb=limit // (1024 * 1024)), 413)
+
+
 def signed_in(backend: Backend, request: Request) -> tuple[Session, Account] | None:
     """The live session of ``request`` and its account (None: not signed in, or the
     account is gone or disabled — then the session ends too)."""
@@ -201,9 +226,12 @@ class Page:
         self.handler, self.cap, self.password_page = handler, cap, password_page
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive)
-        backend: Backend = request.app.state.console
-        response = await self.answer(request, backend)
+        backend: Backend = Request(scope).app.state.console
+        request = Request(scope, bounded(receive, backend.settings.upload_max_bytes))
+        try:
+            response = await self.answer(request, backend)
+        except BodyTooLarge:
+            response = too_large(backend)
         await response(scope, receive, send)
 
     async def answer(self, request: Request, backend: Backend) -> Response:
@@ -220,8 +248,7 @@ class Page:
             length = request.headers.get("content-length")
             limit = backend.settings.upload_max_bytes
             if length is not None and length.isdigit() and int(length) > limit:
-                return error_page(backend, _("上传内容过大：最多 {mb} MB",
-                                             mb=limit // (1024 * 1024)), 413)
+                return too_large(backend)
             form = await request.form(max_part_size=limit)
             if not same_origin(request) or not session.csrf_ok(csrf_sent(request, form)):
                 return error_page(backend, _("请求来源校验失败（CSRF）：请刷新页面后重试"), 403)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
 
-from consolehelp import PASSWORD, Console, csrf_of, form_csrf, post_form, sign_in
+from consolehelp import PASSWORD, Console, console_on, csrf_of, form_csrf, post_form, sign_in
 
 from api.console.sessions import Sessions
+from graph.store import BoltStore
 
 
 def test_a_page_without_a_session_sends_to_the_sign_in_page(console: Console) -> None:
@@ -126,3 +129,23 @@ def test_sessions_end_when_idle_and_at_their_longest() -> None:
     assert sessions.get(fresh.key) is not None
     now[0] += dt.timedelta(minutes=31)
     assert sessions.get(fresh.key) is None
+
+
+def test_a_body_past_the_upload_limit_is_refused_while_it_streams(
+        store: BoltStore, tmp_path: Path) -> None:
+    with console_on(store, tmp_path, upload_max_bytes=1000) as small:
+        small.add("wang.wu")
+        client = small.login("wang.wu")
+        token = csrf_of(client)
+
+        def chunks() -> Iterator[bytes]:  # no Content-Length: sent chunked
+            yield f"csrf={token}&pad=".encode()
+            for _ in range(10):
+                yield b"x" * 500
+
+        answer = client.post("/logout", content=chunks(),
+                             headers={"Content-Type": "application/x-www-form-urlencoded"})
+        assert answer.status_code == 413 and "上传内容过大" in answer.text
+        declared = client.post("/logout", data={"csrf": token, "pad": "x" * 2000})
+        assert declared.status_code == 413
+        assert client.get("/").status_code == 200  # neither went through: still signed in
