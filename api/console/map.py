@@ -133,7 +133,8 @@ async def _gaps(view: View, scope: str | None) -> tuple[dict[str, Any], dict[str
 def _compound(node: dict[str, Any], gaps: list[str],
               nearest: dict[str, float | None]) -> dict[str, Any]:
     communities = {c["code"] for g in node["inGrid"] for c in g["partOfCommunity"]}
-    return {**{k: v for k, v in node.items() if k != "inGrid"}, "gaps": gaps, "nearestSiteM": nearest.get(node["code"]),
+    own = {k: v for k, v in node.items() if k != "inGrid"}
+    return {**own, "gaps": gaps, "nearestSiteM": nearest.get(node["code"]),
             "communities": sorted(communities)}
 
 
@@ -150,7 +151,8 @@ def _communities(compounds: list[dict[str, Any]], names: dict[str, str],
         ring = outline([(c["x"], c["y"]) for c in members[code]])
         lat = sum(c["lat"] for c in members[code]) / len(members[code])
         lon = sum(c["lon"] for c in members[code]) / len(members[code])
-        out.append({"code": code, "name": names.get(code), "centre": [round(lat, 6), round(lon, 6)],
+        out.append({"code": code, "name": names.get(code),
+                    "centre": [round(lat, 6), round(lon, 6)],
                     "outline": [list(p) for p in ring],
                     "ring": [list(plane.latlon(*p)) for p in ring]})
     return out

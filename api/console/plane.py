@@ -37,7 +37,7 @@ class Plane:
         if not pts:
             return cls(0.0, 0.0)
         lats, lons = [p[0] for p in pts], [p[1] for p in pts]
-        return cls((min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2)
+        return cls(round((min(lats) + max(lats)) / 2, 6), round((min(lons) + max(lons)) / 2, 6))
 
     def xy(self, lat: float, lon: float) -> Point:
         """Metres east and north of the centre, to 0.1 m."""
