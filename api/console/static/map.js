@@ -55,16 +55,33 @@
       node.setAttribute("data-code", code);
     }
   }
-  var bounds = [];
+  function ringOf(c) {
+    return tiles ? c.ring : c.outline.map(function (p) { return [p[1], p[0]]; });
+  }
+  function circleBox(s) {
+    var r = data.walkM;
+    return tiles ? L.latLng(at(s)).toBounds(2 * r)
+                 : L.latLngBounds([[s.y - r, s.x - r], [s.y + r, s.x + r]]);
+  }
+
+  // The view first: Leaflet draws a layer only once the map has one.
+  var bounds = L.latLngBounds([]);
+  data.communities.forEach(function (c) { bounds.extend(ringOf(c)); });
+  data.sites.forEach(function (s) { bounds.extend(circleBox(s)); });
+  data.compounds.forEach(function (c) { bounds.extend(at(c)); });
+  if (bounds.isValid()) {
+    map.fitBounds(bounds.pad(0.05), {maxZoom: tiles ? 17 : 1});
+  } else {
+    map.setView([0, 0], 0);
+  }
 
   data.communities.forEach(function (c) {
-    var ring = tiles ? c.ring : c.outline.map(function (p) { return [p[1], p[0]]; });
+    var ring = ringOf(c);
     var shape = L.polygon(ring, {color: "#78909c", weight: 1.5, dashArray: "6 4",
                                  fillColor: "#90a4ae", fillOpacity: 0.06, interactive: false});
     shape.addTo(map);
     shape.bindTooltip(c.name || c.code, {permanent: true, direction: "center",
                                          className: "community-label"});
-    ring.forEach(function (p) { bounds.push(p); });
   });
 
   data.sites.forEach(function (s) {
@@ -77,8 +94,6 @@
       [s.kindLabel || "党群服务阵地"],
       ["步行圈 " + data.walkM + " 米"]]));
     mark(marker, "site", s.code);
-    var around = circle.getBounds();
-    bounds.push(around.getSouthWest(), around.getNorthEast());
   });
 
   data.compounds.forEach(function (c) {
@@ -99,11 +114,14 @@
     marker.bindTooltip(c.name || c.code);
     mark(marker, "compound", c.code);
     marker.getElement().setAttribute("data-gaps", c.gaps.join(" "));
-    bounds.push(at(c));
   });
 
+  var stacked = {};  // demands at one place are drawn side by side, not on each other
   data.demands.forEach(function (d) {
-    var icon = L.divIcon({className: "demand-marker", iconSize: [10, 10], iconAnchor: [-6, 14]});
+    var here = d.x + "," + d.y;
+    var n = stacked[here] = (stacked[here] || 0) + 1;
+    var icon = L.divIcon({className: "demand-marker", iconSize: [10, 10],
+                          iconAnchor: [-6 - 13 * (n - 1), 14]});
     var marker = L.marker(at(d), {icon: icon, title: d.title || d.code}).addTo(map);
     marker.bindPopup(popup(d.title || d.code, [
       [(d.categoryLabel || "") + " · " + (d.statusLabel || "")],
@@ -112,10 +130,4 @@
       d.compound ? ["/compound/" + encodeURIComponent(d.compound), "所在小区 →"] : null));
     mark(marker, "demand", d.code);
   });
-
-  if (bounds.length) {
-    map.fitBounds(L.latLngBounds(bounds).pad(0.08), {maxZoom: tiles ? 17 : 1});
-  } else {
-    map.setView([0, 0], 0);
-  }
 })();
