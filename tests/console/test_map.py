@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 from consolehelp import Console, console_on
 
+from api.console.plane import Plane, hull, outline
 from graph.store import BoltStore
 from graph.writer import NodeRecord as N
 from graph.writer import write_graph
@@ -153,3 +154,20 @@ def test_a_tile_server_switches_the_map_to_tiles(store: BoltStore, tmp_path: Pat
         assert "在线瓦片底图" in answer.text
         data = console.login("li.si").get("/map/data").json()
         assert data["tiles"] == tiles
+
+
+def test_the_plane_and_its_hulls() -> None:
+    """No store: the projection goes back where it came from, a hull drops inner and
+    collinear points, and one compound's outline is its 150 m octagon."""
+    plane = Plane.around([(30.0, 120.0), (30.02, 120.001)])
+    assert plane == Plane(30.01, 120.0005)
+    assert plane.xy(30.0, 120.0) == (-48.1, -1112.0)
+    assert plane.latlon(*plane.xy(30.02, 120.001)) == (30.02, 120.001)
+    assert Plane.around([]) == Plane(0.0, 0.0)
+    assert hull([(0, 0), (2, 0), (1, 0), (2, 2), (0, 2), (1, 1)]) == [
+        (0, 0), (2, 0), (2, 2), (0, 2)]
+    assert hull([(0, 0), (1, 1), (0, 0)]) == [(0, 0), (1, 1)]
+    assert outline([(0.0, 0.0)]) == [(-150.0, 0.0), (-106.1, -106.1), (0.0, -150.0),
+                                      (106.1, -106.1), (150.0, 0.0), (106.1, 106.1),
+                                      (0.0, 150.0), (-106.1, 106.1)]
+    assert outline([]) == []
