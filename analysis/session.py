@@ -205,8 +205,7 @@ class ScopeView:
 
     def points(self, kind: str) -> dict[str, Any]:
         """The located ``kind`` of the scope as a GeoJSON FeatureCollection."""
-        return tables.geojson(kind, tables.located_rows(self.store, kind, self.label,
-                                                        self.code, self.as_of, self.personal))
+        return tables.points(self.store, kind, self.label, self.code, self.as_of, self.personal)
 
 
 class Analysis:

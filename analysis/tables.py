@@ -100,6 +100,13 @@ def located_rows(store: Store, label: str, scope_label: str, scope_code: str,
     return [r for r in rows if r.get("lat") is not None and r.get("lon") is not None]
 
 
+def points(store: Store, label: str, scope_label: str, scope_code: str,
+           as_of: str | None = None, personal: bool = False) -> dict[str, Any]:
+    """The located ``label`` nodes of the scope as GeoJSON: what ``jinlin export table
+    --format geojson`` writes and ``GET /export/<what>.geojson`` serves."""
+    return geojson(label, located_rows(store, label, scope_label, scope_code, as_of, personal))
+
+
 def geojson(label: str, rows: list[Row]) -> dict[str, Any]:
     """A FeatureCollection of points, coordinates ``[lon, lat]`` as RFC 7946 orders
     them; every other column is a property (``children`` lists kept as lists)."""

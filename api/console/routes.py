@@ -5,10 +5,24 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from api.console import auth_pages, dashboard, ledgers, network, reports
+from api.console import (
+    auth_pages,
+    dashboard,
+    ledgers,
+    map,
+    network,
+    reports,
+)
 from api.console.assets import STATIC
 
-PAGES = (auth_pages, dashboard, ledgers, network, reports)
+PAGES = (
+    auth_pages,
+    dashboard,
+    ledgers,
+    map,
+    network,
+    reports,
+)
 
 
 def console_routes() -> list[BaseRoute]:

@@ -1,10 +1,15 @@
-"""``GET /export/<what>.xlsx`` (or ``.csv``): any list of the API as a file.
+"""``GET /export/<what>.xlsx`` (or ``.csv``): any list of the API as a file; and
+``GET /export/<what>.geojson`` for the located kinds (compounds, service sites, demands,
+resources): the GeoJSON ``jinlin export table --format geojson`` writes, for GIS tools.
 
 The request passes the same gate as /graphql (bearer token → Caller, 401 without; the
 token's rate; the request's deadline and thread pools; the caller's scope node), then
 ``api.graphql.exports`` reads the rows: node lists on the read pool, indicators on the bounded
 analysis pool (BUSY when full), with what an analysis names outside the caller's scope
-redacted as the ``indicators`` field does.  Refusals are JSON in GraphQL's error shape
+redacted as the ``indicators`` field does.  GeoJSON is read by the same function as the
+command's (``analysis.tables.points``: every located node of the scope, or of ``within``;
+demands as of ``asOf``), so it needs READ_ALL (a resident reads only its own demands) and
+takes no filters (the command takes none either).  Refusals are JSON in GraphQL's error shape
 with a stable ``extensions.code``.
 
 Audit: an export only reads, so it is not written to the audit log of changes; an
@@ -16,6 +21,7 @@ what, rows), so who took phone numbers home can be found.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -27,7 +33,7 @@ from starlette.types import Receive, Scope, Send
 from analysis.export import table_bytes
 from analysis.frames import Table
 from analysis.indicators import Options, compute_indicators
-from analysis.tables import indicator
+from analysis.tables import LOCATED, indicator, points
 from api.auth import Caller
 from api.graphql import exports, pools
 from api.graphql.analyses import redacted_items, run_analysis
@@ -45,7 +51,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("jinlin.export")
 MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-         "csv": "text/csv; charset=utf-8"}
+         "csv": "text/csv; charset=utf-8", "geojson": "application/geo+json"}
+GEOJSON = "geojson"
 RESERVED = ("within", "asOf")  # query parameters that are not filters
 STATUS = {"UNKNOWN_EXPORT": 404, "BUSY": 503, "TIMEOUT": 503}
 
@@ -89,7 +96,7 @@ class Export:
                     resolved: tuple[str, str]) -> Response:
         stem, dot, fmt = request.path_params["what"].rpartition(".")
         if not dot or fmt not in MEDIA:
-            raise ApiError(_("导出地址应以 .xlsx 或 .csv 结尾，收到 /export/{what}",
+            raise ApiError(_("导出地址应以 .xlsx、.csv 或 .geojson 结尾，收到 /export/{what}",
                              what=request.path_params["what"]), code="UNKNOWN_EXPORT")
         what, name = exports.target(stem)
         params = request.query_params
@@ -99,12 +106,16 @@ class Export:
                       caller=caller, scope_label=view.scope_label,
                       scope_code=view.scope_code, audit=self.endpoint.audit)
         await pools.current().read(exports.check_within, ctx.store, view)
-        if what == exports.NODES_TARGET:
-            table, title = await self._nodes(ctx, name, view, request), NODE_BY_LABEL[name].zh
+        if fmt == GEOJSON:
+            body, title = await self._points(ctx, what, name, view, request)
         else:
-            table, title = await self._items(ctx, what, name, view, params.get("asOf"))
+            if what == exports.NODES_TARGET:
+                table, title = (await self._nodes(ctx, name, view, request),
+                                NODE_BY_LABEL[name].zh)
+            else:
+                table, title = await self._items(ctx, what, name, view, params.get("asOf"))
+            body = await pools.current().read(table_bytes, table, fmt, title[:31])
         code = view.area[1]
-        body = await pools.current().read(table_bytes, table, fmt, title[:31])
         return Response(body, media_type=MEDIA[fmt], headers={
             "Content-Disposition": disposition(f"{title}_{code}.{fmt}",
                                                f"{stem.replace('/', '_')}_{code}.{fmt}")})
@@ -125,6 +136,24 @@ class Export:
                 "within": ":".join(view.within) if view.within else None,
                 "rows": len(table.rows)}})
         return table
+
+    async def _points(self, ctx: Context, what: str, label: str, view: exports.View,
+                      request: Request) -> tuple[bytes, str]:
+        """The located ``label`` nodes of the view's area as GeoJSON (module docstring)."""
+        if what != exports.NODES_TARGET or label not in LOCATED:
+            raise ApiError(_("GeoJSON 只能导出有坐标的{kinds}，收到 /export/{what}",
+                             kinds="、".join(NODE_BY_LABEL[k].zh for k in LOCATED),
+                             what=request.path_params["what"]), code="UNKNOWN_EXPORT")
+        ctx.require(Cap.READ_ALL)
+        extra = sorted(set(request.query_params) - set(RESERVED))
+        if extra:
+            raise ApiError(_("GeoJSON 导出不能按 {names} 筛选：只接受 within 和 asOf",
+                             names="、".join(extra)), code="INVALID_INPUT")
+        doc = await pools.current().read(points, ctx.store, label, *view.area,
+                                         parse_as_of(request.query_params.get("asOf")),
+                                         ctx.caller.may(Cap.SEE_PERSONAL))
+        exports.too_many(len(doc["features"]), ctx.settings.export_max_rows)
+        return json.dumps(doc, ensure_ascii=False).encode(), NODE_BY_LABEL[label].zh
 
     async def _items(self, ctx: Context, what: str, key: str, view: exports.View,
                      as_of: str | None) -> tuple[Table, str]:

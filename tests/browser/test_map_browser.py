@@ -1,0 +1,53 @@
+"""地图 in a real browser: the markers are drawn, a click opens the compound's popup with
+its gaps and a link to its page, and nothing is fetched from outside 127.0.0.1 (the map
+works offline: no tiles unless an intranet tile server is configured).
+
+The scope town as tests/console/test_map.py places it: CA and XA located (CS not), service
+site SSA 96 m east of CA, open demands DA and DA2 in CA.
+"""
+
+from __future__ import annotations
+
+from conftest import Tab
+
+from graph.writer import NodeRecord as N
+from graph.writer import write_graph
+
+
+def test_find_a_compound_on_the_map(tab: Tab) -> None:
+    write_graph(tab.console.store, [N("Compound", "XA", {"lat": 30.02, "lon": 120.0}),
+                                    N("ServiceSite", "SSA", {"lat": 30.0, "lon": 120.001})], [])
+    tab.console.add("li.si", "street_staff", "SA")
+    tab.sign_in("li.si")
+    page = tab.page
+    tab.go("/map")
+    page.wait_for_selector("#map .compound")
+    assert page.locator("#map .compound").count() == 2
+    assert page.locator("#map .compound[data-code=XA]").get_attribute("data-gaps") == (
+        "property_management_coverage compound_branch_coverage service_circle")
+    assert page.locator("#map .site").count() == 1
+    assert page.locator("#map .demand").count() == 2
+    assert page.locator(".leaflet-control-scale-line").inner_text().endswith("m")
+    assert page.inner_text("#unlocated-compounds") == "1 个小区没有坐标"
+    tab.shot("map")
+    page.locator("#map .compound[data-code=XA]").click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert "Compound-XA" in text and "无物业" in text and "无小区党组织" in text
+    assert "服务圈外（最近阵地 2226 米）" in text
+    assert popup.locator("a").get_attribute("href") == "/compound/XA"
+    page.wait_for_timeout(600)  # the popup fades in and the map pans to show it
+    tab.shot("compound-popup")
+    page.locator("#map .demand[data-code=DA2]").click()
+    demand = page.locator(".leaflet-popup-content", has_text="需求DA2")
+    assert "法律服务 · 待派单" in demand.inner_text()
+
+
+def test_another_street_by_editing_the_url(tab: Tab) -> None:
+    tab.console.add("li.si", "street_staff", "SA")
+    tab.sign_in("li.si")
+    answer = tab.go("/map?scope=Street:SB")
+    assert answer is not None and answer.status == 403
+    assert "不在你的管辖范围内" in tab.page.inner_text("main")
+    tab.shot("refused")
