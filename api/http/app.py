@@ -11,7 +11,8 @@ a token over its rate (api.http.gate) before reading further, puts the request u
 deadline (``request_timeout``: store statements get the time left as their timeout,
 see graph.store.deadline) and on the app's thread pools (api.graphql.pools); the schema prices
 the document before it runs (api.graphql.limits); past the deadline the client gets TIMEOUT
-and the worker is free.
+and the worker is free.  A browser opening /graphql is sent to the console's GraphiQL
+(/graphiql, from vendored files: strawberry's own page loads from a CDN and is off).
 """
 
 from __future__ import annotations
@@ -21,13 +22,13 @@ import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
@@ -96,7 +97,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                  extensions: Sequence[Any] = ()) -> None:
         super().__init__(build_schema(settings.production, extensions,
                                       introspection=introspection_allowed(settings)),
-                         graphql_ide=None if settings.production else "graphiql",
+                         graphql_ide=None,  # its page loads from a CDN: /graphiql instead
                          allow_queries_via_get=False)
         self.settings, self.store, self.audit = settings, store, audit
         self.scopes = ScopeResolver(store)
@@ -109,10 +110,6 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                                self.schema, self.pools, self.scope_of)
 
     async def get_context(self, request: Any, response: Any) -> Context:
-        if not hasattr(request.state, "caller"):
-            # only the GraphiQL page gets here unauthenticated; it executes nothing
-            # (queries via GET are disabled), so it needs no context
-            return cast(Context, None)
         caller, (label, code) = request.state.caller, request.state.scope
         return Context(store=self.store, settings=self.settings, caller=caller,
                        scope_label=label, scope_code=code, audit=self.audit)
@@ -132,10 +129,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
 
     async def gate(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
-        ide_page = (request.method == "GET" and not self.settings.production
-                    and "text/html" in request.headers.get("accept", ""))
-        if ide_page:
-            await self(scope, receive, send)
+        if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
+            # a browser opening /graphql: the console's offline GraphiQL (api.console.graphiql)
+            await RedirectResponse("/graphiql", status_code=303)(scope, receive, send)
             return
         limit = self.settings.max_body_bytes
         length = request.headers.get("content-length")
