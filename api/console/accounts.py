@@ -12,7 +12,8 @@ so there is no GraphQL mutation for them: the page uses the account store, like 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from starlette.responses import Response
 from starlette.routing import Route
@@ -27,6 +28,7 @@ from graph.i18n import _
 ROLE_NAMES = {"county_admin": "县级管理员", "street_staff": "街道工作人员",
               "community_staff": "社区工作人员", "analyst": "分析人员", "resident": "居民"}
 assert set(ROLE_NAMES) == set(ROLES), "every role needs its Chinese name"
+T = TypeVar("T")
 
 
 def grantable(role: str) -> list[str]:
@@ -45,14 +47,8 @@ async def _managed(view: View, places: list[Area]) -> list[tuple[Account, Area]]
     return found
 
 
-async def _target(view: View, name: str) -> Account:
-    """The account ``name`` if it is one the admin manages (else "not found", as for a
-    node outside scope)."""
-    places = await areas(view)
-    for account, _area in await _managed(view, places):
-        if account.name == name:
-            return account
-    raise PageError(_("账号 {name} 不存在或不在你的管辖范围内", name=name), 404, "NOT_FOUND")
+async def _managed_names(view: View) -> set[str]:
+    return {account.name for account, _area in await _managed(view, await areas(view))}
 
 
 async def _page(view: View, status: int = 200, **shown: Any) -> Response:
@@ -73,56 +69,68 @@ def _field(view: View, name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-async def _run(view: View, mutation: str, arguments: dict[str, Any], work: Any) -> Any:
-    """``work`` on the read pool (argon2 and fsync take a while), audited as the admin."""
+async def run_audited(view: View, mutation: str, arguments: dict[str, Any], work: Callable[[], T],
+               refusal: str = "") -> T:
+    """``work`` on the read pool (argon2 and fsync take a while), audited as the signed-in
+    user; with a ``refusal`` it is not run, and the line says ``refused`` (as the API's
+    refusals get theirs).  The token page uses it too."""
+    def checked() -> T:
+        if refusal:
+            raise AccountError(refusal)
+        return work()
+
     return await view.backend.pools.read(audited, view.backend.audit, view.caller, mutation,
-                                         arguments, work)
+                                         arguments, checked)
 
 
 async def accounts_page(view: View) -> Response:
     if view.request.method == "GET":
         return await _page(view)
     form = {k: _field(view, k) for k in ("name", "display_name", "role", "scope")}
-    message = ""
     chosen = next((a for a in await areas(view) if a.id == form["scope"]), None)
+    refusal = ""
     if form["role"] not in grantable(view.account.role):
-        message = _("不能授予角色 {role}：新账号的权限不能超出你自己的", role=form["role"])
+        refusal = _("不能授予角色 {role}：新账号的权限不能超出你自己的", role=form["role"])
     elif chosen is None:
-        message = _("范围 {scope} 不在你的管辖范围内", scope=form["scope"])
-    if message:
-        return await _page(view, 400, message=message, form=form)
-    assert chosen is not None
-    scope = await stored_scope(view, chosen)
+        refusal = _("范围 {scope} 不在你的管辖范围内", scope=form["scope"])
+    scope = await stored_scope(view, chosen) if chosen is not None else form["scope"]
     store = view.backend.accounts
     arguments = {"name": form["name"], "displayName": form["display_name"] or form["name"],
                  "role": form["role"], "scope": scope}
     try:
-        account, password = await _run(view, "userAdd", arguments, lambda: store.add(
+        account, password = await run_audited(view, "userAdd", arguments, lambda: store.add(
             form["name"], form["display_name"], form["role"], scope,
-            lambda s: s == scope))
+            lambda s: s == scope), refusal)
     except AccountError as exc:
         return await _page(view, 400, message=str(exc), form=form)
     return await _page(view, created=account, password=password)
 
 
-async def disable(view: View) -> Response:
+async def _change(view: View, mutation: str, work: Callable[[str], T]) -> T:
+    """``work`` on the account named in the path, if the admin manages it (else "not
+    found", as for a node outside scope; ``refused`` in the audit log)."""
     name = view.request.path_params["name"]
-    if name == view.account.name:
-        raise PageError(_("不能停用自己的账号"), 400)
-    await _target(view, name)
-    store = view.backend.accounts
-    await _run(view, "userDisable", {"name": name}, lambda: store.disable(name))
-    view.backend.sessions.end_all(name)
+    refusal, status = "", 404
+    if name not in await _managed_names(view):
+        refusal = _("账号 {name} 不存在或不在你的管辖范围内", name=name)
+    elif mutation == "userDisable" and name == view.account.name:
+        refusal, status = _("不能停用自己的账号"), 400
+    try:
+        result = await run_audited(view, mutation, {"name": name}, lambda: work(name), refusal)
+    except AccountError as exc:
+        raise PageError(str(exc), status, "NOT_FOUND" if status == 404 else "BAD_REQUEST"
+                        ) from None
+    view.backend.sessions.end_all(name, keep=view.session.key)
+    return result
+
+
+async def disable(view: View) -> Response:
+    await _change(view, "userDisable", view.backend.accounts.disable)
     return view.redirect("/accounts")
 
 
 async def reset(view: View) -> Response:
-    name = view.request.path_params["name"]
-    await _target(view, name)
-    store = view.backend.accounts
-    account, password = await _run(view, "userReset", {"name": name},
-                                   lambda: store.reset(name))
-    view.backend.sessions.end_all(name, keep=view.session.key)
+    account, password = await _change(view, "userReset", view.backend.accounts.reset)
     return await _page(view, created=account, password=password, reset=True)
 
 

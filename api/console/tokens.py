@@ -17,7 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from api.accounts import AccountError
-from api.audit import audited
+from api.console.accounts import run_audited
 from api.console.areas import areas, resolve, stored_scope
 from api.console.web import PageError, View, page
 from api.http.tokens import issue_account_token
@@ -56,20 +56,19 @@ async def tokens_page(view: View) -> Response:
     settings = view.backend.settings
     hours = _hours(form["hours"], settings.token_max_hours)
     chosen = next((a for a in await areas(view) if a.id == form["scope"]), None)
-    message = ""
+    refusal = ""
     if hours is None:
-        message = _("有效期须是大于 0、不超过 {max} 小时的数", max=f"{settings.token_max_hours:g}")
+        refusal = _("有效期须是大于 0、不超过 {max} 小时的数", max=f"{settings.token_max_hours:g}")
     elif chosen is None:
-        message = _("范围 {scope} 不在你的账号范围内", scope=form["scope"])
-    if message:
-        return await _page(view, 400, message=message, form=form)
-    assert chosen is not None and hours is not None
-    scope = await stored_scope(view, chosen)
+        refusal = _("范围 {scope} 不在你的账号范围内", scope=form["scope"])
+    scope = await stored_scope(view, chosen) if chosen is not None else form["scope"]
     name = view.account.name
-    arguments: dict[str, Any] = {"name": name, "label": form["label"], "ttlHours": hours,
+    arguments: dict[str, Any] = {"name": name, "label": form["label"],
+                                 "ttlHours": form["hours"] if hours is None else hours,
                                  "scope": scope}
 
     def issue() -> str:
+        assert hours is not None
         token, jti = issue_account_token(settings.jwt_secret, view.backend.accounts, name,
                                          form["label"], hours, settings.token_max_hours,
                                          scope=scope)
@@ -77,10 +76,10 @@ async def tokens_page(view: View) -> Response:
         return token
 
     try:
-        token = await view.backend.pools.read(audited, view.backend.audit, view.caller,
-                                              "userToken", arguments, issue)
+        token = await run_audited(view, "userToken", arguments, issue, refusal)
     except AccountError as exc:
         return await _page(view, 400, message=str(exc), form=form)
+    assert chosen is not None
     return await _page(view, issued={"label": form["label"], "scope": chosen.title,
                                      "hours": hours, "jti": arguments["jti"]}, token=token)
 
@@ -89,10 +88,14 @@ async def revoke(view: View) -> Response:
     jti = view.request.path_params["jti"]
     store, name = view.backend.accounts, view.account.name
     account = store.get(name)
+    refusal = ""
     if account is None or jti not in {t.jti for t in account.live_tokens(store.clock())}:
-        raise PageError(_("没有编号为 {jti} 的有效令牌", jti=jti), 404, "NOT_FOUND")
-    await view.backend.pools.read(audited, view.backend.audit, view.caller, "userRevoke",
-                                  {"name": name, "token": jti}, lambda: store.revoke(name, jti))
+        refusal = _("没有编号为 {jti} 的有效令牌", jti=jti)
+    try:
+        await run_audited(view, "userRevoke", {"name": name, "token": jti},
+                          lambda: store.revoke(name, jti), refusal)
+    except AccountError as exc:
+        raise PageError(str(exc), 404, "NOT_FOUND") from None
     return view.redirect("/tokens")
 
 

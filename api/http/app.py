@@ -40,7 +40,7 @@ from api.audit import AuditLog
 from api.auth import Caller
 from api.console.routes import console_routes
 from api.console.sessions import Sessions
-from api.console.web import CSRF_HEADER, SAFE, Backend, caller_of, signed_in
+from api.console.web import CSRF_HEADER, SAFE, Backend, caller_of, same_origin, signed_in
 from api.graphql import pools, queries
 from api.graphql.context import Context
 from api.graphql.introspection import introspection_allowed
@@ -149,8 +149,10 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         """Who sent ``request`` (its bearer token, else the console's session cookie), or
         the refusal to send: 401 without a valid token (revoked, or its account disabled:
         api.accounts), 403 for a cookie-authenticated POST without the session's CSRF token
-        (GraphiQL and the console's scripts send it), 429 over the token's rate."""
-        if "authorization" not in request.headers:
+        (GraphiQL and the console's scripts send it), 429 over the token's rate.  The
+        cookie counts only for the console's own pages: a request a browser says comes
+        from another origin (CORS apps) must bring a token."""
+        if "authorization" not in request.headers and same_origin(request):
             who = signed_in(self.console, request)
             if who is not None:
                 session, account = who
