@@ -111,6 +111,10 @@ class AuditEntry:
         self.last = outcome
 
 
+class AuditWriteFailed(Exception):
+    """The line of a change already made outside the store could not be written."""
+
+
 def account_outcome(exc: BaseException) -> str:
     """The outcome of a change that raised ``exc``: ``refused`` for a request the account
     store refused (api.accounts.AccountError), ``error`` for anything else."""
@@ -126,10 +130,9 @@ def audited(log: AuditLog, caller: Caller, mutation: str, arguments: dict[str, A
     its one line naming ``caller``: ``ok`` after it, else the outcome of what it raised.
     ``work`` may add to ``arguments`` (e.g. the id of what it made) before the line is
     written; never a password.  Shared by ``jinlin user …`` (api.cli.auditing) and the
-    console's account and token pages.  A line that cannot be written after the change is
-    AUDIT_FAILED, as for the API's mutations."""
-    from api.graphql.auditing import AuditFailed  # it imports this module
-
+    console's account and token pages.  A line that cannot be written after the change
+    raises :class:`AuditWriteFailed` (the callers answer AUDIT_FAILED, as the API's
+    mutations do)."""
     entry = log.entry(caller, mutation, arguments)
     try:
         result = work()
@@ -138,6 +141,6 @@ def audited(log: AuditLog, caller: Caller, mutation: str, arguments: dict[str, A
         raise
     try:
         entry.write("ok")
-    except OSError:
-        raise AuditFailed() from None
+    except OSError as exc:
+        raise AuditWriteFailed(str(exc)) from exc
     return result

@@ -127,5 +127,8 @@ def audited(data_dir: str | Path, who: str, mutation: str, arguments: dict[str, 
             work: Callable[[], T], scope: str = ANY_SCOPE) -> T:
     """:func:`api.audit.audited` for the command line: the line names ``who`` in role
     ``shell``, in the data directory's log."""
-    return audit.audited(AuditLog.in_data_dir(data_dir), Caller(ROLE, scope, who), mutation,
-                         arguments, work, outcome_of)
+    try:
+        return audit.audited(AuditLog.in_data_dir(data_dir), Caller(ROLE, scope, who),
+                             mutation, arguments, work, outcome_of)
+    except audit.AuditWriteFailed:
+        raise AuditFailed() from None

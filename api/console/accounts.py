@@ -19,9 +19,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from api.accounts import Account, AccountError
-from api.audit import audited
+from api.audit import AuditWriteFailed, audited
 from api.console.areas import Area, areas, resolve, stored_scope
 from api.console.web import PageError, View, page
+from api.graphql.auditing import AuditFailed
 from api.policy import POLICY, ROLES, Cap
 from graph.i18n import _
 
@@ -79,8 +80,11 @@ async def run_audited(view: View, mutation: str, arguments: dict[str, Any], work
             raise AccountError(refusal)
         return work()
 
-    return await view.backend.pools.read(audited, view.backend.audit, view.caller, mutation,
-                                         arguments, checked)
+    try:
+        return await view.backend.pools.read(audited, view.backend.audit, view.caller,
+                                             mutation, arguments, checked)
+    except AuditWriteFailed:
+        raise PageError(str(AuditFailed()), 500, AuditFailed.code) from None
 
 
 async def accounts_page(view: View) -> Response:

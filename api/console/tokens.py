@@ -4,7 +4,8 @@ A token is named, lives at most ``settings.token_max_hours``, is scoped to the a
 scope or an area under it (api.console.areas: a county admin's token for one street sees
 that street only, as api.http.tokens.decode_token scopes the caller by the token's claim),
 and is shown once, on the answer to the POST that made it.  The page lists the account's
-live tokens and revokes them (refused from the next request on: api.accounts).  Issuing
+live tokens and revokes them (refused from the next request on: api.accounts); the server signs them
+(Backend.issue_token: api.http.tokens.issue_account_token).  Issuing
 and revoking each write one audit line naming the account (api.audit.audited, with the
 mutation names of ``jinlin user token|revoke``).
 """
@@ -20,7 +21,6 @@ from api.accounts import AccountError
 from api.console.accounts import run_audited
 from api.console.areas import areas, resolve, stored_scope
 from api.console.web import PageError, View, page
-from api.http.tokens import issue_account_token
 from graph.i18n import _
 
 DEFAULT_HOURS = 24.0
@@ -69,9 +69,7 @@ async def tokens_page(view: View) -> Response:
 
     def issue() -> str:
         assert hours is not None
-        token, jti = issue_account_token(settings.jwt_secret, view.backend.accounts, name,
-                                         form["label"], hours, settings.token_max_hours,
-                                         scope=scope)
+        token, jti = view.backend.issue_token(name, form["label"], hours, scope)
         arguments["jti"] = jti
         return token
 

@@ -49,7 +49,13 @@ from api.graphql.schema import build_schema
 from api.http import gate
 from api.http.export import Export
 from api.http.language import Language
-from api.http.tokens import AuthError, bearer, check_secret, decode_token
+from api.http.tokens import (
+    AuthError,
+    bearer,
+    check_secret,
+    decode_token,
+    issue_account_token,
+)
 from graph import embedded
 from graph.i18n import _
 from graph.settings import Settings
@@ -107,7 +113,13 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         self.sessions = Sessions(dt.timedelta(minutes=settings.session_idle_minutes),
                                  dt.timedelta(hours=settings.session_max_hours))
         self.console = Backend(settings, store, audit, self.accounts, self.sessions,
-                               self.schema, self.pools, self.scope_of)
+                               self.schema, self.pools, self.scope_of, self.issue_token)
+
+    def issue_token(self, name: str, label: str, hours: float, scope: str) -> tuple[str, str]:
+        """A token for account ``name`` (api.http.tokens.issue_account_token) signed with
+        this server's secret and lifetime limit: the console's token page issues it."""
+        return issue_account_token(self.settings.jwt_secret, self.accounts, name, label,
+                                   hours, self.settings.token_max_hours, scope=scope)
 
     async def get_context(self, request: Any, response: Any) -> Context:
         caller, (label, code) = request.state.caller, request.state.scope

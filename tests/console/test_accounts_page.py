@@ -18,6 +18,7 @@ from consolehelp import PASSWORD, Console, form_csrf, post_form, sign_in
 from api.console.accounts import grantable
 from api.policy import ROLES
 
+QUERY = {"query": "{ compounds { totalCount } }"}
 ONE_TIME = re.compile(r'<code class="secret-value" id="password">([^<]+)</code>')
 
 
@@ -109,11 +110,17 @@ def test_disabling_ends_the_session_and_refuses_the_tokens(console: Console) -> 
     console.add("zhao", "county_admin", "K1")
     console.add("wang.wu", "street_staff", "SA")
     user = console.login("wang.wu")
-    assert user.get("/").status_code == 200
+    issued = post_form(user, "/tokens", {"label": "app", "hours": "1", "scope": "Street:SA"})
+    (token,) = re.findall(r'id="token">([^<]+)<', issued.text)
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert httpx.post(f"{console.base}/graphql", json=QUERY, headers=bearer).status_code == 200
     admin = console.login("zhao")
     answer = post_form(admin, "/accounts/wang.wu/disable", {})
     assert (answer.status_code, answer.headers["location"]) == (303, "/accounts")
     assert user.get("/").status_code == 303  # signed out at once
+    refused = httpx.post(f"{console.base}/graphql", json=QUERY, headers=bearer)
+    assert (refused.status_code, refused.json()["errors"][0]["message"]) == (
+        401, "令牌被拒绝：账号 wang.wu 已停用")
     assert sign_in(console.client(), "wang.wu", PASSWORD).status_code == 401
     row = admin.get("/accounts").text.split('data-name="wang.wu"')[1].split("</tr>")[0]
     assert "已停用" in row and "disable" not in row
