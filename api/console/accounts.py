@@ -70,8 +70,8 @@ def _field(view: View, name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-async def run_audited(view: View, mutation: str, arguments: dict[str, Any], work: Callable[[], T],
-               refusal: str = "") -> T:
+async def run_audited(view: View, mutation: str, arguments: dict[str, Any],
+                      work: Callable[[], T], refusal: str = "") -> T:
     """``work`` on the read pool (argon2 and fsync take a while), audited as the signed-in
     user; with a ``refusal`` it is not run, and the line says ``refused`` (as the API's
     refusals get theirs).  The token page uses it too."""
