@@ -91,6 +91,14 @@ class Account:
         return self.locked_until is not None and now < dt.datetime.fromisoformat(
             self.locked_until)
 
+    def state(self, now: dt.datetime) -> str:
+        """The account's state as people read it (``jinlin user list``, the console)."""
+        if self.disabled:
+            return _("已停用")
+        if self.locked(now):
+            return _("锁定至 {until}", until=self.locked_until)
+        return _("须改密码") if self.must_change_password else _("正常")
+
     def live_tokens(self, now: dt.datetime) -> list[IssuedToken]:
         """Tokens neither revoked nor expired."""
         return [t for t in self.tokens

@@ -22,12 +22,14 @@ import json
 import os
 import threading
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from api.auth import Caller
 
 AUDIT_FILE = "audit.log"  # in the data directory, for the app and the command line alike
+T = TypeVar("T")
 
 
 class AuditLog:
@@ -107,3 +109,38 @@ class AuditEntry:
         self.log.append({"id": self.id, "when": when, **self.fields, "outcome": outcome,
                          **details})
         self.last = outcome
+
+
+class AuditWriteFailed(Exception):
+    """The line of a change already made outside the store could not be written."""
+
+
+def account_outcome(exc: BaseException) -> str:
+    """The outcome of a change that raised ``exc``: ``refused`` for a request the account
+    store refused (api.accounts.AccountError), ``error`` for anything else."""
+    from api.accounts import AccountError
+
+    return "refused" if isinstance(exc, AccountError) else "error"
+
+
+def audited(log: AuditLog, caller: Caller, mutation: str, arguments: dict[str, Any],
+            work: Callable[[], T],
+            outcome_of: Callable[[BaseException], str] = account_outcome) -> T:
+    """Run ``work`` (a change outside the store: the accounts and their tokens) and write
+    its one line naming ``caller``: ``ok`` after it, else the outcome of what it raised.
+    ``work`` may add to ``arguments`` (e.g. the id of what it made) before the line is
+    written; never a password.  Shared by ``jinlin user …`` (api.cli.auditing) and the
+    console's account and token pages.  A line that cannot be written after the change
+    raises :class:`AuditWriteFailed` (the callers answer AUDIT_FAILED, as the API's
+    mutations do)."""
+    entry = log.entry(caller, mutation, arguments)
+    try:
+        result = work()
+    except BaseException as exc:
+        entry.settle_quietly(outcome_of(exc))
+        raise
+    try:
+        entry.write("ok")
+    except OSError as exc:
+        raise AuditWriteFailed(str(exc)) from exc
+    return result

@@ -12,7 +12,8 @@ commit, and if it cannot be the import rolls back.
   command's choices (replace scope, ``--force``, the demo's preset and seed).  The
   files are hashed before they are read, so a file swapped in between is not caught.
 - the account commands (``user …``, api.cli.users) change no graph: :func:`audited`
-  writes their line once the change is made (or refused); never a password.
+  (api.audit.audited, shared with the console) writes their line once the change is
+  made (or refused); never a password.
 - outcome: ``ok`` (with ``counts``); ``invalid`` for ledgers or a dump the model
   refuses, ``refused`` when the store or the replace refuses, ``cancelled`` when the
   person answers no at the replace prompt, ``error`` for anything else (Ctrl-C too).
@@ -28,6 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from api import audit
 from api.audit import AuditLog
 from api.auth import Caller
 from api.graphql.auditing import AuditFailed
@@ -73,17 +75,10 @@ def audited_write(store: Store, data_dir: str | Path, who: str, mutation: str,
 
 def audited(data_dir: str | Path, who: str, mutation: str, arguments: dict[str, Any],
             work: Callable[[], T], scope: str = ANY_SCOPE) -> T:
-    """Run ``work`` (a change outside the store) and write its one line: ``ok`` after
-    it, else the outcome of what it raised.  ``work`` may add to ``arguments`` (e.g. the
-    id of what it made) before the line is written."""
-    entry = AuditLog.in_data_dir(data_dir).entry(Caller(ROLE, scope, who), mutation, arguments)
+    """:func:`api.audit.audited` for the command line: the line names ``who`` in role
+    ``shell``, in the data directory's log."""
     try:
-        result = work()
-    except BaseException as exc:
-        entry.settle_quietly(outcome_of(exc))
-        raise
-    try:
-        entry.write("ok")
-    except OSError:
+        return audit.audited(AuditLog.in_data_dir(data_dir), Caller(ROLE, scope, who),
+                             mutation, arguments, work, outcome_of)
+    except audit.AuditWriteFailed:
         raise AuditFailed() from None
-    return result

@@ -9,11 +9,10 @@ first sign-in.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from typing import Any
 
-from api.accounts import Account, AccountStore
+from api.accounts import AccountStore
 from api.cli import auditing
 from api.cli.config import settings_of, store_has_scope, with_secret
 from api.cli.texts import HELP_TTL_HOURS
@@ -57,19 +56,11 @@ def cmd_list(args: argparse.Namespace) -> int:
     now = store.clock()
     for account in sorted(accounts.values(), key=lambda a: a.name):
         print("\t".join([account.name, account.display_name, account.role, account.scope,
-                         _state(account, now),
+                         account.state(now),
                          _("有效令牌 {count}", count=len(account.live_tokens(now)))]))
     if not accounts:
         print(_("还没有账号：用 `jinlin user add` 创建"))
     return 0
-
-
-def _state(account: Account, now: dt.datetime) -> str:
-    if account.disabled:
-        return _("已停用")
-    if account.locked(now):
-        return _("锁定至 {until}", until=account.locked_until)
-    return _("须改密码") if account.must_change_password else _("正常")
 
 
 def cmd_disable(args: argparse.Namespace) -> int:

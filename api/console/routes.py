@@ -6,22 +6,28 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from api.console import (
+    accounts,
     auth_pages,
     dashboard,
+    graphiql,
     ledgers,
     map,
     network,
     reports,
+    tokens,
 )
 from api.console.assets import STATIC
 
 PAGES = (
+    accounts,
     auth_pages,
     dashboard,
+    graphiql,
     ledgers,
     map,
     network,
     reports,
+    tokens,
 )
 
 

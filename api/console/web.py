@@ -54,6 +54,8 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 ScopeOf = Callable[[Caller], Awaitable["tuple[str, str] | Response"]]
+# (account, token name, hours, scope) → the signed token and its jti (api.http.tokens)
+IssueToken = Callable[[str, str, float, str], tuple[str, str]]
 
 
 @dataclass
@@ -68,6 +70,7 @@ class Backend:
     schema: BaseSchema
     pools: pools.Pools
     scope_of: ScopeOf
+    issue_token: IssueToken  # signs with the server's secret: the token page's one use of it
 
     def headers(self) -> dict[str, str]:
         tiles = self.settings.map_tile_url

@@ -11,7 +11,8 @@ a token over its rate (api.http.gate) before reading further, puts the request u
 deadline (``request_timeout``: store statements get the time left as their timeout,
 see graph.store.deadline) and on the app's thread pools (api.graphql.pools); the schema prices
 the document before it runs (api.graphql.limits); past the deadline the client gets TIMEOUT
-and the worker is free.
+and the worker is free.  A browser opening /graphql is sent to the console's GraphiQL
+(/graphiql, from vendored files: strawberry's own page loads from a CDN and is off).
 """
 
 from __future__ import annotations
@@ -21,13 +22,13 @@ import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
@@ -39,7 +40,7 @@ from api.audit import AuditLog
 from api.auth import Caller
 from api.console.routes import console_routes
 from api.console.sessions import Sessions
-from api.console.web import CSRF_HEADER, SAFE, Backend, caller_of, signed_in
+from api.console.web import CSRF_HEADER, SAFE, Backend, caller_of, same_origin, signed_in
 from api.graphql import pools, queries
 from api.graphql.context import Context
 from api.graphql.introspection import introspection_allowed
@@ -48,7 +49,13 @@ from api.graphql.schema import build_schema
 from api.http import gate
 from api.http.export import Export
 from api.http.language import Language
-from api.http.tokens import AuthError, bearer, check_secret, decode_token
+from api.http.tokens import (
+    AuthError,
+    bearer,
+    check_secret,
+    decode_token,
+    issue_account_token,
+)
 from graph import embedded
 from graph.i18n import _
 from graph.settings import Settings
@@ -96,7 +103,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                  extensions: Sequence[Any] = ()) -> None:
         super().__init__(build_schema(settings.production, extensions,
                                       introspection=introspection_allowed(settings)),
-                         graphql_ide=None if settings.production else "graphiql",
+                         graphql_ide=None,  # its page loads from a CDN: /graphiql instead
                          allow_queries_via_get=False)
         self.settings, self.store, self.audit = settings, store, audit
         self.scopes = ScopeResolver(store)
@@ -106,13 +113,15 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         self.sessions = Sessions(dt.timedelta(minutes=settings.session_idle_minutes),
                                  dt.timedelta(hours=settings.session_max_hours))
         self.console = Backend(settings, store, audit, self.accounts, self.sessions,
-                               self.schema, self.pools, self.scope_of)
+                               self.schema, self.pools, self.scope_of, self.issue_token)
+
+    def issue_token(self, name: str, label: str, hours: float, scope: str) -> tuple[str, str]:
+        """A token for account ``name`` (api.http.tokens.issue_account_token) signed with
+        this server's secret and lifetime limit: the console's token page issues it."""
+        return issue_account_token(self.settings.jwt_secret, self.accounts, name, label,
+                                   hours, self.settings.token_max_hours, scope=scope)
 
     async def get_context(self, request: Any, response: Any) -> Context:
-        if not hasattr(request.state, "caller"):
-            # only the GraphiQL page gets here unauthenticated; it executes nothing
-            # (queries via GET are disabled), so it needs no context
-            return cast(Context, None)
         caller, (label, code) = request.state.caller, request.state.scope
         return Context(store=self.store, settings=self.settings, caller=caller,
                        scope_label=label, scope_code=code, audit=self.audit)
@@ -132,10 +141,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
 
     async def gate(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
-        ide_page = (request.method == "GET" and not self.settings.production
-                    and "text/html" in request.headers.get("accept", ""))
-        if ide_page:
-            await self(scope, receive, send)
+        if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
+            # a browser opening /graphql: the console's offline GraphiQL (api.console.graphiql)
+            await RedirectResponse("/graphiql", status_code=303)(scope, receive, send)
             return
         limit = self.settings.max_body_bytes
         length = request.headers.get("content-length")
@@ -153,8 +161,10 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         """Who sent ``request`` (its bearer token, else the console's session cookie), or
         the refusal to send: 401 without a valid token (revoked, or its account disabled:
         api.accounts), 403 for a cookie-authenticated POST without the session's CSRF token
-        (GraphiQL and the console's scripts send it), 429 over the token's rate."""
-        if "authorization" not in request.headers:
+        (GraphiQL and the console's scripts send it), 429 over the token's rate.  The
+        cookie counts only for the console's own pages: a request a browser says comes
+        from another origin (CORS apps) must bring a token."""
+        if "authorization" not in request.headers and same_origin(request):
             who = signed_in(self.console, request)
             if who is not None:
                 session, account = who

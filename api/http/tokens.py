@@ -93,18 +93,23 @@ def issue_token(
 
 def issue_account_token(secret: str, accounts: AccountStore, name: str, label: str,
                         ttl_hours: float = 12.0, max_hours: float = MAX_HOURS,
-                        ) -> tuple[str, str]:
-    """A token for account ``name`` in its role and scope, and its ``jti``: signed
-    first (which checks the lifetime), then listed in ``accounts`` under ``label``;
-    a token the store refuses to list is never handed out."""
+                        scope: str | None = None) -> tuple[str, str]:
+    """A token for account ``name`` in its role and ``scope`` (None: the account's), and
+    its ``jti``: signed first (which checks the lifetime), then listed in ``accounts``
+    under ``label``; a token the store refuses to list is never handed out.
+
+    A narrower ``scope`` (a street of a county admin's county …) is what the token's
+    caller is scoped to (:func:`decode_token` reads the claim); the caller of this
+    function has checked that it lies within the account's (api.console.areas)."""
     account = accounts.get(name)
     if account is None:
         raise AccountError(_("账号 {name} 不存在", name=name))
+    scope = scope or account.scope
     jti = uuid.uuid4().hex
-    token = issue_token(secret, account.role, account.scope, subject=name,
+    token = issue_token(secret, account.role, scope, subject=name,
                         ttl_hours=ttl_hours, max_hours=max_hours, jti=jti)
     expires = jwt.decode(token, options={"verify_signature": False})["exp"]
-    accounts.record_token(name, label, jti, account.scope,
+    accounts.record_token(name, label, jti, scope,
                           dt.datetime.fromtimestamp(expires, dt.UTC))
     return token, jti
 

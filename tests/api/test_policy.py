@@ -12,13 +12,30 @@ steps (test_mutations.py).  Here every (role, capability) pair is asked once.
 
 from __future__ import annotations
 
+import html
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import httpx
 from apihelp import Api
 
-from api.policy import POLICY, README, ROLES, Cap, allows, markdown_table, refusal, with_table
-from graph.writer import NodeRecord, RelRecord, write_graph
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "console"))
+from consolehelp import PASSWORD, sign_in  # noqa: E402
+
+from api.accounts import AccountStore  # noqa: E402
+from api.policy import (  # noqa: E402
+    POLICY,
+    README,
+    ROLES,
+    Cap,
+    allows,
+    markdown_table,
+    refusal,
+    with_table,
+)
+from graph.writer import NodeRecord, RelRecord, write_graph  # noqa: E402
 
 # A scope per role, all holding compound C1 and its residents P1 and P3.
 WHO: dict[str, dict[str, str]] = {
@@ -48,6 +65,18 @@ def _forbidden(body: dict[str, Any]) -> str | None:
     return None
 
 
+def _console_page(api: Api, role: str, path: str) -> httpx.Response:
+    """``GET path`` in a console session of an account of ``role`` in its WHO scope."""
+    accounts = AccountStore.in_data_dir(api.audit.parent)
+    name = f"probe-{role}"
+    if accounts.get(name) is None:
+        accounts.add(name, name, role, WHO[role]["scope"], lambda s: True)
+        accounts.change_password(name, PASSWORD)
+    with httpx.Client(base_url=api.base, timeout=30) as client:
+        assert sign_in(client, name, PASSWORD).status_code == 303
+        return client.get(path)
+
+
 def _probe(api: Api, role: str, cap: Cap) -> bool:
     """Ask the live API for what ``cap`` allows, as ``role``: True when it was allowed."""
     who: dict[str, Any] = {"role": role, **WHO[role]}
@@ -66,6 +95,12 @@ def _probe(api: Api, role: str, cap: Cap) -> bool:
             return False
         node = body["data"]["raiseDemand"]["node"]
         return bool(node["raisedBy"] == [{"code": "P3"}])
+    if cap is Cap.MANAGE_ACCOUNTS:
+        page = _console_page(api, role, "/accounts")
+        assert page.status_code in (200, 403), (role, page.status_code)
+        if page.status_code == 403:
+            assert html.escape(refusal(role, cap)) in page.text
+        return page.status_code == 200
     probes: dict[Cap, Callable[[], bool]] = {
         Cap.READ_ALL: lambda: allowed("{ compounds { totalCount } }"),
         Cap.CHANGE_GRAPH: lambda: allowed(
