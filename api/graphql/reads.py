@@ -6,6 +6,7 @@ skipping rows in Python, so page N costs the same as page 1.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import strawberry
@@ -62,6 +63,48 @@ def strawberry_name(name: str) -> str:
     return head + "".join(w.capitalize() for w in rest)
 
 
+@dataclass(frozen=True)
+class Shape:
+    """What decides the Cypher of one connection page, besides the caller's scope."""
+
+    label: str
+    within: str | None
+    sort: str
+    descending: bool
+    members: bool
+    active: queries.Active
+
+
+PROBE_SPAN = 20  # the probe reads at most this many nodes per row of the page
+
+
+async def page_rows(ctx: Context, shape: Shape, key: Any, code: str | None, limit: int,
+                    params: dict[str, Any]) -> list[dict[str, Any]]:
+    """The first ``limit`` rows past the cursor (``key``, ``code``), in order.
+
+    Over a whole county, ascending by code, along the code index: a probe finds ``limit``
+    passing codes, the window reads the page up to the farthest (two short reads, where
+    walking down sorts every node of the county).  When the probe cannot tell (no row,
+    or its budget ran out before ``limit`` passed: the county holds few of its first
+    nodes), the walk down from the scope answers, as it does for every other shape.
+    """
+    s, scope = shape, ctx.scope_label
+    if queries.walks_index(s.sort, s.descending, scope, s.within):
+        after = code is not None
+        budget = max(PROBE_SPAN * limit, 1000)
+        found = await ctx.read(
+            queries.index_probe(s.label, scope, s.within, s.members, s.active, after),
+            after_code=code, budget=budget, limit=limit, **params)
+        if found and (len(found) == limit or found[0]["scanned"] < budget):
+            return await ctx.read(
+                queries.index_window(s.label, scope, s.within, s.members, s.active, after),
+                after_code=code, upto=max(r["code"] for r in found),
+                limit=limit, **params)
+    return await ctx.read(
+        queries.page(s.label, scope, s.within, s.sort, s.descending, s.members, s.active),
+        after_key=key, after_code=code, limit=limit, **params)
+
+
 def _connection_resolver(label: str) -> Any:
     async def resolve(
         self: Any,
@@ -86,10 +129,10 @@ def _connection_resolver(label: str) -> Any:
             params["within"] = within_code
         key, code = types.decode_cursor(after) if after else (None, None)
         members = params.get("f_is_member") is True
-        rows = await ctx.read(
-            queries.page(label, ctx.scope_label, within_label, sort, descending, members),
-            after_key=key, after_code=code, limit=size + 1, **params,
-        )
+        active = frozenset(a.name for a in queries.filter_args(label)
+                           if params[queries.param_name(a)] is not None)
+        shape = Shape(label, within_label, sort, descending, members, active)
+        rows = await page_rows(ctx, shape, key, code, size + 1, params)
         more = len(rows) > size
         edges = [
             types.edge_type(label)(
@@ -101,7 +144,7 @@ def _connection_resolver(label: str) -> Any:
 
         async def count() -> int:
             found = await ctx.read(
-                queries.total(label, ctx.scope_label, within_label, members), **params)
+                queries.total(label, ctx.scope_label, within_label, members, active), **params)
             return int(found[0]["n"])
 
         return types.connection_type(label)(
