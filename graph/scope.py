@@ -96,7 +96,8 @@ SCOPE_RELS: frozenset[str] = frozenset(
     for group in _TYPES.findall(text) for t in group.split("|"))
 
 
-def downward(label: str, var: str, top: str, head: str = "", carry: str = "") -> list[str]:
+def downward(label: str, var: str, top: str, head: str = "", carry: str = "",
+             returns: str = "") -> list[str]:
     """UNION branches binding each node ``var`` of ``label`` anchored at or below ``top``.
 
     The walk goes down: from ``top`` (a node pattern such as ``(s:Street {code:
@@ -111,6 +112,9 @@ def downward(label: str, var: str, top: str, head: str = "", carry: str = "") ->
     plans a pattern from its first node, and ``(n:Member)-[..]->()-[..]->(t)`` with
     ``t`` bound took 243 s on the county data where ``(t)<-[..]-()<-[..]-(n:Member)``
     takes 0.09 s.  Hence the anchors are reversed here rather than rewritten.
+
+    ``returns`` replaces what each branch returns (``DISTINCT {carry}{var}``), e.g. one
+    list per branch for a count.
     """
     if key_label(label) not in NODE_BY_LABEL:
         raise ValueError(f"unknown label {label!r}")
@@ -123,5 +127,5 @@ def downward(label: str, var: str, top: str, head: str = "", carry: str = "") ->
             back = reverse(path)
             walk = (f"MATCH {top}{DOWN_SPINE}(t) WITH DISTINCT {carry}t "
                     f"MATCH {back[: -len('(v)')]}{node}")
-        branches.append(f"{head}{walk} RETURN DISTINCT {carry}{var}")
+        branches.append(f"{head}{walk} RETURN {returns or f'DISTINCT {carry}{var}'}")
     return branches

@@ -85,14 +85,16 @@ def sort_fields(label: str) -> tuple[str, ...]:
     )
 
 
-def _walk(label: str, lab: str, scope_label: str, filter_scope: str | None) -> tuple[str, str]:
+def _walk(label: str, lab: str, scope_label: str, filter_scope: str | None,
+          counting: bool = False) -> tuple[str, str]:
     """The ``CALL {}`` binding the candidates ``n`` and the scope predicate left to check.
 
     Candidates come from walking down from one administrative node: the narrower of
     the caller's scope and the ``within`` filter (levels are ordered County > Street >
     Community > Grid > Compound).  The other one is checked on the candidates only,
     with the upward ``in_scope`` predicate, so the result is exactly "in the caller's
-    scope AND within", each through any anchor.
+    scope AND within", each through any anchor.  ``counting``: the branches of several
+    anchors are joined as lists (:func:`total`), binding a node once per branch.
     """
     if scope_label not in AREAS:  # a caller's level, or any area for the command line
         raise ValueError(f"{scope_label} cannot be a scope")
@@ -105,7 +107,11 @@ def _walk(label: str, lab: str, scope_label: str, filter_scope: str | None) -> t
                           in_scope(label, "n", scope_label))
         else:
             check = in_scope(label, "n", filter_scope, param="within")
-    return "CALL { " + " UNION ".join(downward(lab, "n", top)) + " }", check
+    branches = downward(lab, "n", top)
+    if counting and len(branches) > 1:
+        lists = downward(lab, "n", top, returns="collect(DISTINCT n) AS ns")
+        return "CALL { " + " UNION ALL ".join(lists) + " } UNWIND ns AS n", check
+    return "CALL { " + " UNION ".join(branches) + " }", check
 
 
 Active: TypeAlias = frozenset[str] | None  # the filters a request sets (FilterArg.name); None: all
@@ -169,11 +175,17 @@ def page(label: str, scope_label: str, filter_scope: str | None, sort: str,
 @cache
 def total(label: str, scope_label: str, filter_scope: str | None,
           members_only: bool = False, active: Active = None) -> Query:
+    """How many nodes a connection holds (its totalCount), walking down as :func:`page`.
+
+    A label with several anchors (a person: home, or post) has one branch each; a
+    ``UNION`` of the branches' rows costs ArcadeDB more than the walks (a county's
+    members: 150 ms against 65), so each branch returns one list and the lists are
+    joined and counted distinct instead (110 ms)."""
     lab = _match(label, members_only)
-    walk, check = _walk(label, lab, scope_label, filter_scope)
+    walk, check = _walk(label, lab, scope_label, filter_scope, counting=True)
     return Query(
         f"count_{lab}_in_{scope_label}_{filter_scope or 'all'}{_tag(active)}",
-        f"{walk} WITH n WHERE {_where(label, check, active)} RETURN count(n) AS n",
+        f"{walk} WITH n WHERE {_where(label, check, active)} RETURN count(DISTINCT n) AS n",
     )
 
 
@@ -224,7 +236,7 @@ def index_probe(label: str, scope_label: str, filter_scope: str | None, members_
     lab = _match(label, members_only)
     keyset = "WHERE n.code > $after_code " if after else ""
     return Query(
-        _name("probe", lab, scope_label, filter_scope, after, active),
+        _name("page_probe", lab, scope_label, filter_scope, after, active),
         f"MATCH (n:{lab}) {keyset}WITH n LIMIT $budget WITH collect(n) AS seen "
         "UNWIND seen AS n WITH n, size(seen) AS scanned "
         f"WHERE {_where(label, _checks(label, scope_label, filter_scope), active)} "
@@ -243,7 +255,7 @@ def index_window(label: str, scope_label: str, filter_scope: str | None, members
     where += ["n.code <= $upto", _where(label, _checks(label, scope_label, filter_scope),
                                         active)]
     return Query(
-        _name("window", lab, scope_label, filter_scope, after, active),
+        _name("page_window", lab, scope_label, filter_scope, after, active),
         f"MATCH (n:{lab}) WHERE {' AND '.join(where)} "
         "WITH n ORDER BY n.code LIMIT $limit "
         f"RETURN {RETURN_NODE} ORDER BY n.code",
