@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 from graph.model import NODE_BY_LABEL, key_label
-from graph.spine import ANCHORS, AREAS, DOWN_SPINE, SCOPE_LABELS, SPINE
+from graph.spine import ANCHORS, AREAS, DOWN_SPINE, LEVELS, SCOPE_LABELS, SPINE, depth, down_to
 
 _STEP = re.compile(r"\([^()]*\)|<-\[[^\]]*\]-|-\[[^\]]*\]->")
 
@@ -97,7 +97,7 @@ SCOPE_RELS: frozenset[str] = frozenset(
 
 
 def downward(label: str, var: str, top: str, head: str = "", carry: str = "",
-             returns: str = "") -> list[str]:
+             returns: str = "", level: str | None = None) -> list[str]:
     """UNION branches binding each node ``var`` of ``label`` anchored at or below ``top``.
 
     The walk goes down: from ``top`` (a node pattern such as ``(s:Street {code:
@@ -114,7 +114,8 @@ def downward(label: str, var: str, top: str, head: str = "", carry: str = "",
     takes 0.09 s.  Hence the anchors are reversed here rather than rewritten.
 
     ``returns`` replaces what each branch returns (``DISTINCT {carry}{var}``), e.g. one
-    list per branch for a count.
+    list per branch for a count.  ``level``, the level of ``top``: a spine level at or
+    below it is then reached in exactly its number of hops (:func:`graph.spine.down_to`).
     """
     if key_label(label) not in NODE_BY_LABEL:
         raise ValueError(f"unknown label {label!r}")
@@ -122,7 +123,10 @@ def downward(label: str, var: str, top: str, head: str = "", carry: str = "",
     branches = []
     for path in ANCHORS[key_label(label)]:
         if path == "(v)":
-            walk = f"MATCH {top}{DOWN_SPINE}{node}"
+            exact = (level is not None and label in LEVELS
+                     and depth(label) >= depth(level))
+            down = down_to(level, label) if exact and level else DOWN_SPINE
+            walk = f"MATCH {top}{down}{node}"
         else:
             back = reverse(path)
             walk = (f"MATCH {top}{DOWN_SPINE}(t) WITH DISTINCT {carry}t "

@@ -14,7 +14,7 @@ from typing import TypeAlias
 from graph.lifecycle import Guard
 from graph.model import NODE_BY_LABEL, REL_BY_TYPE, PropType, checked_label, key_label
 from graph.scope import downward, in_scope, scopes_under
-from graph.spine import AREAS, DOWN_SPINE, SCOPE_LABELS, current, depth
+from graph.spine import AREAS, DOWN_SPINE, SCOPE_LABELS, current, depth, down_to
 from graph.store import Query
 
 DATED = current("r", optional=True)  # a field read without asOf sees every period
@@ -98,18 +98,18 @@ def _walk(label: str, lab: str, scope_label: str, filter_scope: str | None,
     """
     if scope_label not in AREAS:  # a caller's level, or any area for the command line
         raise ValueError(f"{scope_label} cannot be a scope")
-    top, check = f"(s:{scope_label} {{code: $scope}})", ""
+    top, level, check = f"(s:{scope_label} {{code: $scope}})", scope_label, ""
     if filter_scope:
         if filter_scope not in AREAS:
             raise ValueError(f"{filter_scope} cannot be a filter scope")
         if depth(filter_scope) >= depth(scope_label):
-            top, check = (f"(s:{filter_scope} {{code: $within}})",
-                          in_scope(label, "n", scope_label))
+            top, level, check = (f"(s:{filter_scope} {{code: $within}})", filter_scope,
+                                 in_scope(label, "n", scope_label))
         else:
             check = in_scope(label, "n", filter_scope, param="within")
-    branches = downward(lab, "n", top)
+    branches = downward(lab, "n", top, level=level)
     if counting and len(branches) > 1:
-        lists = downward(lab, "n", top, returns="collect(DISTINCT n) AS ns")
+        lists = downward(lab, "n", top, returns="collect(DISTINCT n) AS ns", level=level)
         return "CALL { " + " UNION ALL ".join(lists) + " } UNWIND ns AS n", check
     return "CALL { " + " UNION ".join(branches) + " }", check
 
@@ -357,9 +357,12 @@ def count_by(label: str, level: str, scope_label: str) -> Query:
     lab, lev = checked_label(label), checked_label(level)
     if lev not in AREAS:
         raise ValueError(f"cannot count by {level}")
-    areas = f"MATCH (s:{_scope_label(scope_label)} {{code: $scope}}){DOWN_SPINE}(g:{lev}) "
+    top = _scope_label(scope_label)
+    down = down_to(top, lev) if depth(lev) >= depth(top) else DOWN_SPINE  # else: none
+    areas = f"MATCH (s:{top} {{code: $scope}}){down}(g:{lev}) "
     branches = [f"{areas}RETURN DISTINCT g, null AS n"]
-    branches += downward(lab, "n", "(g)", head=f"{areas}WITH DISTINCT g ", carry="g, ")
+    branches += downward(lab, "n", "(g)", head=f"{areas}WITH DISTINCT g ", carry="g, ",
+                         level=lev)
     return Query(
         f"count_{lab}_by_{lev}_in_{scope_label}",
         "CALL { " + " UNION ".join(branches) + " } "

@@ -6,10 +6,12 @@ skipping rows in Python, so page N costs the same as page 1.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
 import strawberry
+from strawberry.types.nodes import SelectedField
 
 from api.graphql import queries, types
 from api.graphql.context import ApiError, Context
@@ -114,6 +116,20 @@ async def page_count(ctx: Context, shape: Shape, params: dict[str, Any]) -> int:
     return int(found[0]["n"])
 
 
+def asks_for(info: strawberry.Info, name: str) -> bool:
+    """Whether the resolved field's selection holds the field ``name`` (GraphQL's
+    spelling), directly or inside a fragment."""
+    todo: list[Any] = [s for f in info.selected_fields for s in f.selections]
+    while todo:
+        sel = todo.pop()
+        if isinstance(sel, SelectedField):
+            if sel.name == name:
+                return True
+        else:  # a fragment spread or an inline fragment
+            todo.extend(sel.selections)
+    return False
+
+
 def _connection_resolver(label: str) -> Any:
     async def resolve(
         self: Any,
@@ -141,7 +157,15 @@ def _connection_resolver(label: str) -> Any:
         active = frozenset(a.name for a in queries.filter_args(label)
                            if params[queries.param_name(a)] is not None)
         shape = Shape(label, within_label, sort, descending, members, active)
-        rows = await page_rows(ctx, shape, key, code, size + 1, params)
+        # the count, when asked for, runs beside the page instead of after it
+        counting = (asyncio.ensure_future(page_count(ctx, shape, params))
+                    if asks_for(info, "totalCount") else None)
+        try:
+            rows = await page_rows(ctx, shape, key, code, size + 1, params)
+        except BaseException:
+            if counting is not None:
+                counting.cancel()
+            raise
         more = len(rows) > size
         edges = [
             types.edge_type(label)(
@@ -152,7 +176,7 @@ def _connection_resolver(label: str) -> Any:
         ]
 
         async def count() -> int:
-            return await page_count(ctx, shape, params)
+            return await (counting if counting is not None else page_count(ctx, shape, params))
 
         return types.connection_type(label)(
             edges=edges,

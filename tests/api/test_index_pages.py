@@ -101,3 +101,11 @@ def test_a_page_after_the_last_code_is_empty(api: Api) -> None:
     after = api.gql(QUERY, {"first": 2, "desc": False,
                             "after": last["pageInfo"]["endCursor"]}, scope="K1")["people"]
     assert after["edges"] == [] and after["pageInfo"]["hasNextPage"] is False
+
+
+def test_total_count_asked_inside_a_fragment(api: Api) -> None:
+    write_graph(api.store, *_graph())
+    query = """{ people(first: 1) { ...total edges { node { code } } } }
+               fragment total on PersonConnection { totalCount }"""
+    got = api.gql(query, scope="K2")["people"]
+    assert got == {"totalCount": len(IN["K2"]), "edges": [{"node": {"code": "P02"}}]}
