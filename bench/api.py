@@ -5,7 +5,8 @@ people, ~128k rows) into the store, serves the app with uvicorn on 127.0.0.1 and
 per query, ``--requests`` serial requests and as many from ``--concurrency`` client
 threads, once with the old query shapes (the baseline: every connection page walked
 down from the scope and sorted there, every filter written out, the count's branches
-joined by ``UNION``, run after the page) and once with today's, interleaved in one run
+joined by ``UNION``, run after the page; the spine walked to its bottom for a count by
+area) and once with today's, interleaved in one run
 (the validation cache now hit, api.graphql.schema, serves both):
 
 1. a community page: its grids' compounds with firm, owners' committee and branch;
@@ -29,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import sys
 import tempfile
 import threading
@@ -55,6 +57,7 @@ from api.http.tokens import issue_token  # noqa: E402
 from graph.embedded import stop_embedded  # noqa: E402
 from graph.open import open_store  # noqa: E402
 from graph.settings import Settings  # noqa: E402
+from graph.spine import DOWN_SPINE  # noqa: E402
 from graph.store import BoltStore, Query  # noqa: E402
 from graph.writer import is_empty  # noqa: E402
 from loaders.ledger import load_ledgers  # noqa: E402
@@ -109,6 +112,18 @@ async def _union_count(ctx: Context, shape: reads.Shape, params: dict[str, Any])
     return int(found[0]["n"])
 
 
+def _old_count_by(label: str, level: str, scope_label: str) -> Query:
+    """The old count by area: the spine walked the whole subtree (``DOWN_SPINE``)
+    instead of the levels' exact number of hops."""
+    query = NEW_COUNT_BY(label, level, scope_label)
+    walk = DOWN_SPINE[DOWN_SPINE.index("*"):-1]  # "*0..6]"
+    return Query(f"old_{query.name}",
+                 re.sub(r"\*\d+\.\.\d+\]", lambda _: walk, query.cypher))
+
+
+NEW_COUNT_BY = queries.count_by
+
+
 def _never(info: Any, name: str) -> bool:
     return False  # the old resolver counted after the page, when the field resolved
 
@@ -118,10 +133,12 @@ def old_shapes() -> Iterator[None]:
     """The server answers with the old query shapes while inside (the baseline)."""
     kept = reads.page_rows, reads.page_count, reads.asks_for
     reads.page_rows, reads.page_count, reads.asks_for = _walk_rows, _union_count, _never
+    queries.count_by = _old_count_by  # type: ignore[assignment]
     try:
         yield
     finally:
         reads.page_rows, reads.page_count, reads.asks_for = kept
+        queries.count_by = NEW_COUNT_BY
 
 
 def load(base: str, token: str, query: str, variables: dict[str, Any], n: int,
