@@ -1,29 +1,43 @@
-"""API benchmark: three dashboard queries over loopback HTTP, and the N+1 it avoids.
+"""API benchmark: the dashboard queries over loopback HTTP, today's shapes against the old.
 
 Loads the county preset (``jinlin generate --preset county``: 200 compounds, ~21k
-people, ~128k rows) into a temporary embedded store (or reuses ``--data-dir``), serves
-the app with uvicorn on 127.0.0.1, and fires a bounded load (``--requests`` per query,
-``--concurrency`` client threads) of:
+people, ~128k rows) into the store, serves the app with uvicorn on 127.0.0.1 and fires,
+per query, ``--requests`` serial requests and as many from ``--concurrency`` client
+threads, once with the old query shapes (the baseline: every connection page walked
+down from the scope and sorted there, every filter written out, the count's branches
+joined by ``UNION``, run after the page; the spine walked to its bottom for a count by
+area) and once with today's, interleaved in one run
+(the validation cache now hit, api.graphql.schema, serves both):
 
 1. a community page: its grids' compounds with firm, owners' committee and branch;
-2. a paginated member list with current posts;
-3. a county-wide count of compounds by street.
+2. a member list of 50 with current posts and totalCount, and without the count;
+3. a county-wide count of compounds by street;
+4. one compound by code;
+5. the indicators of one street, and of the whole county (``--heavy-requests``).
 
-It prints requests/s and p50/p95 latency per query, then runs the community page
-in-process both through the batched resolvers and through a naive
-resolver-per-field equivalent (one query per parent per field) and prints the ratio
-of time and round trips.  Run: ``python bench/api.py``.
+It prints p50/p95 latency per query and mode, the ratio old/new of each, and store
+round trips per request; then runs the community page in-process both through the
+batched resolvers and through a naive resolver-per-field equivalent.
+
+The store: the embedded ArcadeDB under a temporary directory (or ``--data-dir``), or
+Neo4j with ``--store-uri bolt://…`` (``--store-password``; JINLIN_STORE_URI /
+JINLIN_STORE_PASSWORD are read too), loaded with the preset when empty.
+Run: ``python bench/api.py [--store-uri …]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import re
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "api")
 from apihelp import SECRET, serve  # noqa: E402
 
 from api.auth import Caller  # noqa: E402
-from api.graphql import queries  # noqa: E402
+from api.graphql import queries, reads  # noqa: E402
 from api.graphql.context import Context  # noqa: E402
 from api.graphql.schema import build_schema  # noqa: E402
 from api.http.app import create_app  # noqa: E402
@@ -43,12 +57,14 @@ from api.http.tokens import issue_token  # noqa: E402
 from graph.embedded import stop_embedded  # noqa: E402
 from graph.open import open_store  # noqa: E402
 from graph.settings import Settings  # noqa: E402
-from graph.store import BoltStore  # noqa: E402
+from graph.spine import DOWN_SPINE  # noqa: E402
+from graph.store import BoltStore, Query  # noqa: E402
 from graph.writer import is_empty  # noqa: E402
 from loaders.ledger import load_ledgers  # noqa: E402
 from loaders.synthetic import generate  # noqa: E402
 
 COUNTY, COMMUNITY_CODE = "C01", "C01-S01-M01"  # codes of the county preset
+STREET_CODE, COMPOUND_CODE = "C01-S01", "C01-S01-M01-K01"
 
 # Long relationship lists say how many they need: the cost estimate prices each at its
 # `first` (default 50 per parent; 5 for a compound's firm, committee, branches).
@@ -61,6 +77,68 @@ MEMBERS = """{ people(first: 50, filter: {isMember: true}) { totalCount edges { 
   name memberStatus holdsPostOwnersCommittee { role node { name } }
   holdsPostPartyOrg { role node { name } } } } } }"""
 BY_STREET = "{ countBy(label: COMPOUND, level: STREET) { name count } }"
+COMPOUND = """query($id: ID!) { node(id: $id) { ... on Compound { code name households } } }"""
+INDICATORS = """query($scope: String) { indicators(scope: $scope, itemLimit: 10) {
+  scope indicators { key numerator denominator ratio hitCount gapCount } } }"""
+# name, document, variables, heavy (fewer requests)
+QUERIES: tuple[tuple[str, str, dict[str, Any], bool], ...] = (
+    ("community page", COMMUNITY, {"id": f"Community:{COMMUNITY_CODE}"}, False),
+    ("member list", MEMBERS, {}, False),
+    ("members, no total", MEMBERS.replace("totalCount ", ""), {}, False),
+    ("count by street", BY_STREET, {}, False),
+    ("compound by code", COMPOUND, {"id": f"Compound:{COMPOUND_CODE}"}, False),
+    ("indicators street", INDICATORS, {"scope": f"Street:{STREET_CODE}"}, True),
+    ("indicators county", INDICATORS, {"scope": None}, True),
+)
+
+
+async def _walk_rows(ctx: Context, shape: reads.Shape, key: Any, code: str | None,
+                     limit: int, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """The old page: always walked down from the scope, every filter written out."""
+    s = shape
+    return await ctx.read(
+        queries.page(s.label, ctx.scope_label, s.within, s.sort, s.descending, s.members),
+        after_key=key, after_code=code, limit=limit, **params)
+
+
+async def _union_count(ctx: Context, shape: reads.Shape, params: dict[str, Any]) -> int:
+    """The old count: the anchors' branches joined by UNION, every filter written out."""
+    s = shape
+    lab = queries._match(s.label, s.members)
+    walk, check = queries._walk(s.label, lab, ctx.scope_label, s.within)
+    query = Query(f"old_count_{lab}_in_{ctx.scope_label}_{s.within or 'all'}",
+                  f"{walk} WITH n WHERE {queries._where(s.label, check)} RETURN count(n) AS n")
+    found = await ctx.read(query, **params)
+    return int(found[0]["n"])
+
+
+def _old_count_by(label: str, level: str, scope_label: str) -> Query:
+    """The old count by area: the spine walked the whole subtree (``DOWN_SPINE``)
+    instead of the levels' exact number of hops."""
+    query = NEW_COUNT_BY(label, level, scope_label)
+    walk = DOWN_SPINE[DOWN_SPINE.index("*"):-1]  # "*0..6]"
+    return Query(f"old_{query.name}",
+                 re.sub(r"\*\d+\.\.\d+\]", lambda _: walk, query.cypher))
+
+
+NEW_COUNT_BY = queries.count_by
+
+
+def _never(info: Any, name: str) -> bool:
+    return False  # the old resolver counted after the page, when the field resolved
+
+
+@contextmanager
+def old_shapes() -> Iterator[None]:
+    """The server answers with the old query shapes while inside (the baseline)."""
+    kept = reads.page_rows, reads.page_count, reads.asks_for
+    reads.page_rows, reads.page_count, reads.asks_for = _walk_rows, _union_count, _never
+    queries.count_by = _old_count_by  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        reads.page_rows, reads.page_count, reads.asks_for = kept
+        queries.count_by = NEW_COUNT_BY
 
 
 def load(base: str, token: str, query: str, variables: dict[str, Any], n: int,
@@ -129,17 +207,39 @@ def compare(store: BoltStore, settings: Settings, repeat: int) -> None:
     print(f"  naive/batched: {took / base_ms:.1f}x time, {trips / base_trips:.1f}x round trips")
 
 
+def _table(store: BoltStore, base: str, token: str, args: argparse.Namespace) -> None:
+    """Per query: p50/p95 old and new, serial and concurrent, and the ratio old/new."""
+    print(f"{'query':18} {'clients':>7} {'old p50':>8} {'old p95':>8} {'new p50':>8} "
+          f"{'new p95':>8} {'p95 old/new':>11} {'trips':>5}")
+    for name, query, variables, heavy in QUERIES:
+        n = args.heavy_requests if heavy else args.requests
+        for clients in (1, args.concurrency):
+            with old_shapes():
+                _, old50, old95 = load(base, token, query, variables, n, clients)
+            before = store.round_trips
+            _, new50, new95 = load(base, token, query, variables, n, clients)
+            trips = (store.round_trips - before) / (n + 1)
+            print(f"{name:18} {clients:7d} {old50:8.1f} {old95:8.1f} {new50:8.1f} "
+                  f"{new95:8.1f} {old95 / new95:10.1f}x {trips:5.1f}", flush=True)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--requests", type=int, default=200)
+    ap.add_argument("--requests", type=int, default=100, help="per query, mode and clients")
+    ap.add_argument("--heavy-requests", type=int, default=20, help="the same, indicators")
     ap.add_argument("--concurrency", type=int, default=8)
     ap.add_argument("--data-dir", help="a store holding the county preset (loaded if empty)")
+    ap.add_argument("--store-uri", default=os.environ.get("JINLIN_STORE_URI", ""),
+                    help="Neo4j's bolt:// URI; empty: the embedded ArcadeDB in --data-dir")
+    ap.add_argument("--store-password", default=os.environ.get("JINLIN_STORE_PASSWORD", ""))
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = args.data_dir or tmp
-        # one token fires the whole load: the per-token rate limit is off here
+        # one token fires the whole load: the per-token rate limit is off here, and the
+        # analysis queue holds every concurrent client's indicators
         settings = Settings(data_dir=data_dir, jwt_secret=SECRET, jvm_heap="2g",
-                            page_size_max=200, rate_limit=0)
+                            page_size_max=200, rate_limit=0, analysis_queue=4 * args.concurrency,
+                            store_uri=args.store_uri, store_password=args.store_password)
         store = open_store(settings)
         try:
             if is_empty(store):
@@ -151,20 +251,18 @@ def main() -> int:
             base, stop = serve(create_app(settings, store))
             token = issue_token(SECRET, "county_admin", COUNTY, "bench")
             try:
-                print(f"{args.requests} requests per query, {args.concurrency} concurrent")
-                for name, query, variables in (
-                        ("community page", COMMUNITY, {"id": f"Community:{COMMUNITY_CODE}"}),
-                        ("member list", MEMBERS, {}), ("count by street", BY_STREET, {})):
-                    rps, p50, p95 = load(base, token, query, variables, args.requests,
-                                         args.concurrency)
-                    print(f"  {name:16} {rps:7.1f} req/s  p50 {p50:7.1f} ms  p95 {p95:7.1f} ms")
+                print(f"store: {args.store_uri or 'embedded ArcadeDB'}; ms per request, "
+                      f"{args.requests} requests ({args.heavy_requests} for indicators) per "
+                      "query, mode and client count; trips: store reads per request (new)")
+                _table(store, base, token, args)
             finally:
                 stop()
             print("community page in-process, batched vs naive resolver-per-field:")
             compare(store, settings, repeat=10)
         finally:
             store.close()
-            stop_embedded(data_dir)
+            if settings.embedded:
+                stop_embedded(data_dir)
     return 0
 
 

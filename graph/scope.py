@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 from graph.model import NODE_BY_LABEL, key_label
-from graph.spine import ANCHORS, AREAS, DOWN_SPINE, SCOPE_LABELS, SPINE
+from graph.spine import ANCHORS, AREAS, DOWN_SPINE, LEVELS, SCOPE_LABELS, SPINE, depth, down_to
 
 _STEP = re.compile(r"\([^()]*\)|<-\[[^\]]*\]-|-\[[^\]]*\]->")
 
@@ -96,7 +96,8 @@ SCOPE_RELS: frozenset[str] = frozenset(
     for group in _TYPES.findall(text) for t in group.split("|"))
 
 
-def downward(label: str, var: str, top: str, head: str = "", carry: str = "") -> list[str]:
+def downward(label: str, var: str, top: str, head: str = "", carry: str = "",
+             returns: str = "", level: str | None = None) -> list[str]:
     """UNION branches binding each node ``var`` of ``label`` anchored at or below ``top``.
 
     The walk goes down: from ``top`` (a node pattern such as ``(s:Street {code:
@@ -111,6 +112,10 @@ def downward(label: str, var: str, top: str, head: str = "", carry: str = "") ->
     plans a pattern from its first node, and ``(n:Member)-[..]->()-[..]->(t)`` with
     ``t`` bound took 243 s on the county data where ``(t)<-[..]-()<-[..]-(n:Member)``
     takes 0.09 s.  Hence the anchors are reversed here rather than rewritten.
+
+    ``returns`` replaces what each branch returns (``DISTINCT {carry}{var}``), e.g. one
+    list per branch for a count.  ``level``, the level of ``top``: a spine level at or
+    below it is then reached in exactly its number of hops (:func:`graph.spine.down_to`).
     """
     if key_label(label) not in NODE_BY_LABEL:
         raise ValueError(f"unknown label {label!r}")
@@ -118,10 +123,13 @@ def downward(label: str, var: str, top: str, head: str = "", carry: str = "") ->
     branches = []
     for path in ANCHORS[key_label(label)]:
         if path == "(v)":
-            walk = f"MATCH {top}{DOWN_SPINE}{node}"
+            exact = (level is not None and label in LEVELS
+                     and depth(label) >= depth(level))
+            down = down_to(level, label) if exact and level else DOWN_SPINE
+            walk = f"MATCH {top}{down}{node}"
         else:
             back = reverse(path)
             walk = (f"MATCH {top}{DOWN_SPINE}(t) WITH DISTINCT {carry}t "
                     f"MATCH {back[: -len('(v)')]}{node}")
-        branches.append(f"{head}{walk} RETURN DISTINCT {carry}{var}")
+        branches.append(f"{head}{walk} RETURN {returns or f'DISTINCT {carry}{var}'}")
     return branches

@@ -69,6 +69,23 @@ _SPINE_TYPES = "|".join(dict.fromkeys(UP.values()))
 SPINE = f"-[:{_SPINE_TYPES}*0..{len(LEVELS) - 1}]->"  # from a node up to any level above
 DOWN_SPINE = f"<-[:{_SPINE_TYPES}*0..{len(LEVELS) - 1}]-"  # from a level down to any below
 
+for _type in dict.fromkeys(UP.values()):
+    assert all(depth(child) == depth(parent) + 1 for child, parent in REL_BY_TYPE[_type].pairs
+               or ((s, t) for s in REL_BY_TYPE[_type].sources
+                   for t in REL_BY_TYPE[_type].targets)), f"{_type} skips a level"
+
+
+def down_to(top: str, level: str) -> str:
+    """The spine read down from a node of level ``top`` to those of ``level`` below it:
+    exactly one hop per level, since every relationship of the spine's types goes one
+    level down (asserted above).  ``DOWN_SPINE`` would also visit every building and
+    household under the county (a count of compounds by street: 40 ms against 4)."""
+    hops = depth(level) - depth(top)
+    if hops < 0:
+        raise ValueError(f"{level} does not lie below {top}")
+    return f"<-[:{_SPINE_TYPES}*{hops}..{hops}]-"
+
+
 # Paths from the node ``(v)`` to an administrative node ``(t)``: the node is in scope
 # when any of them reaches the scope node along the spine.
 _ADMIN = ("(v)",)
