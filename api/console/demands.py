@@ -23,7 +23,7 @@ from api.console.web import PageError, View, page, today
 from api.policy import Cap
 from graph import lifecycle
 from graph.i18n import N_, _, translate
-from graph.model import CATEGORIES, DEMAND_STATUSES, NODE_BY_LABEL
+from graph.model import CATEGORIES, DEMAND_STATUSES, MEMBER, NODE_BY_LABEL
 from graph.spine import AREAS
 
 COLUMN_SIZE = 50  # cards per column (the column says how many there are in all)
@@ -57,10 +57,13 @@ _PLAN_FIELDS = ("scope assignments { demand resource taker category urgency dist
 PLAN = f"query Plan($scope: String) {{ matchPlan(scope: $scope) {{ {_PLAN_FIELDS} }} }}"
 DISPATCH = ("mutation Dispatch($scope: String, $demands: [String!]) { "
             f"dispatchMatches(scope: $scope, demands: $demands) {{ {_PLAN_FIELDS} }} }}")
-NAMES = ("query Names($demands: [String!], $resources: [String!], $limit: Int) { "
+_BY_CODES = ("{field}(first: $limit, filter: {{codes: ${field}}}) "
+             "{{ edges {{ node {{ id name }} }} }}")
+NAMES = ("query Names($demands: [String!], $resources: [String!], $limit: Int, "
+         + ", ".join(f"${field}: [String!]" for _l, field in TAKERS) + ") { "
          "demands(first: $limit, filter: {codes: $demands}) { edges { node { ...Card } } } "
-         "resources(first: $limit, filter: {codes: $resources}) { edges { node { code name } } } }"
-         "\n" + CARD)
+         "resources(first: $limit, filter: {codes: $resources}) { edges { node { code name } } } "
+         + " ".join(_BY_CODES.format(field=field) for _l, field in TAKERS) + " }\n" + CARD)
 FILTERS = ("community", "category", "taker")
 
 
@@ -147,11 +150,17 @@ async def step(view: View) -> Response:
 async def _plan_names(view: View, plan: dict[str, Any]) -> dict[str, Any]:
     demands = [a["demand"] for a in plan["assignments"]] + [
         u["demand"] for u in plan["unmatched"]]
+    takers = [t.partition(":") for a in plan["assignments"] if (t := a["taker"])]
     found = await view.gql(NAMES, demands=demands, limit=view.backend.settings.page_size_max,
-                           resources=[a["resource"] for a in plan["assignments"]])
+                           resources=[a["resource"] for a in plan["assignments"]],
+                           **{field: [code for lab, _s, code in takers
+                                      if lab == label or (label, lab) == ("Person", MEMBER)]
+                              for label, field in TAKERS})
     on = today()
     return {"demands": {n["code"]: card(n, on) for n in _nodes(found["demands"])},
-            "resources": {n["code"]: n["name"] for n in _nodes(found["resources"])}}
+            "resources": {n["code"]: n["name"] for n in _nodes(found["resources"])},
+            "takers": {n["id"]: n["name"] for _l, field in TAKERS
+                       for n in _nodes(found[field])}}
 
 
 async def match(view: View) -> Response:

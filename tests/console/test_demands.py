@@ -60,15 +60,15 @@ def step(client: httpx.Client, name: str, code: str, **extra: str) -> httpx.Resp
     return client.post("/demands/step", data=data)
 
 
+def _text(cell: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+
+
 def plan_rows(html: str) -> list[tuple[str, ...]]:
-    """(demand, resource, taker, distance) of each row of the plan table."""
+    """(demand, resource, taker, distance) of each row of the plan table, as shown."""
     rows = re.findall(r'<tr id="plan-([\w-]+)">(.*?)</tr>', html, re.S)
-    out = []
-    for code, row in rows:
-        cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
-        resource = re.search(r'<div class="muted">(\w+)</div>', cells[-3]).group(1)  # type: ignore[union-attr]
-        out.append((code, resource, cells[-2].strip(), cells[-1].strip()))
-    return out
+    return [(code, *(_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[-3:]))
+            for code, row in rows]
 
 
 def unmatched_rows(html: str) -> list[tuple[str, str]]:
@@ -164,11 +164,12 @@ def test_the_match_plan_for_the_county_and_for_street_a(console: Console) -> Non
     console.add("admin", "county_admin", "K1")
     console.add("wang.wu", "street_staff", "SA")
     county = console.login("admin").get("/demands/match").text
-    assert plan_rows(county) == [("DA", "RB", "Unit:UB", _metres(0.002)),
-                                 ("DA2", "RB2", "Unit:UB", _metres(0.001))]
+    assert plan_rows(county) == [
+        ("DA", "Resource-RB RB", "Unit-UB Unit:UB", _metres(0.002)),
+        ("DA2", "Resource-RB2 RB2", "Unit-UB Unit:UB", _metres(0.001))]
     assert unmatched_rows(county) == [("DB", NO_LOCATION), ("DS", NO_LOCATION)]
     street = console.login("wang.wu").get("/demands/match").text
-    assert plan_rows(street) == [("DA", "RA", "Unit:UA", _metres(0.008))]
+    assert plan_rows(street) == [("DA", "Resource-RA RA", "Unit-UA Unit:UA", _metres(0.008))]
     assert unmatched_rows(street) == [("DA2", NO_RESOURCE), ("DS", NO_LOCATION)]
 
 
