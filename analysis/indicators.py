@@ -80,10 +80,9 @@ from analysis.crossposting import crossposting_indicators
 from analysis.fetch import Row, Scope, ScopeData, building_households, fetch, paused_gc
 from analysis.geo import nearest_distance_m
 from analysis.tally import NO_COMMUNITIES, NO_COMPOUNDS, Indicator, Item, tally
+from graph import lifecycle
 from graph.i18n import N_, _
 from graph.store import Store
-
-DONE = ("done", "reviewed")
 
 
 @dataclass
@@ -311,10 +310,10 @@ def demand_closure(d: ScopeData) -> Indicator:
     end = d.scope.as_of_end
     units, hours, overdue = [], [], []
     for r in d.demands:
-        done = r["status"] in DONE and (r["done_at"] is None or r["done_at"] <= end)
+        done = lifecycle.closed(r["status"], r["done_at"], end)
         if done and r["created_at"] and r["done_at"]:
             hours.append(_hours(r["created_at"], r["done_at"]))
-        late = not done and r["due"] is not None and r["due"] < d.scope.as_of
+        late = lifecycle.overdue(r["status"], r["due"], r["done_at"], d.scope.as_of)
         if late:
             overdue.append(r["code"])
         units.append(Item("Demand", r["code"], r["name"], 1.0 if done else 0.0, 1.0, 0,

@@ -58,6 +58,25 @@ assert _CHAIN == [c.code for c in DEMAND_STATUSES]
 assert [s.before for s in STEPS.values()] == _CHAIN[:-1]
 assert set(HOLDING) <= {s.after for s in STEPS.values()}
 
+# Statuses in which a demand counts as handled (办结): done, and reviewed after it.
+CLOSED = ("done", "reviewed")
+assert set(CLOSED) == {s.after for s in STEPS.values()} - {OPEN, *HOLDING}
+
+
+def closed(status: str | None, done_at: str | None, end: str) -> bool:
+    """Whether a demand was handled by the moment ``end`` (an ISO datetime): its status
+    is a closed one and its ``done_at``, when known, is not later."""
+    return status in CLOSED and (done_at is None or done_at <= end)
+
+
+def overdue(status: str | None, due: str | None, done_at: str | None, on: str) -> bool:
+    """Whether a demand is overdue on the day ``on`` (YYYY-MM-DD): not handled by the
+    end of that day and its ``due`` date before it.  The one definition: the demand
+    closure indicator's overdue list (DOMAIN.md) and the console's board both use it."""
+    return (not closed(status, done_at, on + "T23:59:59")
+            and due is not None and due < on)
+
+
 # Who may take a dispatch: the model's ASSIGNED_TO targets (a Person only as a Member).
 TAKERS: tuple[str, ...] = REL_BY_TYPE["ASSIGNED_TO"].targets
 

@@ -186,18 +186,25 @@ async def match_plan(info: strawberry.Info, scope: str | None = None,
 
 
 async def dispatch_matches(info: strawberry.Info, scope: str | None = None,
-                           radius_m: float | None = None, k: int = 20) -> MatchResult:
-    """Match open demands and write the plan as dispatches, in one audited transaction."""
+                           radius_m: float | None = None, k: int = 20,
+                           demands: list[str] | None = None) -> MatchResult:
+    """Match open demands and write the plan as dispatches, in one audited transaction;
+    with ``demands``, only the plan's assignments of those demands are written (staff
+    review the plan and dispatch some of it).  The answer is the whole plan, and
+    ``dispatched`` says which were written."""
 
     async def work(ctx: Context) -> MatchResult:
         ctx.require(Cap.DISPATCH)
         label, code = await _scope(info, scope)
         plan = await _run(match_demands, ctx.store, label, code, radius=radius_m,
                           k=max(1, min(k, 100)), admit=redact.admit(ctx))
-        written = await _run(write_plan, ctx.store, plan)
+        wanted = None if demands is None else set(demands)
+        chosen = plan if wanted is None else replace(plan, assignments=[
+            a for a in plan.assignments if a.demand in wanted])
+        written = await _run(write_plan, ctx.store, chosen)
         return await _match_result(ctx, plan, list(written.dispatched))
 
-    arguments = {"scope": scope, "radius_m": radius_m, "k": k}
+    arguments = {"scope": scope, "radius_m": radius_m, "k": k, "demands": demands}
     return await audited(info.context, "dispatchMatches", arguments, work)
 
 
@@ -285,7 +292,8 @@ def query_fields() -> dict[str, Any]:
 
 
 def mutation_fields() -> dict[str, Any]:
-    return {"dispatch_matches": strawberry.mutation(resolver=documented(dispatch_matches),
+    return {"dispatch_matches": strawberry.mutation(resolver=documented(
+        dispatch_matches, demands="只派方案中这些需求（demands，编码）；缺省派整个方案"),
                                                     description=(
         "匹配待派单需求并把方案写成派单（dispatchMatches），在一个审计过的事务里"))}
 

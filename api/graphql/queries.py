@@ -70,6 +70,10 @@ def filter_args(label: str) -> tuple[FilterArg, ...]:
     if label == "Person":
         out.append(FilterArg("is_member", "bool",
                              "($f_is_member IS NULL OR ('Member' IN labels(n)) = $f_is_member)"))
+    if label == "Demand":  # the board's "by taker" (any label the taker carries)
+        out.append(FilterArg("taker", "str", (
+            "($f_taker IS NULL OR EXISTS { MATCH (n)-[:ASSIGNED_TO]->(t) "
+            "WHERE any(l IN labels(t) WHERE l + ':' + t.code = $f_taker) })")))
     return tuple(out)
 
 

@@ -228,9 +228,11 @@ class TypeRegistry:
     def _filter_doc(self, label: str, arg: queries.FilterArg) -> str:
         """A filter as a clerk reads it; enum lists take codes or Chinese labels (a
         list of the enum type would refuse the labels)."""
-        if arg.name in ("codes", "is_member"):
-            return {"codes": "编码为其中之一（codes）",
-                    "is_member": "是否党员（isMember，Member 标签）"}[arg.name]
+        fixed = {"codes": "编码为其中之一（codes）",
+                 "is_member": "是否党员（isMember，Member 标签）",
+                 "taker": "派给了这个接单方（taker，'Label:code'，如 Unit:U1）"}
+        if arg.name in fixed:
+            return fixed[arg.name]
         p = NODE_KINDS[label].prop(arg.prop or arg.name.removesuffix("_contains"))
         what = f"{p.zh}（{p.name}）"
         if p.type is PropType.ENUM:

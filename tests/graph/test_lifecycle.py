@@ -27,6 +27,16 @@ def test_the_steps_form_the_models_chain() -> None:
                                     "satisfaction": None}
 
 
+def test_overdue_means_not_handled_by_the_day_and_due_before_it() -> None:
+    on = "2025-03-01"
+    assert lifecycle.overdue("open", "2025-02-28", None, on)
+    assert not lifecycle.overdue("open", "2025-03-01", None, on)  # due that day: not yet
+    assert not lifecycle.overdue("accepted", None, None, on)  # no due date: never
+    assert not lifecycle.overdue("done", "2025-01-01", "2025-03-01T18:00:00", on)
+    assert lifecycle.overdue("done", "2025-01-01", "2025-03-02T08:00:00", on)  # done later
+    assert not lifecycle.overdue("reviewed", "2025-01-01", None, on)
+
+
 def test_what_each_step_sets() -> None:
     assert lifecycle.changes(STEPS["dispatch"], AT, {}) == {"status": "dispatched"}
     assert lifecycle.changes(STEPS["accept"], AT, {"satisfaction": 3}) == {"status": "accepted"}
