@@ -5,10 +5,10 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from api.console import auth_pages, dashboard
+from api.console import auth_pages, dashboard, drill, items
 from api.console.assets import STATIC
 
-PAGES = (auth_pages, dashboard)
+PAGES = (auth_pages, dashboard, drill, items)
 
 
 def console_routes() -> list[BaseRoute]:
