@@ -122,7 +122,7 @@ async def indicator(view: View) -> Response:
 
     within = None if scope == "{}:{}".format(*view.scope) else scope
     return view.render(
-        "indicator.html", nav="dashboard", ind=ind, scope_id=table["scope"], scope=scope,
+        "indicator.html", nav="dashboard", ind=ind, scope_id=table["scope"], scope_value=scope,
         as_of=day, ratio=percent(ind["ratio"]),
         fraction=f"{amount(ind['numerator'])} / {amount(ind['denominator'])}",
         rows=rows[(number - 1) * PAGE_SIZE:number * PAGE_SIZE], total=len(rows),

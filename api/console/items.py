@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLOutputType
+from graphql import (GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLOutputType,
+                     GraphQLSchema)
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -37,7 +38,7 @@ COMPOUND = f"""query($id: ID!) {{
                                       postHolderPerson {{ ...Post }} }}
       coveredByPartyOrg {{ code name kindLabel postHolderPerson {{ ...Post }} }}
       responsibleUnit {{ since until node {{ code name }} }}
-      raisedDemand(first: 200) {{ code title status statusLabel categoryLabel urgency
+      raisedDemand(first: 50) {{ code title status statusLabel categoryLabel urgency
                                  createdAt due doneAt }}
     }}
   }}
@@ -75,6 +76,16 @@ def item_href(label: str, code: str) -> str | None:
 
 def label_zh(label: str) -> str:
     return NODE_BY_LABEL[label].zh
+
+
+@dataclass(frozen=True)
+class Related:
+    """A relationship field of the generic node page."""
+
+    field: str
+    label: str  # of the related nodes
+    link: bool  # a …Link (the node under ``node``, beside the relationship's properties)
+    title: str  # the field's description up to its first "：" (Chinese)
 
 
 @dataclass(frozen=True)
@@ -153,29 +164,38 @@ def _unwrap(kind: GraphQLOutputType) -> GraphQLOutputType:
     return kind
 
 
+def _shown(kind: GraphQLObjectType) -> str:
+    return " ".join(f for f in SHOWN if f in kind.fields)
+
+
 @cache
-def generic_document(view_schema: Any, label: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+def generic_document(schema: GraphQLSchema, label: str) -> tuple[
+        str, tuple[tuple[str, str], ...], tuple[Related, ...]]:
     """The lookup of any node: its scalar fields, and each relationship field with the
     related nodes' code and name (read off the schema, which the model generated)."""
-    kind = view_schema.get_type_by_name(label)
+    kind = schema.get_type(label)
     assert isinstance(kind, GraphQLObjectType)
-    scalars, related = [], []
+    scalars: list[tuple[str, str]] = []
+    related: list[Related] = []
+    selections: list[str] = []
     for name, field in kind.fields.items():
         target = _unwrap(field.type)
         if not isinstance(target, GraphQLObjectType):
-            scalars.append(name)
-        elif "node" in target.fields:  # a …Link with the relationship's properties
-            related.append(f"{name} {{ node {{ id ...Named }} }}")
-        elif "code" in target.fields:
-            related.append(f"{name} {{ id ...Named }}")
-    names = " ".join(
-        f"... on {lab} {{ {' '.join(f for f in SHOWN if f in fields)} }}"
-        for lab in NODE_BY_LABEL
-        for fields in [view_schema.get_type_by_name(lab).fields])
+            if name != "id" and f"{name}Label" not in kind.fields:  # the label, not the code
+                scalars.append((name, (field.description or name).split("（")[0]))
+            continue
+        link = "node" in target.fields  # a …Link with the relationship's properties
+        other = _unwrap(target.fields["node"].type) if link else target
+        if not isinstance(other, GraphQLObjectType) or other.name not in NODE_BY_LABEL:
+            continue
+        related.append(Related(name, other.name, link, (field.description or name)
+                               .split("：")[0]))
+        shown = _shown(other)
+        selections.append(f"{name} {{ node {{ {shown} }} }}" if link else
+                          f"{name} {{ {shown} }}")
     document = (f"query($id: ID!) {{ node(id: $id) {{ ... on {label} {{ "
-                f"{' '.join(scalars)} {' '.join(related)} }} }} }}\n"
-                f"fragment Named on Node {{ {names} }}")
-    return document, tuple(scalars), tuple(r.split(" ", 1)[0] for r in related)
+                f"{' '.join(f for f, _t in scalars)} {' '.join(selections)} }} }} }}")
+    return document, tuple(scalars), tuple(related)
 
 
 async def node(view: View) -> Response:
@@ -188,15 +208,14 @@ async def node(view: View) -> Response:
     document, scalars, related = generic_document(schema, label)
     n = await _node(view, document, label, code)
     rows = []
-    for field in related:
-        for value in n[field]:
-            target = value.get("node", value)
-            other, _sep, other_code = target["id"].partition(":")
-            rows.append((field, label_zh(other), other_code,
+    for rel in related:
+        for value in n[rel.field]:
+            target = value["node"] if rel.link else value
+            rows.append((rel.title, label_zh(rel.label), target["code"],
                          target.get("name") or target.get("title"),
-                         item_href(other, other_code)))
+                         item_href(rel.label, target["code"])))
     return view.render("node.html", nav="dashboard", label=label, kind=label_zh(label),
-                       n=n, props=[(f, n[f]) for f in scalars if f != "code"], related=rows)
+                       n=n, props=[(title, n[f]) for f, title in scalars if f != "code"], related=rows)
 
 
 routes = [
