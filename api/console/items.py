@@ -14,15 +14,14 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from graphql import (GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLOutputType,
-                     GraphQLSchema)
+from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLOutputType, GraphQLSchema
 from starlette.responses import Response
 from starlette.routing import Route
 
 from api.console.web import PageError, View, page, today
 from api.graphql.redact import OUTSIDE
 from graph.i18n import _
-from graph.model import NODE_BY_LABEL
+from graph.model import NODE_BY_LABEL, key_label
 from graph.spine import is_current
 
 SHOWN = ("code", "name", "title")  # what a related node shows of itself
@@ -52,30 +51,33 @@ MEMBERSHIPS = (("memberOfPartyOrg", "PartyOrg"), ("memberOfVolunteerTeam", "Volu
                ("memberOfAlliance", "Alliance"))
 WORKPLACES = (("worksAtUnit", "Unit"), ("worksAtPropertyFirm", "PropertyFirm"),
               ("worksAtSocialOrg", "SocialOrg"))
-PERSON = """query($id: ID!) {
-  node(id: $id) {
-    ... on Person {
-      code name genderLabel phone idNumber memberStatusLabel isMember
-      livesInCompound { code name } livesInBuilding { code name }
-      reportedTo { date node { code name } }
-      %s
-    }
-  }
-}""" % " ".join(
+PERSON_FIELDS = " ".join(
     [f"{f}(includePast: true) {{ {POST} }}" for f, _label in POSTS]
     + [f"{f} {{ since node {{ code name }} }}" for f, _label in MEMBERSHIPS]
     + [f"{f} {{ code name }}" for f, _label in WORKPLACES])
+PERSON = f"""query($id: ID!) {{
+  node(id: $id) {{
+    ... on Person {{
+      code name genderLabel phone idNumber memberStatusLabel isMember
+      livesInCompound {{ code name }} livesInBuilding {{ code name }}
+      reportedTo {{ date node {{ code name }} }}
+      {PERSON_FIELDS}
+    }}
+  }}
+}}"""
 
 
 def item_href(label: str, code: str) -> str | None:
-    """The page of a node (None for one the API shows as outside the user's scope)."""
+    """The page of a node (None for one the API shows as outside the user's scope); a
+    party member (label ``Member``) is a person."""
+    label = key_label(label)
     if code == OUTSIDE or label not in NODE_BY_LABEL:
         return None
     return PAGES.get(label, f"/node/{label}/") + code
 
 
 def label_zh(label: str) -> str:
-    return NODE_BY_LABEL[label].zh
+    return NODE_BY_LABEL[key_label(label)].zh
 
 
 @dataclass(frozen=True)
@@ -110,10 +112,10 @@ class Post:
 def _post(link: dict[str, Any], label: str, org: dict[str, Any] | None, day: str) -> Post:
     """A post from a HoldsPost…Link: ``org`` given, the link's node is the person;
     else the link's node is the organisation (a person's own posts)."""
-    node = link["node"]
-    person = {"code": "", "name": None} if org is None else node
-    org = node if org is None else org
-    return Post(label, org["code"], org["name"], person["code"], person["name"],
+    node: dict[str, Any] = link["node"]
+    person: dict[str, Any] = {"code": "", "name": None} if org is None else node
+    held = node if org is None else org
+    return Post(label, held["code"], held["name"], person["code"], person["name"],
                 link["roleLabel"] or link["role"], link["since"], link["until"],
                 is_current(link["since"], link["until"], day))
 
@@ -215,7 +217,8 @@ async def node(view: View) -> Response:
                          target.get("name") or target.get("title"),
                          item_href(rel.label, target["code"])))
     return view.render("node.html", nav="dashboard", label=label, kind=label_zh(label),
-                       n=n, props=[(title, n[f]) for f, title in scalars if f != "code"], related=rows)
+                       n=n, props=[(title, n[f]) for f, title in scalars if f != "code"],
+                       related=rows)
 
 
 routes = [

@@ -99,3 +99,12 @@ def test_another_streets_scope_and_unknown_keys(console: Console) -> None:
     export = client.get("/export/indicator/compound_branch_coverage.xlsx",
                         params={"within": "Street:SB"})
     assert export.status_code == 403
+
+
+def test_party_members_link_to_their_person_pages(console: Console) -> None:
+    console.add("admin", "county_admin", "K1")
+    page = console.login("admin").get("/indicator/dual_reporting_rate").text
+    # PA PB PS PX live in the county, are in service and reported nowhere: four gaps
+    assert [(r[0], r[2]) for r in rows(page)] == [
+        ("缺口", "/person/PA"), ("缺口", "/person/PB"), ("缺口", "/person/PS"),
+        ("缺口", "/person/PX")]
