@@ -87,7 +87,7 @@ class Related:
     field: str
     label: str  # of the related nodes
     link: bool  # a …Link (the node under ``node``, beside the relationship's properties)
-    title: str  # the field's description up to its first "：" (Chinese)
+    title: str  # the field's description up to its first "（": the relationship in Chinese
 
 
 @dataclass(frozen=True)
@@ -190,8 +190,8 @@ def generic_document(schema: GraphQLSchema, label: str) -> tuple[
         other = _unwrap(target.fields["node"].type) if link else target
         if not isinstance(other, GraphQLObjectType) or other.name not in NODE_BY_LABEL:
             continue
-        related.append(Related(name, other.name, link, (field.description or name)
-                               .split("：")[0]))
+        related.append(Related(name, other.name, link,
+                               (field.description or name).split("（")[0]))
         shown = _shown(other)
         selections.append(f"{name} {{ node {{ {shown} }} }}" if link else
                           f"{name} {{ {shown} }}")

@@ -82,6 +82,10 @@ def test_any_other_node_lists_properties_and_relationships(console: Console) -> 
     assert page.status_code == 200, page.text
     related = {(row[1], row[2]) for row in table(page.text, "related")}
     assert related == {("小区", "CA"), ("人员", "PX")}
+    demand = client.get("/node/Demand/DA").text  # no name: its title
+    assert "<h1>需求 · 需求DA" in demand and ("需求所在", "CA") in {
+        (row[0], row[2]) for row in table(demand, "related")}
+    assert client.get("/node/Household/HA").status_code == 200  # neither name nor title
     assert client.get("/node/Compound/CA").headers["location"] == "/compound/CA"
     assert client.get("/node/Nothing/X").status_code == 404
 
