@@ -78,6 +78,7 @@ class Indicator:
     gaps: list[Item]
     children: list[ChildFigure]
     extra: dict[str, Any] = field(default_factory=dict)
+    lower_is_better: bool = False  # counts a problem (``hit_is_gap``): less is better
 
 
 def ratio(num: float, den: float, empty: str) -> tuple[float | None, str | None]:
@@ -124,4 +125,4 @@ def tally(
     gaps = sorted((u for u in items if u.hit == hit_is_gap),
                   key=lambda u: (-u.households, -u.rank, u.code))
     return Indicator(key, translate(zh), zh, definition, num, den, value, reason, hits, gaps,
-                     children, extra or {})
+                     children, extra or {}, hit_is_gap)

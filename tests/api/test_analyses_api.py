@@ -83,3 +83,10 @@ def test_dispatching_is_for_staff_and_audited(town_api: Api) -> None:
     data = town_api.gql("mutation { dispatchMatches { dispatched } }", scope="K1")
     assert data["dispatchMatches"]["dispatched"] == []
     assert '"dispatchMatches"' in town_api.audit.read_text()
+
+
+def test_indicators_say_which_way_is_better(town_api: Api) -> None:
+    data = town_api.gql("{ indicators(itemLimit: 0) { indicators { key lowerIsBetter } } }",
+                        {}, scope="K1")
+    lower = {i["key"] for i in data["indicators"]["indicators"] if i["lowerIsBetter"]}
+    assert lower == {"three_no_compounds", "overloaded_people"}
