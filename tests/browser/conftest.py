@@ -22,15 +22,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, Response, Route, sync_playwright
+from playwright.sync_api import Browser, Route, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "console"))
-from consolehelp import PASSWORD, Console, console_on  # noqa: E402
+from browserhelp import Tab  # noqa: E402
+from consolehelp import Console, console_on  # noqa: E402
 
 from graph.store import BoltStore  # noqa: E402
 
 CHROMIUM = os.environ.get("JINLIN_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(os.environ.get("JINLIN_ARTIFACTS", ".artifacts/screenshots"))
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--disable-default-apps", "--disable-extensions", "--lang=zh-CN",
@@ -54,41 +54,6 @@ def browser() -> Iterator[Browser]:
                                               args=ARGS)
         yield chromium
         chromium.close()
-
-
-class Shots:
-    """Screenshots of one test, numbered in the order taken."""
-
-    def __init__(self, page: Page, test: str) -> None:
-        self.page, self.test, self.n = page, test, 0
-
-    def __call__(self, what: str) -> Path:
-        self.n += 1
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        path = ARTIFACTS / f"{self.test}-{self.n:02d}-{what}.png"
-        self.page.screenshot(path=str(path), full_page=True)
-        return path
-
-
-class Tab:
-    """A browser tab on the console: the page, the console, the requests that tried to
-    leave 127.0.0.1, and screenshots."""
-
-    def __init__(self, page: Page, console: Console, test: str) -> None:
-        self.page, self.console = page, console
-        self.left: list[str] = []
-        self.shot = Shots(page, test)
-
-    def go(self, path: str) -> Response | None:
-        return self.page.goto(self.console.base + path)
-
-    def sign_in(self, name: str, password: str = PASSWORD) -> None:
-        page = self.page
-        self.go("/login")
-        page.fill("#name", name)
-        page.fill("#password", password)
-        page.click("#login")
-        page.wait_for_load_state()
 
 
 @pytest.fixture

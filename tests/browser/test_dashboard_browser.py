@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from conftest import Tab
+from browserhelp import Tab
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 

@@ -3,7 +3,7 @@ and a dispatch from a card (scope town: tests/console/test_demands.py says what 
 
 from __future__ import annotations
 
-from conftest import Tab
+from browserhelp import Tab
 
 
 def _column(tab: Tab, status: str) -> list[str]:

@@ -4,7 +4,7 @@ the session, then with a token issued on the token page."""
 
 from __future__ import annotations
 
-from conftest import Tab
+from browserhelp import Tab
 
 QUERY = "{ compounds(first: 2) { totalCount } }"
 EDITOR = ".graphiql-query-editor .CodeMirror"

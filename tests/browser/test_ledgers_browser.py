@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import Tab
+from browserhelp import Tab
 
 BAD = {"name": "小区.csv", "mimeType": "text/csv",
        "buffer": "编码,名称,户数\nCN1,新建小区,很多\n".encode()}

@@ -8,7 +8,7 @@ site SSA 96 m east of CA, open demands DA and DA2 in CA.
 
 from __future__ import annotations
 
-from conftest import Tab
+from browserhelp import Tab
 
 from graph.writer import NodeRecord as N
 from graph.writer import write_graph

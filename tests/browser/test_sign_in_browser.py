@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import Tab
+from browserhelp import Tab
 
 
 def test_sign_in_see_the_dashboard_sign_out(tab: Tab) -> None:
