@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-neo4j browser-deps install lint bench-load bench-api bench-analysis bench-loadtest clean
+.PHONY: demo test test-neo4j browser-deps install lint bench-load bench-api bench-analysis bench-loadtest bench-console clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -49,6 +49,9 @@ bench-api: $(STAMP)
 
 bench-analysis: $(STAMP)
 	$(BIN)/python bench/analysis.py --preset city --data-dir .bench/city-seed1 --as-of 2026-06-30
+
+bench-console: $(STAMP)
+	$(BIN)/python bench/console.py
 
 bench-loadtest: $(STAMP)
 	$(BIN)/python bench/loadtest.py --seconds 60 --concurrency 8
