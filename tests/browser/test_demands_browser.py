@@ -1,5 +1,5 @@
 """需求 in a real browser: the board, matching for street A, dispatching part of the plan,
-and a dispatch from a card (scope town: tests/console/test_demands.py says what to expect)."""
+and a dispatch from a card (scope town: tests/console/test_page_demands.py says what to expect)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 its gaps and a link to its page, and nothing is fetched from outside 127.0.0.1 (the map
 works offline: no tiles unless an intranet tile server is configured).
 
-The scope town as tests/console/test_map.py places it: CA and XA located (CS not), service
+The scope town as tests/console/test_page_map.py places it: CA and XA located (CS not), service
 site SSA 96 m east of CA, open demands DA and DA2 in CA.
 """
 
