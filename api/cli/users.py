@@ -135,6 +135,8 @@ def demo_account(settings: Settings, who: str, county: str) -> None:
                                lambda s: s == county))
     print(_("示例账号：{name}（县级管理员）", name=account.name))
     _password_lines(password)
+    print(_("工作台：http://{host}:{port}/ ，用此账号登录", host=settings.host,
+            port=settings.port))
 
 
 def add_commands(sub: Any, data_dir: str, help_by: str) -> None:

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.skipif(bool(os.environ.get("JINLIN_SKIP_E2E")),
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, str]]:
     clone = tmp_path_factory.mktemp("newuser") / "jinlin"
     subprocess.run(["git", "clone", "-q", str(REPO), str(clone)], check=True)
     port = free_port()
@@ -56,7 +56,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
                         + (clone / "demo.log").read_text()[-3000:])
         match = re.search(r"Authorization: Bearer (\S+)", (clone / "demo.log").read_text())
         assert match, (clone / "demo.log").read_text()[-3000:]
-        yield base, match.group(1)
+        yield base, match.group(1), (clone / "demo.log").read_text()
     finally:
         os.killpg(proc.pid, signal.SIGINT)
         try:
@@ -66,8 +66,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
         log.close()
 
 
-def test_the_demo_answers_a_third_party_client(demo: tuple[str, str]) -> None:
-    base, token = demo
+def test_the_demo_answers_a_third_party_client(demo: tuple[str, str, str]) -> None:
+    base, token, _ = demo
     # a third party's first query computes a county's indicators on a store the demo
     # has just loaded: generous, since the test is about the answer, not the time
     transport = HTTPXTransport(url=f"{base}/graphql", timeout=60,
@@ -84,7 +84,31 @@ def test_the_demo_answers_a_third_party_client(demo: tuple[str, str]) -> None:
     assert (pm["key"], pm["denominator"]) == ("property_management_coverage", 200)
 
 
-def test_anonymous_requests_get_nothing(demo: tuple[str, str]) -> None:
-    base, _ = demo
+def test_anonymous_requests_get_nothing(demo: tuple[str, str, str]) -> None:
+    base, _, _ = demo
     response = httpx.post(f"{base}/graphql", json={"query": "{ compounds { totalCount } }"})
     assert response.status_code == 401
+
+
+def test_the_demo_account_signs_in_to_the_console(demo: tuple[str, str, str]) -> None:
+    """The README's first command leaves a console a person can use: the printed account
+    and one-time password sign in, a new password is asked for, then the dashboard."""
+    base, _, log = demo
+    name = re.search(r"示例账号：(\S+)（县级管理员）", log)
+    password = re.search(r"一次性密码（只显示这一次，首次登录后须修改）：(\S+)", log)
+    assert name and password, log[-3000:]
+    csrf = re.compile(r'name="csrf" value="([^"]+)"')
+    with httpx.Client(base_url=base, timeout=60) as browser:
+        login = browser.get("/login")
+        signed = browser.post("/login", data={
+            "csrf": csrf.findall(login.text)[0], "name": name.group(1),
+            "password": password.group(1), "next": "/"})
+        assert (signed.status_code, signed.headers["location"]) == (303, "/password")
+        form = browser.get("/password")
+        changed = browser.post("/password", data={
+            "csrf": csrf.findall(form.text)[0], "current": password.group(1),
+            "new": "my-own-password-1", "again": "my-own-password-1"})
+        assert (changed.status_code, changed.headers["location"]) == (303, "/")
+        home = browser.get("/")
+        assert home.status_code == 200 and "概览" in home.text
+        assert "demo-admin" in home.text
