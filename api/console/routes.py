@@ -21,20 +21,8 @@ from api.console import (
 )
 from api.console.assets import STATIC
 
-PAGES = (
-    accounts,
-    auth_pages,
-    dashboard,
-    demands,
-    drill,
-    graphiql,
-    items,
-    ledgers,
-    map,
-    network,
-    reports,
-    tokens,
-)
+PAGES = (accounts, auth_pages, dashboard, demands, drill, graphiql, items, ledgers, map,
+         network, reports, tokens)
 
 
 def console_routes() -> list[BaseRoute]:
