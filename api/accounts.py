@@ -213,11 +213,14 @@ class AccountStore:
         return self._change(name, lambda a, now: replace(a, disabled=True, updated=now))
 
     def reset(self, name: str) -> tuple[Account, str]:
-        """A new one-time password for ``name`` (must be changed; the lock is lifted)."""
+        """A new one-time password for ``name`` (must be changed; the lock is lifted).  A
+        reset means the old credentials may be in other hands: the account's tokens are
+        revoked with it."""
         password = one_time_password()
         account = self._change(name, lambda a, now: replace(
             a, password_hash=HASHER.hash(password), must_change_password=True, failures=0,
-            lockouts=0, locked_until=None, updated=now))
+            lockouts=0, locked_until=None, updated=now,
+            tokens=tuple(replace(t, revoked=True) for t in a.tokens)))
         return account, password
 
     def change_password(self, name: str, password: str) -> Account:

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections import defaultdict
 
 from graph import queries
-from graph.store import Store, in_batches
+from graph.store import Reader, in_batches
 
 
-def codes_in_store(store: Store | None, codes: dict[str, set[str]], batch_size: int
+def codes_in_store(store: Reader | None, codes: dict[str, set[str]], batch_size: int
                    ) -> defaultdict[str, set[str]]:
     """The codes of ``codes`` (label → codes) that exist in the store, asked in batches;
     ``Member`` finds only people who are party members.  No store: nothing exists."""

@@ -112,6 +112,13 @@ class Transaction(Protocol):
     def run(self, query: Query, **params: Any) -> list[dict[str, Any]]: ...
 
 
+class Reader(Protocol):
+    """What code that only looks things up needs of a store (a view of one may narrow
+    what it sees: api.console.ledger_import)."""
+
+    def read(self, query: Query, **params: Any) -> list[dict[str, Any]]: ...
+
+
 class Store(Protocol):
     """What domain code may ask of a database."""
 

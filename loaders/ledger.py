@@ -24,7 +24,7 @@ from typing import Any
 from graph.i18n import DEFAULT, _, current, translate
 from graph.lookup import codes_in_store
 from graph.model import MEMBER, check_pair, key_label
-from graph.store import Store
+from graph.store import Reader, Store
 from graph.writer import (
     NOTHING_WRITTEN,
     Interrupted,
@@ -88,7 +88,7 @@ class Ledger:
 
 def read_ledgers(
     paths: Sequence[str | Path],
-    store: Store | None = None,
+    store: Reader | None = None,
     *,
     batch_size: int = 2000,
     progress: Progress | None = None,
@@ -330,7 +330,7 @@ class _Checker:
         self.ledger.rels.append(record)
         self.ledger.rel_rows.append((place.file, place.sheet, place.row))
 
-    def resolve_refs(self, store: Store | None, batch_size: int) -> None:
+    def resolve_refs(self, store: Reader | None, batch_size: int) -> None:
         """Every relationship end must be a node of this import or of the store; an end
         of kind Member must be a party member there (member_status set)."""
         missing: dict[str, set[str]] = defaultdict(set)

@@ -18,11 +18,9 @@ from typing import Any, TypeVar
 from starlette.responses import Response
 from starlette.routing import Route
 
-from api.accounts import Account, AccountError
-from api.audit import AuditWriteFailed, audited
+from api.accounts import Account
 from api.console.areas import Area, areas, resolve, stored_scope
-from api.console.web import PageError, View, page
-from api.graphql.auditing import AuditFailed
+from api.console.web import PageError, View, page, run_audited
 from api.policy import POLICY, ROLES, Cap
 from graph.i18n import _
 
@@ -70,23 +68,6 @@ def _field(view: View, name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-async def run_audited(view: View, mutation: str, arguments: dict[str, Any],
-                      work: Callable[[], T], refusal: str = "") -> T:
-    """``work`` on the read pool (argon2 and fsync take a while), audited as the signed-in
-    user; with a ``refusal`` it is not run, and the line says ``refused`` (as the API's
-    refusals get theirs).  The token page uses it too."""
-    def checked() -> T:
-        if refusal:
-            raise AccountError(refusal)
-        return work()
-
-    try:
-        return await view.backend.pools.read(audited, view.backend.audit, view.caller,
-                                             mutation, arguments, checked)
-    except AuditWriteFailed:
-        raise PageError(str(AuditFailed()), 500, AuditFailed.code) from None
-
-
 async def accounts_page(view: View) -> Response:
     if view.request.method == "GET":
         return await _page(view)
@@ -105,7 +86,7 @@ async def accounts_page(view: View) -> Response:
         account, password = await run_audited(view, "userAdd", arguments, lambda: store.add(
             form["name"], form["display_name"], form["role"], scope,
             lambda s: s == scope), refusal)
-    except AccountError as exc:
+    except ValueError as exc:  # AccountError, or check_text refusing a control character
         return await _page(view, 400, message=str(exc), form=form)
     return await _page(view, created=account, password=password)
 
@@ -117,15 +98,25 @@ async def _change(view: View, mutation: str, work: Callable[[str], T]) -> T:
     refusal, status = "", 404
     if name not in await _managed_names(view):
         refusal = _("账号 {name} 不存在或不在你的管辖范围内", name=name)
-    elif mutation == "userDisable" and name == view.account.name:
-        refusal, status = _("不能停用自己的账号"), 400
+    elif name == view.account.name:
+        refusal, status = _("不能在这里停用或重置自己的账号（修改密码请到“修改密码”）"), 400
+    elif _admin(view, name):
+        refusal, status = _("账号 {name} 也是管理员：管理员之间不能互相停用或重置，请在服务器上用 "
+                            "jinlin user disable/reset 处理", name=name), 403
     try:
         result = await run_audited(view, mutation, {"name": name}, lambda: work(name), refusal)
-    except AccountError as exc:
+    except ValueError as exc:
         raise PageError(str(exc), status, "NOT_FOUND" if status == 404 else "BAD_REQUEST"
                         ) from None
     view.backend.sessions.end_all(name, keep=view.session.key)
     return result
+
+
+def _admin(view: View, name: str) -> bool:
+    """Whether ``name`` may manage accounts itself: one admin resetting another could then
+    sign in as them, and the audit log would name the wrong person."""
+    account = view.backend.accounts.get(name)
+    return account is not None and Cap.MANAGE_ACCOUNTS in POLICY.get(account.role, frozenset())
 
 
 async def disable(view: View) -> Response:

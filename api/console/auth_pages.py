@@ -17,15 +17,27 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from api.accounts import Account, AccountError
 from api.console.render import render
 from api.console.sessions import COOKIE, Session
-from api.console.web import Backend, View, error_page, page, same_origin
+from api.console.web import (
+    Backend,
+    BodyTooLarge,
+    View,
+    bounded,
+    error_page,
+    page,
+    run_audited,
+    same_origin,
+)
 from api.policy import Cap
 from graph.i18n import _
+from graph.store import deadline
 
 LOGIN_COOKIE = "jinlin_login"
+LOGIN_MAX_BYTES = 8 * 1024
 MIN_PASSWORD = 10
 
 
@@ -55,11 +67,29 @@ def _cookie(response: Response, backend: Backend, session: Session) -> Response:
     return response
 
 
-async def login(request: Request) -> Response:
-    backend: Backend = request.app.state.console
+class Login:
+    """``/login``: no session bounds it yet, so it bounds itself: a small urlencoded form
+    only (no files: nothing spooled to disk), read within ``LOGIN_MAX_BYTES``, under the
+    request deadline."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        backend: Backend = Request(scope).app.state.console
+        request = Request(scope, bounded(receive, LOGIN_MAX_BYTES))
+        with deadline(backend.settings.request_timeout):
+            try:
+                response = await login(request, backend)
+            except BodyTooLarge:
+                response = error_page(backend, _("登录表单过大"), 413)
+        await response(scope, receive, send)
+
+
+async def login(request: Request, backend: Backend) -> Response:
     if request.method == "GET":
         return _login_page(backend, target=_safe_next(request.query_params.get("next")))
-    form = await request.form(max_part_size=4096)
+    kind = request.headers.get("content-type", "").split(";")[0].strip()
+    if kind != "application/x-www-form-urlencoded":
+        return error_page(backend, _("登录表单格式不对"), 415)
+    form = await request.form(max_files=0, max_fields=10, max_part_size=LOGIN_MAX_BYTES)
     target = _safe_next(str(form.get("next") or "/"))
     name, password = str(form.get("name") or "").strip(), str(form.get("password") or "")
     cookie = request.cookies.get(LOGIN_COOKIE, "")
@@ -105,7 +135,8 @@ async def password(view: View) -> Response:
         return view.render("password.html", status=400, min_length=MIN_PASSWORD,
                            message=message)
     try:
-        await view.backend.pools.read(accounts.change_password, view.account.name, new)
+        await run_audited(view, "userPassword", {"name": view.account.name},
+                          lambda: accounts.change_password(view.account.name, new))
     except AccountError as exc:
         return error_page(view.backend, str(exc), 400, view)
     view.backend.sessions.end_all(view.account.name, keep=view.session.key)
@@ -113,7 +144,8 @@ async def password(view: View) -> Response:
 
 
 routes = [
-    Route("/login", login, methods=["GET", "POST"]),
-    Route("/logout", page(logout), methods=["POST"]),
+    Route("/login", Login(), methods=["GET", "POST"]),
+    # a user who must change the password may still sign out
+    Route("/logout", page(logout, password_page=True), methods=["POST"]),
     Route("/password", page(password, password_page=True), methods=["GET", "POST"]),
 ]

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from starlette.responses import Response
 from starlette.routing import Route
 
-from api.console.web import PageError, View, page, today
+from api.console.web import PageError, View, page, today, whole
 from api.policy import Cap
 from graph import lifecycle
 from graph.i18n import N_, _, translate
@@ -139,7 +139,7 @@ async def step(view: View) -> Response:
         raise PageError(_("缺少需求编码或操作"))
     satisfaction = str(form.get("satisfaction") or "")
     data = await view.gql(STEP[name], code=code, taker=str(form.get("to") or "") or None,
-                          satisfaction=int(satisfaction) if satisfaction.isdigit() else None)
+                          satisfaction=whole(satisfaction, most=5))
     errors = data[f"{name}Demand"]["errors"]
     if errors:  # a demand outside the scope is "not found", as the API says
         status = 404 if any(e["field"] == "code" for e in errors) else 400

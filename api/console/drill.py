@@ -20,7 +20,7 @@ from starlette.routing import Route
 from api.console.dashboard import amount, date_arg, link, scope_arg
 from api.console.items import item_href, label_zh
 from api.console.render import percent
-from api.console.web import PageError, View, page
+from api.console.web import PageError, View, page, whole
 from graph.i18n import _
 
 ITEM_LIMIT = 500  # the API's itemLimit maximum
@@ -91,8 +91,7 @@ def chosen(rows: list[Row], show: str, search: str) -> list[Row]:
 
 
 def int_arg(view: View, name: str, default: int) -> int:
-    text = view.request.query_params.get(name, "")
-    return int(text) if text.isdigit() and int(text) > 0 else default
+    return whole(view.request.query_params.get(name)) or default
 
 
 async def indicator(view: View) -> Response:

@@ -85,9 +85,13 @@ class Uploads:
         self._waiting: dict[str, Upload] = {}
 
     def keep(self, upload: Upload) -> str:
+        """Keep ``upload`` for its confirmation; the session's earlier upload, if one is
+        still waiting, is dropped (one per session: uploads cannot pile up on disk)."""
         token = secrets.token_urlsafe(24)
         with self._lock:
             self._expire()
+            for old in [t for t, u in self._waiting.items() if u.session == upload.session]:
+                self._waiting.pop(old).remove()
             self._waiting[token] = upload
         return token
 
@@ -287,22 +291,46 @@ def out_of_scope(tx: Transaction, ctx: Context, ledger: Ledger,
             problems.append(LedgerProblem(file, sheet, number, None, reason))
     for rel, (file, sheet, number) in zip(ledger.rels, ledger.rel_rows, strict=True):
         exclusive = rel.type in SCOPE_RELS
-        for label, code in ((rel.source_label, rel.source), (rel.target_label, rel.target)):
-            reason = why(label, code, exclusive)
-            if reason:
-                problems.append(LedgerProblem(file, sheet, number, None, reason))
-                break
+        pair = ((rel.source_label, rel.source), (rel.target_label, rel.target))
+        # both ends visible first: "CA also lies in SB" would tell where an unseen end is
+        reasons = [why(label, code, False) for label, code in pair]
+        if exclusive and not any(reasons):
+            reasons = [why(label, code, True) for label, code in pair]
+        reason = next((r for r in reasons if r), None)
+        if reason:
+            problems.append(LedgerProblem(file, sheet, number, None, reason))
     return problems
 
 
-def _read(store: Store, upload: Upload, batch_size: int) -> Ledger:
-    return read_ledgers(upload.paths, store, batch_size=batch_size)
+class _VisibleRefs:
+    """The store as the ledger's references see it: a node outside the caller's scope
+    does not exist, so a row naming one reads "不存在" exactly as a row naming no node
+    at all does (otherwise a street clerk could learn which codes other streets hold by
+    uploading guesses)."""
+
+    def __init__(self, store: Store, ctx: Context) -> None:
+        self._store, self._ctx = store, ctx
+        self.backend = store.backend
+
+    def read(self, query: Query, **params: Any) -> list[dict[str, Any]]:
+        rows = self._store.read(query, **params)
+        label = query.name.removeprefix("existing_")
+        if label == query.name or not rows:
+            return rows
+        seen = {row["props"]["code"] for row in self._store.read(
+            api_queries.reach(key_label(label), self._ctx.scope_label),
+            **self._ctx.params(codes=[row["code"] for row in rows]))}
+        return [row for row in rows if row["code"] in seen]
+
+
+def _read(store: Store, ctx: Context, upload: Upload, batch_size: int) -> Ledger:
+    return read_ledgers(upload.paths, _VisibleRefs(store, ctx), batch_size=batch_size)
 
 
 def try_upload(store: Store, ctx: Context, upload: Upload, batch_size: int) -> Tried:
     """Validate the upload and try it in a transaction that is rolled back."""
     try:
-        ledger = _read(store, upload, batch_size)
+        ledger = _read(store, ctx, upload, batch_size)
         scoped = _Scoped(store, ctx, ledger, dry=True)
         summary = write_graph(scoped, ledger.nodes, ledger.rels, batch_size=batch_size)
     except LedgerInvalid as exc:
@@ -319,7 +347,7 @@ def import_upload(store: Store, ctx: Context, log: AuditLog, upload: Upload,
     arguments = {"files": file_facts(list(zip(upload.names, upload.paths, strict=True)))}
 
     def work(audited: Store) -> WriteSummary:
-        ledger = _read(store, upload, batch_size)
+        ledger = _read(store, ctx, upload, batch_size)
         return write_graph(_Scoped(audited, ctx, ledger, dry=False), ledger.nodes,
                            ledger.rels, batch_size=batch_size)
 

@@ -18,9 +18,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from api.accounts import AccountError
-from api.console.accounts import run_audited
 from api.console.areas import areas, resolve, stored_scope
-from api.console.web import PageError, View, page
+from api.console.web import PageError, View, page, run_audited
 from graph.i18n import _
 
 DEFAULT_HOURS = 24.0
@@ -75,7 +74,7 @@ async def tokens_page(view: View) -> Response:
 
     try:
         token = await run_audited(view, "userToken", arguments, issue, refusal)
-    except AccountError as exc:
+    except ValueError as exc:  # AccountError, or check_text refusing a control character
         return await _page(view, 400, message=str(exc), form=form)
     assert chosen is not None
     return await _page(view, issued={"label": form["label"], "scope": chosen.title,

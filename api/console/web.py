@@ -16,9 +16,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from starlette.datastructures import FormData
@@ -27,18 +28,20 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 from strawberry.schema.base import BaseSchema
 
-from api.accounts import Account, AccountStore
-from api.audit import AuditLog
+from api.accounts import Account, AccountError, AccountStore
+from api.audit import AuditLog, AuditWriteFailed, audited
 from api.auth import Caller
 from api.console.render import render
 from api.console.sessions import COOKIE, Session, Sessions
 from api.graphql import pools
+from api.graphql.auditing import AuditFailed
 from api.graphql.context import Context
 from api.policy import Cap, refusal
 from graph.i18n import _
 from graph.settings import Settings
 from graph.store import Store, StoreTimeout, StoreUnavailable, deadline, time_left
 
+T = TypeVar("T")
 SAFE = frozenset({"GET", "HEAD"})
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
@@ -250,7 +253,7 @@ class Page:
         if request.method not in SAFE:
             length = request.headers.get("content-length")
             limit = backend.settings.upload_max_bytes
-            if length is not None and length.isdigit() and int(length) > limit:
+            if length is not None and (whole(length, most=10**12) or 0) > limit:
                 return too_large(backend)
             form = await request.form(max_part_size=limit)
             if not same_origin(request) or not session.csrf_ok(csrf_sent(request, form)):
@@ -276,6 +279,32 @@ class Page:
             return error_page(backend, _("请求超时：请缩小范围后重试"), 503, view)
         except StoreUnavailable:
             return error_page(backend, _("数据库暂时不可用，请稍后重试"), 503, view)
+
+
+async def run_audited(view: View, mutation: str, arguments: dict[str, Any],
+                      work: Callable[[], T], refusal: str = "") -> T:
+    """``work`` on the read pool (argon2 and fsync take a while), audited as the signed-in
+    user; with a ``refusal`` it is not run, and the line says ``refused`` (as the API's
+    refusals get theirs).  (Account pages, tokens, the password.)"""
+    def checked() -> T:
+        if refusal:
+            raise AccountError(refusal)
+        return work()
+
+    try:
+        return await view.backend.pools.read(audited, view.backend.audit, view.caller,
+                                             mutation, arguments, checked)
+    except AuditWriteFailed:
+        raise PageError(str(AuditFailed()), 500, AuditFailed.code) from None
+
+
+def whole(text: str | None, most: int = 1_000_000) -> int | None:
+    """A positive whole number typed in a form or URL (ASCII digits, at most ``most``),
+    else None: ``"²".isdigit()`` is true and ``int("²")`` fails."""
+    if text is None or not re.fullmatch(r"[0-9]{1,9}", text):
+        return None
+    value = int(text)
+    return value if 0 < value <= most else None
 
 
 def json_for_script(value: Any) -> str:

@@ -118,12 +118,28 @@ def test_a_street_user_is_refused_rows_of_another_street(console: Console) -> No
     before = _store(console)
     answer = _upload(client, 小区=SB_COMPOUNDS, 所属网格=SB_IN_GRID)
     assert answer.status_code == 422
+    # SB's grid does not exist for SA: the same answer as for a grid nobody has
     assert _problems(answer.text) == [
-        ("小区.csv", "小区", "2", "", "Compound:CN2 不在你的管辖范围内"),
-        ("所属网格.csv", "所属网格", "2", "", "Compound:CN2 不在你的管辖范围内"),
+        ("所属网格.csv", "所属网格", "2", "终点编码", "Grid 'GB' 不存在（本次导入和库中都没有）"),
     ]
     assert 'id="confirm"' not in answer.text
     assert _store(console) == before and _audit(console) == []
+    alone = _upload(client, 小区=SB_COMPOUNDS)  # an unplaced new compound: not SA's to make
+    assert _problems(alone.text) == [("小区.csv", "小区", "2", "", "Compound:CN2 不在你的管辖范围内")]
+
+
+def test_a_street_user_cannot_learn_which_codes_other_streets_hold(console: Console) -> None:
+    """CA (SA's) placed in GB (SB's grid) and in GZ (no grid at all): the same answer, and
+    nothing names street SB."""
+    console.add("li.si", "street_staff", "SA")
+    client = console.login("li.si")
+    answers = [_problems(_upload(client, 所属网格=f"起点编码,终点编码\nCA,{grid}\n").text)
+               for grid in ("GB", "GZ")]
+    assert answers == [
+        [("所属网格.csv", "所属网格", "2", "终点编码", f"Grid '{grid}' 不存在（本次导入和库中都没有）")]
+        for grid in ("GB", "GZ")]
+    member = _upload(client, 任职="起点编码,终点类型,终点编码,职务\nPB,党组织,POA,书记\n")
+    assert "SB" not in member.text.replace("PB", "")
 
 
 def test_a_street_user_may_not_link_a_node_shared_with_another_street(

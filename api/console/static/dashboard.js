@@ -19,8 +19,9 @@
       grid: {left: 10, right: 70, top: 10, bottom: 20, containLabel: true},
       tooltip: {trigger: "item", formatter: function (p) {
         var kid = kids[p.dataIndex];
-        return kid.name + "：" + (kid.ratio === null ? "无数据" : kid.ratio + "%") +
-          "（" + kid.fraction + "）";
+        // ECharts puts the tooltip in as HTML; names come from ledgers
+        return window.echarts.format.encodeHTML(kid.name + "：" +
+          (kid.ratio === null ? "无数据" : kid.ratio + "%") + "（" + kid.fraction + "）");
       }},
       xAxis: {type: "value", max: 100, axisLabel: {formatter: "{value}%"}},
       yAxis: {type: "category", inverse: true, data: kids.map(function (k) { return k.name; })},

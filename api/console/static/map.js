@@ -10,6 +10,12 @@
   if (!data || !box || !window.L) {
     return;
   }
+  // Leaflet puts a string tooltip in as HTML: ours get an element holding the text
+  function textNode(text) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span;
+  }
   var tiles = data.tiles;
   var map = tiles ? L.map(box) : L.map(box, {crs: L.CRS.Simple, minZoom: -7, maxZoom: 4,
                                              zoomSnap: 0.25});
@@ -80,7 +86,7 @@
     var shape = L.polygon(ring, {color: "#78909c", weight: 1.5, dashArray: "6 4",
                                  fillColor: "#90a4ae", fillOpacity: 0.06, interactive: false});
     shape.addTo(map);
-    shape.bindTooltip(c.name || c.code, {permanent: true, direction: "center",
+    shape.bindTooltip(textNode(c.name || c.code), {permanent: true, direction: "center",
                                          className: "community-label"});
   });
 
@@ -111,7 +117,7 @@
     if (c.households !== null) { lines.push([c.households + " 户"]); }
     marker.bindPopup(popup(c.name || c.code, lines,
                            ["/compound/" + encodeURIComponent(c.code), "查看小区详情 →"]));
-    marker.bindTooltip(c.name || c.code);
+    marker.bindTooltip(textNode(c.name || c.code));
     mark(marker, "compound", c.code);
     marker.getElement().setAttribute("data-gaps", c.gaps.join(" "));
   });
