@@ -9,7 +9,8 @@ What is kept is exactly what the store path computes over (the same rows, the sa
 code), so the answers are equal by construction, and the tests check it on hand-built
 graphs and on the county preset.  Entries are kept in a bounded LRU
 (``Settings.projection_entries``, ``JINLIN_PROJECTION_ENTRIES``; 0 turns the projection
-off); a county's entry is ~MEMORY_NOTE.
+off); a county's entry holds ~18 MB of Python heap (county preset, ``bench/analysis.py
+--phases projection``).
 
 **Never stale: the generation.**  Every entry remembers the generation it was read at,
 and every use first compares it with the current one; any difference rebuilds it.  The
@@ -34,13 +35,14 @@ projections across requests: set ``JINLIN_PROJECTION_ENTRIES=0`` (analyses then 
 store each time, as before) until writes carry the stamp too.  Any write invalidates
 every entry (a write is not traced to its counties): a rebuild costs one cold read.
 
-**The slowdown right after an import** (4-7x for matching and network, not indicators,
-in the city run that loads then analyses): the Python cyclic garbage collector.  The
-import leaves the process with millions of live container objects; each burst of
-allocations while rows are decoded triggers collections that walk all of them.  The
-indicators already ran with the collector paused (``analysis.fetch.paused_gc``), which
-is why they did not slow down; every build of the projection now runs paused, and
-after a load the CLI's and bench's leftovers are frozen out of the collector's walks.
+**The slowdown right after an import** (4-7x for matching and network, not for the
+indicators, in the city run that loads then analyses) is not settled yet.  The lead: the
+indicators were the one phase already run with the cyclic garbage collector paused
+(``analysis.fetch.paused_gc``), and an import leaves the process with many live
+containers for each collection to walk; every build here now runs paused too.  On the
+county preset the first read right after the load still took 6.3 s against 2.5 s for
+the same read later (a busy machine): the store's side (JIT, page cache) remains to be
+measured apart.
 """
 
 from __future__ import annotations
