@@ -38,7 +38,7 @@ from ortools.graph.python import min_cost_flow
 from scipy.spatial import cKDTree
 
 from analysis import queries as q
-from analysis.fetch import Row, read_demands, resolve_scope
+from analysis.fetch import Row, Scope, read_demands, resolve_scope
 from analysis.geo import EARTH_RADIUS_M, arc_metres, chord, unit_vectors
 from graph import lifecycle
 from graph.i18n import N_, _, translate
@@ -99,8 +99,27 @@ def match_demands(
     ``extra`` resource rows (code, category, capacity, lat, lon, radius_m: a what-if,
     ``analysis.whatif``) join the stored ones, unused and offered by nobody."""
     scope = resolve_scope(store, scope_label, scope_code, as_of)
-    demands = [r for r in read_demands(store, scope_label, scope.params())
-               if (r["status"] or lifecycle.OPEN) == lifecycle.OPEN]
+    return plan_over(store, scope, read_demands(store, scope_label, scope.params()),
+                     radius=radius, k=k, default_radius_m=default_radius_m, admit=admit,
+                     extra=extra)
+
+
+def plan_over(
+    store: Store,
+    scope: Scope,
+    raised: list[Row],
+    radius: float | None = None,
+    k: int = 20,
+    default_radius_m: float = 1000.0,
+    admit: Callable[[list[Row]], list[Row]] | None = None,
+    extra: list[Row] | None = None,
+) -> MatchPlan:
+    """:func:`match_demands` over the demands ``raised`` in ``scope`` (as
+    ``analysis.fetch.read_demands`` reads them; not changed here): the projection
+    (``analysis.projection``) passes the ones it holds, and a store that answers the
+    resource reads from memory."""
+    scope_label, scope_code = scope.label, scope.code
+    demands = [r for r in raised if (r["status"] or lifecycle.OPEN) == lifecycle.OPEN]
     categories = sorted({d["category"] for d in demands})
     located = [(d["lat"], d["lon"]) for d in demands
                if d["lat"] is not None and d["lon"] is not None]

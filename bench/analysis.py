@@ -8,6 +8,10 @@ loaded ``--data-dir``), then for every county times
 * the network measures (build + components, articulation points, bridges, sampled
   betweenness, Louvain),
 
+the analytic projection (``analysis.projection``, phase ``projection``) on the first
+county: cold (read + compute) and warm (from memory) times of the indicators, matching
+and network measures, against the store-query path timed in the same run (ratio), and
+the memory the projection keeps (``tracemalloc``: Python heap held after the build);
 and, for the first county, a naive baseline that asks for each compound's flags with
 one query per compound (what the indicators would cost item by item), reported as a
 ratio to the set-based compound query.  Peak memory is the Python heap peak
@@ -35,8 +39,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
+from analysis import projection  # noqa: E402
 from analysis import queries as aq  # noqa: E402
-from analysis.indicators import compute_indicators  # noqa: E402
+from analysis.indicators import Options, compute_indicators  # noqa: E402
 from analysis.matching import match_demands  # noqa: E402
 from analysis.network import network_report  # noqa: E402
 from graph.embedded import stop_embedded  # noqa: E402
@@ -86,7 +91,40 @@ def naive_ratio(store: Store, county: str, as_of: str) -> tuple[float, float, in
     return t_set, t_naive, len(codes)
 
 
-PHASES = ("indicators", "matching", "network")
+PHASES = ("indicators", "matching", "network", "projection")
+
+
+def median_s(fn: Callable[[], Any], n: int = 5) -> float:
+    return statistics.median(timed(fn)[1] for _ in range(n))
+
+
+def projection_phase(store: Store, county: str, as_of: str) -> None:
+    """Cold and warm times from the projection vs the store path, and its memory."""
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    kept = projection.Projections(entries=1)
+    proj, t_read = timed(lambda: kept.get(store, "County", county, as_of))
+    held = (tracemalloc.get_traced_memory()[0] - base) / 1e6
+    tracemalloc.stop()
+    rows = [
+        ("indicators", lambda: compute_indicators(store, "County", county, as_of),
+         lambda: proj.indicators(Options())),
+        ("matching", lambda: match_demands(store, "County", county, as_of=as_of),
+         lambda: proj.match()),
+        ("network", lambda: network_report(store, "County", county, as_of=as_of),
+         lambda: proj.network(3)),
+    ]
+    print(f"projection of {county}: read in {t_read:.2f} s, holds {held:.1f} MB "
+          "(Python heap)")
+    print(f"{'analysis':12} {'store path s':>13} {'cold s':>8} {'warm s':>8} "
+          f"{'store/warm':>11}")
+    for name, direct, answer in rows:
+        t_direct = median_s(direct, 3)
+        _, t_cold = timed(answer)  # the first answer computes over the rows read
+        t_warm = median_s(lambda a=answer: kept.get(store, "County", county, as_of) and a())
+        print(f"{name:12} {t_direct:13.3f} {t_read + t_cold:8.3f} {t_warm:8.4f} "
+              f"{t_direct / max(t_warm, 1e-9):10.0f}x", flush=True)
+
 
 
 def run(store: Store, as_of: str, phases: tuple[str, ...] = PHASES) -> None:
@@ -114,6 +152,8 @@ def run(store: Store, as_of: str, phases: tuple[str, ...] = PHASES) -> None:
              peak_mb(lambda: network_report(store, "County", first, as_of=as_of)),
              f"{sum(n.nodes for n, _ in nets):,} nodes; "
              f"betweenness k={nets[0][0].betweenness_k}")
+    if "projection" in phases:
+        projection_phase(store, first, as_of)
     if "indicators" in phases:
         t_set, t_naive, n = naive_ratio(store, first, as_of)
         print(f"naive baseline ({n} compounds of {first}): one query per compound "

@@ -11,6 +11,12 @@ A caller may put its work under a deadline (:func:`deadline`, a context variable
 follows the work into threads started with ``contextvars.copy_context``): every
 statement then runs with the time left as the driver's transaction timeout, a statement
 is not started once the time is up, and either way :class:`StoreTimeout` is raised.
+
+Writes are counted for the analytic projection (``analysis.projection``): every write
+this process sends bumps :func:`local_generation` once it is over (committed or not),
+and the bulk paths of every process (``graph.writer.write_graph``: load, replace,
+restore, the console's imports) also set a fresh random stamp in the database
+(:func:`bump_stamp`, read back with :func:`read_stamp`) inside their transaction.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import logging
 import sys
 import threading
 import time
+import uuid
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -106,6 +113,55 @@ def _budget(query: Query) -> float | None:
     if left is not None and left <= 0:
         raise StoreTimeout(_("{query} 未开始：请求已超时", query=query.name))
     return left
+
+
+class _Counter:
+    """A thread-safe counter of the writes this process has finished."""
+
+    def __init__(self) -> None:
+        self._n = 0
+        self._lock = threading.Lock()
+
+    def bump(self) -> None:
+        with self._lock:
+            self._n += 1
+
+    @property
+    def value(self) -> int:
+        return self._n
+
+
+_WRITES = _Counter()
+
+
+def local_generation() -> int:
+    """How many writes (statements or transactions, any store) this process has
+    finished, committed or not.  Bumped *after* the write is over: a reader that sees the
+    same value before and after its reads saw no write of this process land in between
+    that it could have missed (the projection keys what it read by this value)."""
+    return _WRITES.value
+
+
+# The database's own write stamp: one node, outside the model (its label is not one of
+# graph.model's, so dumps, counts and the API never see it), set to a fresh random value
+# by every bulk write.  Random rather than counted: no read-modify-write to conflict on,
+# and a store emptied and reloaded never shows an old value again.
+STAMP_LABEL = "JinlinWriteStamp"
+BUMP_STAMP = Query("bump_write_stamp",
+                   f"MERGE (s:{STAMP_LABEL} {{key: 'writes'}}) SET s.stamp = $stamp")
+READ_STAMP = Query("read_write_stamp", f"MATCH (s:{STAMP_LABEL}) RETURN s.stamp AS stamp",
+                   plain=True, probe=True)
+
+
+def bump_stamp(tx: Transaction) -> None:
+    """Mark the database written, inside the writing transaction (commits with it)."""
+    tx.run(BUMP_STAMP, stamp=uuid.uuid4().hex)
+
+
+def read_stamp(store: Store) -> str:
+    """The database's write stamp ("" before any bulk write): a read of one node, a few
+    milliseconds."""
+    return "|".join(sorted(str(r["stamp"]) for r in store.read(READ_STAMP)))
 
 
 class Transaction(Protocol):
@@ -262,9 +318,12 @@ class BoltStore:
     def write(self, query: Query, **params: Any) -> list[dict[str, Any]]:
         self._count()
         timeout = _budget(query)
-        with _explained(query), self._session(write=True) as session:
-            return session.execute_write(neo4j.unit_of_work(timeout=timeout)(
-                lambda tx: tx.run(query.cypher, params).data()))
+        try:
+            with _explained(query), self._session(write=True) as session:
+                return session.execute_write(neo4j.unit_of_work(timeout=timeout)(
+                    lambda tx: tx.run(query.cypher, params).data()))
+        finally:
+            _WRITES.bump()
 
     def transaction(self, work: Callable[[Transaction], T]) -> T:
         # The driver's managed transaction retries on transient errors for up to
@@ -273,9 +332,12 @@ class BoltStore:
         # as a deadlock is on Neo4j); 22 of 320 such concurrent writes failed without it.
         name = Query("transaction", "")
         timeout = _budget(name)
-        with _explained(name), self._session(write=True) as session:
-            return session.execute_write(neo4j.unit_of_work(timeout=timeout)(
-                lambda tx: work(_Tx(self, tx))))
+        try:
+            with _explained(name), self._session(write=True) as session:
+                return session.execute_write(neo4j.unit_of_work(timeout=timeout)(
+                    lambda tx: work(_Tx(self, tx))))
+        finally:
+            _WRITES.bump()
 
     def ping(self) -> bool:
         """Whether the store answers now (the driver reconnects by itself when it returns)."""

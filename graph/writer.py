@@ -15,7 +15,7 @@ from typing import Any
 from graph import queries
 from graph.i18n import N_, _, translate
 from graph.model import MEMBER, rel_kind
-from graph.store import Store, StoreError, Transaction, in_batches
+from graph.store import Store, StoreError, Transaction, bump_stamp, in_batches
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 
@@ -166,6 +166,7 @@ def write_graph(
                 done += len(rel_batch)
                 if progress:
                     progress(rtype, done, total)
+        bump_stamp(tx)  # analyses in other processes see the bulk write (analysis.projection)
         committing = True
         return summary
 

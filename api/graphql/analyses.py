@@ -3,13 +3,14 @@
 Each field takes an optional ``scope`` ("Label:code" of a county, street, community, grid
 or compound; default the caller's own scope).  The requested scope must lie inside the
 caller's, checked in Cypher with the same scope predicate as every other read; the
-analyses then read only inside it.  Residents get none of these.  The analyses run on
-the bounded analysis pool (api.graphql.pools: they are synchronous and may take seconds at city
-scale); a request holds at most one of them (api.graphql.cost) and, when every slot is taken,
-is refused at once with BUSY rather than queued behind the others.  What they follow
-out of the scope (posts elsewhere, workplaces, hosts) is redacted from the answer
-before it leaves (api.graphql.redact), and matching only uses resources and takers the caller
-may see.
+analyses then read only inside it, once, into the projection (analysis.projection) that
+answers the next analyses of that scope until a write changes the store.  Residents get
+none of these.  The analyses run on the bounded analysis pool (api.graphql.pools: they
+are synchronous and may take seconds at city scale); a request holds at most one of them
+(api.graphql.cost) and, when every slot is taken, is refused at once with BUSY rather
+than queued behind the others.  What they follow out of the scope (posts elsewhere,
+workplaces, hosts) is redacted from the answer before it leaves (api.graphql.redact),
+and matching only uses resources and takers the caller may see.
 """
 
 from __future__ import annotations
@@ -19,11 +20,10 @@ from typing import Any
 
 import strawberry
 
-from analysis import tally
+from analysis import projection, tally
 from analysis.gaps import gaps_from
-from analysis.indicators import IndicatorReport, Options, compute_indicators
-from analysis.matching import Assignment, MatchPlan, match_demands, write_plan
-from analysis.network import build_network, network_report
+from analysis.indicators import IndicatorReport, Options
+from analysis.matching import Assignment, MatchPlan, write_plan
 from api.graphql import pools, queries, redact
 from api.graphql.auditing import audited
 from api.graphql.context import ApiError, Context, Forbidden, not_in_scope
@@ -105,7 +105,7 @@ async def _report(info: strawberry.Info, scope: str | None, as_of: str | None,
     label, code = await _scope(info, scope)
     ctx: Context = info.context
     options = Options(overload_threshold=overload_threshold, walk_m=walk_m)
-    report: IndicatorReport = await _run(compute_indicators, ctx.store, label, code, as_of,
+    report: IndicatorReport = await _run(projection.indicators, ctx.store, label, code, as_of,
                                          options)
     return report
 
@@ -180,8 +180,8 @@ async def match_plan(info: strawberry.Info, scope: str | None = None,
     keeps the demands raised by that day; statuses and capacity in use are today's."""
     label, code = await _scope(info, scope)
     ctx: Context = info.context
-    plan = await _run(match_demands, ctx.store, label, code, radius=radius_m,
-                      k=max(1, min(k, 100)), as_of=as_of, admit=redact.admit(ctx))
+    plan = await _run(projection.match_demands, ctx.store, label, code, as_of,
+                      radius=radius_m, k=max(1, min(k, 100)), admit=redact.admit(ctx))
     return await _match_result(ctx, plan, [])
 
 
@@ -196,8 +196,8 @@ async def dispatch_matches(info: strawberry.Info, scope: str | None = None,
     async def work(ctx: Context) -> MatchResult:
         ctx.require(Cap.DISPATCH)
         label, code = await _scope(info, scope)
-        plan = await _run(match_demands, ctx.store, label, code, radius=radius_m,
-                          k=max(1, min(k, 100)), admit=redact.admit(ctx))
+        plan = await _run(projection.match_demands, ctx.store, label, code, None,
+                          radius=radius_m, k=max(1, min(k, 100)), admit=redact.admit(ctx))
         wanted = None if demands is None else set(demands)
         chosen = plan if wanted is None else replace(plan, assignments=[
             a for a in plan.assignments if a.demand in wanted])
@@ -215,7 +215,7 @@ async def network_structure(info: strawberry.Info, scope: str | None = None,
     committees) and its weak points."""
     label, code = await _scope(info, scope)
     ctx: Context = info.context
-    rep = await _run(network_report, ctx.store, label, code, as_of,
+    rep = await _run(projection.network_report, ctx.store, label, code, as_of,
                      threshold=overload_threshold)
     named = [*rep.isolated_orgs, *rep.articulation_people, *(n for e in rep.bridges for n in e),
              *(n for n, _ in rep.overloaded), *(n for n, _ in rep.betweenness),
@@ -249,7 +249,7 @@ async def network_graph(info: strawberry.Info, scope: str | None = None,
     edges between them (one community's network; a larger one is refused)."""
     label, code = await _scope(info, scope)
     ctx: Context = info.context
-    graph = await _run(build_network, ctx.store, label, code, as_of)
+    graph = await _run(projection.network_graph, ctx.store, label, code, as_of)
     if graph.number_of_nodes() > MAX_GRAPH_NODES:
         raise ApiError(_("{scope} 的共建网络有 {n} 个节点，超过画图上限 {most}：请选择更小的范围"
                          "（如一个社区）", scope=f"{label}:{code}",

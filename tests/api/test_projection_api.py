@@ -1,0 +1,29 @@
+"""The analyses over HTTP answer from the projection and never stale: a mutation, then
+the figure (the API test town: no demands until one is raised)."""
+
+from __future__ import annotations
+
+from apihelp import Api
+
+from analysis import projection
+
+CLOSURE = """{ indicators(keys: ["demand_closure"]) { indicators { key numerator denominator
+  gaps { code } } } }"""
+RAISE = ('mutation { raiseDemand(code: "DP1", raisedIn: "Compound:C3", input: '
+         '{title: "楼道灯坏了", category: repair, urgency: 3}) { errors { message } } }')
+
+
+def _closure(api: Api) -> tuple[float, float, list[str]]:
+    ind = api.gql(CLOSURE, scope="K1")["indicators"]["indicators"][0]
+    return ind["numerator"], ind["denominator"], [g["code"] for g in ind["gaps"]]
+
+
+def test_a_raised_demand_shows_in_the_next_indicators(town_api: Api) -> None:
+    kept = projection.shared()
+    kept.clear()
+    assert _closure(town_api) == (0, 0, [])
+    assert _closure(town_api) == (0, 0, []) and kept.builds == 1  # warm: from memory
+    raised = town_api.gql(RAISE, role="resident", scope="M2", subject="P2")["raiseDemand"]
+    assert raised["errors"] == []
+    assert _closure(town_api) == (0, 1, ["DP1"])
+    assert kept.builds == 2
