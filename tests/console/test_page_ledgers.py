@@ -125,7 +125,8 @@ def test_a_street_user_is_refused_rows_of_another_street(console: Console) -> No
     assert 'id="confirm"' not in answer.text
     assert _store(console) == before and _audit(console) == []
     alone = _upload(client, 小区=SB_COMPOUNDS)  # an unplaced new compound: not SA's to make
-    assert _problems(alone.text) == [("小区.csv", "小区", "2", "", "Compound:CN2 不在你的管辖范围内")]
+    assert _problems(alone.text) == [
+        ("小区.csv", "小区", "2", "", "Compound:CN2 不在你的管辖范围内")]
 
 
 def test_a_street_user_cannot_learn_which_codes_other_streets_hold(console: Console) -> None:
@@ -135,9 +136,9 @@ def test_a_street_user_cannot_learn_which_codes_other_streets_hold(console: Cons
     client = console.login("li.si")
     answers = [_problems(_upload(client, 所属网格=f"起点编码,终点编码\nCA,{grid}\n").text)
                for grid in ("GB", "GZ")]
-    assert answers == [
-        [("所属网格.csv", "所属网格", "2", "终点编码", f"Grid '{grid}' 不存在（本次导入和库中都没有）")]
-        for grid in ("GB", "GZ")]
+    missing = "不存在（本次导入和库中都没有）"
+    assert answers == [[("所属网格.csv", "所属网格", "2", "终点编码", f"Grid '{grid}' {missing}")]
+                       for grid in ("GB", "GZ")]
     member = _upload(client, 任职="起点编码,终点类型,终点编码,职务\nPB,党组织,POA,书记\n")
     assert "SB" not in member.text.replace("PB", "")
 
