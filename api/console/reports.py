@@ -17,7 +17,8 @@ import networkx as nx
 from starlette.responses import Response
 from starlette.routing import Route
 
-from analysis.indicators import IndicatorReport, Options, compute_indicators
+from analysis import projection
+from analysis.indicators import IndicatorReport, Options
 from analysis.network import build_network
 from analysis.report_html import render_html
 from analysis.report_text import look_up_names
@@ -103,7 +104,7 @@ async def download(view: View) -> Response:
     ctx = view.context()
     try:
         label, code = await analysis_scope(ctx, scope)
-        report = await run_analysis(compute_indicators, ctx.store, label, code,
+        report = await run_analysis(projection.indicators, ctx.store, label, code,
                                     parse_as_of(as_of), Options())
     except ApiError as exc:
         raise PageError(str(exc), STATUS.get(exc.code, 400), exc.code) from None

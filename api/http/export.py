@@ -30,9 +30,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from analysis import projection
 from analysis.export import table_bytes
 from analysis.frames import Table
-from analysis.indicators import Options, compute_indicators
+from analysis.indicators import Options
 from analysis.tables import LOCATED, indicator, points
 from api.auth import Caller
 from api.graphql import exports, pools
@@ -158,7 +159,7 @@ class Export:
     async def _items(self, ctx: Context, what: str, key: str, view: exports.View,
                      as_of: str | None) -> tuple[Table, str]:
         ctx.require(Cap.RUN_ANALYSES)
-        report = await run_analysis(compute_indicators, ctx.store, *view.area,
+        report = await run_analysis(projection.indicators, ctx.store, *view.area,
                                     parse_as_of(as_of), Options())
         try:
             ind = indicator(report, key)
