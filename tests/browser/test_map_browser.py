@@ -51,3 +51,29 @@ def test_another_street_by_editing_the_url(tab: Tab) -> None:
     assert answer is not None and answer.status == 403
     assert "不在你的管辖范围内" in tab.page.inner_text("main")
     tab.shot("refused")
+
+
+def test_names_from_ledgers_are_shown_as_text(tab: Tab) -> None:
+    """A name typed into a ledger with markup in it shows as that text on the map's
+    labels and tooltips and in the dashboard's chart tooltip: no element is made of it."""
+    write_graph(tab.console.store, [
+        N("Compound", "XA", {"lat": 30.02, "lon": 120.0, "name": '<b id="cpwn">X</b>'}),
+        N("Community", "MA", {"name": '<b id="mpwn">M</b>'}),
+        N("Street", "SA", {"name": '<b id="spwn">S</b>'})], [])
+    tab.console.add("zhao", "county_admin", "K1")
+    tab.sign_in("zhao")
+    page = tab.page
+    tab.go("/map?scope=Street:SA")
+    page.wait_for_selector("#map .compound")
+    assert '<b id="mpwn">M</b>' in page.inner_text("#map")  # the community's label, as text
+    page.locator("#map .compound[data-code=XA]").hover()
+    page.wait_for_selector(".leaflet-tooltip >> text=cpwn")
+    tab.shot("markup-as-text")
+    tab.go("/")
+    page.wait_for_selector("#child-chart canvas")
+    box = page.locator("#child-chart").bounding_box()
+    assert box is not None
+    for step in range(1, 12):  # move over the bars until the tooltip shows
+        page.mouse.move(box["x"] + box["width"] * 0.4, box["y"] + step * 12)
+        page.wait_for_timeout(50)
+    assert page.locator("#mpwn, #cpwn, #spwn").count() == 0

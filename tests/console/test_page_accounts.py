@@ -155,7 +155,7 @@ def test_accounts_outside_the_scope_and_ones_own_cannot_be_changed(console: Cons
         assert answer.status_code == 404
         assert "账号 li.si 不存在或不在你的管辖范围内" in answer.text
     myself = post_form(admin, "/accounts/zhao/disable", {})
-    assert myself.status_code == 400 and "不能停用自己的账号" in myself.text
+    assert myself.status_code == 400 and "不能在这里停用或重置自己的账号" in myself.text
     li = console.accounts.get("li.si")
     assert li is not None and not li.disabled
     assert sign_in(console.client(), "li.si", PASSWORD).status_code == 303
@@ -188,3 +188,32 @@ def test_a_post_without_the_csrf_token_changes_nothing(console: Console) -> None
     assert admin.post("/accounts/wang.wu/disable", data={}).status_code == 403
     account = console.accounts.get("wang.wu")
     assert account is not None and not account.disabled
+
+
+def test_admins_cannot_reset_or_disable_each_other(console: Console) -> None:
+    """Resetting a peer admin would let one admin sign in as the other (the audit log
+    would then name the wrong person): the shell's `jinlin user reset` does that."""
+    console.add("zhao", "county_admin", "K1")
+    console.add("qian", "county_admin", "K1")
+    admin = console.login("zhao")
+    for action in ("reset", "disable"):
+        answer = post_form(admin, f"/accounts/qian/{action}", {})
+        assert answer.status_code == 403 and "管理员之间不能互相停用或重置" in answer.text
+    qian = console.accounts.get("qian")
+    assert qian is not None and not qian.disabled and not qian.must_change_password
+    assert [(e["mutation"], e["outcome"]) for e in _audit(console)] == [
+        ("userReset", "refused"), ("userDisable", "refused")]
+
+
+def test_a_reset_revokes_the_accounts_tokens(console: Console) -> None:
+    console.add("zhao", "county_admin", "K1")
+    console.add("wang.wu", "street_staff", "SA")
+    issued = post_form(console.login("wang.wu"), "/tokens",
+                       {"label": "app", "hours": "1", "scope": "Street:SA"})
+    (token,) = re.findall(r'id="token">([^<]+)<', issued.text)
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert httpx.post(f"{console.base}/graphql", json=QUERY, headers=bearer).status_code == 200
+    assert post_form(console.login("zhao"), "/accounts/wang.wu/reset", {}).status_code == 200
+    refused = httpx.post(f"{console.base}/graphql", json=QUERY, headers=bearer)
+    assert (refused.status_code, refused.json()["errors"][0]["message"]) == (
+        401, "令牌被拒绝：令牌“app”已被吊销")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -149,3 +150,40 @@ def test_a_body_past_the_upload_limit_is_refused_while_it_streams(
         declared = client.post("/logout", data={"csrf": token, "pad": "x" * 2000})
         assert declared.status_code == 413
         assert client.get("/").status_code == 200  # neither went through: still signed in
+
+
+def test_the_sign_in_form_takes_a_small_urlencoded_form_only(console: Console) -> None:
+    console.add("wang.wu")
+    client = console.client()
+    token = form_csrf(client.get("/login").text)
+    upload = client.post("/login", data={"csrf": token, "name": "wang.wu", "password": PASSWORD},
+                         files={"f": ("a.bin", b"x" * 1000, "application/octet-stream")})
+    assert upload.status_code == 415 and "jinlin_session" not in upload.headers.get(
+        "set-cookie", "")
+    big = client.post("/login", data={"csrf": token, "name": "wang.wu",
+                                      "password": "x" * 20_000})
+    assert big.status_code == 413
+    assert sign_in(client, "wang.wu", PASSWORD).status_code == 303  # nothing counted
+
+
+def test_a_user_due_to_change_the_password_can_still_sign_out(console: Console) -> None:
+    first = console.add("li.si", "community_staff", "MA", password=None)
+    client = console.client()
+    sign_in(client, "li.si", first)
+    out = client.post("/logout", data={"csrf": csrf_of(client)})
+    assert (out.status_code, out.headers["location"]) == (303, "/login")
+    assert client.get("/password").status_code == 303  # to /login: the session is gone
+
+
+def test_changing_ones_password_is_audited_without_the_password(console: Console) -> None:
+    first = console.add("li.si", "community_staff", "MA", password=None)
+    client = console.client()
+    sign_in(client, "li.si", first)
+    token = csrf_of(client)
+    client.post("/password", data={"csrf": token, "current": first, "new": "a-new-long-one",
+                                   "again": "a-new-long-one"})
+    lines = console.audit.read_text().splitlines()
+    assert len(lines) == 1 and first not in lines[0] and "a-new-long-one" not in lines[0]
+    entry = json.loads(lines[0])
+    assert (entry["who"], entry["mutation"], entry["arguments"], entry["outcome"]) == (
+        "li.si", "userPassword", {"name": "li.si"}, "ok")
