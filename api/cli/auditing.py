@@ -2,7 +2,7 @@
 
 ``jinlin load`` (``--replace`` too), ``restore`` and ``demo``'s first load change the
 store as much as any mutation, so each gets one line in the data directory's audit log,
-by the same mechanism (:mod:`api.import_audit`, shared with the console): the ``ok`` line,
+by the same mechanism (:mod:`api.console.import_audit`, shared with the console): the ``ok`` line,
 with the import's counts, is made durable inside the write transaction before its
 commit, and if it cannot be the import rolls back.
 
@@ -32,8 +32,8 @@ from typing import Any, TypeVar
 from api import audit
 from api.audit import AuditLog
 from api.auth import Caller
+from api.console.import_audit import audited_import, file_facts, ledger_facts, outcome_of
 from api.graphql.auditing import AuditFailed
-from api.import_audit import audited_import, file_facts, ledger_facts, outcome_of
 from graph.i18n import _
 from graph.model import check_text
 from graph.store import Store

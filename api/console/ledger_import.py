@@ -17,7 +17,7 @@ checked inside the import's transaction, after the upserts and before the commit
 the store as the import leaves it: every node a row writes or links must be visible to
 the caller; a node the import creates, and both ends of a relationship that decides
 scope (``graph.scope.SCOPE_RELS``), must moreover lie in no other scope of the caller's
-level.  A row that fails is named (:class:`api.import_audit.ImportRefused`) and the
+level.  A row that fails is named (:class:`api.console.import_audit.ImportRefused`) and the
 transaction rolls back.  Imports never delete, so a node's scopes only grow: checking
 after the write also covers the nodes as they were.
 """
@@ -39,10 +39,10 @@ from typing import Any, TypeVar
 from starlette.datastructures import UploadFile
 
 from api.audit import AuditLog
+from api.console.import_audit import ImportRefused, audited_import, file_facts
 from api.graphql import queries as api_queries
 from api.graphql.context import Context, not_in_scope
 from api.graphql.guard import shared_with
-from api.import_audit import ImportRefused, audited_import, file_facts
 from graph import queries as graph_queries
 from graph.i18n import _
 from graph.model import key_label

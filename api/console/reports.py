@@ -23,11 +23,10 @@ from analysis.network import build_network
 from analysis.report_html import render_html
 from analysis.report_text import look_up_names
 from analysis.report_xlsx import render_xlsx
-from api.console.web import PageError, View, page
+from api.console.web import PageError, View, disposition, page
 from api.graphql import redact
 from api.graphql.analyses import analysis_scope, redacted_items, run_analysis
 from api.graphql.context import ApiError, Context
-from api.http.export import disposition
 from api.policy import Cap
 from graph.dates import parse_as_of
 from graph.i18n import _

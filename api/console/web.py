@@ -307,6 +307,13 @@ def whole(text: str | None, most: int = 1_000_000) -> int | None:
     return value if 0 < value <= most else None
 
 
+def disposition(filename: str, fallback: str) -> str:
+    """An attachment named ``filename`` (UTF-8, RFC 5987) with an ASCII ``fallback`` for
+    clients that do not read ``filename*``."""
+    ascii_name = fallback.encode("ascii", "replace").decode().replace('"', "")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
 def json_for_script(value: Any) -> str:
     """``value`` as JSON safe inside ``<script type="application/json">`` (the page's
     scripts read their data there: no inline script runs under the CSP)."""

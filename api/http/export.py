@@ -24,7 +24,6 @@ import asyncio
 import json
 import logging
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -36,6 +35,7 @@ from analysis.frames import Table
 from analysis.indicators import Options
 from analysis.tables import LOCATED, indicator, points
 from api.auth import Caller
+from api.console.web import disposition
 from api.graphql import exports, pools
 from api.graphql.analyses import redacted_items, run_analysis
 from api.graphql.context import ApiError, Context, Forbidden
@@ -170,10 +170,3 @@ class Export:
         exports.too_many(len(chosen), ctx.settings.export_max_rows)  # before redacting them
         items = await redacted_items(ctx, chosen)
         return exports.items_table(items, gaps_only, ctx.settings.export_max_rows), ind.zh
-
-
-def disposition(filename: str, fallback: str) -> str:
-    """An attachment named ``filename`` (UTF-8, RFC 5987) with an ASCII ``fallback`` for
-    clients that do not read ``filename*``."""
-    ascii_name = fallback.encode("ascii", "replace").decode().replace('"', "")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"

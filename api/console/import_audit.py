@@ -6,7 +6,8 @@ by the mutations' own mechanism (:class:`api.graphql.auditing.AuditedStore`): th
 line, with the import's counts, is made durable inside the write transaction before its
 commit, and if it cannot be the import rolls back.  Refused and invalid imports never
 reach the store; they get their line all the same (outcome from :func:`outcome_of`).
-Kept here, outside api.cli, so the console need not import the command line.
+Kept in the console's room (it may use the loaders and the GraphQL audit; the command
+line, above it, imports it from here), so the console need not import the command line.
 """
 
 from __future__ import annotations
