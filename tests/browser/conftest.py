@@ -44,8 +44,10 @@ def _chromium() -> str | None:
     return found
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Chromium for one test module: Playwright's sync API holds an event loop on the
+    main thread while it runs, so it stops with each module (later tests asyncio.run)."""
     executable = _chromium()
     if executable is None:
         pytest.skip("no Chromium (apt-get install chromium); JINLIN_REQUIRE_BROWSER=1 fails")
