@@ -128,8 +128,14 @@ def write_graph(
     batch_size: int = 2000,
     progress: Progress | None = None,
     prelude: Callable[[Transaction, WriteSummary], None] | None = None,
+    new: bool = False,
 ) -> WriteSummary:
     """Upsert all nodes, then all relationships, in one transaction (all or nothing).
+
+    ``new``: every node is new (the caller found its code free) and every relationship
+    touches one, so nothing is looked up first: a mutation's create is two statements,
+    not four.  A code a concurrent writer took meanwhile then fails the transaction on
+    the uniqueness constraint instead of overwriting that writer's node.
 
     ``prelude`` runs first in that transaction (and again if it is retried), so what it
     writes (the deletions of ``jinlin load --replace``) commits or rolls back with the
@@ -180,7 +186,7 @@ def write_graph(
         return summary
 
     try:
-        empty.update(kind for kind in kinds if _is_fresh(store, kind))
+        empty.update(sizes if new else (kind for kind in kinds if _is_fresh(store, kind)))
         return store.transaction(work)
     except KeyboardInterrupt:
         # Before the commit the transaction is rolled back: nothing of it is stored.

@@ -70,7 +70,7 @@ async def raise_demand(ctx: Context, code: str | None, values: dict[str, Any],
     if person:
         rels.append(RelRecord("RAISED_BY", "Demand", code, "Person", person))
     node = NodeRecord("Demand", code, props)
-    await asyncio.to_thread(write_graph, ctx.store, [node], rels)
+    await asyncio.to_thread(write_graph, ctx.store, [node], rels, new=True)
     out.node = build_node(ctx, "Demand", stored_row(node))
     return out
 
