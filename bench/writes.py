@@ -11,7 +11,12 @@ errors per run (0 required), and the ratio new/old.
 The old path, switched back on in the server process only (issue 13):
 - ``api.audit.GROUP_COMMIT = False``: one fsync per audit line, under the log's lock;
 - ``graph.writer.PROBE_FROM = 1``: every write first probes each kind for emptiness;
-- ``graph.store.RETRY_DELAY = 1.0``: a lost write conflict is retried after 1 s.
+- ``graph.store.RETRY_DELAY = 1.0``: a lost write conflict is retried after 1 s;
+- ``write_graph(new=False)``: a created demand is looked up before it is written.
+(Still new in the baseline: a generated demand code is not looked up before the write.)
+
+Server CPU per write (the server process, JVM included, from /proc) is printed too: on
+this shared 2-core machine it says what the writes/s would be on idle cores.
 
     .venv/bin/python bench/writes.py [--seconds 20] [--data-dir DIR] [--store-uri bolt://…]
 """
@@ -41,7 +46,9 @@ RAISE = """mutation($k: ID!, $n: String!) { raiseDemand(raisedIn: $k,
     input: {title: $n, category: repair, urgency: 2}) { errors { field message } } }"""
 COMPOUNDS = """{ compounds(within: "Street:C01-S01", first: 8) { edges { node { id } } } }"""
 OLD_PATH = ("import api.audit, graph.store, graph.writer; api.audit.GROUP_COMMIT = False; "
-            "graph.store.RETRY_DELAY = 1.0; graph.writer.PROBE_FROM = 1; ")
+            "graph.store.RETRY_DELAY = 1.0; graph.writer.PROBE_FROM = 1; "
+            "w = graph.writer.write_graph; "  # before the API imports it: creates look up again
+            "graph.writer.write_graph = lambda *a, new=False, **k: w(*a, **k); ")
 SERVE = "import runpy, sys; sys.argv = ['jinlin', 'serve']; runpy.run_module('api.cli', " \
         "run_name='__main__', alter_sys=True)"
 
@@ -64,6 +71,12 @@ async def _client(base: str, token: str, places: list[str], until: float, seed: 
             except (httpx.HTTPError, ValueError) as exc:
                 errors.append(repr(exc))
             latencies.append(time.perf_counter() - started)
+
+
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) the process has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _run(base: str, token: str, places: list[str], clients: int,
@@ -125,10 +138,13 @@ def main() -> int:
             places = [e["node"]["id"] for e in edges][:1 if args.same_compound else 8]
             _run(base, token, places, 1, 2.0)  # warm up
             for clients in (1, 8):
+                cpu = _cpu_s(server.pid)
                 results[(mode, clients)] = got = _run(base, token, places, clients,
                                                       args.seconds)
+                cpu_ms = (_cpu_s(server.pid) - cpu) * 1000 / max(1, got[0] * args.seconds)
                 print(f"{mode} path, {clients} client(s): {got[0]:.1f} writes/s, p50 "
-                      f"{got[1]:.1f} ms, p95 {got[2]:.1f} ms, errors {len(got[3])}", flush=True)
+                      f"{got[1]:.1f} ms, p95 {got[2]:.1f} ms, errors {len(got[3])}, server "
+                      f"CPU {cpu_ms:.1f} ms/write", flush=True)
         finally:
             server.send_signal(signal.SIGINT)
             server.wait(timeout=60)
