@@ -45,6 +45,7 @@ async def raise_demand(ctx: Context, code: str | None, values: dict[str, Any],
     """A resident (for themself) or staff (for a resident) posts a demand."""
     ctx.require(Cap.RAISE)
     out = Outcome()
+    given = bool(code)
     code = parse_code(code, out.errors) if code else f"D{now()[:10].replace('-', '')}-" \
         f"{secrets.token_hex(4)}"
     values = {**values, **lifecycle.raised(now())}
@@ -62,7 +63,9 @@ async def raise_demand(ctx: Context, code: str | None, values: dict[str, Any],
         person = parse_id(raised_by, ("Person",))[1]
         await check_end(ctx, out.errors, "raisedBy", raised_by, "Person", person,
                         exclusive="RAISED_BY" in SCOPE_RELS)
-    if await existing(ctx, "Demand", code) is not None:
+    # A generated code is not looked up first (one round trip less): in the rare case it
+    # is taken, the write is refused by the uniqueness constraint (new=True), not merged.
+    if given and await existing(ctx, "Demand", code) is not None:
         out.errors.append(FieldError(field="code", message=already_exists("Demand", code)))
     if out.errors:
         return out
@@ -70,7 +73,7 @@ async def raise_demand(ctx: Context, code: str | None, values: dict[str, Any],
     if person:
         rels.append(RelRecord("RAISED_BY", "Demand", code, "Person", person))
     node = NodeRecord("Demand", code, props)
-    await asyncio.to_thread(write_graph, ctx.store, [node], rels)
+    await asyncio.to_thread(write_graph, ctx.store, [node], rels, new=True)
     out.node = build_node(ctx, "Demand", stored_row(node))
     return out
 

@@ -172,7 +172,7 @@ async def create(ctx: Context, label: str, code: str, values: dict[str, Any],
     if out.errors or link is None:
         return out
     node = NodeRecord(label, code, props)
-    await asyncio.to_thread(write_graph, ctx.store, [node], [link[0]])
+    await asyncio.to_thread(write_graph, ctx.store, [node], [link[0]], new=True)
     out.node = build_node(ctx, label, stored_row(node))
     return out
 
