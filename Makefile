@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-neo4j browser-deps install lint bench-load bench-api bench-analysis bench-loadtest bench-console clean
+.PHONY: demo test test-neo4j browser-deps install lint bench-load bench-api bench-analysis bench-loadtest bench-console bench-writes clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -52,6 +52,9 @@ bench-analysis: $(STAMP)
 
 bench-console: $(STAMP)
 	$(BIN)/python bench/console.py
+
+bench-writes: $(STAMP)
+	$(BIN)/python bench/writes.py
 
 bench-loadtest: $(STAMP)
 	$(BIN)/python bench/loadtest.py --seconds 60 --concurrency 8
