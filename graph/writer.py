@@ -182,7 +182,8 @@ def write_graph(
                 done += len(rel_batch)
                 if progress:
                     progress(rtype, done, total)
-        bump_stamp(tx)  # analyses in other processes see the bulk write (analysis.projection)
+        if not new:  # a bulk write: analyses in other processes see it (analysis.projection);
+            bump_stamp(tx)  # an API's small new-node write is seen by its own process
         committing = True
         return summary
 

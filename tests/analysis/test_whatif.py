@@ -12,7 +12,7 @@ from analysis.matching import EXHAUSTED, NO_RESOURCE, match_demands
 from analysis.whatif import compare, plan_table, read_resources, what_if
 from graph.store import BoltStore, Query
 
-COUNT = Query("t_count", "MATCH (n) RETURN count(n) AS n")
+COUNT = Query("t_count", "MATCH (n) WHERE NOT n:JinlinWriteStamp RETURN count(n) AS n")
 ASSIGNED = Query("t_assigned", "MATCH ()-[r:ASSIGNED_TO]->() RETURN count(r) AS n")
 
 

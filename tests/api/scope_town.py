@@ -204,7 +204,8 @@ def view(api: Api, who: dict[str, str]) -> set[str]:
 def graph_state(store: BoltStore) -> tuple[list[str], list[str]]:
     """Everything in the store (nodes with labels and properties, relationships with
     ends and properties), sorted: equal states mean equal counts and contents."""
-    nodes = store.read(Query("t_nodes", "MATCH (n) RETURN labels(n) AS l, properties(n) AS p"))
+    nodes = store.read(Query("t_nodes", "MATCH (n) WHERE NOT n:JinlinWriteStamp "
+                                        "RETURN labels(n) AS l, properties(n) AS p"))
     rels = store.read(Query("t_rels", "MATCH (a)-[r]->(b) RETURN type(r) AS t, a.code AS a, "
                                       "b.code AS b, properties(r) AS p"))
     return (sorted(json.dumps([sorted(r["l"]), r["p"]], sort_keys=True) for r in nodes),

@@ -47,7 +47,8 @@ AUDIT_FAILED = "审计日志写入失败，变更已撤销；请联系管理员�
 
 # ---- the store, the audit log and the wire ----------------------------------------------
 
-NODES = Query("t_nodes", "MATCH (n) RETURN labels(n) AS labels, properties(n) AS props")
+NODES = Query("t_nodes", "MATCH (n) WHERE NOT n:JinlinWriteStamp "
+                       "RETURN labels(n) AS labels, properties(n) AS props")
 RELS = Query("t_rels", "MATCH (a)-[r]->(b) RETURN a.code AS a, type(r) AS type, "
              "b.code AS b, properties(r) AS props")
 
