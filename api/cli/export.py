@@ -235,7 +235,8 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--role", choices=ROLES, help=translate(HELP_ROLE))
     p.set_defaults(func=cmd_export_table)
 
-    p = kinds.add_parser("neo4j-admin", help=_("校验台账并写出 neo4j-admin 批量导入文件（整省导入）"),
+    p = kinds.add_parser("neo4j-admin",
+                         help=_("校验台账并写出 neo4j-admin 批量导入文件（整省导入）"),
                          description=_("与 jinlin load 同样校验台账（有任何问题则不写出），再写出 "
                          "neo4j-admin database import full 所需的 CSV 文件（每类节点、每类关系"
                          "一个表头文件和一个数据文件）及参数文件 neo4j-admin.args，并显示导入命令。"

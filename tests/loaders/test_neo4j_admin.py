@@ -6,8 +6,8 @@ The files of a hand-built ledger set are asserted line by line.  The Neo4j leg i
 them, with the county preset, into a fresh Neo4j from the shared kit (tests/loaders/
 neo4j_kit.py) and compares every node (labels, properties) and every relationship (type,
 end labels and codes, properties) with a ``jinlin load`` of the same ledgers into the
-``store`` fixture.  It takes 3–5 min here (a county load, one Neo4j import and start, both graphs read),
-so it runs only when JINLIN_TEST_NEO4J_URI is set (the Neo4j leg of the suite).
+``store`` fixture.  It takes 3–5 min here (a county load, one Neo4j import and start,
+both graphs read), so it runs only when JINLIN_TEST_NEO4J_URI is set (the Neo4j leg of the suite).
 """
 
 from __future__ import annotations
@@ -55,7 +55,8 @@ LEDGERS: dict[str, list[list[object]]] = {
     "Demand.csv": [["code", "title", "category", "urgency", "created_at"],
                    ["D1", "修灯", "repair", 3, "2024-05-01 09:30"]],
     "RAISED_BY.csv": [["from", "to"], ["D1", "P2"]],
-    "ASSIGNED_TO.csv": [["from", "to_kind", "to", "at"], ["D1", "Member", "P1", "2024-05-02T08:00"]],
+    "ASSIGNED_TO.csv": [["from", "to_kind", "to", "at"],
+                        ["D1", "Member", "P1", "2024-05-02T08:00"]],
 }
 
 
@@ -81,7 +82,8 @@ def test_files_hold_the_records_with_their_types(ledgers: Path, tmp_path: Path) 
         "code:ID(Compound),:LABEL,name,households:long,buildings:long,built_year:long,"
         "old:boolean,lat:double,lon:double,property_mode"]
     assert lines(out / "nodes_Compound.csv") == [
-        '"X1",Compound,"幸福小区",120,,,true,30.25,120.125,', '"C2",Compound,"和谐小区",,,,false,,,']
+        '"X1",Compound,"幸福小区",120,,,true,30.25,120.125,',
+        '"C2",Compound,"和谐小区",,,,false,,,']
     assert lines(out / "nodes_Community.csv") == [
         '"幸福1",Community,"He said ""hi"", then\\left","residential",5000']
     assert (out / "nodes_Household.csv").read_text(encoding="utf-8") == (
@@ -163,8 +165,8 @@ def kit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jKit]:
     started.stop()
 
 
-@pytest.mark.skipif(not os.environ.get("JINLIN_TEST_NEO4J_URI"), reason="3–5 min: runs with the Neo4j leg "
-                    "(JINLIN_TEST_NEO4J_URI)")
+@pytest.mark.skipif(not os.environ.get("JINLIN_TEST_NEO4J_URI"),
+                    reason="3–5 min: runs with the Neo4j leg (JINLIN_TEST_NEO4J_URI)")
 @pytest.mark.skipif(missing() is not None, reason=str(missing()))
 def test_neo4j_admin_import_equals_jinlin_load(store: BoltStore, ledgers: Path, tmp_path: Path,
                                                kit: Neo4jKit) -> None:
