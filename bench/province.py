@@ -10,9 +10,10 @@ the county through the same export and import.
 
     .venv/bin/python bench/province.py [--preset province|city] [--seed 1] [--keep DIR]
 
-Validation holds every record in memory (as ``jinlin load`` does): about 1.3 KB a row,
-so the province wants ~16 GB; the peak is printed.  Disk: the ledgers and the import
-files are each ~5 GB for the province (df is printed first).
+Validation holds every record in memory (as ``jinlin load`` does): about 1 KB a row
+(the city peaks at 1.35 GB), so the province wants ~13 GB; the peak is printed.  Disk:
+the ledgers and the import files are under 1 GB each for the province (free space is
+printed first).
 """
 
 from __future__ import annotations

@@ -144,8 +144,15 @@ def write_admin_files(ledger: Ledger, out: Path, progress: Progress | None = Non
         done += written.rows
         if progress:
             progress(rtype, done, total)
-    (out / ARGS_FILE).write_text("\n".join(result.arguments()) + "\n", encoding="utf-8")
+    (out / ARGS_FILE).write_text("".join(f"{_argument(a)}\n" for a in result.arguments()),
+                                 encoding="utf-8")
     return result
+
+
+def _argument(option: str) -> str:
+    """One line of the options file, quoted: the importer (picocli) splits an unquoted
+    line at whitespace, so a directory named with a space would break it."""
+    return '"' + option.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _write_nodes(out: Path, label: str, nodes: Sequence[NodeRecord]) -> tuple[AdminFile, bool]:

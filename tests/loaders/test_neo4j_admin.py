@@ -6,8 +6,9 @@ The files of a hand-built ledger set are asserted line by line.  The Neo4j leg i
 them, with the county preset, into a fresh Neo4j from the shared kit (tests/loaders/
 neo4j_kit.py) and compares every node (labels, properties) and every relationship (type,
 end labels and codes, properties) with a ``jinlin load`` of the same ledgers into the
-``store`` fixture.  It takes 3–5 min here (a county load, one Neo4j import and start,
-both graphs read), so it runs only when JINLIN_TEST_NEO4J_URI is set (the Neo4j leg of the suite).
+``store`` fixture (the embedded one).  It takes 2 min on a quiet 2-core machine, 5 under
+load (a county load, one Neo4j import and start, both graphs read), so it runs only when
+JINLIN_TEST_NEO4J_URI is set (the Neo4j leg of the suite, ``make test-neo4j``).
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def lines(path: Path) -> list[str]:
 
 
 def test_files_hold_the_records_with_their_types(ledgers: Path, tmp_path: Path) -> None:
-    done = export_ledgers([ledgers], tmp_path / "out")
+    done = export_ledgers([ledgers], tmp_path / "out dir")  # a space: quoted in ARGS_FILE
     out = done.out
     assert [f.kind for f in done.nodes] == [
         "Building", "Community", "Compound", "Demand", "Grid", "Household", "PartyOrg", "Person"]
@@ -107,9 +108,10 @@ def test_files_hold_the_records_with_their_types(ledgers: Path, tmp_path: Path) 
         "rels_RAISED_BY_Demand_Person.csv"]
     assert done.multiline  # the address's line break
     assert lines(out / ARGS_FILE) == [
-        *(f"--nodes={out}/nodes_{f.kind}.header.csv,{out}/nodes_{f.kind}.csv" for f in done.nodes),
-        *(f"--relationships={out}/{f.header.name},{f.data}" for f in done.rels),
-        "--multiline-fields=true"]
+        *(f'"--nodes={out}/nodes_{f.kind}.header.csv,{out}/nodes_{f.kind}.csv"'
+          for f in done.nodes),
+        *(f'"--relationships={out}/{f.header.name},{f.data}"' for f in done.rels),
+        '"--multiline-fields=true"']
     assert done.command() == ["neo4j-admin", "database", "import", "full",
                               "--overwrite-destination=true", f"@{out}/{ARGS_FILE}", "neo4j"]
     assert done.rows == sum(len(rows) - 1 for rows in LEDGERS.values()) == 20
@@ -166,7 +168,7 @@ def kit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jKit]:
 
 
 @pytest.mark.skipif(not os.environ.get("JINLIN_TEST_NEO4J_URI"),
-                    reason="3–5 min: runs with the Neo4j leg (JINLIN_TEST_NEO4J_URI)")
+                    reason="2–5 min: runs with the Neo4j leg (JINLIN_TEST_NEO4J_URI)")
 @pytest.mark.skipif(missing() is not None, reason=str(missing()))
 def test_neo4j_admin_import_equals_jinlin_load(store: BoltStore, ledgers: Path, tmp_path: Path,
                                                kit: Neo4jKit) -> None:
@@ -177,7 +179,7 @@ def test_neo4j_admin_import_equals_jinlin_load(store: BoltStore, ledgers: Path, 
     county = tmp_path / "county"
     generate("county", 1, county)
     paths = [ledgers, county]
-    done = export_ledgers(paths, tmp_path / "out")
+    done = export_ledgers(paths, tmp_path / "import dir")  # the options file's quoting
     load_ledgers(store, paths)
     kit.load(done)
     imported = kit.start()
