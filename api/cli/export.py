@@ -8,6 +8,8 @@ the store is opened without applying the schema, joining a running ``jinlin serv
 ``export table`` takes what ``GET /export/<what>.xlsx`` takes and reads its rows with
 the same functions (api.graphql.exports).
 Personal data is masked unless ``--role`` names a role that may see it (api.policy).
+``export neo4j-admin`` opens no store: it writes validated ledgers as the files of Neo4j's
+offline importer (loaders.neo4j_admin), the bulk path for a whole province.
 """
 
 from __future__ import annotations
@@ -79,6 +81,24 @@ def cmd_export_table(args: argparse.Namespace) -> int:
         print(_("已将 {rows} 行写入 {out}", rows=f"{len(table):,}", out=args.out))
         return 0
     return _emit(csv_text(table), None)
+
+
+def cmd_export_neo4j_admin(args: argparse.Namespace) -> int:
+    """Validate the ledgers as ``jinlin load`` does into an empty store, write the
+    ``neo4j-admin database import full`` files, and print the import command.  No store is
+    opened: the files are for a Neo4j that is stopped."""
+    import shlex
+
+    from api.cli.progress import Progress
+    from loaders.neo4j_admin import export_ledgers
+
+    done = export_ledgers(args.paths, args.dir, progress=Progress("export"))
+    print(_("已将 {nodes} 类节点、{rels} 类关系共 {rows} 行写入 {dir}", nodes=len(done.nodes),
+            rels=len(done.rels), rows=f"{done.rows:,}", dir=done.out))
+    print(_("停止 Neo4j 后运行以下命令导入（会替换数据库 {db} 的全部内容），再启动 Neo4j；"
+            "`jinlin serve` 启动时补建约束和索引：", db=args.database))
+    print("  " + shlex.join(done.command(args.database)))
+    return 0
 
 
 def _what(kind: str) -> str:
@@ -184,7 +204,8 @@ def add_commands(sub: Any) -> None:
     export = sub.add_parser("export",
                             help=_("导出范围内的网络或表格，供 Gephi、R、GIS、Excel 使用"),
                             description=_("导出范围内的网络或表格（只读）"))
-    kinds = export.add_subparsers(dest="what", required=True, help=_("导出什么：network 或 table"))
+    kinds = export.add_subparsers(dest="what", required=True,
+                                  help=_("导出什么：network、table 或 neo4j-admin"))
     p = kinds.add_parser("network", help=_("协作网络及其度量：GraphML、GEXF 或 CSV"),
                          description=_("协作网络：节点类型、名称、关系日期，以及中介中心性、"
                          "割点、连通分量、社群"))
@@ -213,6 +234,18 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--out", help=_("输出文件（默认标准输出；xlsx 必须给出）"))
     p.add_argument("--role", choices=ROLES, help=translate(HELP_ROLE))
     p.set_defaults(func=cmd_export_table)
+
+    p = kinds.add_parser("neo4j-admin",
+                         help=_("校验台账并写出 neo4j-admin 批量导入文件（整省导入）"),
+                         description=_("与 jinlin load 同样校验台账（有任何问题则不写出），再写出 "
+                         "neo4j-admin database import full 所需的 CSV 文件（每类节点、每类关系"
+                         "一个表头文件和一个数据文件）及参数文件 neo4j-admin.args，并显示导入命令。"
+                         "文件含个人信息，仅本用户可读"))
+    p.add_argument("dir", metavar="DIR", help=_("写入的目录：须不存在或为空"))
+    p.add_argument("paths", nargs="+", metavar="PATH", help=_("台账文件或目录，可给多个"))
+    p.add_argument("--database", default="neo4j",
+                   help=_("导入到 Neo4j 的哪个数据库（默认 neo4j，社区版只有这一个）"))
+    p.set_defaults(func=cmd_export_neo4j_admin)
 
     p = sub.add_parser("whatif", help=_("假设匹配：换半径、k 或追加资源，与现有方案比较"),
                        description=_("不写入任何数据：a 为现有匹配方案，b 为按给定条件的方案"))
