@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-neo4j browser-deps install lint bench-load bench-api bench-analysis bench-loadtest bench-console bench-writes clean
+.PHONY: demo test test-neo4j browser-deps install lint bench-load bench-api bench-analysis bench-loadtest bench-console bench-writes bench-province clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -55,6 +55,9 @@ bench-console: $(STAMP)
 
 bench-writes: $(STAMP)
 	$(BIN)/python bench/writes.py
+
+bench-province: $(STAMP)
+	$(BIN)/python bench/province.py --preset province
 
 bench-loadtest: $(STAMP)
 	$(BIN)/python bench/loadtest.py --seconds 60 --concurrency 8
