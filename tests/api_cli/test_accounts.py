@@ -135,7 +135,6 @@ def test_user_commands_end_to_end(data_dir: Path, capsys: pytest.CaptureFixture[
     assert status == 0 and out[0] == "已创建账号 zhang.san（张三，角色 street_staff，范围 S1）"
     assert out[1].startswith("一次性密码（只显示这一次，首次登录后须修改）：") and len(out) == 2
     password = out[1].rpartition("：")[2]
-    assert out[2] == "工作台：http://127.0.0.1:8000/ ，用此账号登录"
     accounts = AccountStore.in_data_dir(data_dir)
     assert isinstance(accounts.authenticate("zhang.san", password), Account)
 
