@@ -45,8 +45,8 @@ from loaders.synthetic import generate  # noqa: E402
 COUNTY = "C01"
 PAGES = ("/", "/indicator/compound_branch_coverage", "/map", "/demands", "/network",
          "/reports")
-INDICATORS = """query($scope: String) { indicators(scope: $scope) { key zh ratio numerator
-  denominator gapCount children { ratio } } }"""
+INDICATORS = """query($scope: String) { indicators(scope: $scope) { scope indicators {
+  key zh ratio numerator denominator gapCount lowerIsBetter children { ratio } } } }"""
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
