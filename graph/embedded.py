@@ -3,8 +3,15 @@
 One process owns a data directory (ArcadeDB locks it).  The owner publishes its Bolt
 port in ``<data_dir>/store.json``; another ``jinlin`` process pointed at the same
 directory (``jinlin load`` while ``jinlin serve`` runs) connects to that port instead
-of opening the files, so the two share one store.  If the directory is locked by a
+of opening the files, so the two share one store, and the command starts no JVM.  The
+file is mode 0600 and names the owner by pid and, where ``/proc`` tells it, the pid's
+start time: a file left by a crash is ignored (pid gone, or reused by another process,
+or port closed) and replaced by the next owner.  If the directory is locked by a
 process that does not publish a port, opening fails at once with what to do.
+
+A short-lived command that does start the JVM (``jinlin report`` with no service
+running) asks for :func:`quick_start` first: the JVM's optimising compiler and parallel
+collector pay off only in a long-lived service and compete for the cores at start-up.
 
 Every listener binds to 127.0.0.1; the root password is random, made once per data
 directory and kept in ``<data_dir>/.jinlin-secret`` (mode 0600).  The directory is
@@ -30,7 +37,7 @@ import threading
 from pathlib import Path
 from typing import Any, NoReturn
 
-from graph.datadir import private_dir, secret
+from graph.datadir import private_dir, replace_private, secret
 from graph.i18n import _
 from graph.jvm_stderr import quiet_start
 from graph.ports import free_port
@@ -41,9 +48,29 @@ INFO_FILE = "store.json"
 SECRET_FILE = ".jinlin-secret"
 PORT_FILE = "bolt-port"
 _LOGGING = Path(__file__).with_name("arcadedb-logging.properties")
+# One JVM per process, started with the options of the first store it opens.
+QUICK_START_JVM = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
 _servers: dict[Path, Any] = {}
+_jvm_options: list[str] = []  # fixed when the JVM starts (it cannot be restarted)
+_quick = False
 log = logging.getLogger("jinlin.store")
 
+
+def quick_start(enabled: bool = True) -> None:
+    """Start this process's JVM, if it starts one, for a short-lived command: the
+    C1 compiler only and the serial collector (:data:`QUICK_START_JVM`).  No effect
+    once the JVM runs."""
+    global _quick
+    _quick = enabled
+
+
+def _jvm_args() -> str:
+    """The JVM's options: fixed at the first start, since a second store opened by the
+    same process must ask for the same ones (ArcadeDB refuses others)."""
+    if not _jvm_options:
+        _jvm_options.append(f"-Djava.util.logging.config.file={_LOGGING}")
+        _jvm_options.extend(QUICK_START_JVM if _quick else ())
+    return " ".join(_jvm_options)
 
 
 def _bolt_port(data_dir: Path) -> int:
@@ -80,16 +107,36 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def _started(pid: int) -> int | None:
+    """When ``pid`` started (clock ticks since boot, /proc/PID/stat field 22), None
+    where /proc does not say: with the pid it names one process, not a reused pid."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return int(stat.rsplit(")", 1)[1].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _running_owner(data_dir: Path) -> int | None:
     """The Bolt port of another live process serving this directory, if any."""
     try:
         info = json.loads((data_dir / INFO_FILE).read_text())
         pid, port = int(info["pid"]), int(info["bolt_port"])
-    except (OSError, ValueError, KeyError, TypeError):
+        started = info.get("started")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    if pid != os.getpid() and _pid_alive(pid) and _port_open(port):
-        return port
-    return None
+    if pid == os.getpid() or not _pid_alive(pid):
+        return None
+    if started is not None and _started(pid) not in (None, started):
+        return None  # the owner crashed and its pid now names another process
+    return port if _port_open(port) else None
+
+
+def _publish(data_dir: Path, port: int) -> None:
+    """Say in ``store.json`` (0600, replaced whole) that this process serves the store."""
+    info = {"pid": os.getpid(), "started": _started(os.getpid()), "bolt_port": port,
+            "database": DATABASE}
+    replace_private(data_dir / INFO_FILE, json.dumps(info).encode())
 
 
 def _start_server(data_dir: Path, password: str, heap: str) -> tuple[Any, int]:
@@ -106,7 +153,7 @@ def _start_server(data_dir: Path, password: str, heap: str) -> tuple[Any, int]:
         "bolt_port": bolt_port,
         "server_plugins": "Bolt:com.arcadedb.bolt.BoltProtocolPlugin",
     }
-    jvm = {"heap_size": heap, "jvm_args": f"-Djava.util.logging.config.file={_LOGGING}"}
+    jvm = {"heap_size": heap, "jvm_args": _jvm_args()}
     server = arcade.ArcadeDBServer(str(data_dir), password, config, jvm_kwargs=jvm)
     try:
         server.start()
@@ -158,8 +205,7 @@ def open_embedded(data_dir: str | Path, heap: str = "2g") -> BoltStore:
         # After jpype's own exit hook, so that ours runs first (atexit is LIFO).
         atexit.register(_stop_all)
     _servers[root] = (server, port)
-    info = {"pid": os.getpid(), "bolt_port": port, "database": DATABASE}
-    (root / INFO_FILE).write_text(json.dumps(info))
+    _publish(root, port)
     return BoltStore(f"bolt://127.0.0.1:{port}", auth, DATABASE, "arcadedb")
 
 

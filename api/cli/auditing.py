@@ -19,6 +19,10 @@ commit, and if it cannot be the import rolls back.
   person answers no at the replace prompt, ``error`` for anything else (Ctrl-C too).
   Refused, invalid and cancelled imports never reach the store; they get their line all
   the same, so the log shows who tried to load what, as it does for the API.
+
+The mechanism (api.console.import_audit, api.graphql.auditing) pulls in the GraphQL
+schema's libraries: it is imported when a command writes, not when ``jinlin report``
+starts (every command imports this module for :func:`person`).
 """
 
 from __future__ import annotations
@@ -27,19 +31,18 @@ import getpass
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from api import audit
-from api.audit import AuditLog
-from api.auth import Caller
-from api.console.import_audit import audited_import, file_facts, ledger_facts, outcome_of
-from api.graphql.auditing import AuditFailed
 from graph.i18n import _
 from graph.model import check_text
-from graph.store import Store
-from graph.writer import WriteSummary
 
-__all__ = ["audited", "audited_write", "file_facts", "ledger_facts", "outcome_of", "person"]
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from graph.store import Store
+    from graph.writer import WriteSummary
+
+__all__ = ["audited", "audited_write", "file_facts", "ledger_facts", "person"]
 
 T = TypeVar("T")
 ROLE = "shell"
@@ -69,6 +72,10 @@ def audited_write(store: Store, data_dir: str | Path, who: str, mutation: str,
                   scope: str = ANY_SCOPE) -> WriteSummary | None:
     """Run ``work`` (None: the person cancelled) on an audited view of ``store``; ``who``
     from :func:`person`, asked before the store starts."""
+    from api.audit import AuditLog
+    from api.auth import Caller
+    from api.console.import_audit import audited_import
+
     return audited_import(AuditLog.in_data_dir(data_dir), Caller(ROLE, scope, who),
                           mutation, arguments, store, work)
 
@@ -77,8 +84,28 @@ def audited(data_dir: str | Path, who: str, mutation: str, arguments: dict[str, 
             work: Callable[[], T], scope: str = ANY_SCOPE) -> T:
     """:func:`api.audit.audited` for the command line: the line names ``who`` in role
     ``shell``, in the data directory's log."""
+    from api import audit
+    from api.audit import AuditLog
+    from api.auth import Caller
+    from api.console.import_audit import outcome_of
+    from api.graphql.auditing import AuditFailed
+
     try:
         return audit.audited(AuditLog.in_data_dir(data_dir), Caller(ROLE, scope, who),
                              mutation, arguments, work, outcome_of)
     except audit.AuditWriteFailed:
         raise AuditFailed() from None
+
+
+def file_facts(files: Sequence[tuple[str, Path]]) -> list[dict[str, Any]]:
+    """:func:`api.console.import_audit.file_facts`, imported when a command writes."""
+    from api.console.import_audit import file_facts as facts
+
+    return facts(files)
+
+
+def ledger_facts(paths: Sequence[str | Path]) -> list[dict[str, Any]]:
+    """:func:`api.console.import_audit.ledger_facts`, imported when a command writes."""
+    from api.console.import_audit import ledger_facts as facts
+
+    return facts(paths)

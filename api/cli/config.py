@@ -38,10 +38,10 @@ def with_secret(settings: Settings) -> Settings:
 def store_has_scope(settings: Settings, scope: str) -> bool:
     """Whether the store holds the County/Street/Community ``scope`` (a token or account
     for a scope it does not hold would be refused at every request).  Opens the store (a
-    running ``jinlin serve`` shares its own)."""
+    running ``jinlin serve`` shares its own); a read: the schema is not applied."""
     from api.http.app import ScopeResolver
 
-    store = open_store(settings)
+    store = open_store(settings, apply=False)
     try:
         return ScopeResolver(store)(scope) is not None
     finally:

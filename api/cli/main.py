@@ -6,6 +6,13 @@ accepts ``--data-dir`` for the embedded store.  Errors a user can fix (bad ledge
 locked data directory, an unreachable store) are printed as one clear message with
 exit status 2 — never a stack trace.  Every command runs with umask 077: the files it
 makes (the embedded store's included) are readable by this user only.
+
+Starting is kept cheap for the short commands (issue 13: a cold ``jinlin report`` of a
+county in seconds): the modules of other commands are imported inside them; the reading
+commands (:func:`_open_reading`) open the store without applying the schema (``serve``,
+``demo``, ``load`` and ``restore`` apply it, as ``jinlin export`` never did); the short
+ones (:data:`QUICK`) start the JVM, when no ``jinlin serve`` runs on the data directory
+to join, with graph.embedded's quick-start options.
 """
 
 from __future__ import annotations
@@ -40,6 +47,15 @@ from graph.queries import FIRST_COUNTY
 from graph.settings import Settings
 from graph.store import Store, StoreError
 from graph.writer import WriteSummary, counts, is_empty
+
+# Commands that end within seconds: their JVM is started for a quick start.
+QUICK = frozenset({"report", "stats", "check", "dump", "token", "export", "whatif", "user"})
+
+
+def _open_reading(args: argparse.Namespace) -> Store:
+    """The store for a command that only reads it: the schema is not applied (reads do
+    not need it, and its statements cost a round trip each)."""
+    return open_store(settings_of(args), apply=False)
 
 
 def _print_summary(summary: WriteSummary) -> None:
@@ -111,7 +127,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from analysis.fetch import find_scope
 
     parse_as_of(args.as_of)  # refused before the store starts
-    store = open_store(settings_of(args))
+    store = _open_reading(args)
     try:
         label, code = find_scope(store, args.scope) if args.scope else (None, None)
         findings = check(store, label, code, as_of=args.as_of)
@@ -141,7 +157,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    store = open_store(settings_of(args))
+    store = _open_reading(args)
     try:
         labels, types = counts(store)
     finally:
@@ -158,7 +174,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def cmd_dump(args: argparse.Namespace) -> int:
     from graph.backup import dump
 
-    store = open_store(settings_of(args))
+    store = _open_reading(args)
     try:
         nodes, rels = dump(store, args.file, progress=Progress("dump"))
     finally:
@@ -277,7 +293,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from analysis.report import render_report
 
     parse_as_of(args.as_of)  # refused before the store starts
-    store = open_store(settings_of(args))
+    store = _open_reading(args)
     try:
         label, code = find_scope(store, args.scope)
         out = render_report(store, label, code, args.format, as_of=args.as_of)
@@ -430,6 +446,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: Any) -> int:
+    if args.command in QUICK:
+        embedded.quick_start()
     try:
         return int(args.func(args))
     except KeyboardInterrupt as exc:  # graph.writer.Interrupted says what was written

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from api.accounts import AccountStore
 from api.cli import auditing
 from api.cli.config import settings_of, store_has_scope, with_secret
 from api.cli.texts import HELP_TTL_HOURS
@@ -20,10 +19,15 @@ from api.policy import ROLES
 from graph.i18n import _, translate
 from graph.settings import Settings
 
+if TYPE_CHECKING:  # api.accounts hashes a password when imported: not for `jinlin report`
+    from api.accounts import AccountStore
+
 DEMO_ACCOUNT = "demo-admin"
 
 
 def _accounts(settings: Settings) -> AccountStore:
+    from api.accounts import AccountStore
+
     return AccountStore.in_data_dir(settings.data_dir)
 
 
