@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-neo4j browser-deps install lint bench-load bench-api bench-analysis bench-loadtest bench-console bench-writes bench-province clean
+.PHONY: demo test test-neo4j browser-deps install lint bench-load bench-api bench-analysis bench-loadtest bench-console bench-writes bench-province bench-cli clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -58,6 +58,9 @@ bench-writes: $(STAMP)
 
 bench-province: $(STAMP)
 	$(BIN)/python bench/province.py --preset province
+
+bench-cli: $(STAMP)
+	$(BIN)/python bench/cli.py
 
 bench-loadtest: $(STAMP)
 	$(BIN)/python bench/loadtest.py --seconds 60 --concurrency 8
