@@ -55,7 +55,8 @@ TIMING = """() => {
   const paint = performance.getEntriesByName('first-contentful-paint')[0];
   const res = performance.getEntriesByType('resource');
   const bytes = res.reduce((s, r) => s + r.transferSize, nav.transferSize);
-  const end = Math.max(nav.loadEventEnd, paint ? paint.startTime : 0, ...res.map(r => r.responseEnd));
+  const end = Math.max(nav.loadEventEnd, paint ? paint.startTime : 0,
+                       ...res.map(r => r.responseEnd));
   return {paint: paint ? paint.startTime : null, complete: end, bytes: bytes,
           requests: res.length + 1, status: nav.responseStatus};
 }"""
