@@ -45,6 +45,7 @@ from api.graphql.results import (
 )
 from api.policy import Cap
 from graph.i18n import _
+from graph.model import rel_kind
 from graph.spine import AREAS
 
 
@@ -266,8 +267,24 @@ async def network_graph(info: strawberry.Info, scope: str | None = None,
                for n in sorted(shown)],
         edges=sorted((NetworkEdge(source=gid(a), target=gid(b), type=data["type"],
                                   role=data.get("role"))
-                      for a, b, data in graph.edges(data=True) if a in shown and b in shown),
+                      for a, b, data in (_oriented(*edge) for edge in graph.edges(data=True))
+                      if a in shown and b in shown),
                      key=lambda e: (e.source, e.target)))
+
+
+Node = tuple[str, str]  # (label, code), as the network names its nodes
+
+
+def _oriented(a: Node, b: Node, data: dict[str, Any]) -> tuple[Node, Node, dict[str, Any]]:
+    """An edge of the (undirected) network the way its relationship runs in the model
+    (a person HOLDS_POST in an organisation, not the reverse); where the model allows
+    both ways (a party organisation MEMBER_OF another), in code order: the same answer
+    whichever way the store handed the edge over."""
+    kind = rel_kind(data["type"])
+    forward, backward = kind.allows(a[0], b[0]), kind.allows(b[0], a[0])
+    if backward and (not forward or b < a):
+        return b, a, data
+    return a, b, data
 
 
 def query_fields() -> dict[str, Any]:
