@@ -392,6 +392,10 @@ class NodeKind:
     zh: str
     props: tuple[Prop, ...]
     doc: str = ""
+    # Whether staff enter nodes of this kind directly: a ledger sheet and the generic
+    # create/update/delete mutations.  False for records the service keeps itself (alerts,
+    # points entries), changed only through their own operations and never edited.
+    entered: bool = True
 
     def prop(self, name: str) -> Prop:
         for p in self.props:
@@ -420,6 +424,7 @@ class RelKind:
     dated: bool = False  # has since/until: only relationships current at the as-of date count
     doc: str = ""
     pairs: tuple[tuple[str, str], ...] = ()
+    entered: bool = True  # a ledger sheet and link/unlink (see NodeKind.entered)
 
     def prop(self, name: str) -> Prop:
         for p in self.props:
@@ -603,6 +608,9 @@ RELS: tuple[RelKind, ...] = (
 
 NODE_BY_LABEL: dict[str, NodeKind] = {n.label: n for n in NODES}
 REL_BY_TYPE: dict[str, RelKind] = {r.type: r for r in RELS}
+# What staff enter by hand (ledger sheets, generic mutations, link/unlink).
+ENTERED_NODES: tuple[NodeKind, ...] = tuple(n for n in NODES if n.entered)
+ENTERED_RELS: tuple[RelKind, ...] = tuple(r for r in RELS if r.entered)
 # Labels that may appear as relationship ends: every node label, plus Member.
 ENDPOINT_LABELS: frozenset[str] = frozenset(NODE_BY_LABEL) | {MEMBER}
 

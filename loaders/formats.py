@@ -12,7 +12,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from graph.model import NODE_BY_LABEL, NODES, RELS, NodeKind, Prop, PropType, RelKind, choices
+from graph.model import (
+    ENTERED_NODES,
+    ENTERED_RELS,
+    NODE_BY_LABEL,
+    NodeKind,
+    Prop,
+    PropType,
+    RelKind,
+    choices,
+)
 from graph.settings import Settings
 from loaders.ledger_limits import human_size
 
@@ -90,7 +99,7 @@ def _rel_sheet(kind: RelKind) -> Sheet:
 
 
 SHEETS: tuple[Sheet, ...] = (
-    tuple(_node_sheet(n) for n in NODES) + tuple(_rel_sheet(r) for r in RELS)
+    tuple(_node_sheet(n) for n in ENTERED_NODES) + tuple(_rel_sheet(r) for r in ENTERED_RELS)
 )
 
 

@@ -19,7 +19,7 @@ from api.graphql.docs import documented
 from api.graphql.registry import registry
 from api.graphql.types import FieldError
 from graph import lifecycle
-from graph.model import NODE_BY_LABEL, NODES
+from graph.model import ENTERED_NODES, NODE_BY_LABEL
 
 
 async def audited(info: strawberry.Info, mutation: str, arguments: dict[str, Any],
@@ -129,7 +129,7 @@ def mutation_fields() -> dict[str, Any]:
     raise_demand.__annotations__.update(input=generated["DemandInput"],
                                         **{"return": generated["DemandPayload"]})
     fields: dict[str, Any] = {}
-    for kind in NODES:
+    for kind in ENTERED_NODES:
         fields.update(_label_mutations(kind.label))
     fields["link"] = strawberry.field(resolver=documented(link, input="要建立或更新的关系"),
                                       description="建立一条关系，或按键属性更新它（link）")

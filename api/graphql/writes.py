@@ -226,6 +226,8 @@ async def link(ctx: Context, rel_type: str, source: str, target: str,
     rel = REL_BY_TYPE[rel_type]
     if rel_type in LIFECYCLE_RELS:
         raise ApiError(_("{type} 由 dispatchDemand 设置，不能用 link/unlink", type=rel_type))
+    if not rel.entered:
+        raise ApiError(_("{type} 由系统自己的操作维护，不能用 link/unlink", type=rel_type))
     s_label, s_code = parse_id(source)
     t_label, t_code = parse_id(target)
     s_end, t_end = end_label(rel.sources, s_label), end_label(rel.targets, t_label)
