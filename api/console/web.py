@@ -33,6 +33,7 @@ from api.audit import AuditLog, AuditWriteFailed, audited
 from api.auth import Caller
 from api.console.render import render
 from api.console.sessions import COOKIE, Session, Sessions
+from api.events import Bus
 from api.graphql import pools
 from api.graphql.auditing import AuditFailed
 from api.graphql.context import Context
@@ -74,6 +75,7 @@ class Backend:
     pools: pools.Pools
     scope_of: ScopeOf
     issue_token: IssueToken  # signs with the server's secret: the token page's one use of it
+    events: Bus | None = None  # the app's change events (api.events)
 
     def headers(self) -> dict[str, str]:
         tiles = self.settings.map_tile_url
@@ -108,7 +110,7 @@ class View:
         label, code = self.scope
         return Context(store=self.backend.store, settings=self.backend.settings,
                        caller=self.caller, scope_label=label, scope_code=code,
-                       audit=self.backend.audit)
+                       audit=self.backend.audit, events=self.backend.events)
 
     async def gql(self, document: str, **variables: Any) -> dict[str, Any]:
         """``data`` of ``document`` run as the signed-in user; the first error (already

@@ -16,6 +16,7 @@ from strawberry.dataloader import DataLoader
 
 from api.audit import AuditLog
 from api.auth import Caller
+from api.events import Bus
 from api.graphql import pools, queries
 from api.policy import Cap, reads, refusal
 from graph.i18n import _
@@ -57,6 +58,7 @@ class Context:
     scope_label: str
     scope_code: str
     audit: AuditLog
+    events: Bus | None = None  # change events for subscriptions (api.events); None: nobody listens
     loaders: dict[Hashable, DataLoader[Any, Any]] = field(default_factory=dict)
 
     def params(self, **extra: Any) -> dict[str, Any]:

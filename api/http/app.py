@@ -41,6 +41,7 @@ from api.auth import Caller
 from api.console.routes import console_routes
 from api.console.sessions import Sessions
 from api.console.web import CSRF_HEADER, SAFE, Backend, caller_of, same_origin, signed_in
+from api.events import Bus
 from api.graphql import pools, queries
 from api.graphql.context import Context
 from api.graphql.introspection import introspection_allowed
@@ -112,8 +113,10 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         self.accounts = AccountStore.in_data_dir(settings.data_dir)
         self.sessions = Sessions(dt.timedelta(minutes=settings.session_idle_minutes),
                                  dt.timedelta(hours=settings.session_max_hours))
+        self.events = Bus()  # change events for subscriptions (api.events)
         self.console = Backend(settings, store, audit, self.accounts, self.sessions,
-                               self.schema, self.pools, self.scope_of, self.issue_token)
+                               self.schema, self.pools, self.scope_of, self.issue_token,
+                               self.events)
 
     def issue_token(self, name: str, label: str, hours: float, scope: str) -> tuple[str, str]:
         """A token for account ``name`` (api.http.tokens.issue_account_token) signed with
@@ -124,7 +127,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     async def get_context(self, request: Any, response: Any) -> Context:
         caller, (label, code) = request.state.caller, request.state.scope
         return Context(store=self.store, settings=self.settings, caller=caller,
-                       scope_label=label, scope_code=code, audit=self.audit)
+                       scope_label=label, scope_code=code, audit=self.audit,
+                       events=self.events)
 
     async def execute_single(self, request: Request, request_adapter: Any,
                              sub_response: Response, context: Context, root_value: None,
