@@ -46,7 +46,7 @@ from graph.i18n import DEFAULT, N_, _, language, translate
 from graph.model import NODE_BY_LABEL, check_code
 from graph.spine import AREAS, parent_of
 from graph.store import Store, Transaction
-from graph.writer import NodeRecord, RelRecord, write_graph
+from graph.writer import NodeRecord, RelRecord, WriteSummary, write_graph
 
 SYSTEM = "system:预警"  # who the history and the audit log name for the service itself
 NEW, ACKNOWLEDGED, HANDLED, CLEARED = "new", "acknowledged", "handled", "cleared"
@@ -428,6 +428,11 @@ def read_rules(store: Store) -> dict[str, list[Rule]]:
     return dict(out)
 
 
+def has_rules(store: Store) -> bool:
+    """Whether any county has an enabled rule (else an evaluation has nothing to do)."""
+    return any(r.enabled for rules in read_rules(store).values() for r in rules)
+
+
 def _apply(tx: Transaction, found: list[Condition], rules: list[str], at: str,
            who: str) -> Changes:
     """Bring the alerts of ``rules`` in line with ``found``, in ``tx``."""
@@ -489,17 +494,15 @@ def evaluate(store: Store, as_of: str | None = None, at: str | None = None,
         return store.transaction(lambda tx: _apply(tx, found, evaluated, stamp, who))
 
 
-def seed_rules(store: Store, county: str) -> int:
-    """Write :func:`default_rules` for ``county``, but none whose code a rule already has
-    (codes are unique across counties); how many were new."""
+def seed_rules(store: Store, county: str) -> WriteSummary:
+    """Write :func:`default_rules` for ``county`` in one transaction, but none whose code
+    a rule already has (codes are unique across counties)."""
     have = {r.code for rules in read_rules(store).values() for r in rules}
     todo = [r for r in default_rules() if r["code"] not in have]
     nodes = [NodeRecord("AlertRule", r["code"], {k: v for k, v in r.items() if k != "code"})
              for r in todo]
     rels = [RelRecord("RULE_OF", "AlertRule", r["code"], "County", county) for r in todo]
-    if todo:
-        write_graph(store, nodes, rels)
-    return len(todo)
+    return write_graph(store, nodes, rels) if todo else WriteSummary()
 
 
 def step(tx: Transaction, name: str, code: str, guard: str, guard_name: str, at: str,

@@ -21,7 +21,7 @@ from api.graphql.context import ApiError, Context, Forbidden, now
 from api.graphql.guard import check_end, reach, shared_with
 from api.graphql.reads import parse_id, strawberry_name
 from api.graphql.types import FieldError, build_node
-from api.policy import Cap
+from api.policy import LABEL_CAPS, Cap
 from graph import queries as graph_queries
 from graph.i18n import _
 from graph.model import CODE, NODE_BY_LABEL, REL_BY_TYPE, check_pair, key_label
@@ -47,8 +47,12 @@ class Outcome:
         return "invalid" if self.errors else "ok"
 
 
-def require_staff(ctx: Context) -> None:
+def require_staff(ctx: Context, *labels: str) -> None:
+    """CHANGE_GRAPH, and the capability a label of ``labels`` needs (policy.LABEL_CAPS)."""
     ctx.require(Cap.CHANGE_GRAPH)
+    for label in labels:
+        if label in LABEL_CAPS:
+            ctx.require(LABEL_CAPS[label])
 
 
 def end_label(labels: tuple[str, ...], label: str) -> str | None:
@@ -142,7 +146,7 @@ def parent_labels(label: str) -> list[str]:
 
 async def create(ctx: Context, label: str, code: str, values: dict[str, Any],
                  parent: str | None) -> Outcome:
-    require_staff(ctx)
+    require_staff(ctx, label)
     out = Outcome()
     code = parse_code(code, out.errors)
     lifecycle_guard(label, values, out.errors)
@@ -178,7 +182,7 @@ async def create(ctx: Context, label: str, code: str, values: dict[str, Any],
 
 
 async def update(ctx: Context, label: str, code: str, values: dict[str, Any]) -> Outcome:
-    require_staff(ctx)
+    require_staff(ctx, label)
     out = Outcome()
     row = await visible(ctx, label, code)
     if row is None:
@@ -196,7 +200,7 @@ async def update(ctx: Context, label: str, code: str, values: dict[str, Any]) ->
 
 
 async def delete(ctx: Context, label: str, code: str) -> Outcome:
-    require_staff(ctx)
+    require_staff(ctx, label)
     out = Outcome()
     row = await reach(ctx, label, code)
     if row is None:
@@ -221,9 +225,9 @@ async def link(ctx: Context, rel_type: str, source: str, target: str,
     Household ``PART_OF`` a County) is refused for a link; an unlink may still remove
     one, written before the pairs were checked.
     """
-    require_staff(ctx)
-    out = Outcome()
     rel = REL_BY_TYPE[rel_type]
+    require_staff(ctx, *rel.sources)
+    out = Outcome()
     if rel_type in LIFECYCLE_RELS:
         raise ApiError(_("{type} 由 dispatchDemand 设置，不能用 link/unlink", type=rel_type))
     if not rel.entered:
