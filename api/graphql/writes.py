@@ -48,11 +48,12 @@ class Outcome:
 
 
 def require_staff(ctx: Context, *labels: str) -> None:
-    """CHANGE_GRAPH, and the capability a label of ``labels`` needs (policy.LABEL_CAPS)."""
-    ctx.require(Cap.CHANGE_GRAPH)
+    """The capability a label of ``labels`` needs (policy.LABEL_CAPS: its refusal names
+    it), and CHANGE_GRAPH."""
     for label in labels:
         if label in LABEL_CAPS:
             ctx.require(LABEL_CAPS[label])
+    ctx.require(Cap.CHANGE_GRAPH)
 
 
 def end_label(labels: tuple[str, ...], label: str) -> str | None:
