@@ -84,8 +84,10 @@ EXPECTED = {
     "A-TM-Community-M1": ("Community:M1", "Community:M1",
                           "M1物业管理覆盖率为 50.0%（1/2），低于阈值 80.0%"),
     # branch coverage per street: S1 1/2, S2 0/1
-    "A-TS-Street-S1": ("Street:S1", "Street:S1", "S1小区党组织覆盖率为 50.0%（1/2），低于阈值 90.0%"),
-    "A-TS-Street-S2": ("Street:S2", "Street:S2", "S2小区党组织覆盖率为 0.0%（0/1），低于阈值 90.0%"),
+    "A-TS-Street-S1": ("Street:S1", "Street:S1",
+                       "S1小区党组织覆盖率为 50.0%（1/2），低于阈值 90.0%"),
+    "A-TS-Street-S2": ("Street:S2", "Street:S2",
+                       "S2小区党组织覆盖率为 0.0%（0/1），低于阈值 90.0%"),
     "A-OVER-Demand-D1-C1": ("Demand:D1", "Compound:C1",
                             "需求“修路灯”办结时限 2026-05-20，已超期 12 天，当前状态：已派单"),
     # OC1 ends 19 days after 06-01; OC3 ended 121 days before it (Jan 31 → Jun 1)
@@ -101,10 +103,14 @@ EXPECTED = {
                                     "物业服务企业“F2”信用分 40，低于 60，仍在管理小区“C3”"),
     "A-THREE-Compound-C2": ("Compound:C2", "Compound:C2",
                             "小区“C2”无物业、无业委会、无责任单位（50 户）"),
-    "A-NOBR-Compound-C2": ("Compound:C2", "Compound:C2", "小区“C2”没有小区或网格党支部覆盖（50 户）"),
-    "A-NOBR-Compound-C3": ("Compound:C3", "Compound:C3", "小区“C3”没有小区或网格党支部覆盖（30 户）"),
-    "A-GRID-Grid-G2": ("Grid:G2", "Grid:G2", "网格“G2”没有专职网格员（现有网格员 1 名）"),
-    "A-LOAD-Person-P3-S1": ("Person:P3", "Street:S1", "P3 现任 3 个职务，不少于 3 个：F1、OC1、PO1"),
+    "A-NOBR-Compound-C2": ("Compound:C2", "Compound:C2",
+                           "小区“C2”没有小区或网格党支部覆盖（50 户）"),
+    "A-NOBR-Compound-C3": ("Compound:C3", "Compound:C3",
+                           "小区“C3”没有小区或网格党支部覆盖（30 户）"),
+    "A-GRID-Grid-G2": ("Grid:G2", "Grid:G2",
+                       "网格“G2”没有专职网格员（现有网格员 1 名）"),
+    "A-LOAD-Person-P3-S1": ("Person:P3", "Street:S1",
+                            "P3 现任 3 个职务，不少于 3 个：F1、OC1、PO1"),
     # P4 joined 01-01: 151 days to 06-01, 61 past the 90
     "A-REP-Person-P4-C3": ("Person:P4", "Compound:C3",
                            "在职党员 P4 于 2026-01-01 转入党组织，90 天内应到居住地社区报到，"
