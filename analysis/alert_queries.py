@@ -67,11 +67,10 @@ def areas(level: str) -> Query:
                  "ORDER BY code", plain=True)
 
 
-# The alerts of the rules ``$rules`` (the county's enabled ones), as they stand.
+# Every alert as it stands (an evaluation covers every county at once).
 ALERTS = Query(
     "alert_existing",
-    "MATCH (a:Alert)-[:RAISED_BY_RULE]->(r:AlertRule) WHERE r.code IN $rules "
-    "RETURN a.code AS code, a.status AS status, a.message AS message, "
+    "MATCH (a:Alert) RETURN a.code AS code, a.status AS status, a.message AS message, "
     "a.last_seen AS last_seen ORDER BY code",
     plain=True,
 )

@@ -429,15 +429,15 @@ def read_rules(store: Store) -> dict[str, list[Rule]]:
 
 
 def has_rules(store: Store) -> bool:
-    """Whether any county has an enabled rule (else an evaluation has nothing to do)."""
-    return any(r.enabled for rules in read_rules(store).values() for r in rules)
+    """Whether any county has a rule (else an evaluation has nothing to do)."""
+    return any(read_rules(store).values())
 
 
-def _apply(tx: Transaction, found: list[Condition], rules: list[str], at: str,
-           who: str) -> Changes:
-    """Bring the alerts of ``rules`` in line with ``found``, in ``tx``."""
+def _apply(tx: Transaction, found: list[Condition], at: str, who: str) -> Changes:
+    """Bring every alert in line with ``found``, in ``tx``: an open alert that is not
+    found (its condition gone, its rule switched off or deleted) is cleared."""
     changes = Changes()
-    existing = {r["code"]: r for r in tx.run(aq.ALERTS, rules=rules)}
+    existing = {r["code"]: r for r in tx.run(aq.ALERTS)}
     now = {c.code: c for c in found}
     created: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     updates: list[dict[str, Any]] = []
@@ -478,20 +478,17 @@ def evaluate(store: Store, as_of: str | None = None, at: str | None = None,
              who: str = SYSTEM) -> Changes:
     """Evaluate every county's enabled rules at ``as_of`` (default today) and keep the
     alerts in one write transaction; ``at`` (default now) stamps what changed, ``who``
-    the history.  Runs one at a time in a process.  Nothing is written when there is no
-    enabled rule (an empty Changes)."""
+    the history.  Runs one at a time in a process.  Nothing is written when the store
+    holds no rule at all (an empty Changes)."""
     day = parse_as_of(as_of)
     stamp = at or dt.datetime.now().replace(microsecond=0).isoformat()
     with _RUNNING:
-        found: list[Condition] = []
-        evaluated: list[str] = []
-        for county, rules in sorted(read_rules(store).items()):
-            enabled = [r for r in rules if r.enabled and check_rule(r) is None]
-            evaluated += [r.code for r in enabled]
-            found += conditions(store, enabled, county, day)
-        if not evaluated:
+        counties = read_rules(store)
+        if not counties:
             return Changes()
-        return store.transaction(lambda tx: _apply(tx, found, evaluated, stamp, who))
+        found = [c for county, rules in sorted(counties.items())
+                 for c in conditions(store, rules, county, day)]
+        return store.transaction(lambda tx: _apply(tx, found, stamp, who))
 
 
 def seed_rules(store: Store, county: str) -> WriteSummary:

@@ -100,7 +100,7 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 def _evaluate_alerts(store: Store, settings: Settings, trigger: str) -> None:
     """Bring the alerts up to date with what was just imported (api.graphql.alerts: one
-    audit line naming the service, none when the store holds no enabled rule)."""
+    audit line naming the service, none when the store holds no rule)."""
     from api.audit import AuditLog
     from api.graphql.alerts import run_evaluation
 

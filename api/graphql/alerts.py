@@ -12,7 +12,7 @@ changed through the generated mutations, which ask for ``Cap.MANAGE_RULES``
 * ``evaluateAlerts``: analysis.alerts.evaluate on the caller's request, audited;
 * :func:`run_evaluation`, the same for the service itself (the schedule in
   api.http.app, the imports of the console and the command line): one audit line naming
-  :data:`SYSTEM_CALLER`, written only when the store holds an enabled rule;
+  :data:`SYSTEM_CALLER`, written only when the store holds a rule;
 * :func:`publish`: one ``alert`` event per change on the app's bus (api.events).
 """
 
@@ -66,7 +66,7 @@ def run_evaluation(store: Store, log: AuditLog, bus: Bus | None, trigger: str,
                    as_of: str | None = None) -> alerts.Changes:
     """Evaluate as the service (``trigger``: schedule, import, load), with one audit line
     naming :data:`SYSTEM_CALLER` and the counts, then publish; nothing at all (no line)
-    when the store holds no enabled rule."""
+    when the store holds no rule at all."""
     if not alerts.has_rules(store):
         return alerts.Changes()
     entry = log.entry(SYSTEM_CALLER, "evaluate_alerts", {"trigger": trigger, "as_of": as_of})

@@ -198,6 +198,13 @@ def test_acknowledged_stays_while_the_condition_holds(town: BoltStore) -> None:
         "new", "acknowledged", "cleared"]
 
 
+def test_a_rule_switched_off_clears_its_alerts(town: BoltStore) -> None:
+    alerts.evaluate(town, AS_OF, at=AT)
+    write_graph(town, [NodeRecord("AlertRule", "GRID", {"enabled": False})], [])
+    changes = alerts.evaluate(town, AS_OF, at=AT2)
+    assert (changes.raised, changes.cleared) == ([], ["A-GRID-Grid-G2"])
+
+
 def test_no_rules_no_writes(store: BoltStore) -> None:
     G().spine("K", {"S1": {"M1": {"G1": ["C1"]}}}).write(store)
     assert alerts.evaluate(store, AS_OF, at=AT) == alerts.Changes()
