@@ -98,13 +98,15 @@ def cmd_load(args: argparse.Namespace) -> int:
     return 0
 
 
-def _evaluate_alerts(store: Store, settings: Settings, trigger: str) -> None:
+def _evaluate_alerts(store: Store, settings: Settings, trigger: str) -> int:
     """Bring the alerts up to date with what was just imported (api.graphql.alerts: one
-    audit line naming the service, none when the store holds no rule)."""
+    audit line naming the service, none when the store holds no rule); how many alerts
+    were raised."""
     from api.audit import AuditLog
     from api.graphql.alerts import run_evaluation
 
-    run_evaluation(store, AuditLog.in_data_dir(settings.data_dir), None, trigger)
+    return len(run_evaluation(store, AuditLog.in_data_dir(settings.data_dir), None,
+                              trigger).raised)
 
 
 def _load_replacing(store: Store, args: argparse.Namespace, settings: Settings,
@@ -288,11 +290,15 @@ def _seed_alert_rules(store: Store, settings: Settings, who: str) -> None:
     its first alerts at once."""
     from analysis.alerts import seed_rules
 
+    seeded = 0
     for row in store.read(FIRST_COUNTY):
         code: str = row["code"]
-        auditing.audited_write(store, settings.data_dir, who, "seed_alert_rules",
-                               {"county": code}, partial(seed_rules, county=code))
-    _evaluate_alerts(store, settings, "demo")
+        summary = auditing.audited_write(store, settings.data_dir, who, "seed_alert_rules",
+                                         {"county": code}, partial(seed_rules, county=code))
+        seeded += summary.counts[("AlertRule", "created")] if summary else 0
+    raised = _evaluate_alerts(store, settings, "demo")
+    print(_("jinlin demo：已设置 {rules} 条默认预警规则，发出 {alerts} 条预警（/alerts）",
+            rules=seeded, alerts=raised))
 
 
 def cmd_token(args: argparse.Namespace) -> int:

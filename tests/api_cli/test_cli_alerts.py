@@ -63,16 +63,19 @@ def test_load_evaluates_the_rules_it_brought(store: BoltStore, embedded_dir: Pat
 
 
 def test_the_demo_seeds_the_default_rules(store: BoltStore, settings: Settings,
-                                          embedded_dir: Path) -> None:
+                                          embedded_dir: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
     if store.backend != "arcadedb":
         pytest.skip("the audit log of the embedded store's data directory")
     write_graph(store, [NodeRecord("County", "K1", {"name": "城关区"})], [])
     before = len(_lines(embedded_dir))
     _seed_alert_rules(store, settings, "demo")
+    n = len(alerts.default_rules())
+    assert capsys.readouterr().out == (
+        f"jinlin demo：已设置 {n} 条默认预警规则，发出 0 条预警（/alerts）\n")
     rules = alerts.read_rules(store)["K1"]
     assert sorted(r.code for r in rules) == sorted(r["code"] for r in alerts.default_rules())
     lines = _lines(embedded_dir)[before:]
-    n = len(rules)
     assert [(x["mutation"], x["who"], x.get("counts")) for x in lines] == [
         ("seed_alert_rules", "demo", {"created": 2 * n, "updated": 0, "deleted": 0}),
         ("evaluate_alerts", alerts.SYSTEM, {"raised": 0, "cleared": 0})]
