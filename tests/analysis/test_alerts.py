@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from analysis_builder import G
 
+from analysis import alert_queries as aq
 from analysis import alerts
 from analysis.alerts import Rule
 from graph.store import BoltStore, Query
@@ -218,6 +219,19 @@ def test_default_rules_are_well_formed_and_seeded_once(store: BoltStore) -> None
     rules = alerts.read_rules(store)["K"]
     assert sorted(r.code for r in rules) == sorted(r["code"] for r in alerts.default_rules())
     assert [alerts.check_rule(r) for r in rules] == [None] * len(rules)
+
+
+def test_the_alert_statements() -> None:
+    create = aq.create("Demand", "Compound")
+    assert create.name == "alert_create_Demand_Compound"
+    assert "MATCH (x:Demand {code: row.item})" in create.cypher
+    assert "MERGE (a)-[:RAISED_AT {rkey: ''}]->(t)" in create.cypher
+    with pytest.raises(ValueError):
+        aq.create("Demand", "Building")  # alerts are raised at areas only
+    step = aq.transition("(a.code <> '')", "any").cypher
+    assert step.startswith("MATCH (a:Alert {code: $code}) WHERE a.status IN $from AND "
+                           "(a.code <> '') SET a += $props, a.status = $to")
+    assert aq.areas("Street").cypher.endswith("RETURN DISTINCT s.code AS code ORDER BY code")
 
 
 def test_a_malformed_rule_is_named_and_skipped() -> None:
