@@ -13,6 +13,8 @@ see graph.store.deadline) and on the app's thread pools (api.graphql.pools); the
 the document before it runs (api.graphql.limits); past the deadline the client gets TIMEOUT
 and the worker is free.  A browser opening /graphql is sent to the console's GraphiQL
 (/graphiql, from vendored files: strawberry's own page loads from a CDN and is off).
+While it serves, the app evaluates the early-warning rules every ``alert_interval_minutes``
+(api.http.schedule).
 """
 
 from __future__ import annotations
