@@ -27,6 +27,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from analysis import alert_queries as aq
@@ -170,19 +171,25 @@ def default_rules() -> list[dict[str, Any]]:
     ]
 
 
-def check_rule(rule: Rule) -> str | None:
-    """Why ``rule`` cannot be evaluated (a field and the reason), None when it can."""
+@cache
+def indicator_keys() -> tuple[str, ...]:
+    """The keys a threshold rule may name (analysis.indicators' table)."""
+    return tuple(sorted(i.key for i in catalogue()))
+
+
+def check_rule(rule: Rule) -> tuple[str, str] | None:
+    """Why ``rule`` cannot be evaluated: the property it lacks and the reason (the API
+    refuses such a rule on that field; an evaluation skips it); None when it can."""
     if rule.kind == "threshold":
-        keys = {i.key for i in catalogue()}
-        if rule.indicator not in keys:
-            return _("指标（indicator）须是 {keys} 之一，填的是 {value}",
-                     keys=listed(sorted(keys)), value=repr(rule.indicator))
-        if rule.level not in AREAS or rule.threshold is None:
-            return _("指标阈值规则须填写评估层级（level）和阈值（threshold）")
+        if rule.indicator not in indicator_keys():
+            return "indicator", _("指标（indicator）须是 {keys} 之一，填的是 {value}",
+                                  keys=listed(indicator_keys()), value=repr(rule.indicator))
+        if rule.level not in AREAS:
+            return "level", _("指标阈值规则须填写评估层级（level）")
     if rule.kind in ("committee_term", "not_reported") and rule.days is None:
-        return _("规则类型 {kind} 须填写天数（days）", kind=rule.kind)
-    if rule.kind in ("firm_credit", "overloaded") and rule.threshold is None:
-        return _("规则类型 {kind} 须填写阈值（threshold）", kind=rule.kind)
+        return "days", _("规则类型 {kind} 须填写天数（days）", kind=rule.kind)
+    if rule.kind in ("threshold", "firm_credit", "overloaded") and rule.threshold is None:
+        return "threshold", _("规则类型 {kind} 须填写阈值（threshold）", kind=rule.kind)
     return None
 
 

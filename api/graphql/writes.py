@@ -16,6 +16,7 @@ from typing import Any
 
 from strawberry.types.unset import UNSET
 
+from analysis import alerts
 from api.graphql import queries
 from api.graphql.context import ApiError, Context, Forbidden, now
 from api.graphql.guard import check_end, reach, shared_with
@@ -89,6 +90,16 @@ def lifecycle_guard(label: str, values: dict[str, Any], errors: list[FieldError]
                 "只能由 raiseDemand 和需求流转的各个变更设置")))
 
 
+def rule_guard(label: str, props: dict[str, Any], errors: list[FieldError]) -> None:
+    """An alert rule must be one analysis.alerts can evaluate: refused on the property it
+    lacks (a threshold rule's indicator, level or threshold, a term rule's days …)."""
+    if label != "AlertRule" or errors:
+        return
+    found = alerts.check_rule(alerts.Rule.of({"code": "", **props}, ""))
+    if found is not None:
+        errors.append(FieldError(field=f"input.{strawberry_name(found[0])}", message=found[1]))
+
+
 def already_exists(label: str, code: str) -> str:
     return _("{label} {code} 已存在", label=label, code=code)
 
@@ -154,6 +165,7 @@ async def create(ctx: Context, label: str, code: str, values: dict[str, Any],
     if label == "Demand":
         values = {**values, "status": "open", "created_at": now()}
     props = validate(label, values, out.errors)
+    rule_guard(label, props, out.errors)
     if label not in PLACEMENT:
         raise Forbidden(_("{label} 节点由台账导入，不能在这里创建", label=label))
     allowed = parent_labels(label)
@@ -192,6 +204,7 @@ async def update(ctx: Context, label: str, code: str, values: dict[str, Any]) ->
     lifecycle_guard(label, values, out.errors)
     merged = {**row["props"], **values}
     props = validate(label, merged, out.errors)
+    rule_guard(label, props, out.errors)
     if out.errors:
         return out
     node = NodeRecord(label, code, props)

@@ -236,7 +236,9 @@ def test_the_alert_statements() -> None:
 
 def test_a_malformed_rule_is_named_and_skipped() -> None:
     bad = Rule("X", "X", "threshold", "K", indicator="nope", level="Street", threshold=0.5)
-    assert "indicator" in (alerts.check_rule(bad) or "")
+    assert (alerts.check_rule(bad) or ("", ""))[0] == "indicator"
+    assert alerts.check_rule(Rule("X", "X", "firm_credit", "K")) == (
+        "threshold", "规则类型 firm_credit 须填写阈值（threshold）")
     assert alerts.alert_code("R", ("Compound", "C1"), ("Compound", "C1")) == "A-R-Compound-C1"
     long = alerts.alert_code("R" * 60, ("Compound", "C1"), ("Compound", "C1"))
     assert long.startswith("A-") and len(long) == 26

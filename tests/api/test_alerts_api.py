@@ -132,6 +132,15 @@ def test_rule_edits_only_for_county_admins(served: tuple[Api, list[Event]]) -> N
         "extensions"]["code"] == "FORBIDDEN"
     assert api.gql(update)["updateAlertRule"] == {"node": {"threshold": 0.4}, "errors": []}
     assert api.gql(create)["createAlertRule"] == {"node": {"code": "G"}, "errors": []}
+    # a rule the evaluation could not run is refused on the property it lacks
+    bad = 'mutation { createAlertRule(code: "T2", parent: "County:K1", input: {name: "x", ' \
+          'kind: threshold, indicator: "nope", level: Street, threshold: 0.5}) { ' \
+          "errors { field } } }"
+    assert api.gql(bad)["createAlertRule"] == {"errors": [{"field": "input.indicator"}]}
+    unset = 'mutation { updateAlertRule(code: "TS", input: {threshold: null}) { ' \
+            "errors { field message } } }"
+    assert api.gql(unset)["updateAlertRule"] == {"errors": [
+        {"field": "input.threshold", "message": "规则类型 threshold 须填写阈值（threshold）"}]}
     # every staff member of the county reads the rules
     rules = api.gql("{ alertRules(first: 10) { edges { node { code } } } }",
                     role="community_staff", scope="M2")["alertRules"]["edges"]
