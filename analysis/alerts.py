@@ -234,7 +234,8 @@ def _threshold(rule: Rule, f: Facts) -> list[Condition]:
     figures: list[tuple[str, str | None, float, float, float | None, Indicator]] = []
     if rule.level == "County":
         ind = f.report("County", f.county).get(str(rule.indicator))
-        figures.append((f.county, None, ind.numerator, ind.denominator, ind.ratio, ind))
+        figures.append((f.county, f.data.scope.name, ind.numerator, ind.denominator,
+                        ind.ratio, ind))
     else:
         parent = parent_of(rule.level)
         assert parent is not None

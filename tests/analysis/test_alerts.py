@@ -24,6 +24,8 @@ RULES: list[dict[str, Any]] = [
      "level": "Community", "comparison": "below", "threshold": 0.8},
     {"code": "TS", "kind": "threshold", "indicator": "compound_branch_coverage",
      "level": "Street", "comparison": "below", "threshold": 0.9},
+    {"code": "TK", "kind": "threshold", "indicator": "compound_branch_coverage",
+     "level": "County", "comparison": "below", "threshold": 0.5},
     {"code": "OVER", "kind": "demand_overdue"},
     {"code": "TERM", "kind": "committee_term", "days": 30},
     {"code": "BLACK", "kind": "firm_black"},
@@ -84,6 +86,8 @@ EXPECTED = {
     # property management per community: M1 1/2 (C1 managed, C2 not), M2 1/1
     "A-TM-Community-M1": ("Community:M1", "Community:M1",
                           "M1物业管理覆盖率为 50.0%（1/2），低于阈值 80.0%"),
+    # branch coverage in the county: C1 of C1, C2, C3
+    "A-TK-County-K": ("County:K", "County:K", "K小区党组织覆盖率为 33.3%（1/3），低于阈值 50.0%"),
     # branch coverage per street: S1 1/2, S2 0/1
     "A-TS-Street-S1": ("Street:S1", "Street:S1",
                        "S1小区党组织覆盖率为 50.0%（1/2），低于阈值 90.0%"),
@@ -190,11 +194,11 @@ def test_acknowledged_stays_while_the_condition_holds(town: BoltStore) -> None:
     props = stored(town)[code]["props"]
     assert (props["status"], props["last_seen"]) == ("acknowledged", AT3)
     # a grid branch covers G1 ∋ C1, C2: C2's alert is cleared, whoever had acknowledged
-    # it, and so is S1's coverage alert (now 2/2)
+    # it, and so are S1's coverage alert (now 2/2) and the county's (2/3 is not below 50%)
     G().node("PartyOrg", "PO2", kind="grid_branch").node("Grid", "G1").rel(
         "PO2", "COVERS", "G1").write(town)
     changes = alerts.evaluate(town, AS_OF, at=AT3)
-    assert changes.cleared == [code, "A-TS-Street-S1"]
+    assert changes.cleared == [code, "A-TK-County-K", "A-TS-Street-S1"]
     assert [h[1] for h in alerts.history(stored(town)[code]["props"]["history"])] == [
         "new", "acknowledged", "cleared"]
 
