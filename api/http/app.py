@@ -1,5 +1,6 @@
 """The HTTP app: GraphQL at /graphql behind bearer tokens, lists as files at
-/export/<what>.xlsx|.csv behind the same tokens (api.http.export), and /health.
+/export/<what>.xlsx|.csv behind the same tokens (api.http.export), and /health;
+subscriptions over websockets at /graphql too (api.http.sockets).
 
 Authentication happens before GraphQL sees the request: an anonymous or forged
 request gets a plain 401 and never reaches a resolver.  The caller's scope node is
@@ -29,7 +30,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
@@ -50,6 +51,7 @@ from api.graphql.schema import build_schema
 from api.http import gate
 from api.http.export import Export
 from api.http.language import Language
+from api.http.sockets import Sockets
 from api.http.tokens import (
     AuthError,
     bearer,
@@ -286,6 +288,7 @@ def create_app(settings: Settings, store: Store | None = None,
         routes=[
             Route("/health", health, methods=["GET"]),
             Route("/graphql", _Gate(endpoint), methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", Sockets(endpoint, origins)),  # subscriptions
             Route("/export/{what:path}", Export(endpoint), methods=["GET"]),
             *console_routes(),
         ],
