@@ -16,6 +16,9 @@ Who (nothing is subscribed before this is settled):
   is one of ``cors_origins``, whose pages must then send a token: their cookie never counts.
 - No credentials → 4401; a known caller whose scope is not a known area (or whose
   password must change first) → 4403; past its account's connections → 4429.
+- While the socket stays open its token (or session) is checked again every
+  :data:`RECHECK_SECONDS`: once expired, revoked, ended or its account disabled, the
+  socket is closed (4401) with the reason HTTP would give.
 The caller's scope is resolved as for HTTP (GraphQLEndpoint.scope_of), and each event is
 read as the caller before it is sent (api.graphql.subscriptions).
 
@@ -32,9 +35,11 @@ not answer within 20 s; a client's own ``ping`` gets its ``pong``.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 from collections import Counter
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -65,6 +70,7 @@ from graph.store import deadline
 if TYPE_CHECKING:
     from api.http.app import GraphQLEndpoint
 
+RECHECK_SECONDS = 30.0  # how often an open socket's token or session is checked again
 CLOSE_REASON_BYTES = 123  # the most a websocket close frame's reason may hold
 UNAUTHENTICATED, FORBIDDEN, TOO_MANY, BAD_MESSAGE, TOO_BIG = 4401, 4403, 4429, 4400, 1009
 
@@ -91,10 +97,22 @@ def refusal_of(response: Response) -> Refusal:
 @dataclass(frozen=True)
 class Handshake:
     """What the upgrade said before ``connection_init``: the caller its session cookie
-    names (same origin only), or why that cookie is refused."""
+    names (same origin only) and the upgrade itself (to ask again), or why that cookie
+    is refused."""
 
     caller: Caller | None = None
     refused: Refusal | None = None
+    upgrade: WebSocket | None = None
+
+
+@dataclass(frozen=True)
+class Admitted:
+    """An admitted socket: its context, and what it was admitted on (a token, else the
+    handshake's session cookie), to check again while it stays open."""
+
+    context: Context
+    token: str | None
+    handshake: Handshake
 
 
 class Limits:
@@ -125,6 +143,7 @@ class Connection(BaseGraphQLTransportWSHandler[Context | Handshake, None]):
     """One socket: strawberry's protocol with our authentication and bounds."""
 
     subject: str | None = None  # the account the socket counts against, once admitted
+    rechecking: asyncio.Task[None] | None = None  # Connection.recheck, once admitted
 
     @property
     def sockets(self) -> Sockets:
@@ -151,10 +170,22 @@ class Connection(BaseGraphQLTransportWSHandler[Context | Handshake, None]):
         if isinstance(admitted, Refusal):
             await self.close(admitted)
             return
-        self.context, self.subject = admitted, admitted.caller.subject
+        self.context, self.subject = admitted.context, admitted.context.caller.subject
         self.sockets.limits.live.add(self)
+        self.rechecking = asyncio.create_task(self.recheck(admitted))
         await self.send_message({"type": "connection_ack"})
         self.connection_acknowledged = True
+
+    async def recheck(self, admitted: Admitted) -> None:
+        """Every :data:`RECHECK_SECONDS`, the socket's credentials again: closed (4401)
+        once they no longer hold, as HTTP would refuse the next request."""
+        while True:
+            await asyncio.sleep(RECHECK_SECONDS)
+            refused = self.sockets.recheck(admitted)
+            if refused is not None:
+                with suppress(RuntimeError):  # the client closed it meanwhile
+                    await self.close(refused)
+                return
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         if self.connection_acknowledged and message["id"] not in self.operations:
@@ -189,6 +220,8 @@ class Connection(BaseGraphQLTransportWSHandler[Context | Handshake, None]):
                               payload.get("variables"), settings)
 
     async def shutdown(self) -> None:
+        if self.rechecking is not None:
+            self.rechecking.cancel()
         try:
             await super().shutdown()
         finally:
@@ -230,23 +263,26 @@ class Sockets(GraphQL[Context | Handshake, None]):
             return Handshake()
         if who[1].must_change_password:
             return Handshake(refused=Refusal(FORBIDDEN, _("请先在工作台修改初始密码")))
-        return Handshake(caller=caller_of(who[1]))
+        return Handshake(caller=caller_of(who[1]), upgrade=request)
 
-    async def admit(self, handshake: Handshake, payload: dict[str, Any]) -> Context | Refusal:
+    async def admit(self, handshake: Handshake, payload: dict[str, Any]) -> Admitted | Refusal:
         """The context of a socket whose ``connection_init`` brought ``payload``, or
         why it is refused (module docstring)."""
         endpoint = self.endpoint
         header = payload.get("Authorization", payload.get("authorization"))
         if header is None and handshake.refused is not None:
             return handshake.refused
-        caller = handshake.caller if header is None else None  # a token wins over a cookie
-        if caller is None:
+        token = None  # a token wins over a cookie
+        found: Caller | Refusal | None = handshake.caller if header is None else None
+        if found is None:
             try:
                 token = bearer(header if isinstance(header, str) else None)
-                caller = decode_token(endpoint.settings.jwt_secret, token,
-                                      endpoint.settings.token_max_hours, endpoint.accounts)
             except AuthError as exc:
                 return Refusal(UNAUTHENTICATED, str(exc))
+            found = self.decode(token)
+        if isinstance(found, Refusal):
+            return found
+        caller = found
         with deadline(endpoint.settings.request_timeout):
             resolved = await endpoint.scope_of(caller)
         if isinstance(resolved, Response):
@@ -254,9 +290,30 @@ class Sockets(GraphQL[Context | Handshake, None]):
         if not self.limits.admit(caller.subject):
             return Refusal(TOO_MANY, _("账号 {name} 已有 {max} 个订阅连接，请先关闭不用的连接",
                                        name=caller.subject, max=self.limits.per_account))
-        return Context(store=endpoint.store, settings=endpoint.settings, caller=caller,
-                       scope_label=resolved[0], scope_code=resolved[1], audit=endpoint.audit,
-                       events=endpoint.events)
+        context = Context(store=endpoint.store, settings=endpoint.settings, caller=caller,
+                          scope_label=resolved[0], scope_code=resolved[1],
+                          audit=endpoint.audit, events=endpoint.events)
+        return Admitted(context, token, handshake)
+
+    def decode(self, token: str) -> Caller | Refusal:
+        """The caller of ``token`` as HTTP decides it (api.http.tokens.decode_token)."""
+        settings = self.endpoint.settings
+        try:
+            return decode_token(settings.jwt_secret, token, settings.token_max_hours,
+                                self.endpoint.accounts)
+        except AuthError as exc:
+            return Refusal(UNAUTHENTICATED, str(exc))
+
+    def recheck(self, admitted: Admitted) -> Refusal | None:
+        """Why an open socket's credentials no longer hold (expired or revoked token,
+        ended session, disabled account), if they do not."""
+        if admitted.token is not None:
+            found = self.decode(admitted.token)
+            return found if isinstance(found, Refusal) else None
+        upgrade = admitted.handshake.upgrade
+        if upgrade is None or signed_in(self.endpoint.console, upgrade) is None:
+            return Refusal(UNAUTHENTICATED, _("工作台会话已结束，请重新登录"))
+        return None
 
 
 def bounded(receive: Receive, send: Send, limit: int) -> Receive:
