@@ -218,6 +218,24 @@ def test_a_resident_hears_only_its_own_demands(live: Live) -> None:
     live.wait_for(0)
 
 
+def test_a_write_that_did_not_happen_is_not_published(live: Live) -> None:
+    sock = live.client(role="community_staff", scope="M1")
+    sock.subscribe("d", DEMANDS)
+    live.wait_for(1)
+    _raise(live, "D1", "C1")
+    assert sock.changes(1) == [("raised", "D1")]
+    live.audit.unlink()
+    live.audit.mkdir()  # every audit line now fails: the transaction is rolled back
+    for query in ('mutation { raiseDemand(code: "D2", raisedIn: "Compound:C1", input: '
+                  '{title: "漏水", category: repair}) { errors { field } } }',
+                  'mutation { dispatchDemand(code: "D1", taker: "Unit:U1") { errors { field } } }',
+                  'mutation { deleteDemand(code: "D1") { errors { field } } }'):
+        body = live.post(query).json()
+        assert body["errors"][0]["extensions"]["code"] == "AUDIT_FAILED", body
+    sock.silent()
+    live.audit.rmdir()
+
+
 def test_matching_publishes_one_dispatch_per_demand_written(store: BoltStore,
                                                             tmp_path: Path) -> None:
     with live_on(store, tmp_path, scope_town()) as live:
