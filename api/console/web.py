@@ -179,10 +179,11 @@ def too_large(backend: Backend) -> Response:
     return error_page(backend, _("上传内容过大：最多 {mb} MB", mb=limit // (1024 * 1024)), 413)
 
 
-def signed_in(backend: Backend, request: HTTPConnection) -> tuple[Session, Account] | None:
+def signed_in(backend: Backend, request: HTTPConnection,
+              touch: bool = True) -> tuple[Session, Account] | None:
     """The live session of ``request`` and its account (None: not signed in, or the
-    account is gone or disabled — then the session ends too)."""
-    session = backend.sessions.get(request.cookies.get(COOKIE))
+    account is gone or disabled — then the session ends too); ``touch``: as Sessions.get."""
+    session = backend.sessions.get(request.cookies.get(COOKIE), touch)
     if session is None:
         return None
     account = backend.accounts.get(session.account)

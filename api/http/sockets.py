@@ -311,7 +311,7 @@ class Sockets(GraphQL[Context | Handshake, None]):
             found = self.decode(admitted.token)
             return found if isinstance(found, Refusal) else None
         upgrade = admitted.handshake.upgrade
-        if upgrade is None or signed_in(self.endpoint.console, upgrade) is None:
+        if upgrade is None or signed_in(self.endpoint.console, upgrade, touch=False) is None:
             return Refusal(UNAUTHENTICATED, _("工作台会话已结束，请重新登录"))
         return None
 

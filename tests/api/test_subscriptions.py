@@ -26,6 +26,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
 from api.accounts import AccountStore
+from api.console.web import Backend
 from api.events import Bus, Event
 from api.http import sockets
 from api.http.app import create_app
@@ -46,9 +47,10 @@ ALERTS = ("subscription { alertRaised { change code label lagged "
 class Live(Api):
     """The running app, its change-event bus, and websocket clients for it."""
 
-    def __init__(self, base: str, store: BoltStore, audit: Path, bus: Bus) -> None:
+    def __init__(self, base: str, store: BoltStore, audit: Path, console: Backend) -> None:
         super().__init__(base, store, audit)
-        self.bus = bus
+        self.console = console  # the app's sessions and accounts
+        self.bus: Bus = console.events
         self.sockets = ExitStack()  # every socket opened, closed at the end
 
     def url(self) -> str:
@@ -142,7 +144,7 @@ def live_on(store: BoltStore, tmp_path: Path, graph: tuple[list[N], list[R]],
     write_graph(store, *graph)
     app = create_app(api_settings(tmp_path, **settings), store)
     base, stop = serve(app)
-    live = Live(base, store, tmp_path / "audit.log", app.state.console.events)
+    live = Live(base, store, tmp_path / "audit.log", app.state.console)
     try:
         yield live
     finally:
@@ -326,19 +328,27 @@ def _session_cookie(live: Live, tmp_path: Path) -> str:
         return str(client.cookies["jinlin_session"])
 
 
-def test_the_session_cookie_counts_only_from_our_own_origin(live: Live, tmp_path: Path) -> None:
-    cookie = f"jinlin_session={_session_cookie(live, tmp_path)}"
+def test_the_session_cookie_counts_only_from_our_own_origin(
+        live: Live, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    session = _session_cookie(live, tmp_path)
+    cookie = f"jinlin_session={session}"
     with pytest.raises(InvalidStatus) as refused:  # CSWSH: another site's page
         live.socket({"Cookie": cookie, "Origin": "http://evil.example"})
     assert refused.value.response.status_code == 403
     ours = live.base  # the console's own pages
+    monkeypatch.setattr(sockets, "RECHECK_SECONDS", 0.1)
     sock = Socket(live.socket({"Cookie": cookie, "Origin": ours}))
     assert sock.init({}) == {"type": "connection_ack"}
     sock.subscribe("d", DEMANDS)
     live.wait_for(1)
     _raise(live, "D1", "C1")
     assert sock.changes(1) == [("raised", "D1")]
-    sock.close()
+    time.sleep(0.3)  # checks that find the session live do not keep it alive …
+    seen = live.console.sessions.get(session, touch=False).seen  # type: ignore[union-attr]
+    time.sleep(0.3)
+    assert live.console.sessions.get(session, touch=False).seen == seen  # type: ignore[union-attr]
+    live.console.sessions.end(session)  # … and once it has ended (signed out, idle, …):
+    assert sock.closed() == (4401, "工作台会话已结束，请重新登录")
 
 
 def test_an_allowed_cross_origin_page_must_bring_a_token(store: BoltStore,
@@ -353,6 +363,12 @@ def test_an_allowed_cross_origin_page_must_bring_a_token(store: BoltStore,
         token = live.token(role="community_staff", scope="M1")
         assert sock.init({"Authorization": f"Bearer {token}"}) == {"type": "connection_ack"}
         sock.close()
+
+
+def test_a_socket_that_never_authenticates_is_closed(store: BoltStore, tmp_path: Path) -> None:
+    with live_on(store, tmp_path, _more_town(), ws_init_timeout=0.3) as live:
+        sock = Socket(live.socket())
+        assert sock.closed() == (4408, "Connection initialisation timeout")
 
 
 def test_the_bounds_of_a_connection(live: Live) -> None:
