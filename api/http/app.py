@@ -48,10 +48,9 @@ from api.graphql.context import Context
 from api.graphql.introspection import introspection_allowed
 from api.graphql.limits import client_error, timed_out
 from api.graphql.schema import build_schema
-from api.http import gate
+from api.http import gate, sockets
 from api.http.export import Export
 from api.http.language import Language
-from api.http.sockets import Sockets
 from api.http.tokens import (
     AuthError,
     bearer,
@@ -136,7 +135,11 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                              sub_response: Response, context: Context, root_value: None,
                              request_data: GraphQLRequestData) -> ExecutionResult:
         """The operation, given up at the request's deadline: the client gets TIMEOUT,
-        the worker is free, and the store work left behind ends at the same deadline."""
+        the worker is free, and the store work left behind ends at the same deadline.
+        A subscription is refused: it runs on a websocket (api.http.sockets)."""
+        refused = sockets.over_http(request_data.query, request_data.operation_name)
+        if refused is not None:
+            return ExecutionResult(data=None, errors=[client_error(refused)])
         try:
             async with asyncio.timeout(time_left()):
                 return await super().execute_single(request, request_adapter, sub_response,
@@ -288,7 +291,7 @@ def create_app(settings: Settings, store: Store | None = None,
         routes=[
             Route("/health", health, methods=["GET"]),
             Route("/graphql", _Gate(endpoint), methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", Sockets(endpoint, origins)),  # subscriptions
+            WebSocketRoute("/graphql", sockets.Sockets(endpoint, origins)),  # subscriptions
             Route("/export/{what:path}", Export(endpoint), methods=["GET"]),
             *console_routes(),
         ],

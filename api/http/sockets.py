@@ -43,7 +43,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
-from graphql import GraphQLError, OperationType, get_operation_ast, parse
+from graphql import DocumentNode, GraphQLError, OperationType, get_operation_ast, parse
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
@@ -208,15 +208,13 @@ class Connection(BaseGraphQLTransportWSHandler[Context | Handshake, None]):
                               max=settings.ws_subscriptions_max), code="SUBSCRIPTIONS_FULL")
         payload = message["payload"]
         query, name = payload["query"], payload.get("operationName")
-        try:
-            document = parse(query, max_tokens=MAX_TOKENS)
-        except (GraphQLError, TypeError):
+        found = operation_of(query, name)
+        if found is None:
             return None  # strawberry answers it as it answers any bad document
-        operation = get_operation_ast(document, name)
-        if operation is not None and operation.operation is not OperationType.SUBSCRIPTION:
+        if found[1] is not OperationType.SUBSCRIPTION:
             return ApiError(_("WebSocket 只用于订阅（subscription）；查询和变更请 POST /graphql"),
                             code="SUBSCRIPTIONS_ONLY")
-        return limits.refusal(self.schema._schema, document, name,  # type: ignore[attr-defined]
+        return limits.refusal(self.schema._schema, found[0], name,  # type: ignore[attr-defined]
                               payload.get("variables"), settings)
 
     async def shutdown(self) -> None:
@@ -314,6 +312,29 @@ class Sockets(GraphQL[Context | Handshake, None]):
         if upgrade is None or signed_in(self.endpoint.console, upgrade, touch=False) is None:
             return Refusal(UNAUTHENTICATED, _("工作台会话已结束，请重新登录"))
         return None
+
+
+def operation_of(query: Any, name: str | None) -> tuple[DocumentNode, OperationType] | None:
+    """The document and the type of its operation ``name`` (None: not a document with
+    that operation; GraphQL's own errors say why when it runs)."""
+    try:
+        document = parse(query, max_tokens=MAX_TOKENS)
+    except (GraphQLError, TypeError):
+        return None
+    operation = get_operation_ast(document, name)
+    return None if operation is None else (document, operation.operation)
+
+
+def over_http(query: Any, name: str | None) -> ApiError | None:
+    """The refusal of a subscription sent as a plain HTTP request (the endpoint streams
+    none: subscriptions are bounded and re-checked on their socket only)."""
+    if not isinstance(query, str) or "subscription" not in query:  # no parse for the rest
+        return None
+    found = operation_of(query, name)
+    if found is None or found[1] is not OperationType.SUBSCRIPTION:
+        return None
+    return ApiError(_("订阅（subscription）须经 WebSocket 连接 /graphql"
+                      "（子协议 graphql-transport-ws）"), code="WEBSOCKET_REQUIRED")
 
 
 def bounded(receive: Receive, send: Send, limit: int) -> Receive:

@@ -421,6 +421,18 @@ def test_the_bounds_of_a_connection(live: Live) -> None:
         s.close()
 
 
+def test_no_subscription_runs_over_plain_http(live: Live) -> None:
+    for accept in ("application/json", 'multipart/mixed;subscriptionSpec="1.0"',
+                   "text/event-stream"):
+        answer = live.http.post("/graphql", json={"query": DEMANDS}, headers={
+            "Authorization": f"Bearer {live.token()}", "Accept": accept})
+        assert answer.json() == {"data": None, "errors": [{
+            "message": "订阅（subscription）须经 WebSocket 连接 /graphql"
+                       "（子协议 graphql-transport-ws）",
+            "extensions": {"code": "WEBSOCKET_REQUIRED"}}]}, accept
+    assert live.bus.count() == 0
+
+
 def test_a_message_over_the_size_limit_closes_the_socket(live: Live) -> None:
     sock = live.client(role="community_staff", scope="M1")
     sock.send({"id": "big", "type": "subscribe", "payload": {"query": "#" * 70_000}})
