@@ -49,6 +49,7 @@ class Live(Api):
 
     def __init__(self, base: str, store: BoltStore, audit: Path, console: Backend) -> None:
         super().__init__(base, store, audit)
+        assert console.events is not None
         self.console = console  # the app's sessions and accounts
         self.bus: Bus = console.events
         self.sockets = ExitStack()  # every socket opened, closed at the end
@@ -365,10 +366,24 @@ def test_an_allowed_cross_origin_page_must_bring_a_token(store: BoltStore,
         sock.close()
 
 
-def test_a_socket_that_never_authenticates_is_closed(store: BoltStore, tmp_path: Path) -> None:
-    with live_on(store, tmp_path, _more_town(), ws_init_timeout=0.3) as live:
-        sock = Socket(live.socket())
-        assert sock.closed() == (4408, "Connection initialisation timeout")
+def test_the_server_wide_bounds(store: BoltStore, tmp_path: Path) -> None:
+    with live_on(store, tmp_path, _more_town(), ws_init_timeout=0.5,
+                 ws_subscriptions_max=2) as live:
+        first = live.client(role="community_staff", scope="M1")
+        second = live.client(role="community_staff", scope="M3")
+        first.subscribe("1", DEMANDS)
+        second.subscribe("1", DEMANDS)
+        live.wait_for(2)
+        second.subscribe("2", DEMANDS)
+        assert second.recv() == {"id": "2", "type": "error", "payload": [{
+            "message": "服务器的订阅数已达上限 2，请稍后再试",
+            "extensions": {"code": "SUBSCRIPTIONS_FULL"}}]}
+        first.close()  # its subscription ends with it
+        live.wait_for(1)
+        second.subscribe("2", DEMANDS)
+        live.wait_for(2)
+        # a socket that never authenticates is closed, holding nothing
+        assert Socket(live.socket()).closed() == (4408, "Connection initialisation timeout")
 
 
 def test_the_bounds_of_a_connection(live: Live) -> None:
