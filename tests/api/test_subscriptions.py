@@ -316,15 +316,20 @@ def test_no_bad_or_revoked_token_is_refused_before_any_subscription(
     assert live.bus.count() == 0
 
 
-def _session_cookie(live: Live, tmp_path: Path) -> str:
+def _session_cookie(live: Live, tmp_path: Path, name: str = "wang.wu",
+                    changed: bool = True) -> str:
+    """The session cookie of a new community_staff account of M1 signed in to the console
+    (``changed``: its one-time password already changed)."""
     accounts = AccountStore.in_data_dir(tmp_path)
-    accounts.add("wang.wu", "王五", "community_staff", "M1", lambda scope: True)
-    accounts.change_password("wang.wu", "correct-horse-battery")
+    _, password = accounts.add(name, name, "community_staff", "M1", lambda scope: True)
+    if changed:
+        password = "correct-horse-battery"
+        accounts.change_password(name, password)
     with httpx.Client(base_url=live.base) as client:
         page = client.get("/login")
         csrf = page.text.split('name="csrf" value="')[1].split('"')[0]
-        answer = client.post("/login", data={"csrf": csrf, "name": "wang.wu",
-                                             "password": "correct-horse-battery", "next": "/"})
+        answer = client.post("/login", data={"csrf": csrf, "name": name,
+                                             "password": password, "next": "/"})
         assert answer.status_code == 303, answer.text
         return str(client.cookies["jinlin_session"])
 
@@ -350,6 +355,10 @@ def test_the_session_cookie_counts_only_from_our_own_origin(
     assert live.console.sessions.get(session, touch=False).seen == seen  # type: ignore[union-attr]
     live.console.sessions.end(session)  # … and once it has ended (signed out, idle, …):
     assert sock.closed() == (4401, "工作台会话已结束，请重新登录")
+    fresh = _session_cookie(live, tmp_path, "zhao.liu", changed=False)
+    sock = Socket(live.socket({"Cookie": f"jinlin_session={fresh}", "Origin": ours}))
+    sock.send({"type": "connection_init", "payload": {}})
+    assert sock.closed() == (4403, "请先在工作台修改初始密码")
 
 
 def test_an_allowed_cross_origin_page_must_bring_a_token(store: BoltStore,
@@ -434,6 +443,11 @@ def test_the_bounds_of_a_connection(live: Live) -> None:
     live.client(role="community_staff", scope="M1").close()  # a slot is free again
     for s in socks[1:]:
         s.close()
+
+
+def test_close_reasons_fit_a_close_frame() -> None:
+    reason = sockets.close_reason("令牌被拒绝：" + "很长的原因" * 30)
+    assert len(reason.encode()) == 123 and reason.startswith("令牌被拒绝：很长")  # 41 characters
 
 
 def test_no_subscription_runs_over_plain_http(live: Live) -> None:
