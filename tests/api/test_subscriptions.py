@@ -11,6 +11,7 @@ compared in order; a node's fields are checked where nothing changes it meanwhil
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Iterator
@@ -26,8 +27,12 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
 from api.accounts import AccountStore
+from api.audit import AuditLog
+from api.auth import Caller
 from api.console.web import Backend
 from api.events import Bus, Event
+from api.graphql import subscriptions
+from api.graphql.context import Context
 from api.http import sockets
 from api.http.app import create_app
 from api.http.tokens import issue_account_token
@@ -443,6 +448,31 @@ def test_the_bounds_of_a_connection(live: Live) -> None:
     live.client(role="community_staff", scope="M1").close()  # a slot is free again
     for s in socks[1:]:
         s.close()
+
+
+def test_a_subscriber_that_falls_behind_is_told(store: BoltStore, tmp_path: Path) -> None:
+    """150 events reach a queue of 100 before the subscriber reads one: the 50 oldest
+    are dropped and the first one it gets says so (asyncio runs the 150 hand-overs
+    before the woken subscriber)."""
+    write_graph(store, *town())
+    bus = Bus()
+    ctx = Context(store=store, settings=api_settings(tmp_path),
+                  caller=Caller("community_staff", "M1", "staff@M1"), scope_label="Community",
+                  scope_code="M1", audit=AuditLog(tmp_path / "audit.log"), events=bus)
+
+    async def listen() -> list[tuple[str, bool]]:
+        stream = subscriptions.watch(ctx, "alert", None)
+        first = asyncio.ensure_future(anext(stream))
+        while bus.count() == 0:
+            await asyncio.sleep(0)
+        for n in range(150):
+            bus.publish(Event("alert", "Compound", "C1", f"e{n}", "2026-12-04T09:00:00"))
+        got = [await first, await anext(stream)]
+        await stream.aclose()
+        return [(event.change, lagged) for event, _row, lagged in got]
+
+    assert asyncio.run(listen()) == [("e50", True), ("e51", False)]
+    assert bus.count() == 0
 
 
 def test_close_reasons_fit_a_close_frame() -> None:
