@@ -57,6 +57,11 @@ class Settings:
     map_tile_url: str = ""  # an intranet tile server (…/{z}/{x}/{y}.png); empty = no tiles
     cors_origins: str = ""  # origins (comma-separated) whose browser apps may call the API
     alert_interval_minutes: float = 60.0  # the service evaluates the 预警 rules this often; 0: off
+    # GraphQL subscriptions over websockets at /graphql (api.http.sockets).
+    ws_init_timeout: float = 10.0  # seconds a socket has to send connection_init
+    ws_connections_per_account: int = 4  # open sockets of one account (token subject)
+    ws_subscriptions_per_connection: int = 5  # operations running on one socket
+    ws_subscriptions_max: int = 1000  # open subscriptions of the whole server
 
     @property
     def embedded(self) -> bool:
