@@ -13,13 +13,16 @@ changed through the generated mutations, which ask for ``Cap.MANAGE_RULES``
 * :func:`run_evaluation`, the same for the service itself (the schedule in
   api.http.app, the imports of the console and the command line): one audit line naming
   :data:`SYSTEM_CALLER`, written only when the store holds a rule;
-* :func:`publish`: one ``alert`` event per change on the app's bus (api.events).
+* :func:`events` / :func:`stepped`: one ``alert`` event per change, published on the app's
+  bus once the change is settled (api.graphql.auditing's ``published``; the service's own
+  runs through :func:`publish`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import strawberry
@@ -32,6 +35,7 @@ from api.graphql import auditing, queries
 from api.graphql.context import Context, now
 from api.graphql.docs import documented
 from api.graphql.registry import registry
+from api.graphql.subscriptions import ALERT_TOPIC
 from api.graphql.types import FieldError, build_node
 from api.graphql.writes import Outcome, visible
 from api.policy import Cap
@@ -44,18 +48,33 @@ from graph.store import Store, Transaction
 logger = logging.getLogger("jinlin.alerts")
 # Who the service's own runs are audited as (api.audit names people by a token's subject).
 SYSTEM_CALLER = Caller(role="system", scope="*", subject=alerts.SYSTEM)
+TOPIC = ALERT_TOPIC  # what alertRaised listens to
 # The event each person's step publishes.
 CHANGES = {"acknowledge": "acknowledged", "resolve": "handled"}
 assert set(CHANGES) == set(alerts.STEPS)
 
 
+def alert_event(code: str, change: str, at: str) -> Event:
+    return Event(topic=TOPIC, label="Alert", code=code, change=change, at=at)
+
+
+def events(changes: alerts.Changes, at: str) -> list[Event]:
+    """One ``alert`` event per raised and per cleared alert of an evaluation."""
+    return [alert_event(code, change, at)
+            for change, codes in (("raised", changes.raised), ("cleared", changes.cleared))
+            for code in codes]
+
+
 def publish(bus: Bus | None, changes: alerts.Changes, at: str) -> None:
-    """One ``alert`` event per raised and per cleared alert (nothing without a bus)."""
-    if bus is None:
-        return
-    for change, codes in (("raised", changes.raised), ("cleared", changes.cleared)):
-        for code in codes:
-            bus.publish(Event(topic="alert", label="Alert", code=code, change=change, at=at))
+    """:func:`events` on ``bus`` (nothing without one): the service's own runs."""
+    if bus is not None:
+        for event in events(changes, at):
+            bus.publish(event)
+
+
+def stepped(name: str, code: str) -> Callable[[Outcome], list[Event]]:
+    """The event of a person's step once settled (api.graphql.auditing), none if refused."""
+    return lambda outcome: [] if outcome.errors else [alert_event(code, CHANGES[name], now())]
 
 
 def _counts(changes: alerts.Changes) -> dict[str, Any]:
@@ -124,8 +143,8 @@ async def evaluate_alerts(self: Any, info: strawberry.Info,
         return await asyncio.to_thread(alerts.evaluate, audited.store, day, at,
                                        audited.caller.subject)
 
-    changes = await auditing.audited(ctx, "evaluate_alerts", {"as_of": as_of}, work)
-    publish(ctx.events, changes, at)
+    changes = await auditing.audited(ctx, "evaluate_alerts", {"as_of": as_of}, work,
+                                     published=lambda found: events(found, at))
     return AlertEvaluation(raised=await _in_scope(ctx, changes.raised),
                            cleared=await _in_scope(ctx, changes.cleared))
 
@@ -158,9 +177,6 @@ async def step(ctx: Context, name: str, code: str, note: str | None = None) -> O
                 code=code, status=row["props"]["status"], after=after,
                 before="/".join(before))))
         return out
-    if ctx.events is not None:
-        ctx.events.publish(Event(topic="alert", label="Alert", code=code,
-                                 change=CHANGES[name], at=at))
     row = await visible(ctx, "Alert", code)
     out.node = build_node(ctx, "Alert", row) if row else None
     return out
@@ -168,14 +184,16 @@ async def step(ctx: Context, name: str, code: str, note: str | None = None) -> O
 
 async def acknowledge_alert(self: Any, info: strawberry.Info, code: str) -> Any:
     outcome = await auditing.audited(info.context, "acknowledge_alert", {"code": code},
-                                     lambda ctx: step(ctx, "acknowledge", code))
+                                     lambda ctx: step(ctx, "acknowledge", code),
+                                     published=stepped("acknowledge", code))
     return registry()["AlertPayload"](node=outcome.node, errors=outcome.errors)
 
 
 async def resolve_alert(self: Any, info: strawberry.Info, code: str,
                         note: str | None = None) -> Any:
     outcome = await auditing.audited(info.context, "resolve_alert", {"code": code, "note": note},
-                                     lambda ctx: step(ctx, "resolve", code, note))
+                                     lambda ctx: step(ctx, "resolve", code, note),
+                                     published=stepped("resolve", code))
     return registry()["AlertPayload"](node=outcome.node, errors=outcome.errors)
 
 
