@@ -174,6 +174,23 @@ def test_schedule_runs_as_the_system(served: tuple[Api, list[Event]]) -> None:
     assert sorted(e.code for e in got) == sorted([NOBR_C2, NOBR_C3, TS_S1, TS_S2])
 
 
+@pytest.mark.parametrize("minutes", [5.0, 0.0])
+def test_the_app_runs_the_schedule_it_is_set_to(store: BoltStore, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch,
+                                                minutes: float) -> None:
+    started: list[tuple[float, Any]] = []
+
+    async def every(minutes: float, store: Any, audit: Any, bus: Any) -> None:
+        started.append((minutes, bus))
+
+    monkeypatch.setattr(schedule, "every", every)
+    app = create_app(api_settings(tmp_path, alert_interval_minutes=minutes), store)
+    with running(app, store, tmp_path) as api:
+        assert api.http.get("/health").status_code == 200
+    bus = app.state.console.events
+    assert started == ([(5.0, bus)] if minutes else [])
+
+
 def _audit(api: Api) -> Any:
     from api.audit import AuditLog
 
