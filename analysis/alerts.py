@@ -248,11 +248,11 @@ def _threshold(rule: Rule, f: Facts) -> list[Condition]:
     for code, name, num, den, ratio, ind in figures:
         if ratio is None or (ratio >= rule.threshold if below else ratio <= rule.threshold):
             continue
-        message = translate(N_("{place}{indicator}为 {ratio}（{num}/{den}），{compare}阈值 "
-                               "{threshold}")).format(
-            place=name or code, indicator=ind.zh, ratio=_percent(ratio), num=f"{num:g}",
-            den=f"{den:g}", compare=translate(N_("低于") if below else N_("高于")),
-            threshold=_percent(rule.threshold))
+        message = _("{place}{indicator}为 {ratio}（{num}/{den}），{compare}阈值 {threshold}",
+                    place=name or code, indicator=ind.zh, ratio=_percent(ratio),
+                    num=f"{num:g}", den=f"{den:g}",
+                    compare=translate(N_("低于") if below else N_("高于")),
+                    threshold=_percent(rule.threshold))
         out.append(Condition(rule.code, (str(rule.level), code), (str(rule.level), code),
                              message))
     return out
@@ -268,11 +268,9 @@ def _overdue(rule: Rule, f: Facts) -> list[Condition]:
         if not lifecycle.overdue(r["status"], r["due"], r["done_at"], f.as_of):
             continue
         place = ("Compound", r["compound"]) if r["compound"] else ("Community", r["community"])
-        message = translate(N_("需求“{title}”办结时限 {due}，已超期 {days} 天，当前状态：{status}"
-                               )).format(title=r["name"], due=r["due"],
-                                         days=_days(r["due"], f.as_of),
-                                         status=choice_name(_DEMAND_STATUS,
-                                                            r["status"] or lifecycle.OPEN))
+        message = _("需求“{title}”办结时限 {due}，已超期 {days} 天，当前状态：{status}",
+                    title=r["name"], due=r["due"], days=_days(r["due"], f.as_of),
+                    status=choice_name(_DEMAND_STATUS, r["status"] or lifecycle.OPEN))
         out.append(Condition(rule.code, ("Demand", r["code"]), place, message))
     return out
 
@@ -337,9 +335,8 @@ def _compounds(rule: Rule, f: Facts) -> list[Condition]:
     for c in f.data.compounds:
         if any(c[col] for col in columns):
             continue
-        message = translate(N_("小区“{name}”{lacks}（{households} 户）")).format(
-            name=c["name"] or c["code"], lacks=translate(lacks),
-            households=f.data.households[c["code"]])
+        message = _("小区“{name}”{lacks}（{households} 户）", name=c["name"] or c["code"],
+                    lacks=translate(lacks), households=f.data.households[c["code"]])
         out.append(Condition(rule.code, ("Compound", c["code"]), ("Compound", c["code"]),
                              message))
     return out
@@ -350,8 +347,9 @@ def _grids(rule: Rule, f: Facts) -> list[Condition]:
     for g in f.data.grids:
         if any(w["full_time"] for w in g["workers"]):
             continue
-        message = translate(N_("网格“{name}”没有专职网格员（现有网格员 {count} 名）")).format(
-            name=g["name"] or g["code"], count=len({w["person"] for w in g["workers"]}))
+        workers = len({w["person"] for w in g["workers"]})
+        message = _("网格“{name}”没有专职网格员（现有网格员 {count} 名）",
+                    name=g["name"] or g["code"], count=workers)
         out.append(Condition(rule.code, ("Grid", g["code"]), ("Grid", g["code"]), message))
     return out
 
@@ -368,8 +366,9 @@ def _overloaded(rule: Rule, f: Facts) -> list[Condition]:
             continue
         place = ("Street", min(streets)) if len(streets) == 1 else ("County", f.county)
         held = listed(sorted({f"{p['name'] or p['code']}" for p in posts}))
-        message = translate(N_("{name} 现任 {count} 个职务，不少于 {least} 个：{posts}")).format(
-            name=row["name"] if row else code, count=len(posts), least=least, posts=held)
+        message = _("{name} 现任 {count} 个职务，不少于 {least} 个：{posts}",
+                    name=row["name"] if row else code, count=len(posts), least=least,
+                    posts=held)
         out.append(Condition(rule.code, ("Person", code), place, message))
     return out
 
@@ -394,9 +393,9 @@ def _not_reported(rule: Rule, f: Facts) -> list[Condition]:
         if late <= 0:
             continue
         r = residents[row["code"]]
-        message = translate(N_("在职党员 {name} 于 {joined} 转入党组织，{days} 天内应到居住地社区"
-                               "报到，至今未报到（已超 {late} 天）")).format(
-            name=r["name"] or r["code"], joined=joined, days=int(rule.days or 0), late=late)
+        message = _("在职党员 {name} 于 {joined} 转入党组织，{days} 天内应到居住地社区"
+                    "报到，至今未报到（已超 {late} 天）", name=r["name"] or r["code"],
+                    joined=joined, days=int(rule.days or 0), late=late)
         out.append(Condition(rule.code, ("Person", r["code"]), ("Compound", r["compound"]),
                              message))
     return out
