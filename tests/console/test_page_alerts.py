@@ -11,7 +11,7 @@ import re
 
 import httpx
 import pytest
-from consolehelp import Console, csrf_of
+from consolehelp import Console, csrf_of, post_form
 
 from analysis import alerts
 from graph.store import Query
@@ -95,3 +95,36 @@ def test_rules_table_for_county_admins_only(alerting: Console) -> None:
     assert alerting.store.read(ENABLED) == [{"code": "GRID", "enabled": False, "threshold": 2.0}]
     bad = {"csrf": csrf_of(admin, "/alerts"), "code": "GRID", "threshold": "两"}
     assert admin.post("/alerts/rule", data=bad).status_code == 400
+
+
+RULES_LEDGER = "编码,名称,规则类型,启用\nGRID2,网格无专职网格员,网格无专职网格员,是\n"
+RULE_OF_LEDGER = "起点编码,终点编码\nGRID2,K1\n"
+
+
+def _import(client: httpx.Client) -> httpx.Response:
+    files = [("files", (f"{name}.csv", text.encode(), "text/csv"))
+             for name, text in (("预警规则", RULES_LEDGER), ("适用县(区)", RULE_OF_LEDGER))]
+    tried = post_form(client, "/ledgers/check", {}, files=files)
+    token = re.search(r'name="token" value="([^"]+)"', tried.text)
+    assert token, tried.text[-2000:]
+    return post_form(client, "/ledgers/import", {"token": token.group(1)})
+
+
+def test_a_rules_ledger_is_the_county_admins_and_evaluated_on_import(
+        console: Console) -> None:
+    console.add("admin", "county_admin", "K1")
+    console.add("wang.wu", "street_staff", "SA")
+    # a street user sees no county to hang a rule on, and may not make one either
+    files = [("files", ("预警规则.csv", RULES_LEDGER.encode(), "text/csv"))]
+    refused = post_form(console.login("wang.wu"), "/ledgers/check", {}, files=files)
+    assert refused.status_code == 422
+    assert "只有县级管理员可以修改规则，角色 street_staff 不能" in refused.text
+    assert 'id="confirm"' not in refused.text
+    assert _import(console.login("admin")).status_code == 200
+    # the import's evaluation: the five grids without a full-time grid worker
+    assert sorted(r["code"] for r in console.store.read(STATUS)) == sorted(
+        f"A-GRID2-Grid-{g}" for g in ("GA", "GA2", "GB", "GB2", "GS"))
+    lines = [json.loads(x) for x in console.audit.read_text("utf-8").splitlines()]
+    assert [(x["mutation"], x["who"], x.get("counts")) for x in lines] == [
+        ("loadLedgers", "admin", {"created": 2, "updated": 0, "deleted": 0}),
+        ("evaluate_alerts", alerts.SYSTEM, {"raised": 5, "cleared": 0})]
