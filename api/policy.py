@@ -30,9 +30,12 @@ class Cap(enum.Enum):
     REVIEW = "reviews done demands (`reviewDemand`)"
     RUN_ANALYSES = "runs analyses (`indicators`, `coverageGaps`, `matchPlan`, …)"
     MANAGE_ACCOUNTS = "manages the accounts in its scope in the console (`/accounts`)"
+    HANDLE_ALERTS = ("acknowledges and resolves alerts, runs the evaluation "
+                     "(`acknowledgeAlert`, `resolveAlert`, `evaluateAlerts`)")
+    MANAGE_RULES = "changes the county's rules (`createAlertRule`, …, rule ledgers)"
 
 
-_STAFF = frozenset(Cap) - {Cap.MANAGE_ACCOUNTS}
+_STAFF = frozenset(Cap) - {Cap.MANAGE_ACCOUNTS, Cap.MANAGE_RULES}
 POLICY: dict[str, frozenset[Cap]] = {
     "county_admin": frozenset(Cap),
     "street_staff": _STAFF,
@@ -60,8 +63,13 @@ _REFUSALS: dict[Cap, str] = {
     Cap.COMPLETE: N_("角色 {role} 无权办结需求"),
     Cap.REVIEW: N_("角色 {role} 无权评价需求"),
     Cap.MANAGE_ACCOUNTS: N_("角色 {role} 无权管理账号"),
+    Cap.HANDLE_ALERTS: N_("角色 {role} 无权处理预警"),
+    Cap.MANAGE_RULES: N_("只有县级管理员可以修改规则，角色 {role} 不能"),
 }
 assert set(STEP_CAPS.values()) <= set(_REFUSALS), "every life-cycle step needs a refusal"
+# Labels whose nodes (and the relationships from them) need more than CHANGE_GRAPH to
+# change, through any door: the generic mutations, link/unlink, ledger imports.
+LABEL_CAPS: dict[str, Cap] = {"AlertRule": Cap.MANAGE_RULES}
 
 
 def allows(role: str, cap: Cap) -> bool:

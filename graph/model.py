@@ -364,6 +364,28 @@ DEMAND_STATUSES = choices(
     ("done", "已办结"),
     ("reviewed", "已评价"),
 )
+# Early warning (预警): the kinds of rule a county keeps as data (analysis.alerts evaluates
+# them), the levels a threshold rule is evaluated at, and an alert's life cycle.
+RULE_KINDS = choices(
+    ("threshold", "指标阈值"),
+    ("demand_overdue", "需求超期"),
+    ("committee_term", "业委会任期到期"),
+    ("firm_black", "物业企业上黑榜"),
+    ("firm_credit", "物业企业信用分低"),
+    ("three_no", "三无小区"),
+    ("no_branch", "小区无党组织"),
+    ("no_firm", "小区无物业"),
+    ("no_committee", "小区无业委会"),
+    ("grid_worker", "网格无专职网格员"),
+    ("overloaded", "一人多岗"),
+    ("not_reported", "在职党员未报到"),
+)
+RULE_LEVELS = choices(("County", "县(区)"), ("Street", "街道(乡镇)"), ("Community", "社区"),
+                      ("Grid", "网格"), ("Compound", "小区"))
+COMPARISONS = choices(("below", "低于"), ("above", "高于"))
+ALERT_STATUSES = choices(
+    ("new", "新"), ("acknowledged", "已知悉"), ("handled", "已处理"), ("cleared", "已消除")
+)
 POST_ROLES = choices(
     ("secretary", "书记"),
     ("deputy_secretary", "副书记"),
@@ -556,6 +578,38 @@ NODES: tuple[NodeKind, ...] = (
             _b("committed", "已纳入服务清单"),
         ),
     ),
+    NodeKind(
+        "AlertRule",
+        "预警规则",
+        (
+            CODE,
+            NAME,
+            _e("kind", "规则类型", RULE_KINDS, required=True),
+            _s("indicator", "指标"),
+            _e("level", "评估层级", RULE_LEVELS),
+            _e("comparison", "比较方式", COMPARISONS),
+            _f("threshold", "阈值"),
+            _i("days", "天数"),
+            _b("enabled", "启用"),
+        ),
+        doc="A county's early-warning rule (analysis.alerts evaluates it).",
+    ),
+    NodeKind(
+        "Alert",
+        "预警",
+        (
+            CODE,
+            _e("status", "预警状态", ALERT_STATUSES, required=True),
+            _s("message", "预警内容", required=True),
+            Prop("first_seen", PropType.DATETIME, "首次发现", required=True),
+            Prop("last_seen", PropType.DATETIME, "最近发现"),
+            Prop("cleared_at", PropType.DATETIME, "消除时间"),
+            _s("note", "处理说明"),
+            _s("history", "状态记录"),
+        ),
+        doc="A condition a rule found, kept by the service (analysis.alerts).",
+        entered=False,
+    ),
 )
 
 # The label added to a Person whose member_status is set (党员).
@@ -604,6 +658,13 @@ RELS: tuple[RelKind, ...] = (
     RelKind("RAISED_BY", "点单人", ("Demand",), ("Person",)),
     RelKind("ASSIGNED_TO", "派单", ("Demand",), (MEMBER, "Unit", "VolunteerTeam"),
             (Prop("at", PropType.DATETIME, "派单时间"), _s("resource", "资源编码"))),
+    RelKind("RULE_OF", "适用县(区)", ("AlertRule",), ("County",)),
+    RelKind("RAISED_BY_RULE", "预警规则", ("Alert",), ("AlertRule",), entered=False),
+    RelKind("ABOUT", "预警对象", ("Alert",),
+            tuple(n.label for n in NODES if n.label not in ("Alert", "AlertRule")),
+            entered=False),
+    RelKind("RAISED_AT", "预警所在", ("Alert",), tuple(c.code for c in RULE_LEVELS),
+            entered=False),
 )
 
 NODE_BY_LABEL: dict[str, NodeKind] = {n.label: n for n in NODES}

@@ -56,6 +56,7 @@ class Settings:
     upload_max_bytes: int = 20 * 1024 * 1024  # a ledger uploaded in the console
     map_tile_url: str = ""  # an intranet tile server (…/{z}/{x}/{y}.png); empty = no tiles
     cors_origins: str = ""  # origins (comma-separated) whose browser apps may call the API
+    alert_interval_minutes: float = 60.0  # the service evaluates the 预警 rules this often; 0: off
     # GraphQL subscriptions over websockets at /graphql (api.http.sockets).
     ws_init_timeout: float = 10.0  # seconds a socket has to send connection_init
     ws_connections_per_account: int = 4  # open sockets of one account (token subject)

@@ -108,6 +108,9 @@ ANCHORS: dict[str, tuple[str, ...]] = {
     "Project": ("(v)-[:SERVES]->(t)",),
     "Demand": ("(v)-[:RAISED_IN]->(t)",),
     "Resource": ("(v)<-[:OFFERS]-()-[:LOCATED_IN|LIVES_IN|MANAGES]->(t)",),
+    # a county's rules are seen by all staff in it: anchored at every level under it
+    "AlertRule": ("(v)-[:RULE_OF]->(:County)<-[:PART_OF*0..2]-(t)",),
+    "Alert": ("(v)-[:RAISED_AT]->(t)",),
 }
 assert set(ANCHORS) == set(NODE_BY_LABEL), "every label needs a scope rule"
 for _paths in ANCHORS.values():
@@ -123,7 +126,7 @@ PLACEMENT: dict[str, tuple[str, ...]] = {
     "SocialOrg": ("LOCATED_IN",), "VolunteerTeam": ("MEMBER_OF",),
     "Alliance": ("MEMBER_OF",), "ServiceSite": ("LOCATED_IN", "OWNED_BY"),
     "Person": ("LIVES_IN",), "Project": ("SERVES",), "Demand": ("RAISED_IN",),
-    "Resource": ("OFFERS",),
+    "Resource": ("OFFERS",), "AlertRule": ("RULE_OF",),
 }
 for _label, _types in PLACEMENT.items():
     for _type in _types:

@@ -22,6 +22,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,7 @@ def cmd_load(args: argparse.Namespace) -> int:
                                               progress=Progress("load")))
         if summary is None:
             return 1
+        _evaluate_alerts(store, settings, "load")
         warnings = check(store)  # the whole store: a ledger may place what an earlier left
     finally:
         store.close()
@@ -94,6 +96,17 @@ def cmd_load(args: argparse.Namespace) -> int:
     if warnings:
         print("\n".join(render(warnings)))
     return 0
+
+
+def _evaluate_alerts(store: Store, settings: Settings, trigger: str) -> int:
+    """Bring the alerts up to date with what was just imported (api.graphql.alerts: one
+    audit line naming the service, none when the store holds no rule); how many alerts
+    were raised."""
+    from api.audit import AuditLog
+    from api.graphql.alerts import run_evaluation
+
+    return len(run_evaluation(store, AuditLog.in_data_dir(settings.data_dir), None,
+                              trigger).raised)
 
 
 def _load_replacing(store: Store, args: argparse.Namespace, settings: Settings,
@@ -247,6 +260,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                                                  progress=Progress("load")))
             assert summary is not None  # a load asks nobody
             _print_summary(summary)
+            _seed_alert_rules(store, settings, who)
         else:
             print(_("jinlin demo：{dir} 中的存储已有数据，按原样提供服务"
                     "（要从头开始，请删除该目录）。", dir=Path(settings.data_dir).resolve()))
@@ -269,6 +283,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return _serve(settings, store)
     finally:
         store.close()
+
+
+def _seed_alert_rules(store: Store, settings: Settings, who: str) -> None:
+    """The demo county gets analysis.alerts' default rules (audited like the load), and
+    its first alerts at once."""
+    from analysis.alerts import seed_rules
+
+    seeded = 0
+    for row in store.read(FIRST_COUNTY):
+        code: str = row["code"]
+        summary = auditing.audited_write(store, settings.data_dir, who, "seed_alert_rules",
+                                         {"county": code}, partial(seed_rules, county=code))
+        seeded += summary.counts[("AlertRule", "created")] if summary else 0
+    raised = _evaluate_alerts(store, settings, "demo")
+    print(_("jinlin demo：已设置 {rules} 条默认预警规则，发出 {alerts} 条预警（/alerts）",
+            rules=seeded, alerts=raised))
 
 
 def cmd_token(args: argparse.Namespace) -> int:

@@ -43,6 +43,7 @@ from api.console.import_audit import ImportRefused, audited_import, file_facts
 from api.graphql import queries as api_queries
 from api.graphql.context import Context, not_in_scope
 from api.graphql.guard import shared_with
+from api.policy import LABEL_CAPS, refusal
 from graph import queries as graph_queries
 from graph.i18n import _
 from graph.model import key_label
@@ -279,6 +280,9 @@ def out_of_scope(tx: Transaction, ctx: Context, ledger: Ledger,
 
     def why(label: str, code: str, exclusive: bool) -> str | None:
         gid = f"{label}:{code}"
+        cap = LABEL_CAPS.get(key_label(label))
+        if cap is not None and not ctx.caller.may(cap):  # a county's rules: its admins'
+            return refusal(ctx.caller.role, cap)
         row = reached.get((key_label(label), code))
         if row is None:
             return not_in_scope(gid)

@@ -7,6 +7,7 @@ from starlette.staticfiles import StaticFiles
 
 from api.console import (
     accounts,
+    alerts,
     auth_pages,
     dashboard,
     demands,
@@ -21,7 +22,7 @@ from api.console import (
 )
 from api.console.assets import STATIC
 
-PAGES = (accounts, auth_pages, dashboard, demands, drill, graphiql, items, ledgers, map,
+PAGES = (accounts, alerts, auth_pages, dashboard, demands, drill, graphiql, items, ledgers, map,
          network, reports, tokens)
 
 

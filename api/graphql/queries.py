@@ -74,6 +74,10 @@ def filter_args(label: str) -> tuple[FilterArg, ...]:
         out.append(FilterArg("taker", "str", (
             "($f_taker IS NULL OR EXISTS { MATCH (n)-[:ASSIGNED_TO]->(t) "
             "WHERE any(l IN labels(t) WHERE l + ':' + t.code = $f_taker) })")))
+    if label == "Alert":  # the alerts page's "by rule"
+        out.append(FilterArg("rule", "str", (
+            "($f_rule IS NULL OR EXISTS { MATCH (n)-[:RAISED_BY_RULE]->(:AlertRule "
+            "{code: $f_rule}) })")))
     return tuple(out)
 
 
@@ -82,10 +86,12 @@ def param_name(arg: FilterArg) -> str:
 
 
 def sort_fields(label: str) -> tuple[str, ...]:
-    """Keyset pagination needs a total order without nulls: code, or a required text."""
+    """Keyset pagination needs a total order without nulls: code, or a required text or
+    datetime (an alert's first_seen: newest first)."""
     kind = NODE_BY_LABEL[checked_label(label)]
     return ("code",) + tuple(
-        p.name for p in kind.props if p.required and p.type is PropType.STR and p.name != "code"
+        p.name for p in kind.props if p.required and p.type in (PropType.STR, PropType.DATETIME)
+        and p.name != "code"
     )
 
 

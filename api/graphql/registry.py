@@ -230,7 +230,8 @@ class TypeRegistry:
         list of the enum type would refuse the labels)."""
         fixed = {"codes": "编码为其中之一（codes）",
                  "is_member": "是否党员（isMember，Member 标签）",
-                 "taker": "派给了这个接单方（taker，'Label:code'，如 Unit:U1）"}
+                 "taker": "派给了这个接单方（taker，'Label:code'，如 Unit:U1）",
+                 "rule": "由这条预警规则发出（rule，规则的编码）"}
         if arg.name in fixed:
             return fixed[arg.name]
         p = NODE_KINDS[label].prop(arg.prop or arg.name.removesuffix("_contains"))

@@ -105,10 +105,10 @@ def payloads() -> tuple[type, type]:
         label: str = strawberry.field(description="节点的类型（label），如 Alert")
         node: types.Node = strawberry.field(description=(
             "变更的节点（node），按订阅者的范围读取；用 ... on Alert 取其字段"))
-        # Once graph/model.py has the Alert label, the typed field is this one line:
-        # alert: Any = strawberry.field(graphql_type=registry().ref("Alert") | None,
-        #     resolver=lambda self: self.node if self.label == "Alert" else None,
-        #     description="预警（alert）")
+        alert: Any = strawberry.field(graphql_type=registry().ref("Alert") | None,
+                                      resolver=lambda self: self.node
+                                      if self.label == "Alert" else None,
+                                      description="预警（alert）")
 
     return DemandChange, AlertChange
 

@@ -38,6 +38,8 @@ INVERSE = {
     "LIAISES": "liaised_by", "HOLDS_POST": "post_holder", "CO_BUILDS_WITH": "co_built_by",
     "RUNS": "run_by", "SERVES": "served_by", "OFFERS": "offered_by", "RAISED_IN": "raised",
     "RAISED_BY": "raised", "ASSIGNED_TO": "assigned",
+    "RULE_OF": "rules", "RAISED_BY_RULE": "raised", "ABOUT": "alerted_by",
+    "RAISED_AT": "raised_here",
 }
 PLURAL = {"County": "counties", "Community": "communities", "Person": "people",
           "Alliance": "alliances"}

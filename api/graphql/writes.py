@@ -16,12 +16,13 @@ from typing import Any
 
 from strawberry.types.unset import UNSET
 
+from analysis import alerts
 from api.graphql import queries
 from api.graphql.context import ApiError, Context, Forbidden, now
 from api.graphql.guard import check_end, reach, shared_with
 from api.graphql.reads import parse_id, strawberry_name
 from api.graphql.types import FieldError, build_node
-from api.policy import Cap
+from api.policy import LABEL_CAPS, Cap
 from graph import queries as graph_queries
 from graph.i18n import _
 from graph.model import CODE, NODE_BY_LABEL, REL_BY_TYPE, check_pair, key_label
@@ -47,7 +48,12 @@ class Outcome:
         return "invalid" if self.errors else "ok"
 
 
-def require_staff(ctx: Context) -> None:
+def require_staff(ctx: Context, *labels: str) -> None:
+    """The capability a label of ``labels`` needs (policy.LABEL_CAPS: its refusal names
+    it), and CHANGE_GRAPH."""
+    for label in labels:
+        if label in LABEL_CAPS:
+            ctx.require(LABEL_CAPS[label])
     ctx.require(Cap.CHANGE_GRAPH)
 
 
@@ -82,6 +88,16 @@ def lifecycle_guard(label: str, values: dict[str, Any], errors: list[FieldError]
         if values.get(name) is not None:
             errors.append(FieldError(field=f"input.{strawberry_name(name)}", message=_(
                 "只能由 raiseDemand 和需求流转的各个变更设置")))
+
+
+def rule_guard(label: str, props: dict[str, Any], errors: list[FieldError]) -> None:
+    """An alert rule must be one analysis.alerts can evaluate: refused on the property it
+    lacks (a threshold rule's indicator, level or threshold, a term rule's days …)."""
+    if label != "AlertRule" or errors:
+        return
+    found = alerts.check_rule(alerts.Rule.of({"code": "", **props}, ""))
+    if found is not None:
+        errors.append(FieldError(field=f"input.{strawberry_name(found[0])}", message=found[1]))
 
 
 def already_exists(label: str, code: str) -> str:
@@ -142,13 +158,14 @@ def parent_labels(label: str) -> list[str]:
 
 async def create(ctx: Context, label: str, code: str, values: dict[str, Any],
                  parent: str | None) -> Outcome:
-    require_staff(ctx)
+    require_staff(ctx, label)
     out = Outcome()
     code = parse_code(code, out.errors)
     lifecycle_guard(label, values, out.errors)
     if label == "Demand":
         values = {**values, "status": "open", "created_at": now()}
     props = validate(label, values, out.errors)
+    rule_guard(label, props, out.errors)
     if label not in PLACEMENT:
         raise Forbidden(_("{label} 节点由台账导入，不能在这里创建", label=label))
     allowed = parent_labels(label)
@@ -178,7 +195,7 @@ async def create(ctx: Context, label: str, code: str, values: dict[str, Any],
 
 
 async def update(ctx: Context, label: str, code: str, values: dict[str, Any]) -> Outcome:
-    require_staff(ctx)
+    require_staff(ctx, label)
     out = Outcome()
     row = await visible(ctx, label, code)
     if row is None:
@@ -187,6 +204,7 @@ async def update(ctx: Context, label: str, code: str, values: dict[str, Any]) ->
     lifecycle_guard(label, values, out.errors)
     merged = {**row["props"], **values}
     props = validate(label, merged, out.errors)
+    rule_guard(label, props, out.errors)
     if out.errors:
         return out
     node = NodeRecord(label, code, props)
@@ -196,7 +214,7 @@ async def update(ctx: Context, label: str, code: str, values: dict[str, Any]) ->
 
 
 async def delete(ctx: Context, label: str, code: str) -> Outcome:
-    require_staff(ctx)
+    require_staff(ctx, label)
     out = Outcome()
     row = await reach(ctx, label, code)
     if row is None:
@@ -221,9 +239,9 @@ async def link(ctx: Context, rel_type: str, source: str, target: str,
     Household ``PART_OF`` a County) is refused for a link; an unlink may still remove
     one, written before the pairs were checked.
     """
-    require_staff(ctx)
-    out = Outcome()
     rel = REL_BY_TYPE[rel_type]
+    require_staff(ctx, *rel.sources)
+    out = Outcome()
     if rel_type in LIFECYCLE_RELS:
         raise ApiError(_("{type} 由 dispatchDemand 设置，不能用 link/unlink", type=rel_type))
     if not rel.entered:

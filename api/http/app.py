@@ -14,6 +14,8 @@ see graph.store.deadline) and on the app's thread pools (api.graphql.pools); the
 the document before it runs (api.graphql.limits); past the deadline the client gets TIMEOUT
 and the worker is free.  A browser opening /graphql is sent to the console's GraphiQL
 (/graphiql, from vendored files: strawberry's own page loads from a CDN and is off).
+While it serves, the app evaluates the early-warning rules every ``alert_interval_minutes``
+(api.http.schedule).
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ from api.graphql.context import Context
 from api.graphql.introspection import introspection_allowed
 from api.graphql.limits import client_error, timed_out
 from api.graphql.schema import build_schema
-from api.http import gate, sockets
+from api.http import gate, schedule, sockets
 from api.http.export import Export
 from api.http.language import Language
 from api.http.tokens import (
@@ -270,9 +272,16 @@ def create_app(settings: Settings, store: Store | None = None,
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # ArcadeDB ignores the driver's transaction timeout: bound its statements itself
         previous = embedded.limit_statements(settings.request_timeout)
+        minutes = settings.alert_interval_minutes
+        alerting = asyncio.create_task(schedule.every(minutes, live_store, audit,
+                                                      endpoint.events)) if minutes > 0 else None
         try:
             yield
         finally:
+            if alerting is not None:
+                alerting.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await alerting
             endpoint.pools.close()
             if previous is not None:
                 embedded.limit_statements(previous)

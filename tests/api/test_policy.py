@@ -117,6 +117,10 @@ def _probe(api: Api, role: str, cap: Cap) -> bool:
                                       "message } } }"),
         Cap.REVIEW: lambda: allowed('mutation { reviewDemand(code: "D9", satisfaction: 4) { '
                                     "errors { message } } }"),
+        Cap.HANDLE_ALERTS: lambda: allowed('mutation { acknowledgeAlert(code: "A9") { '
+                                           "errors { message } } }"),
+        Cap.MANAGE_RULES: lambda: allowed('mutation { updateAlertRule(code: "R9", input: {}) '
+                                          "{ errors { message } } }"),
     }
     return probes[cap]()
 

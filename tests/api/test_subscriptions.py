@@ -280,6 +280,28 @@ def test_alert_events_reach_only_the_scope_of_their_node(live: Live) -> None:
     m3.silent()
 
 
+def test_evaluated_alerts_reach_their_scope_typed(live: Live) -> None:
+    """A rule "compounds without a branch" (PO1 covers C1 only): evaluateAlerts raises
+    C2's alert in M1, C3's in M2 and C4's in M3; each community hears its own."""
+    write_graph(live.store, [N("AlertRule", "NOBR", {"name": "小区无党组织", "kind": "no_branch",
+                                                     "enabled": True})],
+                [R("RULE_OF", "AlertRule", "NOBR", "County", "K1")])
+    m1 = live.client(role="community_staff", scope="M1")
+    m3 = live.client(role="community_staff", scope="M3")
+    typed = "subscription { alertRaised { change code alert { status message } } }"
+    for sock in (m1, m3):
+        sock.subscribe("a", typed)
+    live.wait_for(2)
+    raised = live.gql("mutation { evaluateAlerts { raised } }")["evaluateAlerts"]["raised"]
+    assert raised == ["A-NOBR-Compound-C2", "A-NOBR-Compound-C3", "A-NOBR-Compound-C4"]
+    assert m1.recv()["payload"]["data"]["alertRaised"] == {
+        "change": "raised", "code": "A-NOBR-Compound-C2",
+        "alert": {"status": "new", "message": "小区“月亮小区”没有小区或网格党支部覆盖（120 户）"}}
+    assert m3.recv()["payload"]["data"]["alertRaised"]["code"] == "A-NOBR-Compound-C4"
+    m1.silent()
+    m3.silent()
+
+
 def _closed_with(live: Live, payload: dict[str, Any]) -> tuple[int, str]:
     sock = Socket(live.socket())
     sock.send({"type": "connection_init", "payload": payload})

@@ -1,0 +1,521 @@
+"""Early warning (预警): a county's rules as data, the conditions they find, the alerts kept.
+
+Every ``AlertRule`` belongs to a county (``RULE_OF``) and is evaluated over the whole
+county.  The conditions are computed from the rows the indicators already read
+(:func:`analysis.fetch.fetch`, :func:`analysis.indicators.indicators_from`) plus the few
+facts those rows lack (:mod:`analysis.alert_queries`); nothing is asked per item.
+
+A condition is one (rule, item, place): the item an alert is ``ABOUT`` (a compound, a
+demand, a firm ...) and the area it is ``RAISED_AT`` (which decides who sees it).  Its
+alert's code is made from those, so the same condition always lands on the same alert:
+:func:`evaluate` raises the new ones (新), refreshes the ones still there (their message
+and ``last_seen``), clears (已消除) open ones whose condition is gone and re-opens a
+cleared one that comes back, in one write transaction, and says what changed.  Status
+changes made by people (已知悉, 已处理) stay while the condition holds.  Run twice at
+the same moment it changes nothing the second time.
+
+Each status change is one line of the alert's ``history``: ``when<TAB>status<TAB>who``.
+Messages are stored in Chinese whatever the language of the request that ran the
+evaluation: they are data, read later by anyone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from analysis import alert_queries as aq
+from analysis.fetch import ScopeData, fetch, paused_gc
+from analysis.indicators import (
+    IndicatorReport,
+    Options,
+    catalogue,
+    compute_indicators,
+    indicators_from,
+)
+from analysis.tally import Indicator
+from analysis.texts import choice_name, listed
+from graph import lifecycle
+from graph.dates import parse_as_of
+from graph.i18n import DEFAULT, N_, _, language, translate
+from graph.model import NODE_BY_LABEL, check_code
+from graph.spine import AREAS, parent_of
+from graph.store import Store, Transaction
+from graph.writer import NodeRecord, RelRecord, WriteSummary, write_graph
+
+SYSTEM = "system:预警"  # who the history and the audit log name for the service itself
+NEW, ACKNOWLEDGED, HANDLED, CLEARED = "new", "acknowledged", "handled", "cleared"
+OPEN = (NEW, ACKNOWLEDGED, HANDLED)  # statuses of an alert whose condition holds
+# A person's steps: the statuses each may start from, and where it leads.
+STEPS: dict[str, tuple[tuple[str, ...], str]] = {
+    "acknowledge": ((NEW,), ACKNOWLEDGED),
+    "resolve": ((NEW, ACKNOWLEDGED), HANDLED),
+}
+_RULE = NODE_BY_LABEL["AlertRule"]
+_DEMAND_STATUS = NODE_BY_LABEL["Demand"].prop("status")
+# Only one evaluation runs at a time in a process (the schedule, a mutation, an import).
+_RUNNING = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One ``AlertRule`` as read from the store (see the model for each property)."""
+
+    code: str
+    name: str
+    kind: str
+    county: str
+    indicator: str | None = None
+    level: str | None = None
+    comparison: str | None = None
+    threshold: float | None = None
+    days: int | None = None
+    enabled: bool = True
+
+    @classmethod
+    def of(cls, props: dict[str, Any], county: str) -> Rule:
+        known = {k: props.get(k) for k in ("indicator", "level", "comparison", "threshold",
+                                           "days")}
+        return cls(props["code"], props.get("name") or props["code"], props["kind"], county,
+                   enabled=props.get("enabled") is not False, **known)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """What a rule found: ``item`` (label, code) lying in the area ``place``."""
+
+    rule: str
+    item: tuple[str, str]
+    place: tuple[str, str]
+    message: str
+
+    @property
+    def code(self) -> str:
+        return alert_code(self.rule, self.item, self.place)
+
+
+@dataclass
+class Changes:
+    """What one evaluation did, by alert code: ``raised`` (new or re-opened),
+    ``cleared``, and ``kept`` (still there, unchanged in status)."""
+
+    raised: list[str] = field(default_factory=list)
+    cleared: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.raised or self.cleared)
+
+
+def alert_code(rule: str, item: tuple[str, str], place: tuple[str, str]) -> str:
+    """``A-<rule>-<label>-<code>`` (and ``-<place>`` when the item is not the place
+    itself: a firm alerts once per compound it manages); a digest of the same when
+    that is not a safe code of at most 64 characters."""
+    text = f"A-{rule}-{item[0]}-{item[1]}" + ("" if item == place else f"-{place[1]}")
+    try:
+        check_code(text)
+        return text
+    except ValueError:
+        digest = hashlib.sha256("\x1f".join((rule, *item, *place)).encode()).hexdigest()
+        return f"A-{digest[:24]}"
+
+
+def history_line(at: str, status: str, who: str) -> str:
+    """One line of an alert's history (tabs and the newline are kept out of ``who``)."""
+    return "\t".join((at, status, " ".join(who.split())))
+
+
+def history(text: str | None) -> list[tuple[str, str, str]]:
+    """An alert's history as (when, status, who), oldest first."""
+    out = []
+    for line in (text or "").splitlines():
+        parts = line.split("\t")
+        if len(parts) == 3:
+            out.append((parts[0], parts[1], parts[2]))
+    return out
+
+
+def default_rules() -> list[dict[str, Any]]:
+    """The rule set ``jinlin demo`` seeds for each county (properties of AlertRule)."""
+    return [
+        {"code": "R-BRANCH-STREET", "name": "街道小区党组织覆盖率低于90%", "kind": "threshold",
+         "indicator": "compound_branch_coverage", "level": "Street", "comparison": "below",
+         "threshold": 0.9, "enabled": True},
+        {"code": "R-PROPERTY-COMMUNITY", "name": "社区物业管理覆盖率低于80%",
+         "kind": "threshold", "indicator": "property_management_coverage",
+         "level": "Community", "comparison": "below", "threshold": 0.8, "enabled": True},
+        {"code": "R-OVERDUE", "name": "需求超期未办结", "kind": "demand_overdue",
+         "enabled": True},
+        {"code": "R-TERM", "name": "业委会任期30天内届满或已届满", "kind": "committee_term",
+         "days": 30, "enabled": True},
+        {"code": "R-BLACK", "name": "黑榜物业企业仍在管理小区", "kind": "firm_black",
+         "enabled": True},
+        {"code": "R-CREDIT", "name": "物业企业信用分低于60", "kind": "firm_credit",
+         "threshold": 60.0, "enabled": True},
+        {"code": "R-THREE-NO", "name": "三无小区", "kind": "three_no", "enabled": True},
+        {"code": "R-NO-BRANCH", "name": "小区无党组织覆盖", "kind": "no_branch",
+         "enabled": True},
+        {"code": "R-GRID-WORKER", "name": "网格无专职网格员", "kind": "grid_worker",
+         "enabled": True},
+        {"code": "R-OVERLOAD", "name": "一人任职不少于4个", "kind": "overloaded",
+         "threshold": 4.0, "enabled": True},
+        {"code": "R-REPORT", "name": "在职党员入党组织90天未报到", "kind": "not_reported",
+         "days": 90, "enabled": True},
+    ]
+
+
+@cache
+def indicator_keys() -> tuple[str, ...]:
+    """The keys a threshold rule may name (analysis.indicators' table)."""
+    return tuple(sorted(i.key for i in catalogue()))
+
+
+def check_rule(rule: Rule) -> tuple[str, str] | None:
+    """Why ``rule`` cannot be evaluated: the property it lacks and the reason (the API
+    refuses such a rule on that field; an evaluation skips it); None when it can."""
+    if rule.kind == "threshold":
+        if rule.indicator not in indicator_keys():
+            return "indicator", _("指标（indicator）须是 {keys} 之一，填的是 {value}",
+                                  keys=listed(indicator_keys()), value=repr(rule.indicator))
+        if rule.level not in AREAS:
+            return "level", _("指标阈值规则须填写评估层级（level）")
+    if rule.kind in ("committee_term", "not_reported") and rule.days is None:
+        return "days", _("规则类型 {kind} 须填写天数（days）", kind=rule.kind)
+    if rule.kind in ("threshold", "firm_credit", "overloaded") and rule.threshold is None:
+        return "threshold", _("规则类型 {kind} 须填写阈值（threshold）", kind=rule.kind)
+    return None
+
+
+# --- the conditions ---------------------------------------------------------------------
+
+
+@dataclass
+class Facts:
+    """What one county's evaluation reads, each read at most once."""
+
+    store: Store
+    county: str
+    as_of: str
+    _data: ScopeData | None = None
+    _reports: dict[tuple[str, str], IndicatorReport] = field(default_factory=dict)
+
+    @property
+    def data(self) -> ScopeData:
+        if self._data is None:
+            self._data = fetch(self.store, "County", self.county, self.as_of)
+        return self._data
+
+    def report(self, label: str, code: str) -> IndicatorReport:
+        key = (label, code)
+        if key not in self._reports:
+            if key == ("County", self.county):
+                self._reports[key] = indicators_from(self.data, Options())
+            else:
+                self._reports[key] = compute_indicators(self.store, label, code, self.as_of)
+        return self._reports[key]
+
+    def names(self) -> dict[str, str]:
+        return {c["code"]: c["name"] or c["code"] for c in self.data.compounds}
+
+
+def _percent(value: float) -> str:
+    return f"{value:.1%}"
+
+
+def _threshold(rule: Rule, f: Facts) -> list[Condition]:
+    assert rule.level is not None and rule.threshold is not None
+    figures: list[tuple[str, str | None, float, float, float | None, Indicator]] = []
+    if rule.level == "County":
+        ind = f.report("County", f.county).get(str(rule.indicator))
+        figures.append((f.county, f.data.scope.name, ind.numerator, ind.denominator,
+                        ind.ratio, ind))
+    else:
+        parent = parent_of(rule.level)
+        assert parent is not None
+        for row in f.store.read(aq.areas(parent), scope=f.county):
+            ind = f.report(parent, row["code"]).get(str(rule.indicator))
+            figures += [(c.code, c.name, c.numerator, c.denominator, c.ratio, ind)
+                        for c in ind.children]
+    below = rule.comparison != "above"
+    out = []
+    for code, name, num, den, ratio, ind in figures:
+        if ratio is None or (ratio >= rule.threshold if below else ratio <= rule.threshold):
+            continue
+        message = _("{place}{indicator}为 {ratio}（{num}/{den}），{compare}阈值 {threshold}",
+                    place=name or code, indicator=ind.zh, ratio=_percent(ratio),
+                    num=f"{num:g}", den=f"{den:g}",
+                    compare=translate(N_("低于") if below else N_("高于")),
+                    threshold=_percent(rule.threshold))
+        out.append(Condition(rule.code, (str(rule.level), code), (str(rule.level), code),
+                             message))
+    return out
+
+
+def _days(start: str, end: str) -> int:
+    return (dt.date.fromisoformat(end[:10]) - dt.date.fromisoformat(start[:10])).days
+
+
+def _overdue(rule: Rule, f: Facts) -> list[Condition]:
+    out = []
+    for r in f.data.demands:
+        if not lifecycle.overdue(r["status"], r["due"], r["done_at"], f.as_of):
+            continue
+        place = ("Compound", r["compound"]) if r["compound"] else ("Community", r["community"])
+        message = _("需求“{title}”办结时限 {due}，已超期 {days} 天，当前状态：{status}",
+                    title=r["name"], due=r["due"], days=_days(r["due"], f.as_of),
+                    status=choice_name(_DEMAND_STATUS, r["status"] or lifecycle.OPEN))
+        out.append(Condition(rule.code, ("Demand", r["code"]), place, message))
+    return out
+
+
+def _term(rule: Rule, f: Facts) -> list[Condition]:
+    days = int(rule.days or 0)
+    out = []
+    for r in f.store.read(aq.COMMITTEES, scope=f.county, as_of=f.as_of):
+        left = _days(f.as_of, r["term_end"])
+        if left < 0 and not r["sitting"]:
+            text = N_("小区“{compound}”的业委会“{name}”任期已于 {end} 届满（已过 {days} 天），"
+                      "尚无现任业委会")
+        elif 0 <= left <= days:
+            text = N_("小区“{compound}”的业委会“{name}”任期将于 {end} 届满（还有 {days} 天）")
+        else:
+            continue
+        message = translate(text).format(compound=r["compound_name"] or r["compound"],
+                                         name=r["name"] or r["code"], end=r["term_end"],
+                                         days=abs(left))
+        out.append(Condition(rule.code, ("OwnersCommittee", r["code"]),
+                             ("Compound", r["compound"]), message))
+    return out
+
+
+def _firms(rule: Rule, f: Facts) -> list[Condition]:
+    managed = {r["code"]: r["compounds"] for r in f.data.firms}
+    names = f.names()
+    out = []
+    for r in f.store.read(aq.FIRMS, codes=sorted(managed)):
+        if rule.kind == "firm_black":
+            if r["list_status"] != "black":
+                continue
+            text = N_("物业服务企业“{firm}”在黑榜上，仍在管理小区“{compound}”")
+        else:
+            score = r["credit_score"]
+            if score is None or rule.threshold is None or score >= rule.threshold:
+                continue
+            text = N_("物业服务企业“{firm}”信用分 {score}，低于 {threshold}，"
+                      "仍在管理小区“{compound}”")
+        for compound in sorted(set(managed[r["code"]])):
+            message = translate(text).format(
+                firm=r["name"] or r["code"], compound=names.get(compound, compound),
+                score=f"{r['credit_score']:g}" if r["credit_score"] is not None else "",
+                threshold=f"{rule.threshold:g}" if rule.threshold is not None else "")
+            out.append(Condition(rule.code, ("PropertyFirm", r["code"]),
+                                 ("Compound", compound), message))
+    return out
+
+
+# The compound rules: which of the compound row's lists must be empty, and what it lacks.
+_MISSING: dict[str, tuple[tuple[str, ...], str]] = {
+    "three_no": (("firms", "committees", "units"), N_("无物业、无业委会、无责任单位")),
+    "no_branch": (("branches",), N_("没有小区或网格党支部覆盖")),
+    "no_firm": (("firms",), N_("没有物业服务企业管理")),
+    "no_committee": (("committees",), N_("没有现任业委会")),
+}
+
+
+def _compounds(rule: Rule, f: Facts) -> list[Condition]:
+    columns, lacks = _MISSING[rule.kind]
+    out = []
+    for c in f.data.compounds:
+        if any(c[col] for col in columns):
+            continue
+        message = _("小区“{name}”{lacks}（{households} 户）", name=c["name"] or c["code"],
+                    lacks=translate(lacks), households=f.data.households[c["code"]])
+        out.append(Condition(rule.code, ("Compound", c["code"]), ("Compound", c["code"]),
+                             message))
+    return out
+
+
+def _grids(rule: Rule, f: Facts) -> list[Condition]:
+    out = []
+    for g in f.data.grids:
+        if any(w["full_time"] for w in g["workers"]):
+            continue
+        workers = len({w["person"] for w in g["workers"]})
+        message = _("网格“{name}”没有专职网格员（现有网格员 {count} 名）",
+                    name=g["name"] or g["code"], count=workers)
+        out.append(Condition(rule.code, ("Grid", g["code"]), ("Grid", g["code"]), message))
+    return out
+
+
+def _overloaded(rule: Rule, f: Facts) -> list[Condition]:
+    """People with at least ``threshold`` current posts, raised at the one street their
+    posts in the county lie in (the county when they span streets)."""
+    least = int(rule.threshold or 0)
+    out = []
+    for code, streets in sorted(f.data.person_children.items()):
+        row = f.data.people.get(code)
+        posts = row["posts"] if row else []
+        if not posts or len(posts) < least:
+            continue
+        place = ("Street", min(streets)) if len(streets) == 1 else ("County", f.county)
+        held = listed(sorted({f"{p['name'] or p['code']}" for p in posts}))
+        message = _("{name} 现任 {count} 个职务，不少于 {least} 个：{posts}",
+                    name=row["name"] if row else code, count=len(posts), least=least,
+                    posts=held)
+        out.append(Condition(rule.code, ("Person", code), place, message))
+    return out
+
+
+def _not_reported(rule: Rule, f: Facts) -> list[Condition]:
+    """In-service members living in the county who have not reported to a community
+    their home lies in, ``days`` after they joined their party organisation."""
+    residents: dict[str, dict[str, Any]] = {}
+    for r in f.data.residents:
+        seen = residents.setdefault(r["code"], {**r, "homes": set(), "reported": set()})
+        seen["homes"] |= set(r["homes"])
+        seen["reported"] |= set(r["reported"])
+    waiting = sorted(code for code, r in residents.items() if not r["homes"] & r["reported"])
+    if not waiting:
+        return []
+    out = []
+    for row in f.store.read(aq.JOINED, codes=waiting, as_of=f.as_of):
+        if not row["joined"]:
+            continue
+        joined = max(row["joined"])
+        late = _days(joined, f.as_of) - int(rule.days or 0)
+        if late <= 0:
+            continue
+        r = residents[row["code"]]
+        message = _("在职党员 {name} 于 {joined} 转入党组织，{days} 天内应到居住地社区"
+                    "报到，至今未报到（已超 {late} 天）", name=r["name"] or r["code"],
+                    joined=joined, days=int(rule.days or 0), late=late)
+        out.append(Condition(rule.code, ("Person", r["code"]), ("Compound", r["compound"]),
+                             message))
+    return out
+
+
+_KINDS: dict[str, Callable[[Rule, Facts], list[Condition]]] = {
+    "threshold": _threshold, "demand_overdue": _overdue, "committee_term": _term,
+    "firm_black": _firms, "firm_credit": _firms, "grid_worker": _grids,
+    "overloaded": _overloaded, "not_reported": _not_reported,
+    **dict.fromkeys(_MISSING, _compounds),
+}
+assert set(_KINDS) == {c.code for c in _RULE.prop("kind").choices}, "every rule kind"
+
+
+def conditions(store: Store, rules: Iterable[Rule], county: str,
+               as_of: str) -> list[Condition]:
+    """Every condition the enabled, well-formed ``rules`` of ``county`` find at ``as_of``
+    (one per alert code), in Chinese."""
+    facts = Facts(store, county, as_of)
+    found: dict[str, Condition] = {}
+    with language(DEFAULT), paused_gc():
+        for rule in rules:
+            if rule.enabled and check_rule(rule) is None:
+                for cond in _KINDS[rule.kind](rule, facts):
+                    found.setdefault(cond.code, cond)
+    return list(found.values())
+
+
+# --- keeping the alerts -----------------------------------------------------------------
+
+
+def read_rules(store: Store) -> dict[str, list[Rule]]:
+    """Every county's rules, by county code."""
+    out: dict[str, list[Rule]] = defaultdict(list)
+    for row in store.read(aq.RULES):
+        out[row["county"]].append(Rule.of(row["props"], row["county"]))
+    return dict(out)
+
+
+def has_rules(store: Store) -> bool:
+    """Whether any county has a rule (else an evaluation has nothing to do)."""
+    return any(read_rules(store).values())
+
+
+def _apply(tx: Transaction, found: list[Condition], at: str, who: str) -> Changes:
+    """Bring every alert in line with ``found``, in ``tx``: an open alert that is not
+    found (its condition gone, its rule switched off or deleted) is cleared."""
+    changes = Changes()
+    existing = {r["code"]: r for r in tx.run(aq.ALERTS)}
+    now = {c.code: c for c in found}
+    created: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    updates: list[dict[str, Any]] = []
+    for code, cond in sorted(now.items()):
+        old = existing.get(code)
+        if old is None:
+            created[(cond.item[0], cond.place[0])].append({
+                "code": code, "rule": cond.rule, "item": cond.item[1], "place": cond.place[1],
+                "props": {"code": code, "status": NEW, "message": cond.message,
+                          "first_seen": at, "last_seen": at, "cleared_at": None, "note": None,
+                          "history": history_line(at, NEW, who)}})
+            changes.raised.append(code)
+        elif old["status"] == CLEARED:
+            updates.append({"code": code, "status": CLEARED,
+                            "props": {"status": NEW, "message": cond.message, "last_seen": at,
+                                      "cleared_at": None},
+                            "entry": history_line(at, NEW, who)})
+            changes.raised.append(code)
+        else:
+            if old["message"] != cond.message or old["last_seen"] != at:
+                updates.append({"code": code, "status": old["status"], "entry": None,
+                                "props": {"message": cond.message, "last_seen": at}})
+            changes.kept.append(code)
+    for code, old in sorted(existing.items()):
+        if code not in now and old["status"] in OPEN:
+            updates.append({"code": code, "status": old["status"],
+                            "props": {"status": CLEARED, "cleared_at": at},
+                            "entry": history_line(at, CLEARED, who)})
+            changes.cleared.append(code)
+    for (item, place), rows in sorted(created.items()):
+        tx.run(aq.create(item, place), rows=rows)
+    if updates:
+        tx.run(aq.UPDATE, rows=updates, newline="\n")
+    return changes
+
+
+def evaluate(store: Store, as_of: str | None = None, at: str | None = None,
+             who: str = SYSTEM) -> Changes:
+    """Evaluate every county's enabled rules at ``as_of`` (default today) and keep the
+    alerts in one write transaction; ``at`` (default now) stamps what changed, ``who``
+    the history.  Runs one at a time in a process.  Nothing is written when the store
+    holds no rule at all (an empty Changes)."""
+    day = parse_as_of(as_of)
+    stamp = at or dt.datetime.now().replace(microsecond=0).isoformat()
+    with _RUNNING:
+        counties = read_rules(store)
+        if not counties:
+            return Changes()
+        found = [c for county, rules in sorted(counties.items())
+                 for c in conditions(store, rules, county, day)]
+        return store.transaction(lambda tx: _apply(tx, found, stamp, who))
+
+
+def seed_rules(store: Store, county: str) -> WriteSummary:
+    """Write :func:`default_rules` for ``county`` in one transaction, but none whose code
+    a rule already has (codes are unique across counties)."""
+    have = {r.code for rules in read_rules(store).values() for r in rules}
+    todo = [r for r in default_rules() if r["code"] not in have]
+    nodes = [NodeRecord("AlertRule", r["code"], {k: v for k, v in r.items() if k != "code"})
+             for r in todo]
+    rels = [RelRecord("RULE_OF", "AlertRule", r["code"], "County", county) for r in todo]
+    return write_graph(store, nodes, rels) if todo else WriteSummary()
+
+
+def step(tx: Transaction, name: str, code: str, guard: str, guard_name: str, at: str,
+         who: str, note: str | None = None, **params: Any) -> bool:
+    """A person's step on alert ``code`` (:data:`STEPS`) in ``tx``: a compare-and-set on
+    its status; False when the alert is not in a status the step starts from (or the
+    ``guard`` does not hold)."""
+    before, after = STEPS[name]
+    props: dict[str, Any] = {} if note is None else {"note": note}
+    return bool(tx.run(aq.transition(guard, guard_name), code=code, props=props,
+                       **{"from": list(before)}, to=after,
+                       entry=history_line(at, after, who), newline="\n", **params))
