@@ -75,6 +75,13 @@ class Live(Api):
         assert ack == {"type": "connection_ack"}, ack
         return sock
 
+    def listening(self, query: str, *socks: Socket) -> None:
+        """Each of ``socks`` subscribes to ``query`` (as "s"), and all of them listen."""
+        before = self.bus.count()
+        for sock in socks:
+            sock.subscribe("s", query)
+        self.wait_for(before + len(socks))
+
     def wait_for(self, subscribers: int) -> None:
         """Until the bus has ``subscribers`` (a subscription listens from then on)."""
         deadline = time.monotonic() + 10
@@ -249,9 +256,7 @@ def test_matching_publishes_one_dispatch_per_demand_written(store: BoltStore,
     with live_on(store, tmp_path, scope_town()) as live:
         street_a = live.client(role="street_staff", scope="SA")
         street_b = live.client(role="street_staff", scope="SB")
-        for sock in (street_a, street_b):
-            sock.subscribe("d", DEMANDS)
-        live.wait_for(2)
+        live.listening(DEMANDS, street_a, street_b)
         q = 'mutation { dispatchMatches(scope: "County:K1") { dispatched } }'
         dispatched = live.gql(q, **COUNTY)["dispatchMatches"]["dispatched"]
         assert sorted(dispatched) == ["DA", "DA2"]  # both raised in CA, street A only
@@ -262,9 +267,7 @@ def test_matching_publishes_one_dispatch_per_demand_written(store: BoltStore,
 def test_alert_events_reach_only_the_scope_of_their_node(live: Live) -> None:
     m1 = live.client(role="community_staff", scope="M1")
     m3 = live.client(role="community_staff", scope="M3")
-    for sock in (m1, m3):
-        sock.subscribe("a", ALERTS)
-    live.wait_for(2)
+    live.listening(ALERTS, m1, m3)
     at = "2026-12-04T09:00:00"
     live.bus.publish(Event("alert", "Alert", "A1", "raised", at))  # no such label here: skipped
     live.bus.publish(Event("alert", "Compound", "C1", "raised", at))  # M1's
@@ -289,9 +292,7 @@ def test_evaluated_alerts_reach_their_scope_typed(live: Live) -> None:
     m1 = live.client(role="community_staff", scope="M1")
     m3 = live.client(role="community_staff", scope="M3")
     typed = "subscription { alertRaised { change code alert { status message } } }"
-    for sock in (m1, m3):
-        sock.subscribe("a", typed)
-    live.wait_for(2)
+    live.listening(typed, m1, m3)
     raised = live.gql("mutation { evaluateAlerts { raised } }")["evaluateAlerts"]["raised"]
     assert raised == ["A-NOBR-Compound-C2", "A-NOBR-Compound-C3", "A-NOBR-Compound-C4"]
     assert m1.recv()["payload"]["data"]["alertRaised"] == {
