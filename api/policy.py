@@ -30,6 +30,7 @@ class Cap(enum.Enum):
     REVIEW = "reviews done demands (`reviewDemand`)"
     RUN_ANALYSES = "runs analyses (`indicators`, `coverageGaps`, `matchPlan`, …)"
     MANAGE_ACCOUNTS = "manages the accounts in its scope in the console (`/accounts`)"
+    WHISTLE = "whistles a problem to a unit (`whistle`: raise and dispatch with deadlines)"
 
 
 _STAFF = frozenset(Cap) - {Cap.MANAGE_ACCOUNTS}
@@ -60,6 +61,7 @@ _REFUSALS: dict[Cap, str] = {
     Cap.COMPLETE: N_("角色 {role} 无权办结需求"),
     Cap.REVIEW: N_("角色 {role} 无权评价需求"),
     Cap.MANAGE_ACCOUNTS: N_("角色 {role} 无权管理账号"),
+    Cap.WHISTLE: N_("角色 {role} 无权吹哨派单"),
 }
 assert set(STEP_CAPS.values()) <= set(_REFUSALS), "every life-cycle step needs a refusal"
 

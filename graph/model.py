@@ -540,6 +540,9 @@ NODES: tuple[NodeKind, ...] = (
             Prop("done_at", PropType.DATETIME, "办结时间"),
             Prop("satisfaction", PropType.INT, "满意度", minimum=1, maximum=5),
             _b("whistle", "吹哨报到"),
+            _d("respond_by", "签收时限"),
+            Prop("accepted_at", PropType.DATETIME, "签收时间"),
+            Prop("reviewed_at", PropType.DATETIME, "评价时间"),
         ),
     ),
     NodeKind(
@@ -555,6 +558,22 @@ NODES: tuple[NodeKind, ...] = (
             _f("radius_m", "服务半径(米)", minimum=0),
             _b("committed", "已纳入服务清单"),
         ),
+    ),
+    NodeKind(
+        "Rating",
+        "评价记录",
+        (
+            CODE,
+            _d("date", "评价日期", required=True),
+            Prop("stars", PropType.INT, "星级", minimum=0, maximum=5),
+            _e("list_status", "红黑榜", LIST_STATUSES),
+            _s("reason", "评价理由"),
+            _s("evidence", "证据"),
+            _s("rated_by", "评价人"),
+        ),
+        doc="A star rating and/or red/black list entry of a PropertyFirm or Unit (RATES); "
+            "never edited: a correction is a new record.  rated_by is the account, filled "
+            "by the API.",
     ),
 )
 
@@ -604,6 +623,7 @@ RELS: tuple[RelKind, ...] = (
     RelKind("RAISED_BY", "点单人", ("Demand",), ("Person",)),
     RelKind("ASSIGNED_TO", "派单", ("Demand",), (MEMBER, "Unit", "VolunteerTeam"),
             (Prop("at", PropType.DATETIME, "派单时间"), _s("resource", "资源编码"))),
+    RelKind("RATES", "评价对象", ("Rating",), ("PropertyFirm", "Unit")),
 )
 
 NODE_BY_LABEL: dict[str, NodeKind] = {n.label: n for n in NODES}

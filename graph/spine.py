@@ -108,6 +108,9 @@ ANCHORS: dict[str, tuple[str, ...]] = {
     "Project": ("(v)-[:SERVES]->(t)",),
     "Demand": ("(v)-[:RAISED_IN]->(t)",),
     "Resource": ("(v)<-[:OFFERS]-()-[:LOCATED_IN|LIVES_IN|MANAGES]->(t)",),
+    # a rating lies where the firm or unit it rates does
+    "Rating": ("(v)-[:RATES]->()"
+               "-[:MANAGES|LOCATED_IN|CO_BUILDS_WITH|REPORTED_TO|RESPONSIBLE_FOR]->(t)",),
 }
 assert set(ANCHORS) == set(NODE_BY_LABEL), "every label needs a scope rule"
 for _paths in ANCHORS.values():
@@ -123,7 +126,7 @@ PLACEMENT: dict[str, tuple[str, ...]] = {
     "SocialOrg": ("LOCATED_IN",), "VolunteerTeam": ("MEMBER_OF",),
     "Alliance": ("MEMBER_OF",), "ServiceSite": ("LOCATED_IN", "OWNED_BY"),
     "Person": ("LIVES_IN",), "Project": ("SERVES",), "Demand": ("RAISED_IN",),
-    "Resource": ("OFFERS",),
+    "Resource": ("OFFERS",), "Rating": ("RATES",),
 }
 for _label, _types in PLACEMENT.items():
     for _type in _types:
