@@ -1,10 +1,10 @@
 """Fetch everything the indicators of one scope need, in a fixed number of round trips.
 
-Ten set-based queries (compounds, buildings, grids, communities, resident members,
-demands raised in compounds and in communities, firms, the posts of the people met on
-the way, service sites) plus two for names, whatever the size of the scope: the
-indicator arithmetic then runs over these rows in memory.  Nothing here queries per
-item.
+Twelve set-based queries (compounds, buildings, grids, communities, resident members,
+demands raised in compounds and in communities, whistles (analysis.whistle) likewise,
+firms, the posts of the people met on the way, service sites) plus two for names,
+whatever the size of the scope: the indicator arithmetic then runs over these rows in
+memory.  Nothing here queries per item.
 """
 
 from __future__ import annotations

@@ -36,11 +36,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from analysis.queries import scoped
-from analysis.tally import Indicator, Item, ratio, tally
+from analysis.tally import Indicator, Item, tally
 from graph import lifecycle
 from graph.i18n import N_, translate
 from graph.spine import depth
@@ -54,7 +55,6 @@ Row = dict[str, Any]
 # statuses of a whistle signed for (签收) by its unit: accepted and every one after it
 SIGNED = (lifecycle.STEPS["accept"].after, *lifecycle.CLOSED)
 SATISFIED = 4  # satisfaction at or above this counts as satisfied (1–5 scale)
-NO_WHISTLES = N_("范围内没有到期或已签收的吹哨事项")
 COLUMNS = ("code", "name", "status", "respond_by", "accepted_at", "due", "done_at",
            "satisfaction", "reviewed_at", "unit", "unit_name", "dispatched_at")
 _WHISTLES_IN = """MATCH ({var})<-[:RAISED_IN]-(d:Demand)-[a:ASSIGNED_TO]->(u:Unit)
@@ -124,14 +124,32 @@ def satisfaction(w: Row, as_of: str) -> tuple[float, float]:
 
 
 Share = Callable[[Row, str], tuple[float, float]]
-# key, Chinese name, definition (marked, translated when computed), share, overdue list
-RATES: tuple[tuple[str, str, str, Share, bool], ...] = (
-    ("whistle_response_rate", N_("吹哨响应率"),
-     N_("签收时限前签收的吹哨事项数 ÷ 签收时限已到或已签收的吹哨事项数"), response, True),
-    ("whistle_resolution_rate", N_("吹哨解决率"),
-     N_("办结时限前办结的吹哨事项数 ÷ 办结时限已到或已办结的吹哨事项数"), resolution, True),
-    ("whistle_satisfaction_rate", N_("吹哨满意率"),
-     N_("满意度为 4 或 5 的已评价吹哨事项数 ÷ 已评价的吹哨事项数"), satisfaction, False),
+
+
+@dataclass(frozen=True)
+class Rate:
+    """One of the three rates: its key, Chinese name, definition and why it may have no
+    ratio (marked, translated when computed), a whistle's share, whether it has an
+    overdue list."""
+
+    key: str
+    zh: str
+    definition: str
+    empty: str
+    share: Share
+    overdue: bool
+
+
+RATES: tuple[Rate, ...] = (
+    Rate("whistle_response_rate", N_("吹哨响应率"),
+         N_("签收时限前签收的吹哨事项数 ÷ 签收时限已到或已签收的吹哨事项数"),
+         N_("范围内没有已到签收时限或已签收的吹哨事项"), response, True),
+    Rate("whistle_resolution_rate", N_("吹哨解决率"),
+         N_("办结时限前办结的吹哨事项数 ÷ 办结时限已到或已办结的吹哨事项数"),
+         N_("范围内没有已到办结时限或已办结的吹哨事项"), resolution, True),
+    Rate("whistle_satisfaction_rate", N_("吹哨满意率"),
+         N_("满意度为 4 或 5 的已评价吹哨事项数 ÷ 已评价的吹哨事项数"),
+         N_("范围内没有已评价的吹哨事项"), satisfaction, False),
 )
 
 
@@ -152,19 +170,19 @@ def by_unit(whistles: list[Row], items: list[Item]) -> list[dict[str, Any]]:
         sums[i.detail["unit"]][0] += i.num
         sums[i.detail["unit"]][1] += i.den
     return [{"label": "Unit", "code": code, "name": names[code], "numerator": num,
-             "denominator": den, "ratio": ratio(num, den, NO_WHISTLES)[0]}
+             "denominator": den, "ratio": num / den if den else None}
             for code, (num, den) in sorted(sums.items())]
 
 
 def whistle_indicators(d: ScopeData) -> list[Indicator]:
     """The three rates of the scope (see the module docstring)."""
     out = []
-    for key, zh, definition, share, late in RATES:
-        items = [_item(w, *share(w, d.scope.as_of)) for w in d.whistles]
+    for rate in RATES:
+        items = [_item(w, *rate.share(w, d.scope.as_of)) for w in d.whistles]
         items = [i for i in items if i.den > 0]  # not yet due: in neither figure
         extra: dict[str, Any] = {"by_unit": by_unit(d.whistles, items)}
-        if late:
+        if rate.overdue:
             extra["overdue"] = sorted(i.code for i in items if not i.hit)
-        out.append(tally(key, zh, translate(definition), items, NO_WHISTLES, d.scope.child_label,
-                         d.child_names, extra=extra))
+        out.append(tally(rate.key, rate.zh, translate(rate.definition), items, rate.empty,
+                         d.scope.child_label, d.child_names, extra=extra))
     return out

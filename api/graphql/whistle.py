@@ -17,6 +17,7 @@ the unit visible to it.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
 
 from api.graphql import demands
@@ -45,9 +46,7 @@ def deadlines(given: dict[str, str | None], errors: list[FieldError]) -> dict[st
     out: dict[str, Any] = {}
     for argument, name in DEADLINES:
         try:
-            out[name] = kind.prop(name).parse(given.get(argument))
-            if out[name] is None:
-                raise ValueError(_("必须填写"))
+            out[name] = replace(kind.prop(name), required=True).parse(given.get(argument))
         except ValueError as exc:
             out[name] = None
             errors.append(FieldError(field=argument, message=str(exc)))

@@ -156,4 +156,4 @@ def test_a_street_and_a_community_scope(county: BoltStore) -> None:
     assert fig(g2["whistle_response_rate"]) == (2, 2)  # W5 W6
     nothing = rates(county, "2026-02-01")["whistle_response_rate"]
     assert fig(nothing) == (0, 0) and nothing.ratio is None
-    assert nothing.reason == "范围内没有到期或已签收的吹哨事项"
+    assert nothing.reason == "范围内没有已到签收时限或已签收的吹哨事项"

@@ -117,6 +117,10 @@ def _probe(api: Api, role: str, cap: Cap) -> bool:
                                       "message } } }"),
         Cap.REVIEW: lambda: allowed('mutation { reviewDemand(code: "D9", satisfaction: 4) { '
                                     "errors { message } } }"),
+        Cap.WHISTLE: lambda: allowed(
+            'mutation { whistle(input: {title: "井盖缺失", category: safety}, raisedIn: '
+            '"Compound:C1", unit: "Unit:U1", respondBy: "2026-03-01", due: "2026-03-05") '
+            "{ errors { message } } }"),
     }
     return probes[cap]()
 
