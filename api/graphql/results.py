@@ -117,7 +117,8 @@ _describe(IndicatorFigure, key=KEY_DOC,
           hits="计入分子的各项（hits），最多 itemLimit 项",
           gaps="缺口（gaps），按受影响户数从多到少，最多 itemLimit 项",
           children="下一级各区域的同一指标（children）",
-          extra="附加数字（extra，JSON）：如每社区共建单位数、办结时长中位数、无坐标的小区",
+          extra="附加数字（extra，JSON）：如每社区共建单位数、办结时长中位数、无坐标的小区、"
+                "吹哨三率的每单位数字（by_unit）和超期清单（overdue）",
           lower_is_better="越低越好（lowerIsBetter）：指标数的是问题（三无小区、一人多岗），"
                           "比率越低越好；其余越高越好")
 

@@ -10,6 +10,7 @@ import json
 from apihelp import Api
 
 from graph.store import Query
+from graph.writer import NodeRecord, RelRecord, write_graph
 
 WHISTLE = """mutation($in: ID!, $unit: ID!, $respond: String!, $due: String!) {
   whistle(code: "W1", input: {title: "路灯不亮", category: safety}, raisedIn: $in,
@@ -84,3 +85,35 @@ def test_whistle_to_a_non_unit_is_refused(town_api: Api) -> None:
     out = town_api.post(WHISTLE, {**ARGS, "unit": "Person:P1"}).json()
     assert "errors" in out or out["data"]["whistle"]["errors"]
     assert town_api.store.read(ANY_W1) == [{"n": 0}]
+
+
+RATES = """query($scope: String) { indicators(scope: $scope, asOf: "2026-03-05",
+  keys: ["whistle_response_rate", "whistle_resolution_rate"]) {
+  indicators { key numerator denominator ratio extra hits { code detail } } } }"""
+
+
+def test_the_rates_through_the_api_name_no_unit_outside_the_scope(town_api: Api) -> None:
+    # a whistle in C3 (street S2) sent by the county to U1, which sits in street S1
+    write_graph(town_api.store, [NodeRecord("Demand", "W5", {
+        "title": "占道经营", "category": "safety", "whistle": True, "status": "accepted",
+        "created_at": "2026-03-01T09:00:00", "respond_by": "2026-03-02",
+        "accepted_at": "2026-03-01T10:00:00", "due": "2026-03-04"})],
+        [RelRecord("RAISED_IN", "Demand", "W5", "Compound", "C3"),
+         RelRecord("ASSIGNED_TO", "Demand", "W5", "Unit", "U1", {"at": "2026-03-01T09:00:00"})])
+    county = town_api.gql(RATES)["indicators"]["indicators"]
+    response, resolution = county
+    assert (response["numerator"], response["denominator"], response["ratio"]) == (1, 1, 1.0)
+    assert response["extra"]["by_unit"] == [{"label": "Unit", "code": "U1", "name": "县医院",
+                                             "numerator": 1, "denominator": 1, "ratio": 1.0}]
+    assert response["hits"][0]["detail"]["unit"] == "U1"
+    # not done by its due date (03-04): overdue for resolution
+    assert (resolution["numerator"], resolution["denominator"]) == (0, 1)
+    assert resolution["extra"]["overdue"] == ["W5"]
+    street = town_api.gql(RATES, {"scope": "Street:S2"}, role="street_staff", scope="S2")
+    response = street["indicators"]["indicators"][0]
+    assert response["extra"]["by_unit"] == [{"label": "Unit", "code": "范围外", "name": None,
+                                             "numerator": 1, "denominator": 1, "ratio": 1.0}]
+    assert response["hits"] == [{"code": "W5", "detail": {
+        "unit": "范围外", "compound": "C3", "community": None, "status": "accepted",
+        "respond_by": "2026-03-02", "accepted_at": "2026-03-01T10:00:00", "due": "2026-03-04",
+        "done_at": None, "satisfaction": None}}]
