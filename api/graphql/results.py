@@ -146,7 +146,7 @@ class Dispatch(matching.Assignment):
 
     offerer_label: strawberry.Private[str | None]
     offerer: strawberry.Private[str | None]
-    taker: str | None
+    taker: str | None = None
 
 
 _place(Dispatch, "taker", "resource")
@@ -154,7 +154,9 @@ CATEGORY_DOC = "需求类别的编码（category），取值见 Category"
 _describe(Dispatch, demand="需求编码（demand），或“范围外”",
           resource="资源编码（resource），或“范围外”",
           taker=f"接单方（taker），提供资源者，{SEEN_AS}", category=CATEGORY_DOC,
-          urgency="紧急程度（urgency），1–5", distance_m="需求到资源的距离（distanceM），米")
+          urgency="紧急程度（urgency），1–5", distance_m="需求到资源的距离（distanceM），米",
+          flags="提示（flags）：black_listed 表示资源由黑榜（红黑榜）物业服务企业提供；"
+                "只提示，不排除，由工作人员审核时决定")
 
 
 @strawberry.type(name="UnmatchedDemand",
