@@ -51,7 +51,7 @@ TAKER_CHOICES = "query Takers($scope: ID!, $limit: Int) { " + " ".join(
 STEP = {name: (f"mutation Step($code: String!, $taker: ID, $satisfaction: Int) {{ "
                f"{name}Demand(code: $code, taker: $taker, satisfaction: $satisfaction) "
                "{ errors { field message } } }") for name in lifecycle.STEPS}
-_PLAN_FIELDS = ("scope assignments { demand resource taker category urgency distanceM } "
+_PLAN_FIELDS = ("scope assignments { demand resource taker category urgency distanceM flags } "
                 "unmatched { demand category urgency reason } urgencyServed totalDistanceM "
                 "dispatched")
 PLAN = f"query Plan($scope: String) {{ matchPlan(scope: $scope) {{ {_PLAN_FIELDS} }} }}"

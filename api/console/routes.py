@@ -18,11 +18,12 @@ from api.console import (
     network,
     reports,
     tokens,
+    whistles,
 )
 from api.console.assets import STATIC
 
 PAGES = (accounts, auth_pages, dashboard, demands, drill, graphiql, items, ledgers, map,
-         network, reports, tokens)
+         network, reports, tokens, whistles)
 
 
 def console_routes() -> list[BaseRoute]:
