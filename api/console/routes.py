@@ -16,6 +16,7 @@ from api.console import (
     ledgers,
     map,
     network,
+    ratings,
     reports,
     tokens,
     whistles,
@@ -23,7 +24,7 @@ from api.console import (
 from api.console.assets import STATIC
 
 PAGES = (accounts, auth_pages, dashboard, demands, drill, graphiql, items, ledgers, map,
-         network, reports, tokens, whistles)
+         network, ratings, reports, tokens, whistles)
 
 
 def console_routes() -> list[BaseRoute]:
