@@ -9,9 +9,10 @@ A firm's ``stars`` and ``list_status`` (properties of PropertyFirm, shown wherev
 appears) are *derived*: ``stars`` is the stars of its latest rating that gives stars, and
 ``list_status`` the list of its latest rating that gives one; "latest" is the greatest
 ``date``, a tie broken by the greater rating code.  A firm without any rating giving one
-of them keeps what its ledger says.  :func:`derive` runs inside the transaction that
-writes ratings (``graph.writer.write_graph`` calls it, so the API's create and a ledger
-import alike), so no reader ever sees a rating without the status it implies.  Units
+of them keeps what its ledger says; one with ratings shows theirs even when its own
+ledger row or an update says otherwise.  :func:`derive` runs inside the transaction that
+writes ratings or firms (``graph.writer.write_graph`` calls it, so the API's create and a
+ledger import alike), so no reader ever sees a rating without the status it implies.  Units
 carry no status: their ratings are history only.
 """
 
@@ -24,6 +25,7 @@ from graph.store import Query, Transaction
 
 LABEL = "Rating"
 RATES = "RATES"
+FIRM = "PropertyFirm"  # the kind whose status ratings decide
 # what the derivation reads of a firm's ratings, and the properties it derives
 DERIVED = ("stars", "list_status")
 
@@ -55,13 +57,14 @@ def current(ratings: Iterable[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def derive(tx: Transaction, ratings: Iterable[str]) -> list[str]:
-    """Set the current status of every firm rated by the ratings coded ``ratings``
-    from all its ratings, in ``tx``; the codes of the firms so updated."""
+def derive(tx: Transaction, ratings: Iterable[str], firms: Iterable[str] = ()) -> list[str]:
+    """Set the current status of every firm rated by the ratings coded ``ratings``, and
+    of the ``firms`` given (just written: a firm ledger's status column does not
+    override its ratings), from all its ratings, in ``tx``; the codes of the firms so
+    updated (a firm without ratings keeps what it has)."""
     codes = sorted(set(ratings))
-    if not codes:
-        return []
-    firms = [r["code"] for r in tx.run(RATED_FIRMS, codes=codes)]
+    rated = {r["code"] for r in tx.run(RATED_FIRMS, codes=codes)} if codes else set()
+    firms = sorted(rated | set(firms))
     if not firms:
         return []
     by_firm: dict[str, list[dict[str, Any]]] = {f: [] for f in firms}

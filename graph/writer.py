@@ -143,8 +143,8 @@ def write_graph(
     upserts; it records what it did in the summary.  ``then`` runs last in it, after
     the upserts (a whistle's dispatch of the demand it has just raised).
 
-    Ratings written here (nodes or their ``RATES``) update the status of the firms they
-    rate in the same transaction (:func:`graph.ratings.derive`).
+    Ratings written here (nodes or their ``RATES``), and firms, update the status of the
+    firms concerned from their ratings in the same transaction (:func:`graph.ratings.derive`).
     """
     node_groups: dict[str, list[NodeRecord]] = defaultdict(list)
     for node in nodes:
@@ -190,7 +190,7 @@ def write_graph(
         rated = [n.code for n in node_groups.get(ratings.LABEL, ())]
         rated += [r.source for group in rel_groups.values() for r in group
                   if r.type == ratings.RATES]
-        ratings.derive(tx, rated)
+        ratings.derive(tx, rated, (n.code for n in node_groups.get(ratings.FIRM, ())))
         if then is not None:
             then(tx)
         if not new:  # a bulk write: analyses in other processes see it (analysis.projection);

@@ -100,6 +100,12 @@ def fill(ctx: Context, label: str, values: dict[str, Any],
     return {**values, **dict.fromkeys(names, ctx.caller.subject)}
 
 
+def _keep_history(label: str) -> None:
+    """Ratings are history (graph.ratings): neither updated nor deleted here."""
+    if label == ratings.LABEL:
+        raise ApiError(_("评价记录不能修改：更正请新建一条评价记录"))
+
+
 def already_exists(label: str, code: str) -> str:
     return _("{label} {code} 已存在", label=label, code=code)
 
@@ -196,8 +202,7 @@ async def create(ctx: Context, label: str, code: str, values: dict[str, Any],
 
 async def update(ctx: Context, label: str, code: str, values: dict[str, Any]) -> Outcome:
     require_staff(ctx)
-    if label == ratings.LABEL:  # history is kept: see graph.ratings
-        raise ApiError(_("评价记录不能修改：更正请新建一条评价记录"))
+    _keep_history(label)
     out = Outcome()
     row = await visible(ctx, label, code)
     if row is None:
@@ -216,6 +221,7 @@ async def update(ctx: Context, label: str, code: str, values: dict[str, Any]) ->
 
 async def delete(ctx: Context, label: str, code: str) -> Outcome:
     require_staff(ctx)
+    _keep_history(label)
     out = Outcome()
     row = await reach(ctx, label, code)
     if row is None:

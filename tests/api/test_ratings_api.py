@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from apihelp import Api
 
+from graph.writer import NodeRecord, RelRecord, write_graph
+
 CREATE = """mutation($code: String!, $input: RatingInput!, $parent: ID) {
   createRating(code: $code, input: $input, parent: $parent) {
     node { code date stars listStatus ratedBy ratesPropertyFirm { code } }
@@ -51,6 +53,9 @@ def test_rated_by_is_the_account_and_history_is_not_edited(town_api: Api) -> Non
     body = town_api.post('mutation { updateRating(code: "R1", input: {stars: 1}) '
                          "{ errors { message } } }", **STAFF).json()
     assert body["errors"][0]["message"] == "评价记录不能修改：更正请新建一条评价记录"
+    body = town_api.post('mutation { deleteRating(code: "R1") { errors { message } } }',
+                         **STAFF).json()
+    assert body["errors"][0]["message"] == "评价记录不能修改：更正请新建一条评价记录"
     assert town_api.gql(FIRM)["node"]["stars"] == 5
 
 
@@ -71,3 +76,25 @@ def test_a_unit_is_rated_for_its_co_building(town_api: Api) -> None:
     assert out["errors"] == [] and out["node"]["ratesPropertyFirm"] == []
     units = town_api.gql('{ node(id: "Unit:U1") { ... on Unit { ratedByRating { code } } } }')
     assert units["node"]["ratedByRating"] == [{"code": "R1"}]
+
+
+PLAN = """{ matchPlan { assignments { demand resource taker flags } } }"""
+
+
+def test_the_match_plan_flags_a_black_listed_firms_resource(town_api: Api) -> None:
+    """F1 (managing C1) offers R1 beside C1, where D1 is open; once black-listed, the plan
+    still assigns R1 but flags it (and F1 can take no dispatch anyway)."""
+    write_graph(town_api.store, [
+        NodeRecord("Compound", "C1", {"lat": 30.0, "lon": 120.0}),
+        NodeRecord("Resource", "R1", {"name": "维修队", "category": "repair", "capacity": 1,
+                                      "lat": 30.0, "lon": 120.001, "radius_m": 500.0}),
+        NodeRecord("Demand", "D1", {"title": "水管漏水", "category": "repair",
+                                    "status": "open"})],
+        [RelRecord("OFFERS", "PropertyFirm", "F1", "Resource", "R1"),
+         RelRecord("RAISED_IN", "Demand", "D1", "Compound", "C1")])
+    assert town_api.gql(PLAN)["matchPlan"]["assignments"] == [
+        {"demand": "D1", "resource": "R1", "taker": "PropertyFirm:F1", "flags": []}]
+    _rate(town_api, "R2")  # black
+    assert town_api.gql(PLAN)["matchPlan"]["assignments"] == [
+        {"demand": "D1", "resource": "R1", "taker": "PropertyFirm:F1",
+         "flags": ["black_listed"]}]

@@ -76,6 +76,7 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "RAISED_IN": (("DA", "DB", "DS"), ("MA", "MB", "MS")),
     "RAISED_BY": (("DA", "DB", "DS"), ("PA", "PB", "PS")),
     "ASSIGNED_TO": (("DA", "DB", "DS"), ("PA", "PB", "PS")),
+    "RATES": (("RTA", "RTB", "RTS"), ("UA", "UB", "US")),
 }
 # By hand from the anchor paths (graph/spine.py): every type an anchor or the spine
 # follows decides scope; these three place no node anywhere.

@@ -56,3 +56,16 @@ def test_a_unit_rating_is_history_only(store: BoltStore) -> None:
     row = store.read(Query("t_unit_rating", "MATCH (r:Rating)-[:RATES]->(u:Unit) "
                            "RETURN r.code AS r, u.code AS u, u.stars AS stars"))
     assert row == [{"r": "R9", "u": "U1", "stars": None}]
+
+
+def test_a_firm_written_again_keeps_the_status_of_its_ratings(store: BoltStore) -> None:
+    write_graph(store, [NodeRecord("PropertyFirm", "F1", {"name": "红管家物业"})], [])
+    _write(store, _rating("R1", "2026-01-10", stars=1, list_status="black"))
+    # a firm ledger re-imported with an old status column: the ratings decide
+    write_graph(store, [NodeRecord("PropertyFirm", "F1", {"name": "红管家物业", "stars": 5,
+                                                         "list_status": "red"})], [])
+    assert store.read(FIRM) == [{"stars": 1, "list_status": "black"}]
+    # a firm without ratings keeps what its ledger says
+    write_graph(store, [NodeRecord("PropertyFirm", "F2", {"name": "西城物业", "stars": 4})], [])
+    assert store.read(Query("t_f2", "MATCH (f:PropertyFirm {code: 'F2'}) "
+                                    "RETURN f.stars AS stars")) == [{"stars": 4}]
