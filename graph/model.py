@@ -488,6 +488,8 @@ NODES: tuple[NodeKind, ...] = (
             _f("credit_score", "信用分", minimum=0),
             _e("list_status", "红黑榜", LIST_STATUSES),
         ),
+        doc="stars and list_status follow the firm's latest Rating (graph.ratings) once it "
+            "has one.",
     ),
     NodeKind(
         "OwnersCommittee",
