@@ -55,8 +55,6 @@ Row = dict[str, Any]
 # statuses of a whistle signed for (签收) by its unit: accepted and every one after it
 SIGNED = (lifecycle.STEPS["accept"].after, *lifecycle.CLOSED)
 SATISFIED = 4  # satisfaction at or above this counts as satisfied (1–5 scale)
-COLUMNS = ("code", "name", "status", "respond_by", "accepted_at", "due", "done_at",
-           "satisfaction", "reviewed_at", "unit", "unit_name", "dispatched_at")
 _WHISTLES_IN = """MATCH ({var})<-[:RAISED_IN]-(d:Demand)-[a:ASSIGNED_TO]->(u:Unit)
 WHERE d.whistle = true AND a.at <= $as_of_end
 RETURN d.code AS code, d.title AS name, d.status AS status, d.respond_by AS respond_by,
