@@ -3,7 +3,8 @@ both kept, the firm's status (badge, stars) is the latest one's on its page and 
 page of the compound it manages, the rater is the signed-in account, and a firm outside
 the user's scope is neither shown nor rated.
 
-FA sits in community MA (street A), FB in MB (street B); here FA also manages CA."""
+FA sits in community MA (street A), FB in MB (street B); here FA also manages CA.  The town
+rates each firm once (RTA for FA, 2025-01-01) with a reason only."""
 
 from __future__ import annotations
 
@@ -39,7 +40,8 @@ def test_two_ratings_the_latest_shows_everywhere(console: Console) -> None:
     assert re.search(r'id="stars">2 星<', html)
     rows = re.findall(r'<tr id="rating-[^"]+"><td>([^<]*)</td><td>([^<]*)</td>\s*<td>([^<]*)</td>'
                       r'<td>([^<]*)</td>', html)
-    assert rows == [("2026-03-01", "2", "黑榜", "拖欠维修"), ("2026-01-10", "5", "红榜", "服务好")]
+    assert rows == [("2026-03-01", "2", "黑榜", "拖欠维修"), ("2026-01-10", "5", "红榜", "服务好"),
+                    ("2025-01-01", "—", "—", "评价RTA")]  # the town's own, neither stars nor list
     assert html.count("<td>wang</td>") == 2
     compound = client.get("/compound/CA").text
     firm = re.search(r'<dd id="firm">(.*?)</dd>', compound, re.S)
@@ -60,3 +62,9 @@ def test_a_firm_outside_the_scope(console: Console) -> None:
     nothing = client.post("/ratings", data={"csrf": csrf_of(client, "/firm/FA"),
                                             "rated": "PropertyFirm:FA", "date": "2026-01-10"})
     assert nothing.status_code == 400 and "请至少给出星级或红黑榜之一" in nothing.text
+    for odd in ({"stars": "²"}, {"stars": "6"}, {"listStatus": "purple"},
+                {"stars": "3", "date": "明天"}):
+        answer = client.post("/ratings", data={"csrf": csrf_of(client, "/firm/FA"),
+                                               "rated": "PropertyFirm:FA", "date": "2026-01-10",
+                                               **odd})
+        assert answer.status_code == 400, odd

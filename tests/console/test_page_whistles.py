@@ -92,6 +92,11 @@ def test_the_list_and_the_rates_per_unit(console: Console) -> None:
     assert re.findall(r'<a href="/node/Demand/(\w+)">', items) == ["W2"]
     everything = client.get(href.replace("&unit=US", "")).text
     assert re.findall(r'<a href="/node/Demand/(\w+)">', everything) == ["W1", "W2"]
+    # on the demand board a whistle is a demand with its badge; 签收 is its accept step
+    board = client.get("/demands").text
+    card = re.search(r'<article class="item[^"]*" id="demand-W2">(.*?)</article>', board, re.S)
+    assert card and "签收时限 2026-03-03" in card[1] and '>吹哨</span>' in card[1]
+    assert 'name="step" value="accept"' in card[1]
 
 
 def test_who_sees_the_page_and_the_form(console: Console) -> None:
