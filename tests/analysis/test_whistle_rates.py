@@ -157,3 +157,16 @@ def test_a_street_and_a_community_scope(county: BoltStore) -> None:
     nothing = rates(county, "2026-02-01")["whistle_response_rate"]
     assert fig(nothing) == (0, 0) and nothing.ratio is None
     assert nothing.reason == "范围内没有已到签收时限或已签收的吹哨事项"
+
+
+def test_the_query_text() -> None:
+    from analysis.whistle import whistles_query
+
+    text = whistles_query("Street", "Community").cypher
+    assert text.startswith("MATCH (s:Street {code: $scope})")
+    assert "MATCH (m)<-[:RAISED_IN]-(d:Demand)-[a:ASSIGNED_TO]->(u:Unit)" in text
+    assert "d.whistle = true AND a.at <= $as_of_end" in text
+    assert "null AS compound" in text and "m.code AS community" in text
+    assert whistles_query("Street", "Community") is whistles_query("Street", "Community")
+    with pytest.raises(ValueError):
+        whistles_query("Street", "Grid")
