@@ -14,7 +14,7 @@ import re
 import httpx
 from consolehelp import Console, csrf_of
 
-from graph.writer import RelRecord, write_graph
+from graph.writer import NodeRecord, RelRecord, write_graph
 
 
 def _rate(client: httpx.Client, firm: str, **values: str) -> httpx.Response:
@@ -68,3 +68,19 @@ def test_a_firm_outside_the_scope(console: Console) -> None:
                                                "rated": "PropertyFirm:FA", "date": "2026-01-10",
                                                **odd})
         assert answer.status_code == 400, odd
+
+
+def test_the_match_review_flags_a_black_listed_firms_resource(console: Console) -> None:
+    # FA (black-listed now) offers RF, 48 m east of compound CA where DA (repair) is open
+    write_graph(console.store, [
+        NodeRecord("Resource", "RF", {"name": "物业维修", "category": "repair", "capacity": 1,
+                                      "lat": 30.0, "lon": 120.0005, "radius_m": 1000.0}),
+        NodeRecord("Rating", "RX", {"date": "2026-01-01", "list_status": "black"})],
+        [RelRecord("OFFERS", "PropertyFirm", "FA", "Resource", "RF"),
+         RelRecord("RATES", "Rating", "RX", "PropertyFirm", "FA")])
+    console.add("admin", "county_admin", "K1")
+    page = console.login("admin").get("/demands/match").text
+    row = re.search(r'<tr id="plan-DA">(.*?)</tr>', page, re.S)
+    assert row and "RF" in row[1] and "黑榜企业资源" in row[1]
+    other = re.search(r'<tr id="plan-DA2">(.*?)</tr>', page, re.S)
+    assert other and "黑榜企业资源" not in other[1]  # RB2, offered by unit UB
