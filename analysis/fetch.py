@@ -1,10 +1,10 @@
 """Fetch everything the indicators of one scope need, in a fixed number of round trips.
 
-Ten set-based queries (compounds, buildings, grids, communities, resident members,
-demands raised in compounds and in communities, firms, the posts of the people met on
-the way, service sites) plus two for names, whatever the size of the scope: the
-indicator arithmetic then runs over these rows in memory.  Nothing here queries per
-item.
+Twelve set-based queries (compounds, buildings, grids, communities, resident members,
+demands raised in compounds and in communities, whistles (analysis.whistle) likewise,
+firms, the posts of the people met on the way, service sites) plus two for names,
+whatever the size of the scope: the indicator arithmetic then runs over these rows in
+memory.  Nothing here queries per item.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 
 from analysis import queries as q
 from analysis.texts import listed
+from analysis.whistle import read_whistles
 from graph.dates import parse_as_of
 from graph.i18n import _
 from graph.spine import AREAS, depth
@@ -63,6 +64,7 @@ class ScopeData:
     # child scopes each person's in-scope posts lie in (for per-child people figures)
     person_children: dict[str, set[str]] = field(default_factory=dict)
     households: dict[str, int] = field(default_factory=dict)  # compound -> households
+    whistles: list[Row] = field(default_factory=list)  # analysis.whistle
 
 
 class ScopeNotFound(LookupError):
@@ -145,6 +147,7 @@ def fetch(store: Store, label: str, code: str, as_of: str | None = None) -> Scop
         others = [pool.submit(store.read, query, **p)
                   for query in (q.residents(label), q.firms(label), q.SERVICE_SITES)]
         demanded = pool.submit(read_demands, store, label, p)
+        whistled = pool.submit(read_whistles, store, label, p)
         compounds, buildings, grids, communities = (job.result() for job in places)
         for c in compounds:
             for key in q.COMPOUND_POSTS:
@@ -177,7 +180,8 @@ def fetch(store: Store, label: str, code: str, as_of: str | None = None) -> Scop
         for c in compounds
     }
     return ScopeData(scope, compounds, buildings, grids, communities, residents, demands,
-                     firms, people, sites, child_names, dict(person_children), households)
+                     firms, people, sites, child_names, dict(person_children), households,
+                     whistled.result())
 
 
 def _posted_people(compounds: list[Row], buildings: list[Row], grids: list[Row],

@@ -66,6 +66,9 @@ Definitional choices (the API docs):
   above a community, in its communities) created by ``as_of``; done =
   status done/reviewed and ``done_at`` (if set) by ``as_of``; ``extra`` has the median
   hours from creation to done and the overdue list (not done, ``due`` before ``as_of``).
+* **Whistle rates (三率).** Response, resolution and satisfaction rates of the whistles
+  (吹哨报到) of the scope, per child scope and (``extra["by_unit"]``) per unit: the
+  definitions are in :mod:`analysis.whistle`.
 """
 
 from __future__ import annotations
@@ -80,6 +83,7 @@ from analysis.crossposting import crossposting_indicators
 from analysis.fetch import Row, Scope, ScopeData, building_households, fetch, paused_gc
 from analysis.geo import nearest_distance_m
 from analysis.tally import NO_COMMUNITIES, NO_COMPOUNDS, Indicator, Item, tally
+from analysis.whistle import whistle_indicators
 from graph import lifecycle
 from graph.i18n import N_, _
 from graph.store import Store
@@ -134,6 +138,7 @@ def indicators_from(d: ScopeData, opt: Options) -> IndicatorReport:
         grid_staffing(d),
         service_circle(d, opt.walk_m),
         demand_closure(d),
+        *whistle_indicators(d),
     ]
     return IndicatorReport(d.scope, out)
 

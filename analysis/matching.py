@@ -18,6 +18,14 @@ given, else its ``radius_m``, else ``default_radius_m``; a missing capacity is 1
 capacity already taken by dispatched/accepted demands assigned from that resource is
 subtracted; demands without urgency weigh 1.
 
+Black-listed firms (红黑榜): a resource offered by a firm whose current ``list_status`` is
+``black`` stays a candidate, and its assignment carries the flag ``black_listed``
+(``Assignment.flags``), shown in the plan and the console's match review.  It is
+flagged, not excluded: the list judges a firm's property service, and a resource it
+offers may be the only one in range; staff decide when they review the plan (only the
+demands they tick are dispatched), and a firm is no taker of dispatches anyway
+(``write_plan`` skips it), so nothing is sent to it unseen.
+
 ``admit`` restricts the candidates before anything is solved: the API passes the
 caller's scope, so only resources the caller may see, offered by takers the caller
 may see, enter the plan.  What ``matchPlan`` shows and what ``dispatchMatches``
@@ -60,6 +68,20 @@ class Assignment:
     category: str
     urgency: int
     distance_m: float
+    flags: list[str] = field(default_factory=list)  # warnings for the reviewer (FLAGS)
+
+
+# What an assignment may be flagged with (``Assignment.flags``): its resource is offered by
+# a property firm on the black list (红黑榜, graph.ratings).
+BLACK_LISTED = "black_listed"
+FLAGS = (BLACK_LISTED,)
+
+
+def flags(resource: Row) -> list[str]:
+    """The flags of an assignment drawing on ``resource``: black-listed when any of its
+    offerers is a firm whose current ``list_status`` is black."""
+    black = any(o.get("list_status") == "black" for o in resource.get("offerers") or [])
+    return [BLACK_LISTED] if black else []
 
 
 @dataclass
@@ -250,7 +272,7 @@ def _flow(scope_label: str, scope_code: str, demands: list[Row], resources: list
             label, code = _offerer(r)
             matched.add(int(pd[a]))
             assignments.append(Assignment(d["code"], r["code"], label, code, d["category"],
-                                          _urgency(d), round(float(metres[a]), 1)))
+                                          _urgency(d), round(float(metres[a]), 1), flags(r)))
     cands: dict[int, list[str]] = defaultdict(list)
     for di, rj, _metres in pairs:
         cands[di].append(resources[rj]["code"])

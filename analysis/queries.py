@@ -279,7 +279,8 @@ WHERE r.category IN $categories AND r.lat IS NOT NULL AND r.lon IS NOT NULL
   AND r.lat >= $lat_min AND r.lat <= $lat_max AND r.lon >= $lon_min AND r.lon <= $lon_max
 RETURN r.code AS code, r.name AS name, r.category AS category, r.capacity AS capacity,
   r.lat AS lat, r.lon AS lon, r.radius_m AS radius_m,
-  [(r)<-[:OFFERS]-(o) | {labels: labels(o), code: o.code}] AS offerers
+  [(r)<-[:OFFERS]-(o) | {labels: labels(o), code: o.code, list_status: o.list_status}]
+    AS offerers
 ORDER BY code""",
 )
 

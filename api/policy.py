@@ -33,6 +33,7 @@ class Cap(enum.Enum):
     HANDLE_ALERTS = ("acknowledges and resolves alerts, runs the evaluation "
                      "(`acknowledgeAlert`, `resolveAlert`, `evaluateAlerts`)")
     MANAGE_RULES = "changes the county's rules (`createAlertRule`, …, rule ledgers)"
+    WHISTLE = "whistles a problem to a unit (`whistle`: raise and dispatch with deadlines)"
 
 
 _STAFF = frozenset(Cap) - {Cap.MANAGE_ACCOUNTS, Cap.MANAGE_RULES}
@@ -65,6 +66,7 @@ _REFUSALS: dict[Cap, str] = {
     Cap.MANAGE_ACCOUNTS: N_("角色 {role} 无权管理账号"),
     Cap.HANDLE_ALERTS: N_("角色 {role} 无权处理预警"),
     Cap.MANAGE_RULES: N_("只有县级管理员可以修改规则，角色 {role} 不能"),
+    Cap.WHISTLE: N_("角色 {role} 无权吹哨派单"),
 }
 assert set(STEP_CAPS.values()) <= set(_REFUSALS), "every life-cycle step needs a refusal"
 # Labels whose nodes (and the relationships from them) need more than CHANGE_GRAPH to

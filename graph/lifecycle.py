@@ -43,9 +43,9 @@ class Step:
 
 STEPS: dict[str, Step] = {s.name: s for s in (
     Step("dispatch", "社区派单", OPEN, "dispatched"),
-    Step("accept", "接单", "dispatched", "accepted"),
+    Step("accept", "接单", "dispatched", "accepted", stamps=("accepted_at",)),
     Step("complete", "办结", "accepted", "done", stamps=("done_at",)),
-    Step("review", "评价", "done", "reviewed", needs=("satisfaction",)),
+    Step("review", "评价", "done", "reviewed", stamps=("reviewed_at",), needs=("satisfaction",)),
 )}
 DISPATCH = STEPS["dispatch"]
 # Statuses in which a taker holds the resource it was dispatched from (matching
@@ -91,7 +91,8 @@ class StepRefused(ValueError):
 
 def raised(at: str) -> dict[str, Any]:
     """The life-cycle properties of a demand just raised at ``at``."""
-    return {"status": OPEN, "created_at": at, "done_at": None, "satisfaction": None}
+    return {"status": OPEN, "created_at": at, "satisfaction": None,
+            **{stamp: None for s in STEPS.values() for stamp in s.stamps}}
 
 
 def changes(step: Step, at: str, given: Mapping[str, Any]) -> dict[str, Any]:

@@ -510,6 +510,8 @@ NODES: tuple[NodeKind, ...] = (
             _f("credit_score", "信用分", minimum=0),
             _e("list_status", "红黑榜", LIST_STATUSES),
         ),
+        doc="stars and list_status follow the firm's latest Rating (graph.ratings) once it "
+            "has one.",
     ),
     NodeKind(
         "OwnersCommittee",
@@ -562,6 +564,9 @@ NODES: tuple[NodeKind, ...] = (
             Prop("done_at", PropType.DATETIME, "办结时间"),
             Prop("satisfaction", PropType.INT, "满意度", minimum=1, maximum=5),
             _b("whistle", "吹哨报到"),
+            _d("respond_by", "签收时限"),
+            Prop("accepted_at", PropType.DATETIME, "签收时间"),
+            Prop("reviewed_at", PropType.DATETIME, "评价时间"),
         ),
     ),
     NodeKind(
@@ -609,6 +614,22 @@ NODES: tuple[NodeKind, ...] = (
         ),
         doc="A condition a rule found, kept by the service (analysis.alerts).",
         entered=False,
+    ),
+    NodeKind(
+        "Rating",
+        "评价记录",
+        (
+            CODE,
+            _d("date", "评价日期", required=True),
+            Prop("stars", PropType.INT, "星级", minimum=0, maximum=5),
+            _e("list_status", "红黑榜", LIST_STATUSES),
+            _s("reason", "评价理由"),
+            _s("evidence", "证据"),
+            _s("rated_by", "评价人"),
+        ),
+        doc="A star rating and/or red/black list entry of a PropertyFirm or Unit (RATES); "
+            "never edited: a correction is a new record.  rated_by is the account, filled "
+            "by the API.",
     ),
 )
 
@@ -665,6 +686,7 @@ RELS: tuple[RelKind, ...] = (
             entered=False),
     RelKind("RAISED_AT", "预警所在", ("Alert",), tuple(c.code for c in RULE_LEVELS),
             entered=False),
+    RelKind("RATES", "评价对象", ("Rating",), ("PropertyFirm", "Unit")),
 )
 
 NODE_BY_LABEL: dict[str, NodeKind] = {n.label: n for n in NODES}

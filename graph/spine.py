@@ -111,6 +111,9 @@ ANCHORS: dict[str, tuple[str, ...]] = {
     # a county's rules are seen by all staff in it: anchored at every level under it
     "AlertRule": ("(v)-[:RULE_OF]->(:County)<-[:PART_OF*0..2]-(t)",),
     "Alert": ("(v)-[:RAISED_AT]->(t)",),
+    # a rating lies where the firm or unit it rates does
+    "Rating": ("(v)-[:RATES]->()"
+               "-[:MANAGES|LOCATED_IN|CO_BUILDS_WITH|REPORTED_TO|RESPONSIBLE_FOR]->(t)",),
 }
 assert set(ANCHORS) == set(NODE_BY_LABEL), "every label needs a scope rule"
 for _paths in ANCHORS.values():
@@ -126,7 +129,7 @@ PLACEMENT: dict[str, tuple[str, ...]] = {
     "SocialOrg": ("LOCATED_IN",), "VolunteerTeam": ("MEMBER_OF",),
     "Alliance": ("MEMBER_OF",), "ServiceSite": ("LOCATED_IN", "OWNED_BY"),
     "Person": ("LIVES_IN",), "Project": ("SERVES",), "Demand": ("RAISED_IN",),
-    "Resource": ("OFFERS",), "AlertRule": ("RULE_OF",),
+    "Resource": ("OFFERS",), "AlertRule": ("RULE_OF",), "Rating": ("RATES",),
 }
 for _label, _types in PLACEMENT.items():
     for _type in _types:

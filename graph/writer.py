@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph import queries
+from graph import queries, ratings
 from graph.i18n import N_, _, translate
 from graph.model import MEMBER, rel_kind
 from graph.store import Store, StoreError, Transaction, bump_stamp, in_batches
@@ -129,6 +129,7 @@ def write_graph(
     progress: Progress | None = None,
     prelude: Callable[[Transaction, WriteSummary], None] | None = None,
     new: bool = False,
+    then: Callable[[Transaction], object] | None = None,
 ) -> WriteSummary:
     """Upsert all nodes, then all relationships, in one transaction (all or nothing).
 
@@ -139,7 +140,11 @@ def write_graph(
 
     ``prelude`` runs first in that transaction (and again if it is retried), so what it
     writes (the deletions of ``jinlin load --replace``) commits or rolls back with the
-    upserts; it records what it did in the summary.
+    upserts; it records what it did in the summary.  ``then`` runs last in it, after
+    the upserts (a whistle's dispatch of the demand it has just raised).
+
+    Ratings written here (nodes or their ``RATES``), and firms, update the status of the
+    firms concerned from their ratings in the same transaction (:func:`graph.ratings.derive`).
     """
     node_groups: dict[str, list[NodeRecord]] = defaultdict(list)
     for node in nodes:
@@ -182,6 +187,12 @@ def write_graph(
                 done += len(rel_batch)
                 if progress:
                     progress(rtype, done, total)
+        rated = [n.code for n in node_groups.get(ratings.LABEL, ())]
+        rated += [r.source for group in rel_groups.values() for r in group
+                  if r.type == ratings.RATES]
+        ratings.derive(tx, rated, (n.code for n in node_groups.get(ratings.FIRM, ())))
+        if then is not None:
+            then(tx)
         if not new:  # a bulk write: analyses in other processes see it (analysis.projection);
             bump_stamp(tx)  # an API's small new-node write is seen by its own process
         committing = True

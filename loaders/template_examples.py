@@ -37,6 +37,7 @@ EXAMPLE_NODES: dict[str, tuple[str, str]] = {
     "Demand": ("D0000001", "3幢楼道灯不亮"),
     "Resource": ("R0000001", "上门理发（县人民医院）"),
     "AlertRule": ("C01-R01", "社区物业管理覆盖率低于80%"),
+    "Rating": ("RT0000001", ""),
 }
 
 # Values of particular properties; any other property gets the example of its type.
@@ -49,6 +50,8 @@ _BY_NAME: dict[str, Any] = {
     "resource": "R0000001", "until": "2026-12-31", "term_end": "2026-12-31",
     "due": "2024-03-08", "indicator": "property_management_coverage", "threshold": 0.8,
     "days": 30,
+    "respond_by": "2024-03-02", "reason": "物业服务到位，居民满意度高",
+    "evidence": "街道物业考核通报〔2024〕3号",
 }
 _BY_TYPE: dict[PropType, Any] = {
     PropType.STR: "示例", PropType.INT: 1, PropType.FLOAT: 1.5, PropType.BOOL: "是",

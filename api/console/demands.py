@@ -35,7 +35,7 @@ TAKER_GROUPS = {"Unit": NODE_BY_LABEL["Unit"].zh,
 
 _TAKEN = " ".join(f"assignedTo{label} {{ node {{ id name }} }}" for label, _f in TAKERS)
 CARD = f"""fragment Card on Demand {{ code title category categoryLabel urgency status
-  createdAt due doneAt satisfaction
+  createdAt due doneAt satisfaction whistle respondBy
   raisedInCompound(first: 1) {{ name inGrid(first: 1) {{ partOfCommunity(first: 1) {{ name }} }} }}
   raisedInCommunity(first: 1) {{ name }} {_TAKEN} }}"""
 _COLUMN = ("{code}: demands(first: $first, within: $within, filter: {{status: [\"{code}\"], "
@@ -51,7 +51,7 @@ TAKER_CHOICES = "query Takers($scope: ID!, $limit: Int) { " + " ".join(
 STEP = {name: (f"mutation Step($code: String!, $taker: ID, $satisfaction: Int) {{ "
                f"{name}Demand(code: $code, taker: $taker, satisfaction: $satisfaction) "
                "{ errors { field message } } }") for name in lifecycle.STEPS}
-_PLAN_FIELDS = ("scope assignments { demand resource taker category urgency distanceM } "
+_PLAN_FIELDS = ("scope assignments { demand resource taker category urgency distanceM flags } "
                 "unmatched { demand category urgency reason } urgencyServed totalDistanceM "
                 "dispatched")
 PLAN = f"query Plan($scope: String) {{ matchPlan(scope: $scope) {{ {_PLAN_FIELDS} }} }}"

@@ -1,6 +1,7 @@
 """Drill-down: one indicator's items (what it counts) and gaps (what is missing) as a table
 with search, sort and paging done here on the server, links to each item's page and to the
-xlsx exports of ``/export`` (which take the session cookie).
+xlsx exports of ``/export`` (which take the session cookie).  ``?unit=`` keeps the items
+of one unit (the whistle rates' items name theirs: /whistles links each unit's figures).
 
 The items come from one ``indicators`` analysis cut at the API's ``itemLimit`` maximum
 (500 of each); above that the page says so and the export, which has them all, is the way
@@ -103,6 +104,10 @@ async def indicator(view: View) -> Response:
     if not table["indicators"]:
         raise PageError(_("没有这个指标：{key}", key=key), 404, "NOT_FOUND")
     ind, day = table["indicators"][0], table["asOf"]
+    unit = params.get("unit", "").strip()  # the whistle rates' items of one unit
+    if unit:
+        ind = {**ind, **{part: [i for i in ind[part] if i["detail"].get("unit") == unit]
+                         for part in ("hits", "gaps")}}
     show = params.get("show", "all") if params.get("show") in SHOW else "all"
     search = params.get("q", "").strip()
     sort = params.get("sort", "") if params.get("sort") in SORTS else ""
@@ -113,7 +118,7 @@ async def indicator(view: View) -> Response:
     pages = max(1, -(-len(rows) // PAGE_SIZE))
     number = min(int_arg(view, "page", 1), pages)
     here = {"scope": scope, "asOf": day, "show": show, "q": search, "sort": sort,
-            "order": "desc" if descending else ""}
+            "order": "desc" if descending else "", "unit": unit}
 
     def url(**changed: str | int | None) -> str:
         merged = {**here, **changed}
@@ -126,7 +131,7 @@ async def indicator(view: View) -> Response:
         fraction=f"{amount(ind['numerator'])} / {amount(ind['denominator'])}",
         rows=rows[(number - 1) * PAGE_SIZE:number * PAGE_SIZE], total=len(rows),
         page_no=number, pages=pages, show=show, shows=SHOW, search=search, sort=sort,
-        descending=descending, url=url, amount=amount,
+        descending=descending, url=url, amount=amount, unit=unit,
         cut=ind["hitCount"] > ITEM_LIMIT or ind["gapCount"] > ITEM_LIMIT,
         export=link(f"/export/indicator/{key}.xlsx", within=within, asOf=day),
         export_gaps=link(f"/export/gaps/{key}.xlsx", within=within, asOf=day),

@@ -1,6 +1,7 @@
-"""Item pages: a compound (its grid, community, firm, owners' committee, covering branch, the
-people posted on them, its demands), a person (posts now and before, home, memberships) and
-any other node (its properties and relationships).
+"""Item pages: a compound (its grid, community, firm with its red/black list status and stars,
+owners' committee, covering branch, the people posted on them, its demands), a person
+(posts now and before, home, memberships) and any other node (its properties and
+relationships); a property firm's page is api.console.ratings.
 
 Each page reads one ``node(id:)`` lookup as the signed-in user: a node outside the user's
 scope is null there, so the page says "not found" (404) exactly as the API does and shows
@@ -25,14 +26,15 @@ from graph.model import NODE_BY_LABEL, key_label
 from graph.spine import is_current
 
 SHOWN = ("code", "name", "title")  # what a related node shows of itself
-PAGES = {"Compound": "/compound/", "Person": "/person/"}
+PAGES = {"Compound": "/compound/", "Person": "/person/", "PropertyFirm": "/firm/"}
 POST = "role roleLabel since until node { code name }"
 COMPOUND = f"""query($id: ID!) {{
   node(id: $id) {{
     ... on Compound {{
       code name households buildings builtYear old propertyModeLabel lat lon
       inGrid {{ code name partOfCommunity {{ code name }} }}
-      managedByPropertyFirm {{ since until node {{ code name postHolderPerson {{ ...Post }} }} }}
+      managedByPropertyFirm {{ since until node {{ code name stars listStatus listStatusLabel
+                                                   postHolderPerson {{ ...Post }} }} }}
       representedByOwnersCommittee {{ code name kindLabel termStart termEnd
                                       postHolderPerson {{ ...Post }} }}
       coveredByPartyOrg {{ code name kindLabel postHolderPerson {{ ...Post }} }}
@@ -120,7 +122,7 @@ def _post(link: dict[str, Any], label: str, org: dict[str, Any] | None, day: str
                 is_current(link["since"], link["until"], day))
 
 
-async def _node(view: View, document: str, label: str, code: str) -> dict[str, Any]:
+async def node_of(view: View, document: str, label: str, code: str) -> dict[str, Any]:
     data = await view.gql(document, id=f"{label}:{code}")
     node: dict[str, Any] | None = data.get("node")
     if not node:
@@ -131,7 +133,7 @@ async def _node(view: View, document: str, label: str, code: str) -> dict[str, A
 
 async def compound(view: View) -> Response:
     code = view.request.path_params["code"]
-    c = await _node(view, COMPOUND, "Compound", code)
+    c = await node_of(view, COMPOUND, "Compound", code)
     day = today()
     posts: list[Post] = []
     for firm in c["managedByPropertyFirm"]:
@@ -149,7 +151,7 @@ async def compound(view: View) -> Response:
 
 async def person(view: View) -> Response:
     code = view.request.path_params["code"]
-    p = await _node(view, PERSON, "Person", code)
+    p = await node_of(view, PERSON, "Person", code)
     day = today()
     posts = [_post(link, label, None, day) for field, label in POSTS for link in p[field]]
     posts.sort(key=lambda x: (not x.current, x.since or "", x.org_code))
@@ -208,7 +210,7 @@ async def node(view: View) -> Response:
         return view.redirect(PAGES[label] + code)
     schema = view.backend.schema._schema  # type: ignore[attr-defined]
     document, scalars, related = generic_document(schema, label)
-    n = await _node(view, document, label, code)
+    n = await node_of(view, document, label, code)
     rows = []
     for rel in related:
         for value in n[rel.field]:

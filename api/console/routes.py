@@ -17,13 +17,15 @@ from api.console import (
     ledgers,
     map,
     network,
+    ratings,
     reports,
     tokens,
+    whistles,
 )
 from api.console.assets import STATIC
 
 PAGES = (accounts, alerts, auth_pages, dashboard, demands, drill, graphiql, items, ledgers, map,
-         network, reports, tokens)
+         network, ratings, reports, tokens, whistles)
 
 
 def console_routes() -> list[BaseRoute]:

@@ -63,8 +63,10 @@ async def _visible_items(ctx: Context, items: list[tally.Item]) -> set[Ref]:
 
 
 def _figure(ind: tally.Indicator, limit: int, visible: set[Ref]) -> IndicatorFigure:
+    extra = {**ind.extra, **{k: redact.redact_detail(ind.extra[k], visible, k)
+                             for k in redact.EXTRA_NODES if k in ind.extra}}
     return IndicatorFigure(**{
-        **vars(ind), "hits": [_item(i, visible) for i in ind.hits[:limit]],
+        **vars(ind), "extra": extra, "hits": [_item(i, visible) for i in ind.hits[:limit]],
         "gaps": [_item(i, visible) for i in ind.gaps[:limit]],
         "hit_count": len(ind.hits), "gap_count": len(ind.gaps)})
 
@@ -122,6 +124,8 @@ async def indicators(
     limit = max(0, min(item_limit, 500))
     visible = await _visible_items(info.context, [
         x for i in rows for x in i.hits[:limit] + i.gaps[:limit]])
+    visible |= await redact.seen(info.context, {
+        r for i in rows for k in redact.EXTRA_NODES for r in redact.detail_refs(i.extra.get(k))})
     return IndicatorTable(scope=f"{report.scope.label}:{report.scope.code}",
                           as_of=report.scope.as_of,
                           indicators=[_figure(i, limit, visible) for i in rows])

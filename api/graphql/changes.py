@@ -5,7 +5,8 @@ Each demand mutation hands :func:`api.graphql.auditing.audited` one of these as 
 (committed and audited), so only a change that happened is announced.  A result with
 field errors changed nothing and announces nothing.
 
-``change`` says what happened: "raised" (raiseDemand), "created" / "updated" /
+``change`` says what happened: "raised" (raiseDemand), "whistle" (whistle: raised and
+dispatched to a unit at once), "created" / "updated" /
 "deleted" (the generated mutations), or the life-cycle step's name ("dispatch",
 "accept", "complete", "review"; dispatchMatches is one "dispatch" per demand written).
 An event names the demand only; subscribers read it again as themselves

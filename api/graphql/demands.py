@@ -43,8 +43,24 @@ from graph.writer import NodeRecord, RelRecord, stored_row, write_graph
 async def raise_demand(ctx: Context, code: str | None, values: dict[str, Any],
                        raised_in: str, raised_by: str | None) -> Outcome:
     """A resident (for themself) or staff (for a resident) posts a demand."""
-    ctx.require(Cap.RAISE)
     out = Outcome()
+    raised = await prepare_raise(ctx, out, code, values, raised_in, raised_by)
+    if raised is None:
+        return out
+    node, rels = raised
+    await asyncio.to_thread(write_graph, ctx.store, [node], rels, new=True)
+    out.node = build_node(ctx, "Demand", stored_row(node))
+    return out
+
+
+async def prepare_raise(ctx: Context, out: Outcome, code: str | None, values: dict[str, Any],
+                        raised_in: str, raised_by: str | None,
+                        ) -> tuple[NodeRecord, list[RelRecord]] | None:
+    """Check a demand about to be raised (the caller's capability, its values, where and
+    by whom): the demand's node and its ``RAISED_IN``/``RAISED_BY`` to write, or None
+    with the reasons in ``out.errors``.  ``raiseDemand`` writes them; ``whistle`` writes
+    them and dispatches in the same transaction."""
+    ctx.require(Cap.RAISE)
     given = bool(code)
     code = parse_code(code, out.errors) if code else f"D{now()[:10].replace('-', '')}-" \
         f"{secrets.token_hex(4)}"
@@ -68,18 +84,15 @@ async def raise_demand(ctx: Context, code: str | None, values: dict[str, Any],
     if given and await existing(ctx, "Demand", code) is not None:
         out.errors.append(FieldError(field="code", message=already_exists("Demand", code)))
     if out.errors:
-        return out
+        return None
     rels = [RelRecord("RAISED_IN", "Demand", code, where_label, where_code)]
     if person:
         rels.append(RelRecord("RAISED_BY", "Demand", code, "Person", person))
-    node = NodeRecord("Demand", code, props)
-    await asyncio.to_thread(write_graph, ctx.store, [node], rels, new=True)
-    out.node = build_node(ctx, "Demand", stored_row(node))
-    return out
+    return NodeRecord("Demand", code, props), rels
 
 
-async def _taker(ctx: Context, taker: str | None,
-                 errors: list[FieldError]) -> tuple[str, str] | None:
+async def taker_of(ctx: Context, taker: str | None,
+                   errors: list[FieldError]) -> tuple[str, str] | None:
     """The label to dispatch to ``taker`` with and its code, once checked (a taker by
     the model, visible to the caller); None, with the reason in ``errors``, otherwise."""
     if not taker:
@@ -126,7 +139,7 @@ async def step(ctx: Context, name: str, code: str, taker: str | None = None,
     except lifecycle.StepRefused as exc:
         props = {}
         out.errors.append(FieldError(field=exc.field, message=str(exc)))
-    to = await _taker(ctx, taker, out.errors) if move is lifecycle.DISPATCH else None
+    to = await taker_of(ctx, taker, out.errors) if move is lifecycle.DISPATCH else None
     if move is lifecycle.DISPATCH and resource:
         await _resource(ctx, resource, taker, to, out.errors)
     if out.errors:

@@ -13,7 +13,7 @@ from typing import Any
 
 import strawberry
 
-from api.graphql import auditing, changes, demands, types, writes
+from api.graphql import auditing, changes, demands, types, whistle, writes
 from api.graphql.context import Context
 from api.graphql.docs import documented
 from api.graphql.registry import registry
@@ -110,6 +110,19 @@ async def raise_demand(self: Any, info: strawberry.Info, input: Any, raised_in: 
     return registry()["DemandPayload"](node=outcome.node, errors=outcome.errors)
 
 
+async def whistle_demand(self: Any, info: strawberry.Info, input: Any,
+                         raised_in: strawberry.ID, unit: strawberry.ID, respond_by: str,
+                         due: str, code: str | None = None) -> Any:
+    """吹哨报到: raise a whistle and dispatch it to a unit, with its two deadlines."""
+    args = {"code": code, "input": input, "raised_in": raised_in, "unit": unit,
+            "respond_by": respond_by, "due": due}
+    outcome = await audited(info, "whistle", args,
+                            lambda ctx: whistle.whistle(ctx, code, writes.given(input),
+                                                        raised_in, unit, respond_by, due),
+                            changes.changed("whistle"))
+    return registry()["DemandPayload"](node=outcome.node, errors=outcome.errors)
+
+
 def _step(name: str) -> Any:
     async def resolve(self: Any, info: strawberry.Info, code: str,
                       taker: strawberry.ID | None = None, resource: str | None = None,
@@ -150,4 +163,15 @@ def mutation_fields() -> dict[str, Any]:
         description="居民点单（raiseDemand）：在小区或社区提出一个需求，状态为待派单（open）")
     for name in lifecycle.STEPS:
         fields[f"{name}_demand"] = _step(name)
+    whistle_demand.__annotations__.update(input=generated["DemandInput"],
+                                          **{"return": generated["DemandPayload"]})
+    fields["whistle"] = strawberry.field(
+        resolver=documented(whistle_demand, code="需求的编码（code）；缺省时自动生成",
+                            input="问题的属性（标题、类别等；吹哨标记和两个时限由本变更设置）",
+                            raised_in="吹哨的小区或社区（raisedIn）",
+                            unit="承办单位（unit），Unit 的 ID",
+                            respond_by="签收时限（respondBy），YYYY-MM-DD，到当日结束",
+                            due="办结时限（due），YYYY-MM-DD，到当日结束"),
+        description="吹哨报到（whistle）：社区把问题派给驻区单位或部门，限期签收、办结；"
+                    "提出与派单在同一事务中完成，状态为已派单（dispatched）")
     return fields

@@ -9,11 +9,13 @@ Before an answer leaves, every node it names is checked, one query per label
 Figures (counts, numerators, component sizes) stay as computed: they say how much lies
 outside, not what.
 
-Indicator drill-down ``detail`` dicts (analysis/indicators.py, analysis/crossposting.py)
-name nodes by code under fixed keys (``DETAIL_LABELS``) or as ``{label, code, name}``
-maps (a person's posts); a map's ``name`` belongs to the node it names (``code``, else
-``person``).  Matching is filtered before it is solved (``admit``), so a plan never
-uses a resource or taker the caller cannot see.
+Indicator drill-down ``detail`` dicts (analysis/indicators.py, analysis/crossposting.py,
+analysis/whistle.py) name nodes by code under fixed keys (``DETAIL_LABELS``) or as
+``{label, code, name}`` maps (a person's posts); a map's ``name`` belongs to the node it
+names (``code``, else ``person``).  The per-unit figures of the whistle rates
+(``extra["by_unit"]``, :data:`EXTRA_NODES`) are such maps too.  Matching is filtered
+before it is solved (``admit``), so a plan never uses a resource or taker the caller
+cannot see.
 """
 
 from __future__ import annotations
@@ -39,15 +41,18 @@ DETAIL_LABELS: dict[str, str] = {
     "reported_to": "Community", "person": "Person", "member_heads": "Person",
     "leaders": "Person", "workers": "Person", "chairs": "Person", "secretaries": "Person",
     "overlap": "Person", "community_to_committees": "Person",
-    "committees_to_party_committee": "Person",
+    "committees_to_party_committee": "Person", "unit": "Unit",
 }
 # Detail keys holding no node reference.  Text under a key in neither table is shown as
 # OUTSIDE (a new detail key must be classified before its values are shown).
 DETAIL_PLAIN = frozenset({
     "label", "code", "name", "role", "roles", "member", "status", "due", "overdue",
     "members", "party_members", "chair_is_member", "liaised_households", "nearest_site_m",
-    "posts", "branch_posts",
+    "posts", "branch_posts", "respond_by", "accepted_at", "done_at",
 })
+
+# Indicator ``extra`` keys whose value names nodes as ``{label, code, name}`` maps.
+EXTRA_NODES = ("by_unit",)
 
 
 def ref(label: str, code: str) -> Ref:

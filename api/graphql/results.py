@@ -117,7 +117,8 @@ _describe(IndicatorFigure, key=KEY_DOC,
           hits="计入分子的各项（hits），最多 itemLimit 项",
           gaps="缺口（gaps），按受影响户数从多到少，最多 itemLimit 项",
           children="下一级各区域的同一指标（children）",
-          extra="附加数字（extra，JSON）：如每社区共建单位数、办结时长中位数、无坐标的小区",
+          extra="附加数字（extra，JSON）：如每社区共建单位数、办结时长中位数、无坐标的小区、"
+                "吹哨三率的每单位数字（by_unit）和超期清单（overdue）",
           lower_is_better="越低越好（lowerIsBetter）：指标数的是问题（三无小区、一人多岗），"
                           "比率越低越好；其余越高越好")
 
@@ -145,7 +146,7 @@ class Dispatch(matching.Assignment):
 
     offerer_label: strawberry.Private[str | None]
     offerer: strawberry.Private[str | None]
-    taker: str | None
+    taker: str | None = None
 
 
 _place(Dispatch, "taker", "resource")
@@ -153,7 +154,9 @@ CATEGORY_DOC = "需求类别的编码（category），取值见 Category"
 _describe(Dispatch, demand="需求编码（demand），或“范围外”",
           resource="资源编码（resource），或“范围外”",
           taker=f"接单方（taker），提供资源者，{SEEN_AS}", category=CATEGORY_DOC,
-          urgency="紧急程度（urgency），1–5", distance_m="需求到资源的距离（distanceM），米")
+          urgency="紧急程度（urgency），1–5", distance_m="需求到资源的距离（distanceM），米",
+          flags="提示（flags）：black_listed 表示资源由黑榜（红黑榜）物业服务企业提供；"
+                "只提示，不排除，由工作人员审核时决定")
 
 
 @strawberry.type(name="UnmatchedDemand",

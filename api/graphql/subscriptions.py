@@ -87,7 +87,8 @@ def payloads() -> tuple[type, type]:
     @strawberry.type(name="DemandChange", description="一条需求变更（DemandChange）。")
     class DemandChange:
         change: str = strawberry.field(description=(
-            "发生了什么（change）：raised 点单、created/updated/deleted 增改删，"
+            "发生了什么（change）：raised 点单、whistle 吹哨（提出并派给单位）、"
+            "created/updated/deleted 增改删，"
             "或流转的一步：dispatch、accept、complete、review"))
         at: str = strawberry.field(description="变更时间（at），YYYY-MM-DDTHH:MM:SS")
         lagged: bool = strawberry.field(description=(

@@ -37,7 +37,7 @@ INVERSE = {
     "WORKS_AT": "employs", "LIVES_IN": "resident", "REPORTED_TO": "reported_by",
     "LIAISES": "liaised_by", "HOLDS_POST": "post_holder", "CO_BUILDS_WITH": "co_built_by",
     "RUNS": "run_by", "SERVES": "served_by", "OFFERS": "offered_by", "RAISED_IN": "raised",
-    "RAISED_BY": "raised", "ASSIGNED_TO": "assigned",
+    "RAISED_BY": "raised", "ASSIGNED_TO": "assigned", "RATES": "rated_by",
     "RULE_OF": "rules", "RAISED_BY_RULE": "raised", "ABOUT": "alerted_by",
     "RAISED_AT": "raised_here",
 }

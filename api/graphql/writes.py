@@ -24,6 +24,7 @@ from api.graphql.reads import parse_id, strawberry_name
 from api.graphql.types import FieldError, build_node
 from api.policy import LABEL_CAPS, Cap
 from graph import queries as graph_queries
+from graph import ratings
 from graph.i18n import _
 from graph.model import CODE, NODE_BY_LABEL, REL_BY_TYPE, check_pair, key_label
 from graph.scope import SCOPE_RELS
@@ -32,8 +33,11 @@ from graph.writer import NodeRecord, RelRecord, rel_key, stored_row, write_graph
 
 # Demand fields owned by the life-cycle mutations (api.graphql.demands), and the relationship
 # only dispatchDemand may create: generic create/update/link must not bypass them.
-LIFECYCLE = ("status", "done_at", "satisfaction", "created_at")
+LIFECYCLE = ("status", "done_at", "satisfaction", "created_at", "accepted_at",
+             "reviewed_at")
 LIFECYCLE_RELS = ("ASSIGNED_TO",)
+# Properties the service fills itself (per label): the account that entered a rating.
+FILLED: dict[str, tuple[str, ...]] = {ratings.LABEL: ("rated_by",)}
 
 
 @dataclass
@@ -100,6 +104,24 @@ def rule_guard(label: str, props: dict[str, Any], errors: list[FieldError]) -> N
         errors.append(FieldError(field=f"input.{strawberry_name(found[0])}", message=found[1]))
 
 
+def fill(ctx: Context, label: str, values: dict[str, Any],
+         errors: list[FieldError]) -> dict[str, Any]:
+    """``values`` with what the service fills itself (:data:`FILLED`): the caller's
+    account; a client that sends one of those is refused under its field."""
+    names = FILLED.get(label, ())
+    for name in names:
+        if values.get(name) is not None:
+            errors.append(FieldError(field=f"input.{strawberry_name(name)}", message=_(
+                "由系统填写为当前账号，不能指定")))
+    return {**values, **dict.fromkeys(names, ctx.caller.subject)}
+
+
+def _keep_history(label: str) -> None:
+    """Ratings are history (graph.ratings): neither updated nor deleted here."""
+    if label == ratings.LABEL:
+        raise ApiError(_("评价记录不能修改：更正请新建一条评价记录"))
+
+
 def already_exists(label: str, code: str) -> str:
     return _("{label} {code} 已存在", label=label, code=code)
 
@@ -162,6 +184,7 @@ async def create(ctx: Context, label: str, code: str, values: dict[str, Any],
     out = Outcome()
     code = parse_code(code, out.errors)
     lifecycle_guard(label, values, out.errors)
+    values = fill(ctx, label, values, out.errors)
     if label == "Demand":
         values = {**values, "status": "open", "created_at": now()}
     props = validate(label, values, out.errors)
@@ -196,6 +219,7 @@ async def create(ctx: Context, label: str, code: str, values: dict[str, Any],
 
 async def update(ctx: Context, label: str, code: str, values: dict[str, Any]) -> Outcome:
     require_staff(ctx, label)
+    _keep_history(label)
     out = Outcome()
     row = await visible(ctx, label, code)
     if row is None:
@@ -215,6 +239,7 @@ async def update(ctx: Context, label: str, code: str, values: dict[str, Any]) ->
 
 async def delete(ctx: Context, label: str, code: str) -> Outcome:
     require_staff(ctx, label)
+    _keep_history(label)
     out = Outcome()
     row = await reach(ctx, label, code)
     if row is None:

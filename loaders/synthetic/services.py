@@ -119,7 +119,8 @@ def _demands(county: County, offered: dict[tuple[str, str], str]) -> None:
                     done_at=done_at.isoformat() if done_at else None,
                     satisfaction=satisfaction.draw(rng) if status == DemandStatus.REVIEWED
                     else None,
-                    whistle=whistle)
+                    whistle=whistle,  # a whistle is to be signed for the next day (no draw)
+                    respond_by=iso(created.date() + dt.timedelta(days=1)) if whistle else None)
         if rng.random() < 0.95:
             county.rel("RAISED_IN", code, cp.code, tgt_kind="Compound")
         else:

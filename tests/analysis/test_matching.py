@@ -145,3 +145,24 @@ def test_reach_box_holds_every_point_in_range() -> None:
         assert haversine_m(lat, 120.0, lat, box["lon_min"]) >= 3000
     assert reach_box([89.99], [0.0], 5000.0)["lon_min"] == -180.0  # the pole: all longitudes
     assert reach_box([0.0], [179.99], 5000.0)["lon_max"] == 180.0  # the antimeridian
+
+
+def test_a_black_listed_firms_resource_is_flagged_not_dropped(store: BoltStore) -> None:
+    """FB is black-listed by its latest rating (graph.ratings), FR red-listed: both their
+    resources serve the two demands of CA; only FB's assignment carries the flag."""
+    g = G().spine("K", {"S": {"M": {"G": ["CA"]}}}, CA={"lat": 0.0, "lon": 0.0})
+    g.node("PropertyFirm", "FB").node("PropertyFirm", "FR")
+    g.node("Rating", "RB1", date="2025-01-01", list_status="red").rel("RB1", "RATES", "FB")
+    g.node("Rating", "RB2", date="2025-06-01", list_status="black").rel("RB2", "RATES", "FB")
+    g.node("Rating", "RR1", date="2025-06-01", list_status="red").rel("RR1", "RATES", "FR")
+    g.node("Resource", "RB", category="repair", capacity=1, lat=0.0, lon=0.001)
+    g.node("Resource", "RR", category="repair", capacity=1, lat=0.0, lon=0.002)
+    g.rel("FB", "OFFERS", "RB").rel("FR", "OFFERS", "RR")
+    for code in ("D1", "D2"):
+        g.node("Demand", code, title=code, category="repair", status="open")
+        g.rel(code, "RAISED_IN", "CA")
+    g.write(store)
+    plan = match_demands(store, "County", "K")
+    got = {a.resource: (a.offerer, a.flags) for a in plan.assignments}
+    assert got == {"RB": ("FB", ["black_listed"]), "RR": ("FR", [])}
+    assert plan.unmatched == []

@@ -121,6 +121,10 @@ def _probe(api: Api, role: str, cap: Cap) -> bool:
                                            "errors { message } } }"),
         Cap.MANAGE_RULES: lambda: allowed('mutation { updateAlertRule(code: "R9", input: {}) '
                                           "{ errors { message } } }"),
+        Cap.WHISTLE: lambda: allowed(
+            'mutation { whistle(input: {title: "井盖缺失", category: safety}, raisedIn: '
+            '"Compound:C1", unit: "Unit:U1", respondBy: "2026-03-01", due: "2026-03-05") '
+            "{ errors { message } } }"),
     }
     return probes[cap]()
 

@@ -76,6 +76,7 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "RAISED_IN": (("DA", "DB", "DS"), ("MA", "MB", "MS")),
     "RAISED_BY": (("DA", "DB", "DS"), ("PA", "PB", "PS")),
     "ASSIGNED_TO": (("DA", "DB", "DS"), ("PA", "PB", "PS")),
+    "RATES": (("RTA", "RTB", "RTS"), ("UA", "UB", "US")),
 }
 # By hand from the anchor paths (graph/spine.py): every type an anchor or the spine
 # follows decides scope; these three place no node anywhere.
@@ -219,7 +220,7 @@ def test_adoption_matrix(store: BoltStore, tmp_path: Path, caller: str) -> None:
         expected = sum(allowed(who, r, s, t) for r, (ss, ts) in MATRIX.items()
                        for s in ss for t in ts)
         # one pair per scope-bearing type, 2×2 each for RUNS and RAISED_BY; all but ASSIGNED_TO
-        assert expected == {"street_a": 28, "community_a": 28, "county": 9 * 22}[caller]
+        assert expected == {"street_a": 29, "community_a": 29, "county": 9 * 23}[caller]
 
 
 @pytest.mark.parametrize("role", ["analyst", "resident"])
@@ -508,8 +509,8 @@ def _step(api: Api, data: st.DataObject, pool: dict[str, str], n: int) -> None:
         got = _create(api, STREET_A, label, code, data.draw(st.sampled_from(PARENTS[label])))
         if not got["errors"]:
             pool[code] = label
-    elif op in ("update", "delete"):
-        code = data.draw(st.sampled_from(sorted(pool)))
+    elif op in ("update", "delete"):  # ratings are history: never updated or deleted
+        code = data.draw(st.sampled_from(sorted(c for c, lab in pool.items() if lab != "Rating")))
         label = pool[code]
         given = f", input: {UPDATE_INPUT.get(label, NAMED)}" if op == "update" else ""
         api.gql(f'mutation {{ {op}{label}(code: "{code}"{given}) {{ errors {{ field }} }} }}',

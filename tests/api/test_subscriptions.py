@@ -519,3 +519,26 @@ def test_a_message_over_the_size_limit_closes_the_socket(live: Live) -> None:
     sock = live.client(role="community_staff", scope="M1")
     sock.send({"id": "big", "type": "subscribe", "payload": {"query": "#" * 70_000}})
     assert sock.closed() == (1009, "消息过大：超过 65536 字节的上限")
+
+
+def test_a_whistle_is_one_event_in_the_scope_of_its_place(live: Live) -> None:
+    """吹哨: raised and dispatched at once, announced once as "whistle"; a refused one
+    (a unit outside the caller's scope) announces nothing."""
+    m1 = live.client(role="community_staff", scope="M1")
+    m2 = live.client(role="community_staff", scope="M2")
+    for sock in (m1, m2):
+        sock.subscribe("d", DEMANDS)
+    live.wait_for(2)
+    blow = ('mutation($in: ID!) { whistle(code: "W1", input: {title: "井盖缺失", '
+            'category: safety}, raisedIn: $in, unit: "Unit:U1", respondBy: "2026-03-02", '
+            'due: "2026-03-10") { errors { field } } }')
+    assert live.gql(blow, {"in": "Compound:C1"}, role="community_staff",
+                    scope="M1")["whistle"]["errors"] == []
+    refused = live.gql(blow.replace("W1", "W2"), {"in": "Compound:C3"},
+                       role="community_staff", scope="M2")["whistle"]["errors"]
+    assert refused == [{"field": "unit"}]
+    assert m1.changes(1) == [("whistle", "W1")]
+    for sock in (m1, m2):
+        sock.silent()
+    for sock in (m1, m2):
+        sock.close()

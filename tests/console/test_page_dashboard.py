@@ -34,7 +34,7 @@ def changes(html: str) -> dict[str, str]:
     return found
 
 
-# (name, ratio, fraction) of the county's 18 cards, by hand (module docstring)
+# (name, ratio, fraction) of the county's 21 cards, by hand (module docstring)
 COUNTY = {
     "compound_branch_coverage": ("小区党组织覆盖率", "60.0%", "3 / 5"),  # CA CB CS of five
     "building_group_coverage": ("楼栋党小组覆盖率", "0.0%", "0 / 3"),  # BA BB BS, no group
@@ -54,10 +54,13 @@ COUNTY = {
     "grid_staffing": ("网格专职网格员配备率", "0.0%", "0 / 5"),  # GA GB GS GA2 GB2
     "service_circle": ("15分钟党群服务圈", "0.0%", "0 / 1"),  # only CA located, no site
     "demand_closure": ("需求办结率", "0.0%", "0 / 4"),  # DA DA2 DB DS open
+    "whistle_response_rate": ("吹哨响应率", "—", "0 / 0"),  # no whistles
+    "whistle_resolution_rate": ("吹哨解决率", "—", "0 / 0"),
+    "whistle_satisfaction_rate": ("吹哨满意率", "—", "0 / 0"),
 }
 
 
-def test_the_county_sees_its_eighteen_indicators(console: Console) -> None:
+def test_the_county_sees_its_twenty_one_indicators(console: Console) -> None:
     console.add("admin", "county_admin", "K1")
     page = console.login("admin").get("/")
     assert page.status_code == 200, page.text
@@ -70,7 +73,7 @@ def test_the_chart_has_each_indicator_per_street_worst_first(console: Console) -
     console.add("admin", "county_admin", "K1")
     page = console.login("admin").get("/", params={"asOf": "2025-06-01"})
     series = {s["key"]: s for s in json.loads(CHART.search(page.text)[1])["series"]}
-    assert len(series) == 18
+    assert len(series) == 21
     # committees: SA has XA of CA CS XA (1/3), SB has XB of CB CS XB (1/3); by code
     assert [(c["code"], c["ratio"], c["fraction"]) for c in
             series["owners_committee_rate"]["children"]] == [("SA", 33.3, "1 / 3"),

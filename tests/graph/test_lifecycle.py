@@ -24,7 +24,8 @@ def test_the_steps_form_the_models_chain() -> None:
         ("dispatch", "open", "dispatched"), ("accept", "dispatched", "accepted"),
         ("complete", "accepted", "done"), ("review", "done", "reviewed")]
     assert lifecycle.raised(AT) == {"status": "open", "created_at": AT, "done_at": None,
-                                    "satisfaction": None}
+                                    "satisfaction": None, "accepted_at": None,
+                                    "reviewed_at": None}
 
 
 def test_overdue_means_not_handled_by_the_day_and_due_before_it() -> None:
@@ -39,10 +40,11 @@ def test_overdue_means_not_handled_by_the_day_and_due_before_it() -> None:
 
 def test_what_each_step_sets() -> None:
     assert lifecycle.changes(STEPS["dispatch"], AT, {}) == {"status": "dispatched"}
-    assert lifecycle.changes(STEPS["accept"], AT, {"satisfaction": 3}) == {"status": "accepted"}
+    assert lifecycle.changes(STEPS["accept"], AT, {"satisfaction": 3}) == {
+        "status": "accepted", "accepted_at": AT}  # 签收: the whistle rates read it
     assert lifecycle.changes(STEPS["complete"], AT, {}) == {"status": "done", "done_at": AT}
     assert lifecycle.changes(STEPS["review"], AT, {"satisfaction": 5}) == {
-        "status": "reviewed", "satisfaction": 5}
+        "status": "reviewed", "satisfaction": 5, "reviewed_at": AT}
     for given, message in (({}, "必须填写"), ({"satisfaction": None}, "必须填写"),
                            ({"satisfaction": 6}, "不能大于 5，填的是 6")):
         with pytest.raises(StepRefused) as refused:

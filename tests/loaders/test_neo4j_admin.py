@@ -89,8 +89,8 @@ def test_files_hold_the_records_with_their_types(ledgers: Path, tmp_path: Path) 
         '"幸福1",Community,"He said ""hi"", then\\left","residential",5000']
     assert (out / "nodes_Household.csv").read_text(encoding="utf-8") == (
         '"H1",Household,"1 幢\n2 单元",\n')
-    assert lines(out / "nodes_Demand.csv") == [
-        '"D1",Demand,"修灯","repair",3,,"2024-05-01T09:30:00",,,,']
+    assert lines(out / "nodes_Demand.csv") == [  # the last three: respond_by … reviewed_at
+        '"D1",Demand,"修灯","repair",3,,"2024-05-01T09:30:00",,,,,,,']
     assert lines(out / "rels_HOLDS_POST_Person_PartyOrg.header.csv") == [
         ":START_ID(Person),:END_ID(PartyOrg),:TYPE,role,since,until,full_time:boolean,rkey"]
     assert lines(out / "rels_HOLDS_POST_Person_PartyOrg.csv") == [
