@@ -45,7 +45,8 @@ Definitional choices (the API docs):
   of whose (distinct, currently posted) members are party members.
 * **Dual reporting.** In-service members living in a compound of the scope (directly or
   in one of its buildings) who have a ``REPORTED_TO`` dated on or before ``as_of`` (or
-  undated) to a community their compound lies in.
+  undated) to a community their compound lies in; a report made online counts once the
+  community confirmed it (``confirmed`` false: pending; unset: confirmed).
 * **Household liaison.** Per compound: a liaised building counts all its households;
   otherwise liaised household nodes count one each; capped at the compound's households
   (its count, else the sum over its buildings).

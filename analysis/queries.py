@@ -159,8 +159,10 @@ DEMAND_COLUMNS = ("code", "name", "category", "urgency", "status", "created_at",
 
 
 def _resident(p: str) -> str:
+    # a report made online counts once the community confirmed it (unset: confirmed)
     return (f"[{p}.code, {p}.name, [({p})-[r:REPORTED_TO]->(y:Community) "
-            f"WHERE {current('r', bounds=('date', None))} | y.code]]")
+            f"WHERE {current('r', bounds=('date', None))} "
+            "AND (r.confirmed IS NULL OR r.confirmed = true) | y.code]]")
 
 
 @cache

@@ -30,17 +30,30 @@ class Cap(enum.Enum):
     REVIEW = "reviews done demands (`reviewDemand`)"
     RUN_ANALYSES = "runs analyses (`indicators`, `coverageGaps`, `matchPlan`, …)"
     MANAGE_ACCOUNTS = "manages the accounts in its scope in the console (`/accounts`)"
+    CLAIM = "claims open demands of its community for itself (`claimDemand`, 领办)"
+    REPORT_SELF = "reports itself to its community (`reportToCommunity`, 双报到)"
+    SEE_POINTS = "reads its own red points and the rankings in scope (`myPoints`, `pointsRanking`)"
+    CONFIRM_REPORTS = "confirms members' reports to a community (`confirmReport`)"
+    AWARD_POINTS = "awards and corrects red points (`awardPoints`, `correctPoints`)"
+    MANAGE_RULES = "edits the rules (points rules: `createPointsRule`, the ledger sheet)"
 
 
-_STAFF = frozenset(Cap) - {Cap.MANAGE_ACCOUNTS}
+# What a party member does for itself only (a member account is bound to its Person).
+_SELF = frozenset({Cap.CLAIM, Cap.REPORT_SELF})
+_STAFF = frozenset(Cap) - _SELF - {Cap.MANAGE_ACCOUNTS, Cap.MANAGE_RULES}
 POLICY: dict[str, frozenset[Cap]] = {
-    "county_admin": frozenset(Cap),
+    "county_admin": frozenset(Cap) - _SELF,
     "street_staff": _STAFF,
     "community_staff": _STAFF,
     "analyst": frozenset({Cap.READ_ALL, Cap.RUN_ANALYSES}),
     "resident": frozenset({Cap.RAISE, Cap.REVIEW}),
+    # 党员自助: raises and reviews as a resident, claims and completes its own tasks,
+    # reports itself, reads its points and its community's rankings
+    "member": _SELF | {Cap.RAISE, Cap.REVIEW, Cap.COMPLETE, Cap.SEE_POINTS},
 }
 ROLES: tuple[str, ...] = tuple(POLICY)
+# Labels whose generic create/update/delete need a capability besides CHANGE_GRAPH.
+LABEL_CAPS: dict[str, Cap] = {"PointsRule": Cap.MANAGE_RULES}
 # What a caller without READ_ALL reads: its own demands (the token's subject raised them).
 OWN_LABELS = frozenset({"Demand"})
 # The capability each step of the demand life cycle (graph.lifecycle) needs.
@@ -60,6 +73,12 @@ _REFUSALS: dict[Cap, str] = {
     Cap.COMPLETE: N_("角色 {role} 无权办结需求"),
     Cap.REVIEW: N_("角色 {role} 无权评价需求"),
     Cap.MANAGE_ACCOUNTS: N_("角色 {role} 无权管理账号"),
+    Cap.CLAIM: N_("只有党员本人可以领办需求，角色 {role} 不能"),
+    Cap.REPORT_SELF: N_("只有党员本人可以在线双报到，角色 {role} 不能"),
+    Cap.SEE_POINTS: N_("角色 {role} 无权查看红色积分"),
+    Cap.CONFIRM_REPORTS: N_("角色 {role} 无权确认双报到"),
+    Cap.AWARD_POINTS: N_("角色 {role} 无权记录或更正红色积分"),
+    Cap.MANAGE_RULES: N_("角色 {role} 无权修改规则"),
 }
 assert set(STEP_CAPS.values()) <= set(_REFUSALS), "every life-cycle step needs a refusal"
 

@@ -108,6 +108,8 @@ ANCHORS: dict[str, tuple[str, ...]] = {
     "Project": ("(v)-[:SERVES]->(t)",),
     "Demand": ("(v)-[:RAISED_IN]->(t)",),
     "Resource": ("(v)<-[:OFFERS]-()-[:LOCATED_IN|LIVES_IN|MANAGES]->(t)",),
+    "PointsRule": ("(v)-[:APPLIES_IN]->(t)",),
+    "PointsEntry": ("(v)-[:EARNED_IN]->(t)",),
 }
 assert set(ANCHORS) == set(NODE_BY_LABEL), "every label needs a scope rule"
 for _paths in ANCHORS.values():
@@ -123,7 +125,7 @@ PLACEMENT: dict[str, tuple[str, ...]] = {
     "SocialOrg": ("LOCATED_IN",), "VolunteerTeam": ("MEMBER_OF",),
     "Alliance": ("MEMBER_OF",), "ServiceSite": ("LOCATED_IN", "OWNED_BY"),
     "Person": ("LIVES_IN",), "Project": ("SERVES",), "Demand": ("RAISED_IN",),
-    "Resource": ("OFFERS",),
+    "Resource": ("OFFERS",), "PointsRule": ("APPLIES_IN",), "PointsEntry": ("EARNED_IN",),
 }
 for _label, _types in PLACEMENT.items():
     for _type in _types:

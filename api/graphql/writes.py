@@ -21,7 +21,7 @@ from api.graphql.context import ApiError, Context, Forbidden, now
 from api.graphql.guard import check_end, reach, shared_with
 from api.graphql.reads import parse_id, strawberry_name
 from api.graphql.types import FieldError, build_node
-from api.policy import Cap
+from api.policy import LABEL_CAPS, Cap
 from graph import queries as graph_queries
 from graph.i18n import _
 from graph.model import CODE, NODE_BY_LABEL, REL_BY_TYPE, check_pair, key_label
@@ -47,8 +47,11 @@ class Outcome:
         return "invalid" if self.errors else "ok"
 
 
-def require_staff(ctx: Context) -> None:
+def require_staff(ctx: Context, label: str | None = None) -> None:
+    """CHANGE_GRAPH, and for a label kept as rules (api.policy.LABEL_CAPS) its own cap."""
     ctx.require(Cap.CHANGE_GRAPH)
+    if label in LABEL_CAPS:
+        ctx.require(LABEL_CAPS[label])
 
 
 def end_label(labels: tuple[str, ...], label: str) -> str | None:
@@ -142,7 +145,7 @@ def parent_labels(label: str) -> list[str]:
 
 async def create(ctx: Context, label: str, code: str, values: dict[str, Any],
                  parent: str | None) -> Outcome:
-    require_staff(ctx)
+    require_staff(ctx, label)
     out = Outcome()
     code = parse_code(code, out.errors)
     lifecycle_guard(label, values, out.errors)
@@ -178,7 +181,7 @@ async def create(ctx: Context, label: str, code: str, values: dict[str, Any],
 
 
 async def update(ctx: Context, label: str, code: str, values: dict[str, Any]) -> Outcome:
-    require_staff(ctx)
+    require_staff(ctx, label)
     out = Outcome()
     row = await visible(ctx, label, code)
     if row is None:
@@ -196,7 +199,7 @@ async def update(ctx: Context, label: str, code: str, values: dict[str, Any]) ->
 
 
 async def delete(ctx: Context, label: str, code: str) -> Outcome:
-    require_staff(ctx)
+    require_staff(ctx, label)
     out = Outcome()
     row = await reach(ctx, label, code)
     if row is None:
