@@ -147,8 +147,7 @@ def award(tx: Transaction, rule: dict[str, Any], member: str, community: str, so
     if points < int(rule["points"]):
         reason += f"；本期上限 {rule['cap']} 分，已得 {used} 分，记 {points} 分"
     props = {"code": code, "points": points, "reason": reason, "rule": rule["code"],
-             "source": source, "at": at, "period": period, "awarded_by": by,
-             "correction_of": None}
+             "source": source, "at": at, "period": period, "awarded_by": by}
     rows = tx.run(WRITE, member=member, community=community, props=props)
     return str(rows[0]["code"]) if rows else None
 
@@ -160,8 +159,8 @@ def correct(tx: Transaction, original: dict[str, Any], points: int, reason: str,
     entry = original["entry"]
     code = f"PE-{secrets.token_hex(8)}"
     props = {"code": code, "points": points, "reason": f"更正 {entry['code']}：{reason}",
-             "rule": None, "source": entry.get("source"), "at": at,
-             "period": None, "awarded_by": by, "correction_of": entry["code"]}
+             "source": entry.get("source"), "at": at, "awarded_by": by,
+             "correction_of": entry["code"]}  # no rule, no period: counts against no cap
     tx.run(WRITE, member=original["member"], community=original["community"], props=props)
     return code
 

@@ -48,10 +48,11 @@ class Outcome:
 
 
 def require_staff(ctx: Context, label: str | None = None) -> None:
-    """CHANGE_GRAPH, and for a label kept as rules (api.policy.LABEL_CAPS) its own cap."""
-    ctx.require(Cap.CHANGE_GRAPH)
+    """CHANGE_GRAPH, and for a label kept as rules (api.policy.LABEL_CAPS) its own cap,
+    asked first (the refusal names what is missing for this label)."""
     if label in LABEL_CAPS:
         ctx.require(LABEL_CAPS[label])
+    ctx.require(Cap.CHANGE_GRAPH)
 
 
 def end_label(labels: tuple[str, ...], label: str) -> str | None:

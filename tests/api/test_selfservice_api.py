@@ -71,7 +71,8 @@ def test_claim_only_in_home_community_once_and_complete_only_own(town_api: Api) 
     assert _claim(town_api, "D1", "P1") == []
     assert town_api.store.read(TAKEN) == [{"d": "D1", "s": "accepted", "m": "P1"}]
     # a second claim, by another member or the same one, finds it taken
-    taken = [{"field": "status", "message": "需求 D1 已不是待派单状态（当前为 accepted），不能领办"}]
+    taken = [{"field": "status",
+              "message": "需求 D1 已不是待派单状态（当前为 accepted），不能领办"}]
     assert _claim(town_api, "D1", "P3") == taken
     assert _claim(town_api, "D1", "P1") == taken
     # P5 lives in M2: an M1 demand is outside its community
