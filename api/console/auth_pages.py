@@ -19,7 +19,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from api.accounts import Account, AccountError
+from api.accounts import MIN_PASSWORD, Account, AccountError
 from api.console.render import render
 from api.console.sessions import COOKIE, Session
 from api.console.web import (
@@ -38,7 +38,6 @@ from graph.store import deadline
 
 LOGIN_COOKIE = "jinlin_login"
 LOGIN_MAX_BYTES = 8 * 1024
-MIN_PASSWORD = 10
 
 
 def _safe_next(target: str | None) -> str:
