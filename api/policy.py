@@ -36,6 +36,7 @@ class Cap(enum.Enum):
     CONFIRM_REPORTS = "confirms members' reports to a community (`confirmReport`)"
     AWARD_POINTS = "awards and corrects red points (`awardPoints`, `correctPoints`)"
     MANAGE_RULES = "edits the rules (points rules: `createPointsRule`, the ledger sheet)"
+    INVITE = "invites members and residents of its scope to sign up (`/invitations`)"
 
 
 # What a party member does for itself only (a member account is bound to its Person).
@@ -79,6 +80,7 @@ _REFUSALS: dict[Cap, str] = {
     Cap.CONFIRM_REPORTS: N_("角色 {role} 无权确认双报到"),
     Cap.AWARD_POINTS: N_("角色 {role} 无权记录或更正红色积分"),
     Cap.MANAGE_RULES: N_("角色 {role} 无权修改规则"),
+    Cap.INVITE: N_("角色 {role} 无权发放邀请码"),
 }
 assert set(STEP_CAPS.values()) <= set(_REFUSALS), "every life-cycle step needs a refusal"
 

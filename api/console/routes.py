@@ -12,17 +12,19 @@ from api.console import (
     demands,
     drill,
     graphiql,
+    invitations,
     items,
     ledgers,
     map,
     network,
+    points,
     reports,
     tokens,
 )
 from api.console.assets import STATIC
 
 PAGES = (accounts, auth_pages, dashboard, demands, drill, graphiql, items, ledgers, map,
-         network, reports, tokens)
+         network, reports, tokens, invitations, points)
 
 
 def console_routes() -> list[BaseRoute]:

@@ -69,6 +69,9 @@ CONFIRM = Query(
     "WHERE r.confirmed = false SET r.confirmed = true RETURN c.code AS code",
 )
 MAX_NEEDS = 100
+_BRIEF = ("n.code AS code, coalesce(n.status, 'open') AS status, n.title AS title, "
+          "n.category AS category, n.urgency AS urgency, n.created_at AS created_at, "
+          "n.due AS due")
 
 
 @cache
@@ -89,9 +92,16 @@ def _open_needs(scope_label: str) -> Query:
     where = in_scope("Demand", "n", scope_label)
     return Query(f"member_open_needs_in_{scope_label}",
                  f"MATCH (n:Demand) WHERE {where} AND coalesce(n.status, 'open') = 'open' "
-                 "RETURN n.code AS code, n.title AS title, n.category AS category, "
-                 "n.urgency AS urgency, n.created_at AS created_at, n.due AS due "
-                 f"ORDER BY n.created_at, n.code LIMIT {MAX_NEEDS}")
+                 f"RETURN {_BRIEF} ORDER BY n.created_at, n.code LIMIT {MAX_NEEDS}")
+
+
+@cache
+def _tasks(scope_label: str) -> Query:
+    where = in_scope("Demand", "n", scope_label)
+    return Query(f"member_tasks_in_{scope_label}",
+                 "MATCH (n:Demand)-[:ASSIGNED_TO]->(:Person {code: $member}) "
+                 f"WHERE {where} RETURN {_BRIEF} ORDER BY n.created_at, n.code "
+                 f"LIMIT {MAX_NEEDS}")
 
 
 @cache
@@ -131,9 +141,10 @@ class MyPoints:
     entries: list[PointsEntryView] = strawberry.field(description="期内各条记录，按时间")
 
 
-@strawberry.type(description="本社区待领办的需求（OpenNeed）")
-class OpenNeed:
+@strawberry.type(description="一个需求的概要（DemandBrief）：待领办的，或领办了的")
+class DemandBrief:
     code: str = strawberry.field(description="编码（code）")
+    status: str = strawberry.field(description="状态（status）")
     title: str = strawberry.field(description="需求内容（title）")
     category: str = strawberry.field(description="类别（category）")
     urgency: int | None = strawberry.field(description="紧急程度（urgency）")
@@ -373,12 +384,19 @@ async def my_points_field(self: Any, info: strawberry.Info,
     return await my_points(info.context, period)
 
 
-async def open_needs(self: Any, info: strawberry.Info) -> list[OpenNeed]:
+async def open_needs(self: Any, info: strawberry.Info) -> list[DemandBrief]:
     ctx: Context = info.context
     if not ctx.caller.may(Cap.READ_ALL):
         ctx.require(Cap.CLAIM)
     rows = await ctx.read(_open_needs(ctx.scope_label))
-    return [OpenNeed(**r) for r in rows]
+    return [DemandBrief(**r) for r in rows]
+
+
+async def my_tasks(self: Any, info: strawberry.Info) -> list[DemandBrief]:
+    ctx: Context = info.context
+    ctx.require(Cap.CLAIM)
+    rows = await ctx.read(_tasks(ctx.scope_label), member=ctx.caller.subject)
+    return [DemandBrief(**r) for r in rows]
 
 
 async def pending_reports(self: Any, info: strawberry.Info) -> list[PendingReport]:
@@ -441,6 +459,8 @@ def query_fields() -> dict[str, Any]:
             "我的红色积分（myPoints）：合计、名次和各条记录（党员本人）")),
         "open_needs": strawberry.field(resolver=documented(open_needs), description=(
             f"范围内待派单、可领办的需求（openNeeds），按提出时间，最多 {MAX_NEEDS} 条")),
+        "my_tasks": strawberry.field(resolver=documented(my_tasks), description=(
+            f"派给我（党员本人）的需求（myTasks），含领办的，最多 {MAX_NEEDS} 条")),
         "pending_reports": strawberry.field(resolver=documented(pending_reports), description=(
             "范围内待确认的双报到（pendingReports）")),
     }

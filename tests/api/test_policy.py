@@ -43,6 +43,8 @@ WHO: dict[str, dict[str, str]] = {
     "community_staff": {"scope": "M1"}, "analyst": {"scope": "K1"},
     "resident": {"scope": "M1", "subject": "P1"}, "member": {"scope": "M1", "subject": "P1"},
 }
+# Capabilities that are console pages (not graph data: no GraphQL field).
+CONSOLE_PAGES = {Cap.MANAGE_ACCOUNTS: "/accounts", Cap.INVITE: "/invitations"}
 RAISE = ('mutation { raiseDemand(raisedIn: "Compound:C1", raisedBy: "Person:P3", input: '
          '{title: "t", category: repair}) { node { raisedBy { code } } errors { '
          "message } } }")
@@ -95,8 +97,8 @@ def _probe(api: Api, role: str, cap: Cap) -> bool:
             return False
         node = body["data"]["raiseDemand"]["node"]
         return bool(node["raisedBy"] == [{"code": "P3"}])
-    if cap is Cap.MANAGE_ACCOUNTS:
-        page = _console_page(api, role, "/accounts")
+    if cap in CONSOLE_PAGES:
+        page = _console_page(api, role, CONSOLE_PAGES[cap])
         assert page.status_code in (200, 403), (role, page.status_code)
         if page.status_code == 403:
             assert html.escape(refusal(role, cap)) in page.text
