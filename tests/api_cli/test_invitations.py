@@ -72,7 +72,8 @@ def test_an_expired_or_revoked_or_unknown_code_is_refused(tmp_path: Path) -> Non
 
 def test_what_an_invitation_and_a_sign_up_refuse(tmp_path: Path) -> None:
     store, _clock = _store(tmp_path)
-    with pytest.raises(AccountError, match="^邀请只能用于角色 member、resident，不能是 'street_staff'$"):
+    with pytest.raises(AccountError,
+                       match="^邀请只能用于角色 member、resident，不能是 'street_staff'$"):
         invitations.invite(store, "P1", "street_staff", "M1", "staff")
     _made, code = invitations.invite(store, "P1", "member", "M1", "staff")
     with pytest.raises(AccountError, match="^密码至少 10 个字符$"):

@@ -60,7 +60,7 @@ def test_staff_invite_only_people_of_their_scope(console: Console) -> None:
         "邀请只能用于角色 member、resident，不能是 &#39;street_staff&#39;")
     made = _invite(staff, "PA")
     assert made.status_code == 200 and CODE.search(made.text)
-    assert re.findall(r'<tr data-id="([^"]+)">', made.text).__len__() == 1
+    assert len(re.findall(r'<tr data-id="([^"]+)">', made.text)) == 1
     assert _audit(console) == [("ma", "invitationCreate", "refused")] * 3 + [
         ("ma", "invitationCreate", "ok")]
     # residents and members do not invite
