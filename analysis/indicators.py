@@ -67,6 +67,8 @@ Definitional choices (the API docs):
   above a community, in its communities) created by ``as_of``; done =
   status done/reviewed and ``done_at`` (if set) by ``as_of``; ``extra`` has the median
   hours from creation to done and the overdue list (not done, ``due`` before ``as_of``).
+* **Annual duties (4+1).** The members counted by dual reporting who did all five
+  duties in the as-of year (analysis.duties).
 """
 
 from __future__ import annotations
@@ -78,6 +80,7 @@ from typing import Any
 import numpy as np
 
 from analysis.crossposting import crossposting_indicators
+from analysis.duties import annual_duties
 from analysis.fetch import Row, Scope, ScopeData, building_households, fetch, paused_gc
 from analysis.geo import nearest_distance_m
 from analysis.tally import NO_COMMUNITIES, NO_COMPOUNDS, Indicator, Item, tally
@@ -135,6 +138,7 @@ def indicators_from(d: ScopeData, opt: Options) -> IndicatorReport:
         grid_staffing(d),
         service_circle(d, opt.walk_m),
         demand_closure(d),
+        annual_duties(d),
     ]
     return IndicatorReport(d.scope, out)
 

@@ -153,7 +153,7 @@ ORDER BY code"""
 # Item lists come packed: one row per compound (or community) with its items as plain
 # value lists in these column orders, since the driver decodes a row, and a map, far
 # more slowly than a list (residents of a county: 0.62 s as rows, 0.24 s packed).
-RESIDENT_COLUMNS = ("code", "name", "reported")
+RESIDENT_COLUMNS = ("code", "name", "reported", "duties")
 DEMAND_COLUMNS = ("code", "name", "category", "urgency", "status", "created_at", "done_at",
                   "due")
 
@@ -162,7 +162,10 @@ def _resident(p: str) -> str:
     # a report made online counts once the community confirmed it (unset: confirmed)
     return (f"[{p}.code, {p}.name, [({p})-[r:REPORTED_TO]->(y:Community) "
             f"WHERE {current('r', bounds=('date', None))} "
-            "AND (r.confirmed IS NULL OR r.confirmed = true) | y.code]]")
+            "AND (r.confirmed IS NULL OR r.confirmed = true) | y.code], "
+            # the annual duties (4+1) done in the as-of year, by the as-of day
+            f"[({p})<-[:DUTY_OF]-(t:DutyRecord) WHERE t.date <= $as_of "
+            "AND substring(t.date, 0, 4) = substring($as_of, 0, 4) | t.duty]]")
 
 
 @cache

@@ -372,6 +372,14 @@ POINTS_EVENTS = choices(
     ("report_confirmed", "双报到确认"),
 )
 POINTS_PERIODS = choices(("month", "每月"), ("year", "每年"))
+# A member's annual duties, "4+1": four kinds of taking part and one household helped.
+DUTIES = choices(
+    ("party_life", "参加社区组织生活"),
+    ("cadre_talk", "与社区干部谈心"),
+    ("survey", "参与一次调研"),
+    ("volunteer_day", "参加志愿服务日"),
+    ("household_helped", "结对帮扶一户"),
+)
 POST_ROLES = choices(
     ("secretary", "书记"),
     ("deputy_secretary", "副书记"),
@@ -597,6 +605,13 @@ NODES: tuple[NodeKind, ...] = (
             "the corrected one (correction_of).",
         entered=False,
     ),
+    NodeKind(
+        "DutyRecord",
+        "年度责任记录",
+        (CODE, _e("duty", "责任事项", DUTIES, required=True), _d("date", "完成日期", required=True),
+         _s("note", "说明")),
+        doc="One of a member's annual duties (4+1) done on a date (DUTY_OF the member).",
+    ),
 )
 
 # The label added to a Person whose member_status is set (党员).
@@ -651,6 +666,7 @@ RELS: tuple[RelKind, ...] = (
     RelKind("APPLIES_IN", "适用范围", ("PointsRule",), ("County",)),
     RelKind("AWARDED_TO", "积分归属", ("PointsEntry",), (MEMBER,), entered=False),
     RelKind("EARNED_IN", "积分所在社区", ("PointsEntry",), ("Community",), entered=False),
+    RelKind("DUTY_OF", "责任人", ("DutyRecord",), (MEMBER,)),
 )
 
 NODE_BY_LABEL: dict[str, NodeKind] = {n.label: n for n in NODES}

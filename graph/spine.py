@@ -110,6 +110,8 @@ ANCHORS: dict[str, tuple[str, ...]] = {
     "Resource": ("(v)<-[:OFFERS]-()-[:LOCATED_IN|LIVES_IN|MANAGES]->(t)",),
     "PointsRule": ("(v)-[:APPLIES_IN]->(t)",),
     "PointsEntry": ("(v)-[:EARNED_IN]->(t)",),
+    # where its member is placed (the member's first anchor path)
+    "DutyRecord": ("(v)-[:DUTY_OF]->()-[:LIVES_IN|REPORTED_TO|LIAISES|HOLDS_POST]->(t)",),
 }
 assert set(ANCHORS) == set(NODE_BY_LABEL), "every label needs a scope rule"
 for _paths in ANCHORS.values():
@@ -126,6 +128,7 @@ PLACEMENT: dict[str, tuple[str, ...]] = {
     "Alliance": ("MEMBER_OF",), "ServiceSite": ("LOCATED_IN", "OWNED_BY"),
     "Person": ("LIVES_IN",), "Project": ("SERVES",), "Demand": ("RAISED_IN",),
     "Resource": ("OFFERS",), "PointsRule": ("APPLIES_IN",), "PointsEntry": ("EARNED_IN",),
+    "DutyRecord": ("DUTY_OF",),
 }
 for _label, _types in PLACEMENT.items():
     for _type in _types:

@@ -38,7 +38,7 @@ INVERSE = {
     "LIAISES": "liaised_by", "HOLDS_POST": "post_holder", "CO_BUILDS_WITH": "co_built_by",
     "RUNS": "run_by", "SERVES": "served_by", "OFFERS": "offered_by", "RAISED_IN": "raised",
     "RAISED_BY": "raised", "ASSIGNED_TO": "assigned", "APPLIES_IN": "points_rules",
-    "AWARDED_TO": "points", "EARNED_IN": "points_earned",
+    "AWARDED_TO": "points", "EARNED_IN": "points_earned", "DUTY_OF": "duties",
 }
 PLURAL = {"County": "counties", "Community": "communities", "Person": "people",
           "Alliance": "alliances"}
@@ -157,6 +157,7 @@ FEW = frozenset({
     ("WORKS_AT", True), ("LIVES_IN", True), ("REPORTED_TO", True), ("RUNS", False),
     ("SERVES", True), ("OFFERS", False), ("RAISED_IN", True), ("RAISED_BY", True),
     ("ASSIGNED_TO", True), ("APPLIES_IN", True), ("AWARDED_TO", True), ("EARNED_IN", True),
+    ("DUTY_OF", True),
 })
 FEW_FIRST = 5
 FIRST_DOC = ("每个上级节点最多返回几个相关节点（first，按编码取前几个），不超过分页上限；"
