@@ -55,7 +55,7 @@ for _label, _stem in (("Community", "M"), ("Grid", "G"), ("Compound", "C"), ("Bu
                       ("Unit", "U"), ("PropertyFirm", "F"), ("OwnersCommittee", "OC"),
                       ("SocialOrg", "SO"), ("VolunteerTeam", "VT"), ("Alliance", "AL"),
                       ("ServiceSite", "SS"), ("Person", "P"), ("Project", "J"),
-                      ("Demand", "D"), ("Resource", "R")):
+                      ("Demand", "D"), ("Resource", "R"), ("DutyRecord", "DR")):
     for _pos, _where in (("A", _A), ("B", _B), ("S", _S)):
         if _label == "Community" and _pos == "S":
             continue  # MS, above
@@ -82,9 +82,10 @@ def _props(label: str, code: str) -> dict[str, object]:
                    "urgency": {"DA": 3, "DA2": 2}.get(code, 1)},
         "Resource": {"category": {"RB2": "legal"}.get(code, "repair"), "capacity": 1,
                      "radius_m": 1000.0},
+        "DutyRecord": {"duty": "survey", "date": "2025-03-01"},
     }
     props = dict(extra.get(label, {}))
-    if label not in ("Household", "Demand"):
+    if label not in ("Household", "Demand", "DutyRecord"):
         props["name"] = f"{label}-{code}"
     return props
 
@@ -138,6 +139,7 @@ def scope_town() -> tuple[list[N], list[R]]:
         *_each("RAISED_IN", "Demand", "D", "Compound", "C"),
         R("RAISED_IN", "Demand", "DA2", "Compound", "CA"),
         *_each("OFFERS", "Unit", "U", "Resource", "R"),
+        *_each("DUTY_OF", "DutyRecord", "DR", "Member", "P"),
         R("OFFERS", "Unit", "UB", "Resource", "RB2"),
         R("LIVES_IN", "Person", "PX", "Compound", "CA"),
         R("WORKS_AT", "Person", "PX", "Unit", "UB"),
