@@ -24,6 +24,7 @@ from api.policy import Cap
 ME = """query Me($year: String) {
   myPoints(period: $year) { points rank entries { code points reason at } }
   myTasks { code status title category due }
+  myDuties(year: $year) { duty label date }
   openNeeds { code status title category urgency due }
 }"""
 RANKING = """query Ranking($within: ID, $period: String) {

@@ -42,7 +42,7 @@ from api.graphql.writes import existing
 from api.policy import Cap
 from graph import lifecycle, points
 from graph.i18n import _
-from graph.model import MEMBER
+from graph.model import DUTIES, MEMBER
 from graph.scope import in_scope
 from graph.spine import SCOPE_LABELS, SPINE
 from graph.store import Query, Transaction
@@ -69,6 +69,11 @@ CONFIRM = Query(
     "WHERE r.confirmed = false SET r.confirmed = true RETURN c.code AS code",
 )
 MAX_NEEDS = 100
+DUTIES_DONE = Query(
+    "member_duties_done",
+    "MATCH (t:DutyRecord)-[:DUTY_OF]->(:Person {code: $member}) "
+    "WHERE substring(t.date, 0, 4) = $year RETURN t.duty AS duty, min(t.date) AS date",
+)
 _BRIEF = ("n.code AS code, coalesce(n.status, 'open') AS status, n.title AS title, "
           "n.category AS category, n.urgency AS urgency, n.created_at AS created_at, "
           "n.due AS due")
@@ -150,6 +155,13 @@ class DemandBrief:
     urgency: int | None = strawberry.field(description="紧急程度（urgency）")
     created_at: str | None = strawberry.field(description="提出时间（createdAt）")
     due: str | None = strawberry.field(description="办结时限（due）")
+
+
+@strawberry.type(description="一项年度责任（DutyDone）：“4+1”之一，及本年完成日期")
+class DutyDone:
+    duty: str = strawberry.field(description="责任事项（duty）")
+    label: str = strawberry.field(description="中文名称（label）")
+    date: str | None = strawberry.field(description="本年最早完成日期（date），未完成为空")
 
 
 @strawberry.type(description="待确认的双报到（PendingReport）")
@@ -399,6 +411,20 @@ async def my_tasks(self: Any, info: strawberry.Info) -> list[DemandBrief]:
     return [DemandBrief(**r) for r in rows]
 
 
+async def my_duties(self: Any, info: strawberry.Info,
+                    year: str | None = None) -> list[DutyDone]:
+    """The five duties of the caller (a member) in ``year`` (default this year)."""
+    ctx: Context = info.context
+    ctx.require(Cap.SEE_POINTS)
+    year = year or today()[:4]
+    if not (len(year) == 4 and year.isdigit()):
+        raise ApiError(_("year 须是年份 YYYY，收到 {year}", year=repr(year)))
+    done = {r["duty"]: r["date"] for r in await ctx.read(DUTIES_DONE, member=ctx.caller.subject,
+                                                             year=year)}
+    return [DutyDone(duty=c.code, label=c.zh, date=done.get(c.code))
+            for c in DUTIES]
+
+
 async def pending_reports(self: Any, info: strawberry.Info) -> list[PendingReport]:
     ctx: Context = info.context
     ctx.require(Cap.CONFIRM_REPORTS)
@@ -461,6 +487,9 @@ def query_fields() -> dict[str, Any]:
             f"范围内待派单、可领办的需求（openNeeds），按提出时间，最多 {MAX_NEEDS} 条")),
         "my_tasks": strawberry.field(resolver=documented(my_tasks), description=(
             f"派给我（党员本人）的需求（myTasks），含领办的，最多 {MAX_NEEDS} 条")),
+        "my_duties": strawberry.field(resolver=documented(
+            my_duties, year="年份（year），YYYY；缺省为今年"), description=(
+            "我的年度“4+1”责任（myDuties）：五项各自本年的完成日期（党员本人）")),
         "pending_reports": strawberry.field(resolver=documented(pending_reports), description=(
             "范围内待确认的双报到（pendingReports）")),
     }

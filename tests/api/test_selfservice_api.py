@@ -220,3 +220,22 @@ def test_a_confirmed_report_makes_a_home_for_claims(town_api: Api) -> None:
     assert _errors(town_api, 'confirmReport(member: "Person:P5", community: "Community:M1")',
                    **STAFF) == []
     assert _claim(town_api, "D2", "P5") == []
+
+
+def test_my_duties_of_a_year(town_api: Api) -> None:
+    _setup(town_api)
+    nodes, rels = [], []
+    for i, (duty, day) in enumerate((("party_life", "2025-02-01"), ("survey", "2025-05-01"),
+                                     ("party_life", "2025-01-10"), ("cadre_talk", "2024-12-01"))):
+        nodes.append(N("DutyRecord", f"DR{i}", {"duty": duty, "date": day}))
+        rels.append(R("DUTY_OF", "DutyRecord", f"DR{i}", "Member", "P1"))
+    write_graph(town_api.store, nodes, rels)
+    got = town_api.gql('{ myDuties(year: "2025") { duty label date } }', **_member("P1"))
+    assert got["myDuties"] == [
+        {"duty": "party_life", "label": "参加社区组织生活", "date": "2025-01-10"},
+        {"duty": "cadre_talk", "label": "与社区干部谈心", "date": None},
+        {"duty": "survey", "label": "参与一次调研", "date": "2025-05-01"},
+        {"duty": "volunteer_day", "label": "参加志愿服务日", "date": None},
+        {"duty": "household_helped", "label": "结对帮扶一户", "date": None}]
+    body = town_api.post('{ myDuties(year: "25") { duty } }', **_member("P1")).json()
+    assert body["errors"][0]["message"] == "year 须是年份 YYYY，收到 '25'"

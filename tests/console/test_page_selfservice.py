@@ -81,6 +81,8 @@ def test_a_member_signs_up_claims_completes_and_reports(console: Console) -> Non
     me = member.get("/me")
     assert me.status_code == 200
     assert (_rows(me, "my-tasks"), _rows(me, "open-needs")) == ([], ["DA", "DA2", "DS"])
+    # PA's one duty record (a survey) is of 2025: this year shows all five to do
+    assert me.text.count('<span class="badge bad">未完成</span>') == 5
     for path, data in (("/me/claim", {"code": "DA"}), ("/me/complete", {"code": "DA"}),
                        ("/me/report", {"community": "Community:MA"})):
         answer = post_form(member, path, data)
