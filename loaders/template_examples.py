@@ -36,6 +36,8 @@ EXAMPLE_NODES: dict[str, tuple[str, str]] = {
     "Project": ("C01-PJ001", "幸福社区助老食堂项目"),
     "Demand": ("D0000001", "3幢楼道灯不亮"),
     "Resource": ("R0000001", "上门理发（县人民医院）"),
+    "PointsRule": ("C01-PR01", "办结一件领办需求"),
+    "DutyRecord": ("DR0000001", ""),
 }
 
 # Values of particular properties; any other property gets the example of its type.
@@ -46,7 +48,7 @@ _BY_NAME: dict[str, Any] = {
     "phone": "13800000000", "id_number": "330102198001010011", "address": "1幢1单元101室",
     "services": "政策咨询、代办服务", "agreement": "幸福社区共建协议〔2023〕1号",
     "resource": "R0000001", "until": "2026-12-31", "term_end": "2026-12-31",
-    "due": "2024-03-08",
+    "due": "2024-03-08", "points": 10, "cap": 50, "min_satisfaction": 4,
 }
 _BY_TYPE: dict[PropType, Any] = {
     PropType.STR: "示例", PropType.INT: 1, PropType.FLOAT: 1.5, PropType.BOOL: "是",
@@ -57,6 +59,7 @@ _OVERRIDES: dict[tuple[str, str], str] = {
     ("PartyOrg", "kind"): "community_party_committee",
     ("Unit", "kind"): "hospital",
     ("HOLDS_POST", "role"): "secretary",
+    ("PointsRule", "period"): "month",
 }
 
 

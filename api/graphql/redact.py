@@ -46,7 +46,7 @@ DETAIL_LABELS: dict[str, str] = {
 DETAIL_PLAIN = frozenset({
     "label", "code", "name", "role", "roles", "member", "status", "due", "overdue",
     "members", "party_members", "chair_is_member", "liaised_households", "nearest_site_m",
-    "posts", "branch_posts",
+    "posts", "branch_posts", "missing",
 })
 
 
