@@ -1,4 +1,4 @@
-"""Members' self-service (党员自助) and red points (红色积分) over GraphQL.
+"""Members' self-service (党员自助) over GraphQL: 双报到 online, 领办, tasks and duties.
 
 A member's token names its person (``subject``; an account bound to a Person, api.accounts),
 so everything here acts for that person and nobody else:
@@ -15,8 +15,9 @@ so everything here acts for that person and nobody else:
   resident's ``reviewDemand``.  Why not the service radius of the member's resources:
   a member's resource has no place of its own in the model (it is placed by its offerer's
   home), so the home community is the rule that can be checked.
-* ``awardPoints`` / ``correctPoints`` (staff), ``pointsRanking`` (红榜), ``myPoints``,
-  ``openNeeds`` and ``pendingReports``; awards and caps are graph.points.
+* ``openNeeds``, ``myTasks``, ``myDuties`` (the member's 4+1 of a year) and, for staff,
+  ``pendingReports``.  Red points are api.graphql.redpoints (awards and caps: graph.points);
+  the result type and the member's home communities are shared with it.
 
 Every mutation is audited once (api.graphql.auditing); scope is checked on both ends.
 """
@@ -32,7 +33,7 @@ import strawberry
 
 from api.graphql import queries
 from api.graphql.auditing import audited
-from api.graphql.context import ApiError, Context, Forbidden, not_in_scope, now, today
+from api.graphql.context import ApiError, Context, now, today
 from api.graphql.docs import documented
 from api.graphql.guard import check_end
 from api.graphql.mutations import Payload
@@ -43,8 +44,8 @@ from api.policy import Cap
 from graph import lifecycle, points
 from graph.i18n import _
 from graph.model import DUTIES, MEMBER
-from graph.scope import in_scope
-from graph.spine import SCOPE_LABELS, SPINE
+from graph.scope import in_scope, scopes_under
+from graph.spine import SPINE
 from graph.store import Query, Transaction
 from graph.writer import rel_key
 
@@ -83,8 +84,6 @@ _BRIEF = ("n.code AS code, coalesce(n.status, 'open') AS status, n.title AS titl
 def _claimable(scope_label: str) -> Query:
     """Demand ``$code`` in the caller's scope, whoever raised it: its status and the
     communities it was raised in."""
-    from graph.scope import scopes_under
-
     where = in_scope("Demand", "n", scope_label)
     return Query(f"member_claimable_in_{scope_label}",
                  f"MATCH (n:Demand {{code: $code}}) WHERE {where} "
@@ -119,33 +118,6 @@ def _pending(scope_label: str) -> Query:
                  "r.date AS date ORDER BY c.code, m.code")
 
 
-@strawberry.type(description="红榜上的一行（PointsStanding）：并列同名次，下一名次顺延（1、1、3）")
-class PointsStanding:
-    rank: int = strawberry.field(description="名次（rank）")
-    member: strawberry.ID = strawberry.field(description="党员（member），'Person:code'")
-    name: str | None = strawberry.field(description="姓名（name）")
-    points: int = strawberry.field(description="积分（points）")
-
-
-@strawberry.type(description="一条积分记录（PointsEntryView），记入后不再修改")
-class PointsEntryView:
-    code: str = strawberry.field(description="编码（code）")
-    points: int = strawberry.field(description="积分（points），更正可为负")
-    reason: str = strawberry.field(description="事由（reason）")
-    rule: str | None = strawberry.field(description="规则编码（rule），更正为空")
-    source: str | None = strawberry.field(description="来源（source）：需求编码或活动")
-    at: str = strawberry.field(description="记分时间（at）")
-    correction_of: str | None = strawberry.field(description="更正的记录（correctionOf）")
-
-
-@strawberry.type(description="我的红色积分（MyPoints）")
-class MyPoints:
-    member: strawberry.ID = strawberry.field(description="党员（member），'Person:code'")
-    points: int = strawberry.field(description="期内合计（points）")
-    rank: int | None = strawberry.field(description="在本人范围内的名次（rank），无积分为空")
-    entries: list[PointsEntryView] = strawberry.field(description="期内各条记录，按时间")
-
-
 @strawberry.type(description="一个需求的概要（DemandBrief）：待领办的，或领办了的")
 class DemandBrief:
     code: str = strawberry.field(description="编码（code）")
@@ -178,21 +150,14 @@ class PointsPayload(Payload):
 
 
 @dataclass
-class _Out:
+class Result:
     errors: list[FieldError]
     entry: str | None = None
     audit: str = "ok"
 
 
-def _out(errors: list[FieldError], entry: str | None = None) -> _Out:
-    return _Out(errors, entry, "invalid" if errors else "ok")
-
-
-def _entry(row: dict[str, Any]) -> PointsEntryView:
-    e = row["entry"]
-    return PointsEntryView(code=e["code"], points=e["points"], reason=e["reason"],
-                           rule=e.get("rule"), source=e.get("source"), at=e["at"],
-                           correction_of=e.get("correction_of"))
+def result(errors: list[FieldError], entry: str | None = None) -> Result:
+    return Result(errors, entry, "invalid" if errors else "ok")
 
 
 async def _self(ctx: Context, errors: list[FieldError]) -> str | None:
@@ -215,23 +180,23 @@ async def homes(ctx: Context, member: str) -> list[str]:
 
 # mutations
 
-async def report_to_community(ctx: Context, community: str) -> _Out:
+async def report_to_community(ctx: Context, community: str) -> Result:
     ctx.require(Cap.REPORT_SELF)
     errors: list[FieldError] = []
     member = await _self(ctx, errors)
     code = parse_id(community, ("Community",))[1]
     await check_end(ctx, errors, "community", community, "Community", code, exclusive=False)
     if errors or member is None:
-        return _out(errors)
+        return result(errors)
     written = await asyncio.to_thread(ctx.store.transaction, lambda tx: tx.run(
         REPORT, member=member, community=code, date=today(), rkey=rel_key("REPORTED_TO", {})))
     if not written:
         errors.append(FieldError(field="community", message=_(
             "你已向社区 {community} 报到过", community=community)))
-    return _out(errors)
+    return result(errors)
 
 
-async def confirm_report(ctx: Context, member: str, community: str) -> _Out:
+async def confirm_report(ctx: Context, member: str, community: str) -> Result:
     ctx.require(Cap.CONFIRM_REPORTS)
     errors: list[FieldError] = []
     person = parse_id(member, ("Person",))[1]
@@ -239,7 +204,7 @@ async def confirm_report(ctx: Context, member: str, community: str) -> _Out:
     await check_end(ctx, errors, "member", member, MEMBER, person, exclusive=False)
     await check_end(ctx, errors, "community", community, "Community", code, exclusive=False)
     if errors:
-        return _out(errors)
+        return result(errors)
     at = now()
 
     def perform(tx: Transaction) -> bool:
@@ -252,22 +217,22 @@ async def confirm_report(ctx: Context, member: str, community: str) -> _Out:
     if not await asyncio.to_thread(ctx.store.transaction, perform):
         errors.append(FieldError(field="member", message=_(
             "{member} 没有向社区 {community} 待确认的报到", member=member, community=community)))
-    return _out(errors)
+    return result(errors)
 
 
-async def claim_demand(ctx: Context, code: str) -> _Out:
+async def claim_demand(ctx: Context, code: str) -> Result:
     ctx.require(Cap.CLAIM)
     errors: list[FieldError] = []
     member = await _self(ctx, errors)
     if member is None:
-        return _out(errors)
+        return result(errors)
     rows = await ctx.read(_claimable(ctx.scope_label), code=code)
     if not rows:
-        return _out([FieldError(field="code", message=_("你的管辖范围内没有需求 {code}",
+        return result([FieldError(field="code", message=_("你的管辖范围内没有需求 {code}",
                                                         code=code))])
     mine = await homes(ctx, member)
     if not set(rows[0]["communities"]) & set(mine):
-        return _out([FieldError(field="code", message=_(
+        return result([FieldError(field="code", message=_(
             "需求 {code} 不在你居住或已确认报到的社区（{homes}）：只能领办本社区的需求",
             code=code, homes="、".join(mine) or _("无")))])
     at = now()
@@ -286,114 +251,7 @@ async def claim_demand(ctx: Context, code: str) -> _Out:
             "需求 {code} 已不是待派单状态（当前为 {status}），不能领办",
             code=code, status=(await ctx.read(_claimable(ctx.scope_label),
                                                code=code))[0]["status"])))
-    return _out(errors)
-
-
-async def award_points(ctx: Context, member: str, rule: str, source: str,
-                       note: str | None) -> _Out:
-    """Staff award an activity rule to a member, earned in its home community within
-    the caller's scope."""
-    ctx.require(Cap.AWARD_POINTS)
-    errors: list[FieldError] = []
-    person = parse_id(member, ("Person",))[1]
-    found = await check_end(ctx, errors, "member", member, MEMBER, person, exclusive=False)
-    rules = await ctx.read(points.RULE, rule=rule)
-    if not rules:
-        errors.append(FieldError(field="rule", message=_("没有积分规则 {rule}", rule=rule)))
-    elif rules[0]["event"] != "activity":
-        errors.append(FieldError(field="rule", message=_(
-            "规则 {rule} 由系统在办结、评价或确认报到时自动记分，不能手工记", rule=rule)))
-    if not source.strip():
-        errors.append(FieldError(field="source", message=_("必须填写")))
-    if errors or found is None:
-        return _out(errors)
-    here = [c for c in await homes(ctx, person)
-            if await ctx.read(queries.by_codes("Community", ctx.scope_label), codes=[c])]
-    if not here:
-        return _out([FieldError(field="member", message=_(
-            "{member} 不住在你管辖范围内的社区，也没有向其中的社区报到", member=member))])
-    at = now()
-    code = await asyncio.to_thread(ctx.store.transaction, lambda tx: points.award(
-        tx, rules[0], person, here[0], source.strip(), at, ctx.caller.subject, note))
-    if code is None:
-        errors.append(FieldError(field="source", message=_(
-            "已为 {source} 按规则 {rule} 给 {member} 记过分", source=source, rule=rule,
-            member=member)))
-    return _out(errors, code)
-
-
-async def correct_points(ctx: Context, entry: str, delta: int, reason: str) -> _Out:
-    ctx.require(Cap.AWARD_POINTS)
-    errors: list[FieldError] = []
-    rows = await ctx.read(points.ENTRY, code=entry)
-    visible = rows and await ctx.read(queries.by_codes("Community", ctx.scope_label),
-                                      codes=[rows[0]["community"]])
-    if not visible:
-        errors.append(FieldError(field="entry", message=not_in_scope(f"PointsEntry:{entry}")))
-    if delta == 0:
-        errors.append(FieldError(field="points", message=_("更正的分值不能为 0")))
-    if not reason.strip():
-        errors.append(FieldError(field="reason", message=_("必须填写")))
-    if errors:
-        return _out(errors)
-    at = now()
-    code = await asyncio.to_thread(ctx.store.transaction, lambda tx: points.correct(
-        tx, rows[0], delta, reason.strip(), at, ctx.caller.subject))
-    return _out(errors, code)
-
-
-# reads
-
-async def _within(ctx: Context, within: str | None) -> tuple[str, str]:
-    if within is None:
-        return ctx.scope_label, ctx.scope_code
-    label, code = parse_id(within, SCOPE_LABELS)
-    if not await ctx.read(queries.by_codes(label, ctx.scope_label), codes=[code]):
-        raise Forbidden(not_in_scope(within))
-    return label, code
-
-
-def _period(period: str | None) -> str | None:
-    if period is not None and not (len(period) in (4, 7) and period[:4].isdigit()
-                                   and (len(period) == 4 or period[4] == "-")):
-        raise ApiError(_("period 须是年份 YYYY 或月份 YYYY-MM，收到 {period}",
-                         period=repr(period)))
-    return period
-
-
-async def ranking(ctx: Context, within: str | None, period: str | None) -> list[points.Standing]:
-    ctx.require(Cap.SEE_POINTS)
-    label, code = await _within(ctx, within)
-    rows = await ctx.read(points.ranking_query(label), within=code, period=_period(period))
-    return points.ranked(rows)
-
-
-async def my_points(ctx: Context, period: str | None) -> MyPoints:
-    ctx.require(Cap.SEE_POINTS)
-    member = ctx.caller.subject
-    rows = await ctx.read(points.HISTORY, member=member, period=_period(period))
-    standings = await ranking(ctx, None, period)
-    rank = next((s.rank for s in standings if s.code == member), None)
-    return MyPoints(member=strawberry.ID(f"Person:{member}"),
-                    points=sum(r["entry"]["points"] for r in rows), rank=rank,
-                    entries=[_entry(r) for r in rows])
-
-
-# GraphQL fields
-
-def _standing(s: points.Standing) -> PointsStanding:
-    return PointsStanding(rank=s.rank, member=strawberry.ID(f"Person:{s.code}"), name=s.name,
-                          points=s.points)
-
-
-async def points_ranking(self: Any, info: strawberry.Info, within: strawberry.ID | None = None,
-                         period: str | None = None) -> list[PointsStanding]:
-    return [_standing(s) for s in await ranking(info.context, within, period)]
-
-
-async def my_points_field(self: Any, info: strawberry.Info,
-                          period: str | None = None) -> MyPoints:
-    return await my_points(info.context, period)
+    return result(errors)
 
 
 async def open_needs(self: Any, info: strawberry.Info) -> list[DemandBrief]:
@@ -434,55 +292,33 @@ async def pending_reports(self: Any, info: strawberry.Info) -> list[PendingRepor
                           date=r["date"]) for r in rows]
 
 
-def _payload(out: _Out) -> PointsPayload:
+def payload(out: Result) -> PointsPayload:
     return PointsPayload(errors=out.errors, entry=out.entry)
 
 
 async def report_to_community_field(self: Any, info: strawberry.Info,
                                     community: strawberry.ID) -> PointsPayload:
-    return _payload(await audited(info.context, "report_to_community", {"community": community},
+    return payload(await audited(info.context, "report_to_community", {"community": community},
                                   lambda ctx: report_to_community(ctx, community)))
 
 
 async def confirm_report_field(self: Any, info: strawberry.Info, member: strawberry.ID,
                                community: strawberry.ID) -> PointsPayload:
     args = {"member": member, "community": community}
-    return _payload(await audited(info.context, "confirm_report", args,
+    return payload(await audited(info.context, "confirm_report", args,
                                   lambda ctx: confirm_report(ctx, member, community)))
 
 
 async def claim_demand_field(self: Any, info: strawberry.Info, code: str) -> PointsPayload:
-    return _payload(await audited(info.context, "claim_demand", {"code": code},
+    return payload(await audited(info.context, "claim_demand", {"code": code},
                                   lambda ctx: claim_demand(ctx, code)))
 
 
-async def award_points_field(self: Any, info: strawberry.Info, member: strawberry.ID,
-                             rule: str, source: str, note: str | None = None) -> PointsPayload:
-    args = {"member": member, "rule": rule, "source": source, "note": note}
-    return _payload(await audited(info.context, "award_points", args,
-                                  lambda ctx: award_points(ctx, member, rule, source, note)))
-
-
-async def correct_points_field(self: Any, info: strawberry.Info, entry: str, points: int,
-                               reason: str) -> PointsPayload:
-    args = {"entry": entry, "points": points, "reason": reason}
-    return _payload(await audited(info.context, "correct_points", args,
-                                  lambda ctx: correct_points(ctx, entry, points, reason)))
-
-
-_WITHIN = "社区或街道（within），'Label:code'；缺省为调用者的范围"
-_PERIOD = "期间（period）：年份 YYYY 或月份 YYYY-MM；缺省为全部"
-_MEMBER = "党员（member），'Person:code'"
+MEMBER_ARG = "党员（member），'Person:code'"
 
 
 def query_fields() -> dict[str, Any]:
     return {
-        "points_ranking": strawberry.field(resolver=documented(
-            points_ranking, within=_WITHIN, period=_PERIOD), description=(
-            "红榜（pointsRanking）：范围内党员的红色积分，从高到低，并列同名次")),
-        "my_points": strawberry.field(resolver=documented(my_points_field, period=_PERIOD),
-                                      description=(
-            "我的红色积分（myPoints）：合计、名次和各条记录（党员本人）")),
         "open_needs": strawberry.field(resolver=documented(open_needs), description=(
             f"范围内待派单、可领办的需求（openNeeds），按提出时间，最多 {MAX_NEEDS} 条")),
         "my_tasks": strawberry.field(resolver=documented(my_tasks), description=(
@@ -501,18 +337,10 @@ def mutation_fields() -> dict[str, Any]:
             report_to_community_field, community="报到的社区（community），'Community:code'"),
             description="双报到（reportToCommunity）：党员本人向社区报到，待社区确认"),
         "confirm_report": strawberry.mutation(resolver=documented(
-            confirm_report_field, member=_MEMBER, community="社区（community），'Community:code'"),
+            confirm_report_field, member=MEMBER_ARG,
+            community="社区（community），'Community:code'"),
             description="确认双报到（confirmReport）：社区工作人员确认党员的报到，并按规则记分"),
         "claim_demand": strawberry.mutation(resolver=documented(
             claim_demand_field, code="需求的编码（code）"), description=(
             "领办（claimDemand）：党员本人领办本社区一个待派单的需求，open → accepted")),
-        "award_points": strawberry.mutation(resolver=documented(
-            award_points_field, member=_MEMBER, rule="活动类积分规则的编码（rule）",
-            source="来源（source）：活动名称或编号；同一规则同一来源只记一次",
-            note="备注（note），可选"), description=(
-            "记分（awardPoints）：工作人员按活动类规则给党员记红色积分（受每期上限约束）")),
-        "correct_points": strawberry.mutation(resolver=documented(
-            correct_points_field, entry="要更正的积分记录编码（entry）",
-            points="更正的分值（points），正负均可，不能为 0", reason="更正的理由（reason）"),
-            description=("更正积分（correctPoints）：新记一条更正记录，原记录不变")),
     }
