@@ -13,6 +13,8 @@ import pytest
 
 from api import invitations
 from api.accounts import AccountError, AccountStore
+from api.auth import Caller
+from api.http.tokens import decode_token, issue_account_token
 
 T0 = dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.UTC)
 PASSWORD = "a-long-secret"
@@ -81,3 +83,14 @@ def test_what_an_invitation_and_a_sign_up_refuse(tmp_path: Path) -> None:
     with pytest.raises(AccountError, match="^账号 staff 已存在$"):
         invitations.join(store, code, "staff", PASSWORD)
     assert invitations.invitations(store)[0].used_by is None  # nothing was used up
+
+
+def test_a_token_of_a_bound_account_acts_as_its_person(tmp_path: Path) -> None:
+    store, _clock = _store(tmp_path)
+    _made, code = invitations.invite(store, "P1", "member", "M1", "staff")
+    invitations.join(store, code, "zhangsan", PASSWORD)
+    secret = "s" * 40
+    token, _jti = issue_account_token(secret, store, "zhangsan", "app")
+    assert decode_token(secret, token, accounts=store) == Caller("member", "M1", "P1")
+    staff, _jti = issue_account_token(secret, store, "staff", "app")
+    assert decode_token(secret, staff, accounts=store).subject == "staff"
