@@ -56,6 +56,11 @@ class Settings:
     upload_max_bytes: int = 20 * 1024 * 1024  # a ledger uploaded in the console
     map_tile_url: str = ""  # an intranet tile server (…/{z}/{x}/{y}.png); empty = no tiles
     cors_origins: str = ""  # origins (comma-separated) whose browser apps may call the API
+    # GraphQL subscriptions over websockets at /graphql (api.http.sockets).
+    ws_init_timeout: float = 10.0  # seconds a socket has to send connection_init
+    ws_connections_per_account: int = 4  # open sockets of one account (token subject)
+    ws_subscriptions_per_connection: int = 5  # operations running on one socket
+    ws_subscriptions_max: int = 1000  # open subscriptions of the whole server
 
     @property
     def embedded(self) -> bool:

@@ -218,7 +218,7 @@ def _serve(settings: Settings, store: Store | None = None) -> int:
     print(_("jinlin：GraphiQL 在 {url}（健康检查：/health；指标：/metrics，需 "
             "JINLIN_METRICS_TOKEN）。按 Ctrl-C 停止。",
             url=f"http://{settings.host}:{settings.port}/graphql"), flush=True)
-    server.run(app, settings.host, settings.port)
+    server.run(app, settings.host, settings.port, settings.max_body_bytes)
     return 0
 
 

@@ -64,8 +64,9 @@ class Sessions:
                 self._live.popitem(last=False)
         return session
 
-    def get(self, key: str | None) -> Session | None:
-        """The live session behind ``key`` (its last use now), or None when there is none
+    def get(self, key: str | None, touch: bool = True) -> Session | None:
+        """The live session behind ``key`` (its last use now, unless not ``touch``: a
+        subscription socket checking it again is no use), or None when there is none
         or it has run past either limit (then it is gone)."""
         if not key:
             return None
@@ -77,6 +78,8 @@ class Sessions:
             if now - session.seen > self.idle or now - session.started > self.longest:
                 del self._live[key]
                 return None
+            if not touch:
+                return session
             session = replace(session, seen=now)
             self._live[key] = session
             self._live.move_to_end(key)

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from starlette.datastructures import FormData
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 from strawberry.schema.base import BaseSchema
@@ -179,10 +179,11 @@ def too_large(backend: Backend) -> Response:
     return error_page(backend, _("上传内容过大：最多 {mb} MB", mb=limit // (1024 * 1024)), 413)
 
 
-def signed_in(backend: Backend, request: Request) -> tuple[Session, Account] | None:
+def signed_in(backend: Backend, request: HTTPConnection,
+              touch: bool = True) -> tuple[Session, Account] | None:
     """The live session of ``request`` and its account (None: not signed in, or the
-    account is gone or disabled — then the session ends too)."""
-    session = backend.sessions.get(request.cookies.get(COOKIE))
+    account is gone or disabled — then the session ends too); ``touch``: as Sessions.get."""
+    session = backend.sessions.get(request.cookies.get(COOKIE), touch)
     if session is None:
         return None
     account = backend.accounts.get(session.account)
@@ -208,7 +209,7 @@ def csrf_sent(request: Request, form: FormData | None) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def same_origin(request: Request) -> bool:
+def same_origin(request: HTTPConnection) -> bool:
     """A browser names the page a POST comes from; it must be ours (a second line behind
     the CSRF token)."""
     origin = request.headers.get("origin")

@@ -24,7 +24,7 @@ from analysis import projection, tally
 from analysis.gaps import gaps_from
 from analysis.indicators import IndicatorReport, Options
 from analysis.matching import Assignment, MatchPlan, write_plan
-from api.graphql import pools, queries, redact
+from api.graphql import changes, pools, queries, redact
 from api.graphql.auditing import audited
 from api.graphql.context import ApiError, Context, Forbidden, not_in_scope
 from api.graphql.docs import documented
@@ -206,7 +206,8 @@ async def dispatch_matches(info: strawberry.Info, scope: str | None = None,
         return await _match_result(ctx, plan, list(written.dispatched))
 
     arguments = {"scope": scope, "radius_m": radius_m, "k": k, "demands": demands}
-    return await audited(info.context, "dispatchMatches", arguments, work)
+    return await audited(info.context, "dispatchMatches", arguments, work,
+                         lambda result: changes.dispatched(result.dispatched))
 
 
 async def network_structure(info: strawberry.Info, scope: str | None = None,

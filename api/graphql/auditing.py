@@ -24,6 +24,9 @@ is told "ok" only after both.
 - Arguments that are not model properties (ids, codes, scopes, a resource name) are
   checked with the model's text rule before anything runs (INVALID_INPUT); model
   properties are checked by their Prop and come back as field errors.
+- Change events (api.events) are published here, last: ``published`` turns the result
+  into the events of what changed, called only once the outcome is settled, so a
+  refused, failed or rolled-back mutation never tells a subscriber it happened.
 """
 
 from __future__ import annotations
@@ -31,13 +34,14 @@ from __future__ import annotations
 import dataclasses
 import enum
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
 from strawberry.types.unset import UNSET
 
 from api.audit import AuditEntry
 from api.auth import mask
+from api.events import Event
 from api.graphql.context import ApiError, Context
 from api.graphql.reads import strawberry_name
 from graph.i18n import _
@@ -179,10 +183,12 @@ class AuditedStore:
 
 
 async def audited(ctx: Context, mutation: str, arguments: dict[str, Any],
-                  work: Callable[[Context], Awaitable[T]]) -> T:
+                  work: Callable[[Context], Awaitable[T]],
+                  published: Callable[[T], Iterable[Event]] | None = None) -> T:
     """Run ``work`` on an audited copy of the context; the result's ``audit`` attribute
     (default "ok") is its outcome, an ApiError "refused" (see OUTCOMES), anything else
-    "error"."""
+    "error".  ``published``: the change events of the result, published once settled
+    (api.graphql.changes)."""
     entry = ctx.audit.entry(ctx.caller, mutation, audit_arguments(arguments))
     try:
         check_arguments(arguments)
@@ -197,4 +203,7 @@ async def audited(ctx: Context, mutation: str, arguments: dict[str, Any],
         entry.settle(getattr(result, "audit", "ok"))
     except OSError:
         raise AuditFailed() from None
+    if published is not None and ctx.events is not None:
+        for event in published(result):
+            ctx.events.publish(event)
     return result

@@ -13,7 +13,7 @@ from typing import Any
 
 import strawberry
 
-from api.graphql import auditing, demands, types, writes
+from api.graphql import auditing, changes, demands, types, writes
 from api.graphql.context import Context
 from api.graphql.docs import documented
 from api.graphql.registry import registry
@@ -23,8 +23,9 @@ from graph.model import ENTERED_NODES, NODE_BY_LABEL
 
 
 async def audited(info: strawberry.Info, mutation: str, arguments: dict[str, Any],
-                  work: Callable[[Context], Awaitable[writes.Outcome]]) -> writes.Outcome:
-    return await auditing.audited(info.context, mutation, arguments, work)
+                  work: Callable[[Context], Awaitable[writes.Outcome]],
+                  published: changes.Announce | None = None) -> writes.Outcome:
+    return await auditing.audited(info.context, mutation, arguments, work, published)
 
 
 @strawberry.type(description="写入的结果（Payload）。")
@@ -40,23 +41,29 @@ class Payload:
 def _label_mutations(label: str) -> dict[str, Any]:
     name = types.snake(label)
     payload = registry()[f"{label}Payload"]
+    demand = label == changes.LABEL  # its changes are published for demandChanged
+
+    def announce(change: str, code: str | None) -> changes.Announce | None:
+        return changes.changed(change, code) if demand else None
 
     async def create(self: Any, info: strawberry.Info, code: str, input: Any,
                      parent: strawberry.ID | None = None) -> Any:
         outcome = await audited(info, f"create_{name}", {"code": code, "input": input,
                                 "parent": parent},
                                 lambda ctx: writes.create(ctx, label, code, writes.given(input),
-                                                          parent))
+                                                          parent), announce("created", None))
         return payload(node=outcome.node, errors=outcome.errors)
 
     async def update(self: Any, info: strawberry.Info, code: str, input: Any) -> Any:
         outcome = await audited(info, f"update_{name}", {"code": code, "input": input},
-                                lambda ctx: writes.update(ctx, label, code, writes.given(input)))
+                                lambda ctx: writes.update(ctx, label, code, writes.given(input)),
+                                announce("updated", code))
         return payload(node=outcome.node, errors=outcome.errors)
 
     async def delete(self: Any, info: strawberry.Info, code: str) -> Payload:
         outcome = await audited(info, f"delete_{name}", {"code": code},
-                                lambda ctx: writes.delete(ctx, label, code))
+                                lambda ctx: writes.delete(ctx, label, code),
+                                announce("deleted", code))
         return Payload(errors=outcome.errors)
 
     fn: Any
@@ -98,7 +105,8 @@ async def raise_demand(self: Any, info: strawberry.Info, input: Any, raised_in: 
     outcome = await audited(info, "raise_demand", {"code": code, "input": input,
                             "raised_in": raised_in, "raised_by": raised_by},
                             lambda ctx: demands.raise_demand(ctx, code, writes.given(input),
-                                                             raised_in, raised_by))
+                                                             raised_in, raised_by),
+                            changes.changed("raised"))
     return registry()["DemandPayload"](node=outcome.node, errors=outcome.errors)
 
 
@@ -110,7 +118,8 @@ def _step(name: str) -> Any:
                 "satisfaction": satisfaction}
         outcome = await audited(info, f"{name}_demand", args,
                                 lambda ctx: demands.step(ctx, name, code, taker, resource,
-                                                         satisfaction))
+                                                         satisfaction),
+                                changes.changed(name, code))
         return registry()["DemandPayload"](node=outcome.node, errors=outcome.errors)
 
     resolve.__annotations__["return"] = registry()["DemandPayload"]

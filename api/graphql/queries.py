@@ -289,6 +289,20 @@ def by_codes(label: str, scope_label: str) -> Query:
 
 
 @cache
+def within_codes(label: str, scope_label: str, filter_scope: str) -> Query:
+    """Nodes of ``$codes`` the caller may see that lie in the area ``$within`` of level
+    ``filter_scope`` too (a subscription's ``within``, as a connection's narrows it)."""
+    lab = checked_label(label)
+    if filter_scope not in AREAS:
+        raise ValueError(f"{filter_scope} cannot be a filter scope")
+    area = in_scope(lab, "n", filter_scope, param="within")
+    where = f"{_visible(lab, scope_label)} AND {area}"
+    return Query(f"get_{lab}_in_{scope_label}_within_{filter_scope}",
+                 f"UNWIND $codes AS code MATCH (n:{lab} {{code: code}}) WHERE {where} "
+                 f"RETURN {RETURN_NODE}")
+
+
+@cache
 def reach(label: str, scope_label: str) -> Query:
     """Nodes of ``$codes`` the caller may see, each with ``scopes``: the codes of every
     node of the caller's level it lies under (the exclusivity check of writes)."""

@@ -32,6 +32,7 @@ from api.graphql.introspection import refuse_introspection
 from api.graphql.limits import QueryBounds
 from api.graphql.mutations import mutation_fields
 from api.graphql.registry import registry
+from api.graphql.subscriptions import subscription_fields
 from graph.store import StoreUnavailable
 
 MAX_DEPTH = 10
@@ -57,7 +58,7 @@ def should_mask(error: GraphQLError) -> bool:
 
 
 @cache
-def _roots() -> tuple[type, type]:
+def _roots() -> tuple[type, type, type]:
     query = strawberry.type(type("Query", (), {**reads.query_fields(),
                                                **analyses.query_fields(),
                                                **selfservice.query_fields(),
@@ -69,7 +70,10 @@ def _roots() -> tuple[type, type]:
                                                      **redpoints.mutation_fields()}),
                                description="写入（Mutation），全部记审计日志；只有工作人员"
                                "可用，居民只能点单（raiseDemand）和评价（reviewDemand）。")
-    return query, mutation
+    subscription = strawberry.type(type("Subscription", (), subscription_fields()),
+                                   description="订阅（Subscription），经 WebSocket"
+                                   "（graphql-transport-ws）推送，始终限于调用者的范围。")
+    return query, mutation, subscription
 
 
 def build_schema(production: bool = False, extra: Sequence[Any] = (),
@@ -79,7 +83,7 @@ def build_schema(production: bool = False, extra: Sequence[Any] = (),
     ``introspection``: whether ``__schema``/``__type`` are answered; None = not in
     production (api.http.app passes api.graphql.introspection.introspection_allowed(settings)).
     """
-    query, mutation = _roots()
+    query, mutation, subscription = _roots()
     # factories, not instances: strawberry builds fresh extensions per request; the
     # caches live at module level inside the extensions and stay bounded
     extensions: list[Any] = [
@@ -100,6 +104,7 @@ def build_schema(production: bool = False, extra: Sequence[Any] = (),
     return strawberry.Schema(
         query=query,
         mutation=mutation,
+        subscription=subscription,
         types=registry().types(),
         extensions=extensions,
     )

@@ -31,7 +31,7 @@ from typing import Any
 
 import strawberry
 
-from api.graphql import queries
+from api.graphql import changes, queries
 from api.graphql.auditing import audited
 from api.graphql.context import ApiError, Context, now, today
 from api.graphql.docs import documented
@@ -310,8 +310,10 @@ async def confirm_report_field(self: Any, info: strawberry.Info, member: strawbe
 
 
 async def claim_demand_field(self: Any, info: strawberry.Info, code: str) -> PointsPayload:
-    return payload(await audited(info.context, "claim_demand", {"code": code},
-                                  lambda ctx: claim_demand(ctx, code)))
+    # published as the step it ends with (demandChanged: "accept"), once settled
+    return payload(await audited(
+        info.context, "claim_demand", {"code": code}, lambda ctx: claim_demand(ctx, code),
+        lambda out: [] if out.errors else [changes.demand_event(code, "accept")]))
 
 
 MEMBER_ARG = "党员（member），'Person:code'"

@@ -1,5 +1,6 @@
 """The HTTP app: GraphQL at /graphql behind bearer tokens, lists as files at
-/export/<what>.xlsx|.csv behind the same tokens (api.http.export), and /health.
+/export/<what>.xlsx|.csv behind the same tokens (api.http.export), and /health;
+subscriptions over websockets at /graphql too (api.http.sockets).
 
 Authentication happens before GraphQL sees the request: an anonymous or forged
 request gets a plain 401 and never reaches a resolver.  The caller's scope node is
@@ -29,7 +30,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
@@ -47,7 +48,7 @@ from api.graphql.context import Context
 from api.graphql.introspection import introspection_allowed
 from api.graphql.limits import client_error, timed_out
 from api.graphql.schema import build_schema
-from api.http import gate
+from api.http import gate, sockets
 from api.http.export import Export
 from api.http.language import Language
 from api.http.tokens import (
@@ -134,7 +135,11 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                              sub_response: Response, context: Context, root_value: None,
                              request_data: GraphQLRequestData) -> ExecutionResult:
         """The operation, given up at the request's deadline: the client gets TIMEOUT,
-        the worker is free, and the store work left behind ends at the same deadline."""
+        the worker is free, and the store work left behind ends at the same deadline.
+        A subscription is refused: it runs on a websocket (api.http.sockets)."""
+        refused = sockets.over_http(request_data.query, request_data.operation_name)
+        if refused is not None:
+            return ExecutionResult(data=None, errors=[client_error(refused)])
         try:
             async with asyncio.timeout(time_left()):
                 return await super().execute_single(request, request_adapter, sub_response,
@@ -286,6 +291,7 @@ def create_app(settings: Settings, store: Store | None = None,
         routes=[
             Route("/health", health, methods=["GET"]),
             Route("/graphql", _Gate(endpoint), methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", sockets.Sockets(endpoint, origins)),  # subscriptions
             Route("/export/{what:path}", Export(endpoint), methods=["GET"]),
             *console_routes(),
         ],

@@ -23,6 +23,7 @@ from graph import embedded
 
 GRACE = 10  # seconds requests in flight get after the stop signal, then cancelled
 MARGIN = 3  # further seconds before the watchdog exits regardless
+PING = 20.0  # seconds between pings of a websocket, and for its pong (else it is dropped)
 log = logging.getLogger("jinlin.server")
 
 
@@ -49,10 +50,14 @@ class _Server(uvicorn.Server):
         super().handle_exit(sig, frame)
 
 
-def run(app: Any, host: str, port: int) -> None:
-    """Serve ``app`` until a stop signal; logging must already be configured (JSON)."""
+def run(app: Any, host: str, port: int, max_message: int = 16 * 1024 * 1024) -> None:
+    """Serve ``app`` until a stop signal; logging must already be configured (JSON).
+    ``max_message``: the largest websocket message read (a subscription socket's; the app
+    checks it too, api.http.sockets), so a larger frame is never buffered."""
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
-                            log_config=None, timeout_graceful_shutdown=GRACE)
+                            log_config=None, timeout_graceful_shutdown=GRACE,
+                            ws_max_size=max_message, ws_ping_interval=PING,
+                            ws_ping_timeout=PING)
     if threading.current_thread() is threading.main_thread():
         # uvicorn installs its own handlers while serving and restores these after
         for sig in (signal.SIGTERM, signal.SIGINT):
