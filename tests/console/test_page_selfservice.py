@@ -63,9 +63,17 @@ def test_staff_invite_only_people_of_their_scope(console: Console) -> None:
     assert len(re.findall(r'<tr data-id="([^"]+)">', made.text)) == 1
     assert _audit(console) == [("ma", "invitationCreate", "refused")] * 3 + [
         ("ma", "invitationCreate", "ok")]
-    # residents and members do not invite
+    # another community's staff neither see nor revoke it; its own staff revoke it
     console.add("mb", "community_staff", "MB")
-    assert re.findall(r'<tr data-id=', console.login("mb").get("/invitations").text) == []
+    other = console.login("mb")
+    assert re.findall(r'<tr data-id=', other.get("/invitations").text) == []
+    [ident] = re.findall(r'<tr data-id="([^"]+)">', made.text)
+    assert post_form(other, f"/invitations/{ident}/revoke", {}).status_code == 404
+    revoked = post_form(staff, f"/invitations/{ident}/revoke", {})
+    assert (revoked.status_code, revoked.headers["location"]) == (303, "/invitations")
+    assert "<td>已撤销</td>" in staff.get("/invitations").text
+    assert _audit(console)[-2:] == [("mb", "invitationRevoke", "refused"),
+                                    ("ma", "invitationRevoke", "ok")]
 
 
 def test_a_member_signs_up_claims_completes_and_reports(console: Console) -> None:
