@@ -45,7 +45,8 @@ Definitional choices (the API docs):
   of whose (distinct, currently posted) members are party members.
 * **Dual reporting.** In-service members living in a compound of the scope (directly or
   in one of its buildings) who have a ``REPORTED_TO`` dated on or before ``as_of`` (or
-  undated) to a community their compound lies in.
+  undated) to a community their compound lies in; a report made online counts once the
+  community confirmed it (``confirmed`` false: pending; unset: confirmed).
 * **Household liaison.** Per compound: a liaised building counts all its households;
   otherwise liaised household nodes count one each; capped at the compound's households
   (its count, else the sum over its buildings).
@@ -69,6 +70,8 @@ Definitional choices (the API docs):
 * **Whistle rates (三率).** Response, resolution and satisfaction rates of the whistles
   (吹哨报到) of the scope, per child scope and (``extra["by_unit"]``) per unit: the
   definitions are in :mod:`analysis.whistle`.
+* **Annual duties (4+1).** The members counted by dual reporting who did all five
+  duties in the as-of year (analysis.duties).
 """
 
 from __future__ import annotations
@@ -80,6 +83,7 @@ from typing import Any
 import numpy as np
 
 from analysis.crossposting import crossposting_indicators
+from analysis.duties import annual_duties
 from analysis.fetch import Row, Scope, ScopeData, building_households, fetch, paused_gc
 from analysis.geo import nearest_distance_m
 from analysis.tally import NO_COMMUNITIES, NO_COMPOUNDS, Indicator, Item, tally
@@ -139,6 +143,7 @@ def indicators_from(d: ScopeData, opt: Options) -> IndicatorReport:
         service_circle(d, opt.walk_m),
         demand_closure(d),
         *whistle_indicators(d),
+        annual_duties(d),
     ]
     return IndicatorReport(d.scope, out)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import cache
 from itertools import pairwise
 
-from graph.spine import AREAS, BEGUN, TERM, UP, child_of, current, depth
+from graph.spine import AREAS, BEGUN, TERM, UP, child_of, confirmed, current, depth
 from graph.store import Query
 
 
@@ -153,14 +153,18 @@ ORDER BY code"""
 # Item lists come packed: one row per compound (or community) with its items as plain
 # value lists in these column orders, since the driver decodes a row, and a map, far
 # more slowly than a list (residents of a county: 0.62 s as rows, 0.24 s packed).
-RESIDENT_COLUMNS = ("code", "name", "reported")
+RESIDENT_COLUMNS = ("code", "name", "reported", "duties")
 DEMAND_COLUMNS = ("code", "name", "category", "urgency", "status", "created_at", "done_at",
                   "due")
 
 
 def _resident(p: str) -> str:
     return (f"[{p}.code, {p}.name, [({p})-[r:REPORTED_TO]->(y:Community) "
-            f"WHERE {current('r', bounds=('date', None))} | y.code]]")
+            f"WHERE {current('r', bounds=('date', None))} "
+            f"AND {confirmed('r')} | y.code], "
+            # the annual duties (4+1) done in the as-of year, by the as-of day
+            f"[({p})<-[:DUTY_OF]-(t:DutyRecord) WHERE t.date <= $as_of "
+            "AND substring(t.date, 0, 4) = substring($as_of, 0, 4) | t.duty]]")
 
 
 @cache

@@ -50,6 +50,7 @@ MAX_LOCKOUT = dt.timedelta(hours=24)  # … up to this
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
 MAX_DISPLAY = 100
 MAX_LABEL = 64
+MIN_PASSWORD = 10  # of a password a person chooses (the console; api.invitations)
 HASHER = PasswordHasher()  # argon2id with the library's (RFC 9106 low-memory) parameters
 Clock = Callable[[], dt.datetime]
 T = TypeVar("T")
@@ -86,6 +87,8 @@ class Account:
     lockouts: int = 0  # locks since the last success: each doubles the next
     locked_until: str | None = None
     tokens: tuple[IssuedToken, ...] = ()
+    person: str | None = None  # the Person a member's or resident's account acts as
+
 
     def locked(self, now: dt.datetime) -> bool:
         return self.locked_until is not None and now < dt.datetime.fromisoformat(
@@ -185,13 +188,7 @@ class AccountStore:
         """A new account and its one-time password (it must be changed at first sign-in).
         ``scope_exists`` says whether the store holds the scope (a scope it does not
         hold would make every token of the account useless)."""
-        if not NAME.fullmatch(name or ""):
-            raise AccountError(_("用户名 {name} 无效：须是 1 到 64 个字母、数字或 . _ @ -，"
-                                 "以字母或数字开头", name=repr(name)))
-        display_name = (display_name or name).strip()
-        check_text(display_name)
-        if len(display_name) > MAX_DISPLAY:
-            raise AccountError(_("显示名最长 {max} 个字符", max=MAX_DISPLAY))
+        display_name = checked_names(name, display_name)
         if role not in ROLES:
             raise AccountError(_("未知角色 {role}；可选：{roles}", role=repr(role),
                                  roles=", ".join(ROLES)))
@@ -313,11 +310,21 @@ class AccountStore:
         return self._update(apply)
 
     def _update(self, apply: Callable[[dict[str, Account], str], T]) -> T:
+        def change(body: dict[str, Any], now: str) -> T:
+            accounts = _accounts(body)
+            result = apply(accounts, now)
+            body["accounts"] = [dataclasses.asdict(a) for a in accounts.values()]
+            return result
+
+        return self.update_body(change)
+
+    def update_body(self, apply: Callable[[dict[str, Any], str], T]) -> T:
+        """Change the whole file under the lock: ``apply`` gets its body (the accounts and
+        what is kept beside them: api.invitations) and the time, and changes it in place."""
         with self._locked_file():
-            accounts = self._read()
-            result = apply(accounts, _stamp(self.clock()))
-            body = {"version": 1, "accounts": [dataclasses.asdict(a)
-                                               for a in accounts.values()]}
+            body = self.read_body()
+            result = apply(body, _stamp(self.clock()))
+            body["version"] = 1
             replace_private(self.path, json.dumps(body, ensure_ascii=False,
                                                   indent=1).encode("utf-8"))
         return result
@@ -334,11 +341,32 @@ class AccountStore:
                 os.close(fd)  # releases the flock
 
     def _read(self) -> dict[str, Account]:
+        return _accounts(self.read_body())
+
+    def read_body(self) -> dict[str, Any]:
+        """The file as stored (an empty body when there is none yet)."""
         try:
-            body = json.loads(self.path.read_text(encoding="utf-8"))
+            body: dict[str, Any] = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            return {}
-        return {row["name"]: _account(row) for row in body["accounts"]}
+            return {"version": 1, "accounts": []}
+        return body
+
+
+def checked_names(name: str, display_name: str) -> str:
+    """The display name to store for a new account ``name`` (the name itself when none
+    is given); AccountError for a name or display name that cannot be one."""
+    if not NAME.fullmatch(name or ""):
+        raise AccountError(_("用户名 {name} 无效：须是 1 到 64 个字母、数字或 . _ @ -，"
+                             "以字母或数字开头", name=repr(name)))
+    display_name = (display_name or name).strip()
+    check_text(display_name)
+    if len(display_name) > MAX_DISPLAY:
+        raise AccountError(_("显示名最长 {max} 个字符", max=MAX_DISPLAY))
+    return display_name
+
+
+def _accounts(body: dict[str, Any]) -> dict[str, Account]:
+    return {row["name"]: _account(row) for row in body["accounts"]}
 
 
 def _account(row: dict[str, Any]) -> Account:

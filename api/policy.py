@@ -32,17 +32,29 @@ class Cap(enum.Enum):
     MANAGE_ACCOUNTS = "manages the accounts in its scope in the console (`/accounts`)"
     HANDLE_ALERTS = ("acknowledges and resolves alerts, runs the evaluation "
                      "(`acknowledgeAlert`, `resolveAlert`, `evaluateAlerts`)")
-    MANAGE_RULES = "changes the county's rules (`createAlertRule`, …, rule ledgers)"
+    MANAGE_RULES = ("changes the county's rules (alert rules `createAlertRule`, …, points "
+                    "rules `createPointsRule`, …, their ledger sheets)")
     WHISTLE = "whistles a problem to a unit (`whistle`: raise and dispatch with deadlines)"
+    CLAIM = "claims open demands of its community for itself (`claimDemand`, 领办)"
+    REPORT_SELF = "reports itself to its community (`reportToCommunity`, 双报到)"
+    SEE_POINTS = "reads its own red points and the rankings in scope (`myPoints`, `pointsRanking`)"
+    CONFIRM_REPORTS = "confirms members' reports to a community (`confirmReport`)"
+    AWARD_POINTS = "awards and corrects red points (`awardPoints`, `correctPoints`)"
+    INVITE = "invites members and residents of its scope to sign up (`/invitations`)"
 
 
-_STAFF = frozenset(Cap) - {Cap.MANAGE_ACCOUNTS, Cap.MANAGE_RULES}
+# What a party member does for itself only (a member account is bound to its Person).
+_SELF = frozenset({Cap.CLAIM, Cap.REPORT_SELF})
+_STAFF = frozenset(Cap) - _SELF - {Cap.MANAGE_ACCOUNTS, Cap.MANAGE_RULES}
 POLICY: dict[str, frozenset[Cap]] = {
-    "county_admin": frozenset(Cap),
+    "county_admin": frozenset(Cap) - _SELF,
     "street_staff": _STAFF,
     "community_staff": _STAFF,
     "analyst": frozenset({Cap.READ_ALL, Cap.RUN_ANALYSES}),
     "resident": frozenset({Cap.RAISE, Cap.REVIEW}),
+    # 党员自助: raises and reviews as a resident, claims and completes its own tasks,
+    # reports itself, reads its points and its community's rankings
+    "member": _SELF | {Cap.RAISE, Cap.REVIEW, Cap.COMPLETE, Cap.SEE_POINTS},
 }
 ROLES: tuple[str, ...] = tuple(POLICY)
 # What a caller without READ_ALL reads: its own demands (the token's subject raised them).
@@ -67,11 +79,18 @@ _REFUSALS: dict[Cap, str] = {
     Cap.HANDLE_ALERTS: N_("角色 {role} 无权处理预警"),
     Cap.MANAGE_RULES: N_("只有县级管理员可以修改规则，角色 {role} 不能"),
     Cap.WHISTLE: N_("角色 {role} 无权吹哨派单"),
+    Cap.CLAIM: N_("只有党员本人可以领办需求，角色 {role} 不能"),
+    Cap.REPORT_SELF: N_("只有党员本人可以在线双报到，角色 {role} 不能"),
+    Cap.SEE_POINTS: N_("角色 {role} 无权查看红色积分"),
+    Cap.CONFIRM_REPORTS: N_("角色 {role} 无权确认双报到"),
+    Cap.AWARD_POINTS: N_("角色 {role} 无权记录或更正红色积分"),
+    Cap.INVITE: N_("角色 {role} 无权发放邀请码"),
 }
 assert set(STEP_CAPS.values()) <= set(_REFUSALS), "every life-cycle step needs a refusal"
 # Labels whose nodes (and the relationships from them) need more than CHANGE_GRAPH to
 # change, through any door: the generic mutations, link/unlink, ledger imports.
-LABEL_CAPS: dict[str, Cap] = {"AlertRule": Cap.MANAGE_RULES}
+LABEL_CAPS: dict[str, Cap] = {"AlertRule": Cap.MANAGE_RULES,
+                             "PointsRule": Cap.MANAGE_RULES}
 
 
 def allows(role: str, cap: Cap) -> bool:

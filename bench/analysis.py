@@ -134,7 +134,7 @@ def run(store: Store, as_of: str, phases: tuple[str, ...] = PHASES) -> None:
     if "indicators" in phases:
         t_ind = [timed(lambda c=code: compute_indicators(store, "County", c, as_of))[1]
                  for code in counties]
-        _row("indicators (21, all counties)", t_ind,
+        _row("indicators (22, all counties)", t_ind,
              peak_mb(lambda: compute_indicators(store, "County", first, as_of)),
              f"{len(counties)} counties")
     if "matching" in phases:

@@ -386,6 +386,22 @@ COMPARISONS = choices(("below", "低于"), ("above", "高于"))
 ALERT_STATUSES = choices(
     ("new", "新"), ("acknowledged", "已知悉"), ("handled", "已处理"), ("cleared", "已消除")
 )
+# 红色积分: what earns points (PointsRule.event) and the period a rule's cap counts over.
+POINTS_EVENTS = choices(
+    ("task_completed", "办结领办任务"),
+    ("task_reviewed", "任务获好评"),
+    ("activity", "参加活动"),
+    ("report_confirmed", "双报到确认"),
+)
+POINTS_PERIODS = choices(("month", "每月"), ("year", "每年"))
+# A member's annual duties, "4+1": four kinds of taking part and one household helped.
+DUTIES = choices(
+    ("party_life", "参加社区组织生活"),
+    ("cadre_talk", "与社区干部谈心"),
+    ("survey", "参与一次调研"),
+    ("volunteer_day", "参加志愿服务日"),
+    ("household_helped", "结对帮扶一户"),
+)
 POST_ROLES = choices(
     ("secretary", "书记"),
     ("deputy_secretary", "副书记"),
@@ -631,6 +647,46 @@ NODES: tuple[NodeKind, ...] = (
             "never edited: a correction is a new record.  rated_by is the account, filled "
             "by the API.",
     ),
+    NodeKind(
+        "PointsRule",
+        "积分规则",
+        (
+            CODE,
+            NAME,
+            _e("event", "积分事项", POINTS_EVENTS, required=True),
+            Prop("points", PropType.INT, "分值", required=True, minimum=0),
+            Prop("min_satisfaction", PropType.INT, "最低满意度", minimum=1, maximum=5),
+            Prop("cap", PropType.INT, "每期上限", minimum=0),
+            _e("period", "上限周期", POINTS_PERIODS),
+        ),
+        doc="A red-points rule of a county (APPLIES_IN): what earns how many points, capped "
+            "per member per period.",
+    ),
+    NodeKind(
+        "PointsEntry",
+        "积分记录",
+        (
+            CODE,
+            Prop("points", PropType.INT, "积分", required=True),
+            _s("reason", "事由", required=True),
+            _s("rule", "规则编码"),
+            _s("source", "来源"),
+            Prop("at", PropType.DATETIME, "记分时间", required=True),
+            _s("period", "计入周期"),
+            _s("awarded_by", "记分人"),
+            _s("correction_of", "更正的记录"),
+        ),
+        doc="One award of red points, never edited: a correction is a new entry naming "
+            "the corrected one (correction_of).",
+        entered=False,
+    ),
+    NodeKind(
+        "DutyRecord",
+        "年度责任记录",
+        (CODE, _e("duty", "责任事项", DUTIES, required=True), _d("date", "完成日期", required=True),
+         _s("note", "说明")),
+        doc="One of a member's annual duties (4+1) done on a date (DUTY_OF the member).",
+    ),
 )
 
 # The label added to a Person whose member_status is set (党员).
@@ -661,7 +717,10 @@ RELS: tuple[RelKind, ...] = (
             doc="Member→PartyOrg (组织关系), X→Alliance, Person→VolunteerTeam"),
     RelKind("WORKS_AT", "工作单位", ("Person",), ("Unit", "PropertyFirm", "SocialOrg")),
     RelKind("LIVES_IN", "居住", ("Person",), ("Compound", "Building")),
-    RelKind("REPORTED_TO", "双报到", (MEMBER, "Unit"), ("Community",), (_d("date", "报到日期"),)),
+    RelKind("REPORTED_TO", "双报到", (MEMBER, "Unit"), ("Community",),
+            (_d("date", "报到日期"), _b("confirmed", "社区已确认")),
+            doc="confirmed false: reported online and not yet confirmed by the community "
+                "(reportToCommunity); unset counts as confirmed"),
     RelKind("LIAISES", "党员联户", (MEMBER,), ("Household", "Building"), (SINCE,)),
     RelKind(
         "HOLDS_POST", "任职", ("Person",),
@@ -687,6 +746,10 @@ RELS: tuple[RelKind, ...] = (
     RelKind("RAISED_AT", "预警所在", ("Alert",), tuple(c.code for c in RULE_LEVELS),
             entered=False),
     RelKind("RATES", "评价对象", ("Rating",), ("PropertyFirm", "Unit")),
+    RelKind("APPLIES_IN", "适用范围", ("PointsRule",), ("County",)),
+    RelKind("AWARDED_TO", "积分归属", ("PointsEntry",), (MEMBER,), entered=False),
+    RelKind("EARNED_IN", "积分所在社区", ("PointsEntry",), ("Community",), entered=False),
+    RelKind("DUTY_OF", "责任人", ("DutyRecord",), (MEMBER,)),
 )
 
 NODE_BY_LABEL: dict[str, NodeKind] = {n.label: n for n in NODES}

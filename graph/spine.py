@@ -114,6 +114,10 @@ ANCHORS: dict[str, tuple[str, ...]] = {
     # a rating lies where the firm or unit it rates does
     "Rating": ("(v)-[:RATES]->()"
                "-[:MANAGES|LOCATED_IN|CO_BUILDS_WITH|REPORTED_TO|RESPONSIBLE_FOR]->(t)",),
+    "PointsRule": ("(v)-[:APPLIES_IN]->(t)",),
+    "PointsEntry": ("(v)-[:EARNED_IN]->(t)",),
+    # where its member is placed (the member's first anchor path)
+    "DutyRecord": ("(v)-[:DUTY_OF]->()-[:LIVES_IN|REPORTED_TO|LIAISES|HOLDS_POST]->(t)",),
 }
 assert set(ANCHORS) == set(NODE_BY_LABEL), "every label needs a scope rule"
 for _paths in ANCHORS.values():
@@ -130,6 +134,7 @@ PLACEMENT: dict[str, tuple[str, ...]] = {
     "Alliance": ("MEMBER_OF",), "ServiceSite": ("LOCATED_IN", "OWNED_BY"),
     "Person": ("LIVES_IN",), "Project": ("SERVES",), "Demand": ("RAISED_IN",),
     "Resource": ("OFFERS",), "AlertRule": ("RULE_OF",), "Rating": ("RATES",),
+    "PointsRule": ("APPLIES_IN",), "PointsEntry": ("EARNED_IN",), "DutyRecord": ("DUTY_OF",),
 }
 for _label, _types in PLACEMENT.items():
     for _type in _types:
@@ -163,6 +168,15 @@ def current(var: str, param: str = "as_of", bounds: tuple[str, str | None] = PER
     if end is not None:
         text += f" AND ({var}.{end} IS NULL OR {var}.{end} >= ${param})"
     return f"(${param} IS NULL OR ({text}))" if optional else text
+
+
+def confirmed(var: str) -> str:
+    """Cypher predicate: the ``REPORTED_TO`` ``var`` counts as a report (双报到).  A report
+    made online is pending (``confirmed`` false) until its community confirms it; one
+    entered by staff or in a ledger has no flag and counts."""
+    if not _NAME.fullmatch(var):
+        raise ValueError(f"not a Cypher name: {var!r}")
+    return f"({var}.confirmed IS NULL OR {var}.confirmed = true)"
 
 
 def is_current(since: str | None, until: str | None, as_of: str) -> bool:

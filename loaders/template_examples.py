@@ -38,6 +38,8 @@ EXAMPLE_NODES: dict[str, tuple[str, str]] = {
     "Resource": ("R0000001", "上门理发（县人民医院）"),
     "AlertRule": ("C01-R01", "社区物业管理覆盖率低于80%"),
     "Rating": ("RT0000001", ""),
+    "PointsRule": ("C01-PR01", "办结一件领办需求"),
+    "DutyRecord": ("DR0000001", ""),
 }
 
 # Values of particular properties; any other property gets the example of its type.
@@ -52,6 +54,7 @@ _BY_NAME: dict[str, Any] = {
     "days": 30,
     "respond_by": "2024-03-02", "reason": "物业服务到位，居民满意度高",
     "evidence": "街道物业考核通报〔2024〕3号",
+    "points": 10, "cap": 50, "min_satisfaction": 4,
 }
 _BY_TYPE: dict[PropType, Any] = {
     PropType.STR: "示例", PropType.INT: 1, PropType.FLOAT: 1.5, PropType.BOOL: "是",
@@ -64,6 +67,7 @@ _OVERRIDES: dict[tuple[str, str], str] = {
     ("HOLDS_POST", "role"): "secretary",
     ("AlertRule", "kind"): "threshold",
     ("AlertRule", "level"): "Community",
+    ("PointsRule", "period"): "month",
 }
 
 

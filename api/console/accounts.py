@@ -25,7 +25,8 @@ from api.policy import POLICY, ROLES, Cap
 from graph.i18n import _
 
 ROLE_NAMES = {"county_admin": "县级管理员", "street_staff": "街道工作人员",
-              "community_staff": "社区工作人员", "analyst": "分析人员", "resident": "居民"}
+              "community_staff": "社区工作人员", "analyst": "分析人员", "resident": "居民",
+              "member": "党员"}
 assert set(ROLE_NAMES) == set(ROLES), "every role needs its Chinese name"
 T = TypeVar("T")
 

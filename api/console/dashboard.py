@@ -1,4 +1,4 @@
-"""概览: the 21 indicators of a scope as cards, their change since a comparison date, one
+"""概览: the 22 indicators of a scope as cards, their change since a comparison date, one
 indicator per child scope as a chart, and the indicators furthest from their goal.
 
 Everything comes from one ``indicators`` analysis (its ``children`` already carry each

@@ -13,10 +13,12 @@ from api.console import (
     demands,
     drill,
     graphiql,
+    invitations,
     items,
     ledgers,
     map,
     network,
+    points,
     ratings,
     reports,
     tokens,
@@ -25,7 +27,7 @@ from api.console import (
 from api.console.assets import STATIC
 
 PAGES = (accounts, alerts, auth_pages, dashboard, demands, drill, graphiql, items, ledgers, map,
-         network, ratings, reports, tokens, whistles)
+         network, ratings, reports, tokens, whistles, invitations, points)
 
 
 def console_routes() -> list[BaseRoute]:

@@ -194,8 +194,11 @@ def signed_in(backend: Backend, request: HTTPConnection,
 
 
 def caller_of(account: Account) -> Caller:
-    """The caller a signed-in account acts as: audit lines name the account."""
-    return Caller(role=account.role, scope=account.scope, subject=account.name)
+    """The caller a signed-in account acts as: audit lines name the account, or the
+    person an invited member's or resident's account is bound to (api.invitations): it
+    acts as that person, as a resident's token names its person."""
+    return Caller(role=account.role, scope=account.scope,
+                  subject=account.person or account.name)
 
 
 def csrf_sent(request: Request, form: FormData | None) -> str | None:

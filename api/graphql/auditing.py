@@ -51,7 +51,10 @@ from graph.store import Query, Store, Transaction
 T = TypeVar("T")
 
 PERSONAL = {p.name for n in NODES for p in n.props if p.personal}
-MODEL_PROPS = {p.name for n in NODES for p in n.props} | {p.name for r in RELS for p in r.props}
+# (a link's ends are ids, checked here even where a model property has the same name:
+# a points entry's ``source``)
+MODEL_PROPS = ({p.name for n in NODES for p in n.props} | {p.name for r in RELS for p in r.props}
+               ) - {"source", "target"}
 # The audit outcome of a refusal, by its ApiError code (default "refused").
 OUTCOMES = {"INVALID_INPUT": "invalid", "AUDIT_FAILED": "error"}
 

@@ -12,7 +12,7 @@ and the variables only, as an upper bound of the objects it can produce:
   else ``related_default``): the store returns at most that many per parent
   (api.graphql.queries.related), so the bound is real;
 - an analysis field costs a flat ``ANALYSIS_COST`` whatever it selects: its output is
-  bounded by the analysis itself (21 indicators, ``itemLimit`` ≤ 500 items per list,
+  bounded by the analysis itself (22 indicators, ``itemLimit`` ≤ 500 items per list,
   one figure per child scope), and what makes it heavy is the work, which the
   one-analysis-per-request rule and the analysis pool bound (pricing its lists at
   ``related_default`` each refused an ordinary dashboard document);

@@ -32,7 +32,7 @@ from api.graphql.writes import (
     visible,
 )
 from api.policy import STEP_CAPS, Cap
-from graph import lifecycle
+from graph import lifecycle, points
 from graph.i18n import _
 from graph.model import key_label
 from graph.scope import SCOPE_RELS
@@ -126,6 +126,15 @@ async def _resource(ctx: Context, resource: str, taker: str | None,
             resource=gid, taker=taker)))
 
 
+def _guard(ctx: Context, name: str) -> lifecycle.Guard:
+    """A member (CLAIM, no READ_ALL) accepts and completes only the demands assigned to
+    it (its own tasks); everyone else steps a demand in scope (a resident: its own)."""
+    if name in ("accept", "complete") and ctx.caller.may(Cap.CLAIM) \
+            and not ctx.caller.may(Cap.READ_ALL):
+        return queries.task_guard(ctx.scope_label)
+    return queries.demand_guard(ctx.scope_label)
+
+
 async def step(ctx: Context, name: str, code: str, taker: str | None = None,
                resource: str | None = None, satisfaction: int | None = None) -> Outcome:
     """One transition of graph.lifecycle; dispatch also points the demand at its taker
@@ -144,16 +153,19 @@ async def step(ctx: Context, name: str, code: str, taker: str | None = None,
         await _resource(ctx, resource, taker, to, out.errors)
     if out.errors:
         return out
-    guard = queries.demand_guard(ctx.scope_label)
+    guard = _guard(ctx, name)
 
     def perform(tx: Transaction) -> bool:
         if to is None:
-            return lifecycle.transit(tx, move, code, props, guard, **ctx.params())
+            done = lifecycle.transit(tx, move, code, props, guard, **ctx.params())
+            if done:  # the taker's red points, committed with the step (graph.points)
+                points.for_step(tx, name, code, at, ctx.caller.subject, satisfaction)
+            return done
         row = lifecycle.assignment(code, to[1], at, resource)
         return bool(lifecycle.dispatch(tx, to[0], [row], guard, **ctx.params()))
 
     if not await asyncio.to_thread(ctx.store.transaction, perform):
-        rows = await ctx.read(queries.demand_status(ctx.scope_label), code=code)
+        rows = await ctx.read(queries.demand_status(ctx.scope_label, guard), code=code)
         if not rows:
             out.errors.append(FieldError(field="code", message=_(
                 "你的管辖范围内没有需求 {code}", code=code)))

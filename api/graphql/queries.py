@@ -408,11 +408,32 @@ def demand_guard(scope_label: str) -> Guard:
     return Guard(f"in_{scope_label}", f"{where} AND {OWN_DEMAND}")
 
 
+# A demand assigned to the caller itself (a member's own task: $subject is its person).
+OWN_TASK = "EXISTS { MATCH (n)-[:ASSIGNED_TO]->(:Person {code: $subject}) }"
+
+
 @cache
-def demand_status(scope_label: str) -> Query:
-    """The status of demand ``$code``, if the caller may see it (why a step failed)."""
+def task_guard(scope_label: str) -> Guard:
+    """What a member's own step (accept, complete) checks: the demand is in the caller's
+    scope and assigned to the caller (graph.lifecycle)."""
+    where = in_scope("Demand", "n", _scope_label(scope_label))
+    return Guard(f"task_in_{scope_label}", f"{where} AND {OWN_TASK}")
+
+
+@cache
+def scope_guard(scope_label: str) -> Guard:
+    """A demand in the caller's scope, whoever raised it (a member's claim)."""
+    return Guard(f"scope_{scope_label}", in_scope("Demand", "n", _scope_label(scope_label)))
+
+
+@cache
+def demand_status(scope_label: str, guard: Guard | None = None) -> Query:
+    """The status of demand ``$code``, if the caller may see it (why a step failed);
+    ``guard``: the step's own, when not :func:`demand_guard`."""
+    guard = guard or demand_guard(scope_label)
+    name = "" if guard == demand_guard(scope_label) else f"_{guard.name}"
     return Query(
-        f"demand_status_in_{scope_label}",
-        f"MATCH (n:Demand {{code: $code}}) WHERE {demand_guard(scope_label).where} "
+        f"demand_status_in_{scope_label}{name}",
+        f"MATCH (n:Demand {{code: $code}}) WHERE {guard.where} "
         "RETURN coalesce(n.status, 'open') AS status",
     )

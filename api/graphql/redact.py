@@ -48,7 +48,7 @@ DETAIL_LABELS: dict[str, str] = {
 DETAIL_PLAIN = frozenset({
     "label", "code", "name", "role", "roles", "member", "status", "due", "overdue",
     "members", "party_members", "chair_is_member", "liaised_households", "nearest_site_m",
-    "posts", "branch_posts", "respond_by", "accepted_at", "done_at",
+    "posts", "branch_posts", "respond_by", "accepted_at", "done_at", "missing",
 })
 
 # Indicator ``extra`` keys whose value names nodes as ``{label, code, name}`` maps.

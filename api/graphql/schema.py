@@ -26,7 +26,7 @@ from strawberry.extensions import (
 from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
-from api.graphql import alerts, analyses, reads
+from api.graphql import alerts, analyses, reads, redpoints, selfservice
 from api.graphql.context import ApiError
 from api.graphql.introspection import refuse_introspection
 from api.graphql.limits import QueryBounds
@@ -60,11 +60,15 @@ def should_mask(error: GraphQLError) -> bool:
 @cache
 def _roots() -> tuple[type, type, type]:
     query = strawberry.type(type("Query", (), {**reads.query_fields(),
-                                               **analyses.query_fields()}),
+                                               **analyses.query_fields(),
+                                               **selfservice.query_fields(),
+                                               **redpoints.query_fields()}),
                             description="读取（Query），始终限于调用者的范围。")
     mutation = strawberry.type(type("Mutation", (), {**mutation_fields(),
                                                      **analyses.mutation_fields(),
-                                                     **alerts.mutation_fields()}),
+                                                     **alerts.mutation_fields(),
+                                                     **selfservice.mutation_fields(),
+                                                     **redpoints.mutation_fields()}),
                                description="写入（Mutation），全部记审计日志；只有工作人员"
                                "可用，居民只能点单（raiseDemand）和评价（reviewDemand）。")
     subscription = strawberry.type(type("Subscription", (), subscription_fields()),

@@ -40,6 +40,8 @@ INVERSE = {
     "RAISED_BY": "raised", "ASSIGNED_TO": "assigned", "RATES": "rated_by",
     "RULE_OF": "rules", "RAISED_BY_RULE": "raised", "ABOUT": "alerted_by",
     "RAISED_AT": "raised_here",
+    "APPLIES_IN": "points_rules",
+    "AWARDED_TO": "points", "EARNED_IN": "points_earned", "DUTY_OF": "duties",
 }
 PLURAL = {"County": "counties", "Community": "communities", "Person": "people",
           "Alliance": "alliances"}
@@ -157,7 +159,8 @@ FEW = frozenset({
     ("REPRESENTS", False), ("RESPONSIBLE_FOR", False), ("MEMBER_OF", True),
     ("WORKS_AT", True), ("LIVES_IN", True), ("REPORTED_TO", True), ("RUNS", False),
     ("SERVES", True), ("OFFERS", False), ("RAISED_IN", True), ("RAISED_BY", True),
-    ("ASSIGNED_TO", True),
+    ("ASSIGNED_TO", True), ("APPLIES_IN", True), ("AWARDED_TO", True), ("EARNED_IN", True),
+    ("DUTY_OF", True),
 })
 FEW_FIRST = 5
 FIRST_DOC = ("每个上级节点最多返回几个相关节点（first，按编码取前几个），不超过分页上限；"

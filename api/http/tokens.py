@@ -148,7 +148,11 @@ def decode_token(secret: str, token: str, max_hours: float = MAX_HOURS,
     reason = accounts.refusal(subject, jti) if accounts is not None else None
     if reason is not None:
         raise AuthError(_("令牌被拒绝：{reason}", reason=reason))
-    return Caller(role=role, scope=scope, subject=subject)
+    # an account bound to a person (an invited member or resident: api.invitations) acts
+    # as that person, with a token as in the console
+    account = accounts.get(subject) if accounts is not None and jti is not None else None
+    acting = account.person if account is not None and account.person else subject
+    return Caller(role=role, scope=scope, subject=acting)
 
 
 def _missing(claim: str) -> str:

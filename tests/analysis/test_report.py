@@ -36,14 +36,14 @@ def test_every_format(county: BoltStore) -> None:
     assert "Compound branch coverage" in english and "Gaps: Three-no compounds (1)" in english
 
     data = json.loads(str(render_report(county, "County", "K", "json", as_of="2025-01-01")))
-    assert len(data["indicators"]) == 21
+    assert len(data["indicators"]) == 22
     first = data["indicators"][0]
     assert (first["key"], first["numerator"], first["denominator"]) == (
         "compound_branch_coverage", 2, 4)
     assert [c["code"] for c in first["children"]] == ["S1", "S2"]
 
     html = str(render_report(county, "County", "K", "html", as_of="2025-01-01"))
-    assert html.count("<svg") == 18  # a bar chart per indicator with figures (no whistles here)
+    assert html.count("<svg") == 19  # a bar chart per indicator with figures (no whistles here)
     assert "<script>" not in html and "&lt;script&gt;" in html
 
 
@@ -52,7 +52,7 @@ def test_workbook(county: BoltStore) -> None:
     assert isinstance(raw, bytes)
     wb = load_workbook(io.BytesIO(raw))
     assert wb.sheetnames[:3] == ["概览", "小区党组织覆盖率", "楼栋党小组覆盖率"]
-    assert len(wb.sheetnames) == 22
+    assert len(wb.sheetnames) == 23
     ov = wb["概览"]
     assert ov["A1"].value == "县(区) K（K）基层党建指标概览，截至 2025-01-01"
     assert [c.value for c in ov[2]] == [
@@ -65,7 +65,7 @@ def test_workbook(county: BoltStore) -> None:
     assert ov.sheet_properties.pageSetUpPr.fitToPage is True
     assert ov.print_title_rows == "$2:$2"
     charts = ov._charts
-    assert len(charts) == 21
+    assert len(charts) == 22
     first = charts[0]
     assert first.series[0].val.numRef.f == "'概览'!$E$3:$F$3"
     assert first.series[0].cat.numRef.f == "'概览'!$E$2:$F$2"

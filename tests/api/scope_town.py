@@ -55,7 +55,8 @@ for _label, _stem in (("Community", "M"), ("Grid", "G"), ("Compound", "C"), ("Bu
                       ("Unit", "U"), ("PropertyFirm", "F"), ("OwnersCommittee", "OC"),
                       ("SocialOrg", "SO"), ("VolunteerTeam", "VT"), ("Alliance", "AL"),
                       ("ServiceSite", "SS"), ("Person", "P"), ("Project", "J"),
-                      ("Demand", "D"), ("Resource", "R"), ("Rating", "RT")):
+                      ("Demand", "D"), ("Resource", "R"), ("Rating", "RT"),
+                      ("DutyRecord", "DR")):
     for _pos, _where in (("A", _A), ("B", _B), ("S", _S)):
         if _label == "Community" and _pos == "S":
             continue  # MS, above
@@ -83,9 +84,10 @@ def _props(label: str, code: str) -> dict[str, object]:
         "Resource": {"category": {"RB2": "legal"}.get(code, "repair"), "capacity": 1,
                      "radius_m": 1000.0},
         "Rating": {"date": "2025-01-01", "reason": "评价" + code},  # no stars, no list
+        "DutyRecord": {"duty": "survey", "date": "2025-03-01"},
     }
     props = dict(extra.get(label, {}))
-    if label not in ("Household", "Demand", "Rating"):
+    if label not in ("Household", "Demand", "Rating", "DutyRecord"):
         props["name"] = f"{label}-{code}"
     return props
 
@@ -139,6 +141,7 @@ def scope_town() -> tuple[list[N], list[R]]:
         *_each("RAISED_IN", "Demand", "D", "Compound", "C"),
         R("RAISED_IN", "Demand", "DA2", "Compound", "CA"),
         *_each("OFFERS", "Unit", "U", "Resource", "R"),
+        *_each("DUTY_OF", "DutyRecord", "DR", "Member", "P"),
         R("OFFERS", "Unit", "UB", "Resource", "RB2"),
         *_each("RATES", "Rating", "RT", "PropertyFirm", "F"),
         R("LIVES_IN", "Person", "PX", "Compound", "CA"),

@@ -119,6 +119,14 @@ COMPLETE = f"mutation($code: String!) {{ completeDemand(code: $code) {{ {ERR} }}
 REVIEW = ("mutation($code: String!) { "
           f"reviewDemand(code: $code, satisfaction: 5) {{ {ERR} }} }}")
 MATCHES = "mutation($scope: String) { dispatchMatches(scope: $scope) { dispatched } }"
+CLAIM = f"mutation($code: String!) {{ claimDemand(code: $code) {{ {ERR} }} }}"
+REPORT = f"mutation($c: ID!) {{ reportToCommunity(community: $c) {{ {ERR} }} }}"
+CONFIRM = ("mutation($member: ID!, $c: ID!) { "
+           f"confirmReport(member: $member, community: $c) {{ {ERR} }} }}")
+AWARD = ("mutation($member: ID!, $rule: String!, $source: String!, $note: String) { awardPoints("
+         f"member: $member, rule: $rule, source: $source, note: $note) {{ {ERR} }} }}")
+CORRECT = ("mutation($entry: String!, $reason: String!) { "
+           f"correctPoints(entry: $entry, points: 1, reason: $reason) {{ {ERR} }} }}")
 
 
 def post(role: str, since: str, **change: str) -> dict[str, Any]:
@@ -161,6 +169,11 @@ def calls(v: str, n: int) -> list[tuple[str, dict[str, Any]]]:
         (COMPLETE, {"code": v}), (COMPLETE, {"code": demand}),
         (REVIEW, {"code": v}), (REVIEW, {"code": demand}),
         (MATCHES, {"scope": v}),
+        (CLAIM, {"code": v}), (REPORT, {"c": v}),
+        (CONFIRM, {"member": v, "c": "Community:M1"}), (CONFIRM, {"member": "Person:P1", "c": v}),
+        (AWARD, {"member": v, "rule": "PR-A", "source": "植树"}),
+        (AWARD, {"member": "Person:P1", "rule": v, "source": v, "note": v}),
+        (CORRECT, {"entry": v, "reason": v}),
     ]
 
 

@@ -41,8 +41,10 @@ from graph.writer import NodeRecord, RelRecord, write_graph  # noqa: E402
 WHO: dict[str, dict[str, str]] = {
     "county_admin": {"scope": "K1"}, "street_staff": {"scope": "S1"},
     "community_staff": {"scope": "M1"}, "analyst": {"scope": "K1"},
-    "resident": {"scope": "M1", "subject": "P1"},
+    "resident": {"scope": "M1", "subject": "P1"}, "member": {"scope": "M1", "subject": "P1"},
 }
+# Capabilities that are console pages (not graph data: no GraphQL field).
+CONSOLE_PAGES = {Cap.MANAGE_ACCOUNTS: "/accounts", Cap.INVITE: "/invitations"}
 RAISE = ('mutation { raiseDemand(raisedIn: "Compound:C1", raisedBy: "Person:P3", input: '
          '{title: "t", category: repair}) { node { raisedBy { code } } errors { '
          "message } } }")
@@ -53,7 +55,7 @@ def test_readme_table_is_generated_from_the_policy() -> None:
     assert with_table(text) == text, "api/README.md is stale: run python -m api.policy"
     assert markdown_table() in text
     assert set(ROLES) == {"county_admin", "street_staff", "community_staff", "analyst",
-                          "resident"}
+                          "resident", "member"}
 
 
 def _forbidden(body: dict[str, Any]) -> str | None:
@@ -95,8 +97,8 @@ def _probe(api: Api, role: str, cap: Cap) -> bool:
             return False
         node = body["data"]["raiseDemand"]["node"]
         return bool(node["raisedBy"] == [{"code": "P3"}])
-    if cap is Cap.MANAGE_ACCOUNTS:
-        page = _console_page(api, role, "/accounts")
+    if cap in CONSOLE_PAGES:
+        page = _console_page(api, role, CONSOLE_PAGES[cap])
         assert page.status_code in (200, 403), (role, page.status_code)
         if page.status_code == 403:
             assert html.escape(refusal(role, cap)) in page.text
@@ -125,6 +127,19 @@ def _probe(api: Api, role: str, cap: Cap) -> bool:
             'mutation { whistle(input: {title: "井盖缺失", category: safety}, raisedIn: '
             '"Compound:C1", unit: "Unit:U1", respondBy: "2026-03-01", due: "2026-03-05") '
             "{ errors { message } } }"),
+        Cap.CLAIM: lambda: allowed('mutation { claimDemand(code: "D9") { errors { message } } }'),
+        Cap.REPORT_SELF: lambda: allowed('mutation { reportToCommunity(community: '
+                                         '"Community:M1") { errors { message } } }'),
+        Cap.SEE_POINTS: lambda: allowed("{ pointsRanking { rank } }"),
+        Cap.CONFIRM_REPORTS: lambda: (allowed("{ pendingReports { member } }")
+                                      & allowed('mutation { confirmReport(member: "Person:P1", '
+                                                'community: "Community:M1") { errors { '
+                                                "message } } }")),
+        Cap.AWARD_POINTS: lambda: allowed('mutation { correctPoints(entry: "PE-0", points: 1, '
+                                          'reason: "x") { errors { message } } }'),
+        Cap.MANAGE_RULES: lambda: allowed(
+            'mutation { createPointsRule(code: "PRX", parent: "County:K1", input: {name: "r", '
+            "event: activity, points: 1}) { errors { message } } }"),
     }
     return probes[cap]()
 

@@ -84,7 +84,7 @@ def test_every_enum_property_is_an_enum_of_its_codes_with_labels() -> None:
                 c.code: (c.code, c.zh) for c in p.choices}
             assert typ.fields[_camel(p.name) + "Label"].type.name == "String"
             seen += 1
-    assert seen == 20  # 19 node properties (a rating's list status too) and a post's role
+    assert seen == 23  # 22 node properties and the role of a post
 
 
 def test_shared_choice_sets_are_one_enum_named_after_the_model() -> None:

@@ -542,3 +542,18 @@ def test_a_whistle_is_one_event_in_the_scope_of_its_place(live: Live) -> None:
         sock.silent()
     for sock in (m1, m2):
         sock.close()
+
+
+def test_a_members_claim_is_heard_as_an_accept(live: Live) -> None:
+    sock = live.client(role="community_staff", scope="M1")
+    sock.subscribe("d", DEMANDS)
+    live.wait_for(1)
+    _raise(live, "D1", "C1")
+    member = {"role": "member", "scope": "M1", "subject": "P1"}  # P1: a member in C1
+    claim = 'mutation { claimDemand(code: "D1") { errors { field } } }'
+    assert live.gql(claim, **member)["claimDemand"]["errors"] == []
+    assert live.gql(claim, **member)["claimDemand"]["errors"] == [{"field": "status"}]
+    assert sock.changes(2) == [("raised", "D1"), ("accept", "D1")]  # the refusal: nothing
+    sock.silent()
+    sock.close()
+    live.wait_for(0)

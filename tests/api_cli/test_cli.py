@@ -27,8 +27,8 @@ def test_template_writes_every_sheet_with_chinese_headers(
         ]
     book = load_workbook(tmp_path / "templates.xlsx", read_only=True)
     assert book.sheetnames[:2] == ["填写说明", "县(区)"] and "小区" in book.sheetnames
-    assert len(book.sheetnames) == 47
-    assert "已将 47 个空白台账写入" in capsys.readouterr().out
+    assert len(book.sheetnames) == 51
+    assert "已将 51 个空白台账写入" in capsys.readouterr().out
 
 
 def test_stats_dump_and_restore(

@@ -11,8 +11,8 @@ from test_help import CJK, _helps
 from api.cli.main import _parser, main
 from graph.i18n import language
 
-WROTE_EN = "wrote 47 blank ledgers to {} (templates.xlsx and one CSV per sheet)\n"
-WROTE_ZH = "已将 47 个空白台账写入 {}（templates.xlsx，另每张表一个 CSV 文件）\n"
+WROTE_EN = "wrote 51 blank ledgers to {} (templates.xlsx and one CSV per sheet)\n"
+WROTE_ZH = "已将 51 个空白台账写入 {}（templates.xlsx，另每张表一个 CSV 文件）\n"
 
 
 @pytest.mark.parametrize(("argv", "env", "want"), [

@@ -48,7 +48,7 @@ def test_the_report_and_the_network_picture(tab: Tab) -> None:
     tab.sign_in("zhang.san")
     page = tab.page
     tab.go("/reports")
-    assert page.locator("#indicators tbody tr").count() == 21
+    assert page.locator("#indicators tbody tr").count() == 22
     tab.shot("report")
     tab.go("/network")
     page.wait_for_selector("#network-chart canvas")

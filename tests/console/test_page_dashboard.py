@@ -34,7 +34,7 @@ def changes(html: str) -> dict[str, str]:
     return found
 
 
-# (name, ratio, fraction) of the county's 21 cards, by hand (module docstring)
+# (name, ratio, fraction) of the county's 22 cards, by hand (module docstring)
 COUNTY = {
     "compound_branch_coverage": ("小区党组织覆盖率", "60.0%", "3 / 5"),  # CA CB CS of five
     "building_group_coverage": ("楼栋党小组覆盖率", "0.0%", "0 / 3"),  # BA BB BS, no group
@@ -57,10 +57,11 @@ COUNTY = {
     "whistle_response_rate": ("吹哨响应率", "—", "0 / 0"),  # no whistles
     "whistle_resolution_rate": ("吹哨解决率", "—", "0 / 0"),
     "whistle_satisfaction_rate": ("吹哨满意率", "—", "0 / 0"),
+    "annual_duties_rate": ("党员“4+1”责任完成率", "0.0%", "0 / 4"),  # PA PB PS PX, none
 }
 
 
-def test_the_county_sees_its_twenty_one_indicators(console: Console) -> None:
+def test_the_county_sees_its_twenty_two_indicators(console: Console) -> None:
     console.add("admin", "county_admin", "K1")
     page = console.login("admin").get("/")
     assert page.status_code == 200, page.text
@@ -73,7 +74,7 @@ def test_the_chart_has_each_indicator_per_street_worst_first(console: Console) -
     console.add("admin", "county_admin", "K1")
     page = console.login("admin").get("/", params={"asOf": "2025-06-01"})
     series = {s["key"]: s for s in json.loads(CHART.search(page.text)[1])["series"]}
-    assert len(series) == 21
+    assert len(series) == 22
     # committees: SA has XA of CA CS XA (1/3), SB has XB of CB CS XB (1/3); by code
     assert [(c["code"], c["ratio"], c["fraction"]) for c in
             series["owners_committee_rate"]["children"]] == [("SA", 33.3, "1 / 3"),
@@ -113,11 +114,13 @@ def test_the_worst_gaps_come_first(console: Console) -> None:
     page = console.login("admin").get("/").text
     worst = page[page.index('id="worst"'):]
     names = re.findall(r'<td><a href="/indicator/\w+\?[^"]*show=gaps">([^<]+)</a></td>', worst)
-    # eleven indicators are at 0 % (shortfall 1.0); among them the most gaps first, then
+    # twelve indicators are at 0 % (shortfall 1.0); among them the most gaps first, then
     # by key: grids GA GB GS GA2 GB2, compounds CA CB CS XA XB (liaison: XA XB have no
-    # household), demands DA DA2 DB DS, members PA PB PS PX, buildings, communities …
-    assert names == ["网格专职网格员配备率", "党员联户覆盖率", "物业管理覆盖率", "需求办结率",
-                     "双报到率", "楼栋党小组覆盖率", "共驻共建覆盖率", "挂钩领导联系率"]
+    # household), members PA PB PS PX (annual duties), demands DA DA2 DB DS, members
+    # (dual reporting), buildings, communities …
+    assert names == ["网格专职网格员配备率", "党员联户覆盖率", "物业管理覆盖率",
+                     "党员“4+1”责任完成率", "需求办结率", "双报到率", "楼栋党小组覆盖率",
+                     "共驻共建覆盖率"]
     # no firm: the largest gaps by households, CA CB CS (one household node each), XA XB (0)
     assert ('<a href="/compound/CA">Compound-CA</a>（1）、<a href="/compound/CB">Compound-CB'
             '</a>（1）、<a href="/compound/CS">Compound-CS</a>（1）') in worst

@@ -195,5 +195,5 @@ def test_the_blank_templates_download(console: Console) -> None:
     assert book.sheetnames[0] == "填写说明" and "小区" in book.sheetnames
     archive = zipfile.ZipFile(io.BytesIO(client.get("/ledgers/templates.zip").content))
     names = archive.namelist()
-    assert "templates.xlsx" in names and "Compound.csv" in names and len(names) == 45
+    assert "templates.xlsx" in names and "Compound.csv" in names and len(names) == 51
     assert archive.read("Compound.csv").decode("utf-8-sig").startswith("编码")

@@ -42,7 +42,7 @@ def test_the_report_shows_the_apis_figures(console: Console) -> None:
     page = client.get("/reports")
     assert page.status_code == 200, page.text
     shown = _page(page.text)
-    assert len(shown) == 21 and shown == _api(client, None)
+    assert len(shown) == 22 and shown == _api(client, None)
     # by hand: compounds CA, CB, CS, XA, XB; branches POA, POB, POS cover CA, CB, CS
     assert shown["compound_branch_coverage"] == (3, 5)
     street = client.get("/reports", params={"scope": "Street:SA"})
