@@ -98,3 +98,24 @@ def test_the_match_plan_flags_a_black_listed_firms_resource(town_api: Api) -> No
     assert town_api.gql(PLAN)["matchPlan"]["assignments"] == [
         {"demand": "D1", "resource": "R1", "taker": "PropertyFirm:F1",
          "flags": ["black_listed"]}]
+
+
+def test_a_black_list_rating_raises_an_alert_for_the_compound_the_firm_manages(
+        town_api: Api) -> None:
+    """红黑榜 closes through 预警: the firm's status follows its latest rating, and the
+    firm_black rule then finds the compound it manages (F1 manages C1); a later red rating
+    clears the alert at the next evaluation."""
+    write_graph(town_api.store, [NodeRecord("AlertRule", "BL", {
+        "name": "黑榜物业企业仍在管理小区", "kind": "firm_black", "enabled": True})],
+        [RelRecord("RULE_OF", "AlertRule", "BL", "County", "K1")])
+    evaluate = 'mutation { evaluateAlerts(asOf: "2026-06-01") { raised cleared } }'
+    assert town_api.gql(evaluate, **STAFF)["evaluateAlerts"] == {"raised": [], "cleared": []}
+    assert _rate(town_api, "R2")["errors"] == []  # black, 2026-03-01
+    alert = "A-BL-PropertyFirm-F1-C1"
+    assert town_api.gql(evaluate, **STAFF)["evaluateAlerts"] == {"raised": [alert],
+                                                                 "cleared": []}
+    later = {"date": "2026-04-01", "listStatus": "red", "reason": "整改到位"}
+    assert town_api.gql(CREATE, {"code": "R3", "input": later, "parent": "PropertyFirm:F1"},
+                        **STAFF)["createRating"]["errors"] == []
+    assert town_api.gql(evaluate, **STAFF)["evaluateAlerts"] == {"raised": [],
+                                                                 "cleared": [alert]}

@@ -62,7 +62,7 @@ def test_an_expired_or_revoked_or_unknown_code_is_refused(tmp_path: Path) -> Non
     with pytest.raises(AccountError, match=r"^邀请码已过期（2026-01-07T08:00:00\+00:00），"
                                            "请向社区重新索取$"):
         invitations.join(store, code, "zhangsan", PASSWORD)
-    clock.now = T0
+    clock.now = T0 + dt.timedelta(hours=1)  # newer than the first: listed before it
     other, code2 = invitations.invite(store, "P2", "resident", "M1", "staff")
     invitations.revoke(store, other.id)
     for refused in (code2, "not-a-code"):

@@ -15,7 +15,7 @@ def test_dashboard_drill_export_and_a_compound(tab: Tab) -> None:
     tab.console.add("admin", "county_admin", "K1")
     tab.sign_in("admin")
     page = tab.page
-    expect(page.locator("#cards .card")).to_have_count(21)
+    expect(page.locator("#cards .card")).to_have_count(22)
     expect(page.locator("#card-owners_committee_rate .figure")).to_have_text("40.0%")
     expect(page.locator("#child-chart canvas")).to_have_count(1)
     tab.shot("dashboard")
