@@ -24,7 +24,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from api.cli import auditing, users
 from api.cli import export as cli_export
@@ -34,6 +34,7 @@ from api.cli.texts import (
     HELP_AS_OF,
     HELP_DATA_DIR,
     HELP_SCOPE,
+    EVALUATING,
     HELP_TTL_HOURS,
     WROTE,
     XLSX_NEEDS_OUT,
@@ -48,6 +49,9 @@ from graph.queries import FIRST_COUNTY
 from graph.settings import Settings
 from graph.store import Store, StoreError
 from graph.writer import WriteSummary, counts, is_empty
+
+if TYPE_CHECKING:
+    from api.graphql.alerts import Background
 
 # Commands that end within seconds: their JVM is started for a quick start.
 QUICK = frozenset({"report", "stats", "check", "dump", "token", "export", "whatif", "user"})
@@ -71,6 +75,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     who = auditing.person(args.by)
     settings = settings_of(args)
     store = open_store(settings)
+    evaluation: Background | None = None
     try:
         label, code = find_scope(store, args.replace) if args.replace else ("", "")
         arguments: dict[str, Any] = {"files": auditing.ledger_facts(args.paths)}
@@ -84,18 +89,38 @@ def cmd_load(args: argparse.Namespace) -> int:
                                               progress=Progress("load")))
         if summary is None:
             return 1
-        _evaluate_alerts(store, settings, "load")
+        evaluation = _evaluate_in_background(store, settings, "load")
         warnings = check(store)  # the whole store: a ledger may place what an earlier left
-    finally:
-        store.close()
-    _print_summary(summary)
-    if args.replace:
-        from loaders.replace import render_deleted
+        _print_summary(summary)
+        if args.replace:
+            from loaders.replace import render_deleted
 
-        print(render_deleted(summary))
-    if warnings:
-        print("\n".join(render(warnings)))
+            print(render_deleted(summary))
+        if warnings:
+            print("\n".join(render(warnings)))
+        print(translate(EVALUATING), flush=True)
+    finally:
+        _close_after(store, evaluation)
     return 0
+
+
+def _evaluate_in_background(store: Store, settings: Settings, trigger: str) -> Background:
+    """Bring the alerts up to date with what was just written, while the command says
+    what it did (api.graphql.alerts.Background: one audit line naming the service, none
+    when the store holds no rule)."""
+    from api.audit import AuditLog
+    from api.graphql.alerts import Background
+
+    evaluation = Background(store, AuditLog.in_data_dir(settings.data_dir), None)
+    evaluation.ask(trigger)
+    return evaluation
+
+
+def _close_after(store: Store, evaluation: Background | None) -> None:
+    """Close ``store`` once ``evaluation`` (if any) is over: it is not lost on exit."""
+    if evaluation is not None:
+        evaluation.wait()
+    store.close()
 
 
 def _evaluate_alerts(store: Store, settings: Settings, trigger: str) -> int:
@@ -203,6 +228,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     who = auditing.person(args.by)
     settings = settings_of(args)
     store = open_store(settings)
+    evaluation: Background | None = None
     try:
         arguments = {"files": auditing.file_facts([(args.file, Path(args.file))]),
                      "force": args.force}
@@ -210,10 +236,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
             store, settings.data_dir, who, "restore", arguments,
             lambda audited: restore(audited, args.file, force=args.force,
                                     batch_size=settings.batch_size, progress=Progress("restore")))
+        assert summary is not None  # a restore asks nobody
+        # the restored alerts are as they were when dumped: brought up to date
+        evaluation = _evaluate_in_background(store, settings, "restore")
+        _print_summary(summary)
+        print(translate(EVALUATING), flush=True)
     finally:
-        store.close()
-    assert summary is not None  # a restore asks nobody
-    _print_summary(summary)
+        _close_after(store, evaluation)
     return 0
 
 
