@@ -31,10 +31,10 @@ from api.cli import export as cli_export
 from api.cli.config import settings_of, store_has_scope, with_secret
 from api.cli.progress import Progress
 from api.cli.texts import (
+    EVALUATING,
     HELP_AS_OF,
     HELP_DATA_DIR,
     HELP_SCOPE,
-    EVALUATING,
     HELP_TTL_HOURS,
     WROTE,
     XLSX_NEEDS_OUT,
@@ -98,21 +98,25 @@ def cmd_load(args: argparse.Namespace) -> int:
             print(render_deleted(summary))
         if warnings:
             print("\n".join(render(warnings)))
-        print(translate(EVALUATING), flush=True)
     finally:
         _close_after(store, evaluation)
     return 0
 
 
-def _evaluate_in_background(store: Store, settings: Settings, trigger: str) -> Background:
+def _evaluate_in_background(store: Store, settings: Settings,
+                            trigger: str) -> Background | None:
     """Bring the alerts up to date with what was just written, while the command says
-    what it did (api.graphql.alerts.Background: one audit line naming the service, none
-    when the store holds no rule)."""
+    what it did (api.graphql.alerts.Background: one audit line naming the service);
+    None, and nothing said, when the store holds no rule."""
+    from analysis.alerts import read_rules
     from api.audit import AuditLog
     from api.graphql.alerts import Background
 
+    if not any(read_rules(store).values()):
+        return None
     evaluation = Background(store, AuditLog.in_data_dir(settings.data_dir), None)
     evaluation.ask(trigger)
+    print(translate(EVALUATING), flush=True)
     return evaluation
 
 
@@ -240,7 +244,6 @@ def cmd_restore(args: argparse.Namespace) -> int:
         # the restored alerts are as they were when dumped: brought up to date
         evaluation = _evaluate_in_background(store, settings, "restore")
         _print_summary(summary)
-        print(translate(EVALUATING), flush=True)
     finally:
         _close_after(store, evaluation)
     return 0
