@@ -39,7 +39,9 @@ a rule raises one alert per area of that level, counting its items and naming th
 earliest (:data:`GROUPED`); their own boards list each.  Its ``days`` is a grace: a
 demand counts once overdue by more than that many days.  :func:`default_rules` is the
 set a county office would switch on (``bench/alerts.py`` measures it against the
-first, per-item set on the ``county`` preset: 5,158 alerts and 8.5 s before).
+first, per-item set on the ``county`` preset, as of 2026-12-04: 142 alerts against
+5,158; a first run 3.4 s against 10.3 s, a run with nothing changed 1.7 s writing
+nothing, against 8.2 s rewriting every alert before this change).
 """
 
 from __future__ import annotations

@@ -121,7 +121,8 @@ class Background:
     an evaluation is under way.  One at a time (analysis.alerts lets one evaluation run
     in a process anyway) and none lost: one asked for while another runs is run after it
     (the running one may have read the store before the write), and all asked for
-    meanwhile are that one run, since each run reads everything.  :meth:`wait` returns
+    meanwhile are that one run, since each run reads everything (its audit line names
+    the last trigger asked).  :meth:`wait` returns
     once nothing is running or asked for: the command line waits before it closes the
     store, the app before it stops, and tests before they look."""
 
