@@ -31,7 +31,7 @@ from api.cli import export as cli_export
 from api.cli.config import settings_of, store_has_scope, with_secret
 from api.cli.progress import Progress
 from api.cli.texts import (
-    EVALUATING,
+    EVALUATED,
     HELP_AS_OF,
     HELP_DATA_DIR,
     HELP_SCOPE,
@@ -98,26 +98,30 @@ def cmd_load(args: argparse.Namespace) -> int:
             print(render_deleted(summary))
         if warnings:
             print("\n".join(render(warnings)))
+        _print_evaluation(evaluation)
     finally:
         _close_after(store, evaluation)
     return 0
 
 
-def _evaluate_in_background(store: Store, settings: Settings,
-                            trigger: str) -> Background | None:
-    """Bring the alerts up to date with what was just written, while the command says
-    what it did (api.graphql.alerts.Background: one audit line naming the service);
-    None, and nothing said, when the store holds no rule."""
-    from analysis.alerts import read_rules
+def _evaluate_in_background(store: Store, settings: Settings, trigger: str) -> Background:
+    """Bring the alerts up to date with what was just written while the command says
+    what it wrote (api.graphql.alerts.Background: one audit line naming the service,
+    none when the store holds no rule)."""
     from api.audit import AuditLog
     from api.graphql.alerts import Background
 
-    if not any(read_rules(store).values()):
-        return None
     evaluation = Background(store, AuditLog.in_data_dir(settings.data_dir), None)
     evaluation.ask(trigger)
-    print(translate(EVALUATING), flush=True)
     return evaluation
+
+
+def _print_evaluation(evaluation: Background) -> None:
+    """Once ``evaluation`` is over, what it did (nothing when there was no rule)."""
+    evaluation.wait()
+    if evaluation.last is not None:
+        print(translate(EVALUATED).format(raised=len(evaluation.last.raised),
+                                          cleared=len(evaluation.last.cleared)))
 
 
 def _close_after(store: Store, evaluation: Background | None) -> None:
@@ -134,8 +138,8 @@ def _evaluate_alerts(store: Store, settings: Settings, trigger: str) -> int:
     from api.audit import AuditLog
     from api.graphql.alerts import run_evaluation
 
-    return len(run_evaluation(store, AuditLog.in_data_dir(settings.data_dir), None,
-                              trigger).raised)
+    changes = run_evaluation(store, AuditLog.in_data_dir(settings.data_dir), None, trigger)
+    return len(changes.raised) if changes else 0
 
 
 def _load_replacing(store: Store, args: argparse.Namespace, settings: Settings,
@@ -244,6 +248,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         # the restored alerts are as they were when dumped: brought up to date
         evaluation = _evaluate_in_background(store, settings, "restore")
         _print_summary(summary)
+        _print_evaluation(evaluation)
     finally:
         _close_after(store, evaluation)
     return 0

@@ -84,13 +84,13 @@ def _counts(changes: alerts.Changes) -> dict[str, Any]:
 
 
 def run_evaluation(store: Store, log: AuditLog, bus: Bus | None, trigger: str,
-                   as_of: str | None = None) -> alerts.Changes:
+                   as_of: str | None = None) -> alerts.Changes | None:
     """Evaluate as the service (``trigger``: schedule, import, load, restore), with one
     audit line naming :data:`SYSTEM_CALLER` and the counts, then publish; nothing at all
-    (no line) when the store holds no rule at all.  The rules are read once."""
+    (no line, None) when the store holds no rule at all.  The rules are read once."""
     rules = alerts.read_rules(store)
     if not any(rules.values()):
-        return alerts.Changes()
+        return None
     entry = log.entry(SYSTEM_CALLER, "evaluate_alerts", {"trigger": trigger, "as_of": as_of})
     at = now()
     try:
@@ -107,7 +107,7 @@ def run_evaluation(store: Store, log: AuditLog, bus: Bus | None, trigger: str,
 def run_quietly(store: Store, log: AuditLog, bus: Bus | None,
                 trigger: str) -> alerts.Changes | None:
     """:func:`run_evaluation` where a failure must not fail what came before it (an import
-    already committed, the schedule): logged, None."""
+    already committed, the schedule): logged, None (as when there is no rule)."""
     try:
         return run_evaluation(store, log, bus, trigger)
     except Exception:
@@ -122,9 +122,9 @@ class Background:
     in a process anyway) and none lost: one asked for while another runs is run after it
     (the running one may have read the store before the write), and all asked for
     meanwhile are that one run, since each run reads everything (its audit line names
-    the last trigger asked).  :meth:`wait` returns
-    once nothing is running or asked for: the command line waits before it closes the
-    store, the app before it stops, and tests before they look."""
+    the last trigger asked).  :meth:`wait` returns once nothing is running or asked for:
+    the command line waits before it closes the store (and says what the run did,
+    :attr:`last`), the app before it stops, and tests before they look."""
 
     def __init__(self, store: Store, log: AuditLog, bus: Bus | None) -> None:
         self.store, self.log, self.bus = store, log, bus
@@ -133,6 +133,7 @@ class Background:
         self._worker: threading.Thread | None = None
         self._idle = threading.Event()
         self._idle.set()
+        self.last: alerts.Changes | None = None  # what the last run did (None: no rule, failed)
 
     def ask(self, trigger: str) -> None:
         """Run an evaluation (``trigger`` in its audit line) after the one running, if any."""
@@ -152,7 +153,7 @@ class Background:
                     self._worker = None
                     self._idle.set()
                     return
-            run_quietly(self.store, self.log, self.bus, trigger)
+            self.last = run_quietly(self.store, self.log, self.bus, trigger)
 
     @property
     def busy(self) -> bool:
