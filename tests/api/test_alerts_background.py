@@ -12,11 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from apihelp import api_settings, serve
 
 from analysis.alerts import Changes
 from api.audit import AuditLog
 from api.graphql import alerts as api_alerts
 from api.graphql.alerts import Background
+from api.http.app import create_app
+from graph.store import BoltStore
 
 
 @pytest.fixture
@@ -58,3 +61,16 @@ def test_asked_while_running_runs_once_after(
     assert done == ["import", "restore"] and most == [1]
     background.ask("import")  # idle again: a run of its own
     assert background.wait(30) and done == ["import", "restore", "import"]
+
+
+def test_the_app_stops_after_its_run(runs: tuple[list[str], threading.Event, list[int]],
+                                     store: BoltStore, tmp_path: Path) -> None:
+    """An import's run still going when the app is told to stop is finished first (it is
+    let go a moment after the stop begins): nothing asked for is lost on shutdown."""
+    done, first, _ = runs
+    app = create_app(api_settings(tmp_path, alert_interval_minutes=0), store)
+    _, stop = serve(app)
+    app.state.console.alerting.ask("import")
+    threading.Timer(0.5, first.set).start()
+    stop()
+    assert done == ["import"] and not app.state.console.alerting.busy
