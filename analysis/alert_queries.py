@@ -71,18 +71,24 @@ def areas(level: str) -> Query:
 ALERTS = Query(
     "alert_existing",
     "MATCH (a:Alert) RETURN a.code AS code, a.status AS status, a.message AS message, "
-    "a.last_seen AS last_seen ORDER BY code",
+    "a.history AS history ORDER BY code",
     plain=True,
 )
 
-# Change alerts whose status is still ``row.status`` (compare-and-set): ``row.props``, and
-# ``row.entry`` (unless null) added to the history as a line of its own (``$newline``).
+# Set ``row.props`` on alerts whose status and history are still ``row.status`` and
+# ``row.history`` (compare-and-set: the new history is made from the one read).
 UPDATE = Query(
     "alert_update",
-    "UNWIND $rows AS row MATCH (a:Alert {code: row.code}) WHERE a.status = row.status "
-    "SET a += row.props, a.history = CASE WHEN row.entry IS NULL THEN a.history "
-    "ELSE coalesce(a.history + $newline, '') + row.entry END "
-    "RETURN a.code AS code",
+    "UNWIND $rows AS row MATCH (a:Alert {code: row.code}) "
+    "WHERE a.status = row.status AND coalesce(a.history, '') = row.history "
+    "SET a += row.props RETURN a.code AS code",
+)
+
+# One alert's history, read in the transaction of a person's step (which bounds it).
+HISTORY = Query(
+    "alert_history",
+    "MATCH (a:Alert {code: $code}) RETURN a.history AS history",
+    plain=True,
 )
 
 
@@ -109,12 +115,13 @@ RETURN a.code AS code""",
 @cache
 def transition(guard: str, name: str) -> Query:
     """Move alert ``$code`` from one of ``$from`` to ``$to`` (a person's step), setting
-    ``$props`` and adding ``$entry`` to its history; ``guard`` is a predicate on ``a``
-    built from the model's fixed labels (the caller's scope), ``name`` tells it apart."""
+    ``$props`` (its new history among them) while its history is still ``$was``;
+    ``guard`` is a predicate on ``a`` built from the model's fixed labels (the caller's
+    scope), ``name`` tells it apart."""
     where = f" AND {guard}" if guard else ""
     return Query(
         f"alert_transition_{name}",
         f"MATCH (a:Alert {{code: $code}}) WHERE a.status IN $from{where} "
-        "SET a += $props, a.status = $to, "
-        "a.history = coalesce(a.history + $newline, '') + $entry RETURN a.code AS code",
+        "AND coalesce(a.history, '') = $was "
+        "SET a += $props, a.status = $to RETURN a.code AS code",
     )

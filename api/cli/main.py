@@ -24,13 +24,14 @@ import tempfile
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from api.cli import auditing, users
 from api.cli import export as cli_export
 from api.cli.config import settings_of, store_has_scope, with_secret
 from api.cli.progress import Progress
 from api.cli.texts import (
+    EVALUATED,
     HELP_AS_OF,
     HELP_DATA_DIR,
     HELP_SCOPE,
@@ -48,6 +49,9 @@ from graph.queries import FIRST_COUNTY
 from graph.settings import Settings
 from graph.store import Store, StoreError
 from graph.writer import WriteSummary, counts, is_empty
+
+if TYPE_CHECKING:
+    from api.graphql.alerts import Background
 
 # Commands that end within seconds: their JVM is started for a quick start.
 QUICK = frozenset({"report", "stats", "check", "dump", "token", "export", "whatif", "user"})
@@ -71,6 +75,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     who = auditing.person(args.by)
     settings = settings_of(args)
     store = open_store(settings)
+    evaluation: Background | None = None
     try:
         label, code = find_scope(store, args.replace) if args.replace else ("", "")
         arguments: dict[str, Any] = {"files": auditing.ledger_facts(args.paths)}
@@ -84,18 +89,46 @@ def cmd_load(args: argparse.Namespace) -> int:
                                               progress=Progress("load")))
         if summary is None:
             return 1
-        _evaluate_alerts(store, settings, "load")
+        evaluation = _evaluate_in_background(store, settings, "load")
         warnings = check(store)  # the whole store: a ledger may place what an earlier left
-    finally:
-        store.close()
-    _print_summary(summary)
-    if args.replace:
-        from loaders.replace import render_deleted
+        _print_summary(summary)
+        if args.replace:
+            from loaders.replace import render_deleted
 
-        print(render_deleted(summary))
-    if warnings:
-        print("\n".join(render(warnings)))
+            print(render_deleted(summary))
+        if warnings:
+            print("\n".join(render(warnings)))
+        _print_evaluation(evaluation)
+    finally:
+        _close_after(store, evaluation)
     return 0
+
+
+def _evaluate_in_background(store: Store, settings: Settings, trigger: str) -> Background:
+    """Bring the alerts up to date with what was just written while the command says
+    what it wrote (api.graphql.alerts.Background: one audit line naming the service,
+    none when the store holds no rule)."""
+    from api.audit import AuditLog
+    from api.graphql.alerts import Background
+
+    evaluation = Background(store, AuditLog.in_data_dir(settings.data_dir), None)
+    evaluation.ask(trigger)
+    return evaluation
+
+
+def _print_evaluation(evaluation: Background) -> None:
+    """Once ``evaluation`` is over, what it did (nothing when there was no rule)."""
+    evaluation.wait()
+    if evaluation.last is not None:
+        print(translate(EVALUATED).format(raised=len(evaluation.last.raised),
+                                          cleared=len(evaluation.last.cleared)))
+
+
+def _close_after(store: Store, evaluation: Background | None) -> None:
+    """Close ``store`` once ``evaluation`` (if any) is over: it is not lost on exit."""
+    if evaluation is not None:
+        evaluation.wait()
+    store.close()
 
 
 def _evaluate_alerts(store: Store, settings: Settings, trigger: str) -> int:
@@ -105,8 +138,8 @@ def _evaluate_alerts(store: Store, settings: Settings, trigger: str) -> int:
     from api.audit import AuditLog
     from api.graphql.alerts import run_evaluation
 
-    return len(run_evaluation(store, AuditLog.in_data_dir(settings.data_dir), None,
-                              trigger).raised)
+    changes = run_evaluation(store, AuditLog.in_data_dir(settings.data_dir), None, trigger)
+    return len(changes.raised) if changes else 0
 
 
 def _load_replacing(store: Store, args: argparse.Namespace, settings: Settings,
@@ -203,6 +236,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     who = auditing.person(args.by)
     settings = settings_of(args)
     store = open_store(settings)
+    evaluation: Background | None = None
     try:
         arguments = {"files": auditing.file_facts([(args.file, Path(args.file))]),
                      "force": args.force}
@@ -210,10 +244,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
             store, settings.data_dir, who, "restore", arguments,
             lambda audited: restore(audited, args.file, force=args.force,
                                     batch_size=settings.batch_size, progress=Progress("restore")))
+        assert summary is not None  # a restore asks nobody
+        # the restored alerts are as they were when dumped: brought up to date
+        evaluation = _evaluate_in_background(store, settings, "restore")
+        _print_summary(summary)
+        _print_evaluation(evaluation)
     finally:
-        store.close()
-    assert summary is not None  # a restore asks nobody
-    _print_summary(summary)
+        _close_after(store, evaluation)
     return 0
 
 

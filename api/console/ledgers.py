@@ -20,7 +20,6 @@ from starlette.routing import Route
 from api.console import ledger_import
 from api.console.ledger_import import UPLOADS, Tried, UploadRefused
 from api.console.web import PageError, View, page
-from api.graphql.alerts import run_quietly
 from api.policy import Cap
 from graph.i18n import _, translate
 from loaders.formats import SHEETS
@@ -101,9 +100,8 @@ async def confirm(view: View) -> Response:
                                          backend.settings.batch_size)
     finally:
         upload.remove()
-    if not tried.problems:  # the alerts follow what was imported (api.graphql.alerts)
-        await backend.pools.read(run_quietly, backend.store, backend.audit, backend.events,
-                                 "import")
+    if not tried.problems:  # the alerts follow what was imported, after this answer
+        backend.alerting.ask("import")  # (api.graphql.alerts.Background)
     return _answer(view, tried, "", imported=not tried.problems)
 
 

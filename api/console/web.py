@@ -35,6 +35,7 @@ from api.console.render import render
 from api.console.sessions import COOKIE, Session, Sessions
 from api.events import Bus
 from api.graphql import pools
+from api.graphql.alerts import Background
 from api.graphql.auditing import AuditFailed
 from api.graphql.context import Context
 from api.policy import Cap, refusal
@@ -76,6 +77,11 @@ class Backend:
     scope_of: ScopeOf
     issue_token: IssueToken  # signs with the server's secret: the token page's one use of it
     events: Bus | None = None  # the app's change events (api.events)
+    # the alert evaluations after imports, off their answers (api.graphql.alerts)
+    alerting: Background = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.alerting = Background(self.store, self.audit, self.events)
 
     def headers(self) -> dict[str, str]:
         tiles = self.settings.map_tile_url

@@ -11,8 +11,9 @@ changed through the generated mutations, which ask for ``Cap.MANAGE_RULES``
   the same statement, audited (api.graphql.auditing), one history line naming the caller;
 * ``evaluateAlerts``: analysis.alerts.evaluate on the caller's request, audited;
 * :func:`run_evaluation`, the same for the service itself (the schedule in
-  api.http.app, the imports of the console and the command line): one audit line naming
-  :data:`SYSTEM_CALLER`, written only when the store holds a rule;
+  api.http.app, the imports of the console and the command line, restores): one audit
+  line naming :data:`SYSTEM_CALLER`, written only when the store holds a rule; after an
+  import or a restore it runs in the :class:`Background`, not before the answer;
 * :func:`events` / :func:`stepped`: one ``alert`` event per change, published on the app's
   bus once the change is settled (api.graphql.auditing's ``published``; the service's own
   runs through :func:`publish`).
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -82,16 +84,18 @@ def _counts(changes: alerts.Changes) -> dict[str, Any]:
 
 
 def run_evaluation(store: Store, log: AuditLog, bus: Bus | None, trigger: str,
-                   as_of: str | None = None) -> alerts.Changes:
-    """Evaluate as the service (``trigger``: schedule, import, load), with one audit line
-    naming :data:`SYSTEM_CALLER` and the counts, then publish; nothing at all (no line)
-    when the store holds no rule at all."""
-    if not alerts.has_rules(store):
-        return alerts.Changes()
+                   as_of: str | None = None) -> alerts.Changes | None:
+    """Evaluate as the service (``trigger``: schedule, import, load, restore), with one
+    audit line naming :data:`SYSTEM_CALLER` and the counts, then publish; nothing at all
+    (no line, None) when the store holds no rule at all.  The rules are read once."""
+    rules = alerts.read_rules(store)
+    if not any(rules.values()):
+        return None
     entry = log.entry(SYSTEM_CALLER, "evaluate_alerts", {"trigger": trigger, "as_of": as_of})
     at = now()
     try:
-        changes = alerts.evaluate(auditing.AuditedStore(store, entry, _counts), as_of, at=at)
+        changes = alerts.evaluate(auditing.AuditedStore(store, entry, _counts), as_of, at=at,
+                                  rules=rules)
     except BaseException:
         entry.settle_quietly("error")
         raise
@@ -103,12 +107,62 @@ def run_evaluation(store: Store, log: AuditLog, bus: Bus | None, trigger: str,
 def run_quietly(store: Store, log: AuditLog, bus: Bus | None,
                 trigger: str) -> alerts.Changes | None:
     """:func:`run_evaluation` where a failure must not fail what came before it (an import
-    already committed, the schedule): logged, None."""
+    already committed, the schedule): logged, None (as when there is no rule)."""
     try:
         return run_evaluation(store, log, bus, trigger)
     except Exception:
         logger.exception("alert evaluation (%s) failed", trigger)
         return None
+
+
+class Background:
+    """The service's runs after an import or a restore, off the answer: a thread of its
+    own runs :func:`run_quietly` once the write is over, and the answer only says that
+    an evaluation is under way.  One at a time (analysis.alerts lets one evaluation run
+    in a process anyway) and none lost: one asked for while another runs is run after it
+    (the running one may have read the store before the write), and all asked for
+    meanwhile are that one run, since each run reads everything (its audit line names
+    the last trigger asked).  :meth:`wait` returns once nothing is running or asked for:
+    the command line waits before it closes the store (and says what the run did,
+    :attr:`last`), the app before it stops, and tests before they look."""
+
+    def __init__(self, store: Store, log: AuditLog, bus: Bus | None) -> None:
+        self.store, self.log, self.bus = store, log, bus
+        self._lock = threading.Lock()
+        self._asked: str | None = None  # the trigger of the run asked for, not started
+        self._worker: threading.Thread | None = None
+        self._idle = threading.Event()
+        self._idle.set()
+        self.last: alerts.Changes | None = None  # what the last run did (None: no rule, failed)
+
+    def ask(self, trigger: str) -> None:
+        """Run an evaluation (``trigger`` in its audit line) after the one running, if any."""
+        with self._lock:
+            self._asked = trigger
+            self._idle.clear()
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._run, name="jinlin-alerts",
+                                                daemon=True)
+                self._worker.start()
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                trigger, self._asked = self._asked, None
+                if trigger is None:
+                    self._worker = None
+                    self._idle.set()
+                    return
+            self.last = run_quietly(self.store, self.log, self.bus, trigger)
+
+    @property
+    def busy(self) -> bool:
+        """Whether a run is under way or asked for."""
+        return not self._idle.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until nothing runs or is asked for; False when ``timeout`` ran out."""
+        return self._idle.wait(timeout)
 
 
 @strawberry.type(description="一次预警评估的结果（AlertEvaluation）：调用者范围内新发出和"

@@ -282,6 +282,7 @@ def create_app(settings: Settings, store: Store | None = None,
                 alerting.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await alerting
+            await asyncio.to_thread(endpoint.console.alerting.wait)  # an import's run
             endpoint.pools.close()
             if previous is not None:
                 embedded.limit_statements(previous)

@@ -5,6 +5,7 @@ acknowledgement stands while the condition holds."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -129,6 +130,42 @@ RETURN a.code AS code, properties(a) AS props, r.code AS rule,
   labels(t)[0] + ':' + t.code AS place ORDER BY code""")
 
 
+class Spy:
+    """``store`` noting the statements its transactions run (``ran``), the alert codes
+    each ``alert_update`` wrote (``rows``) and the statements it reads (``reads``)."""
+
+    def __init__(self, store: BoltStore) -> None:
+        self.store, self.backend = store, store.backend
+        self.ran: list[str] = []
+        self.rows: list[list[str]] = []
+        self.reads: list[str] = []
+
+    def read(self, query: Query, **params: Any) -> list[dict[str, Any]]:
+        self.reads.append(query.name)
+        return self.store.read(query, **params)
+
+    def transaction(self, work: Any) -> Any:
+        spy = self
+
+        class Tx:
+            def run(self, query: Query, **params: Any) -> list[dict[str, Any]]:
+                spy.ran.append(query.name)
+                out = tx.run(query, **params)
+                if query.name == "alert_update":
+                    spy.rows.append([r["code"] for r in params["rows"]])
+                return out
+
+        def spied(inner: Any) -> Any:
+            nonlocal tx
+            tx = inner
+            spy.ran.clear()
+            spy.rows.clear()
+            return work(Tx())
+
+        tx: Any = None
+        return self.store.transaction(spied)
+
+
 def stored(store: BoltStore) -> dict[str, dict[str, Any]]:
     return {r["code"]: r for r in store.read(ALERTS)}
 
@@ -158,11 +195,38 @@ def test_evaluating_again_changes_nothing(town: BoltStore) -> None:
     again = alerts.evaluate(town, AS_OF, at=AT)
     assert not again.raised and not again.cleared and sorted(again.kept) == sorted(EXPECTED)
     assert stored(town) == before
-    # a later run only moves last_seen
-    later = alerts.evaluate(town, AS_OF, at=AT2)
-    assert not later.changed
+    # a later run with nothing changed writes no alert at all: its transaction reads
+    # the alerts and runs nothing else, and last_seen stays when it was found
+    spy = Spy(town)
+    later = alerts.evaluate(spy, AS_OF, at=AT2)
+    assert not later.changed and len(later.kept) == len(EXPECTED)
+    assert spy.ran == ["alert_existing"]
+    assert stored(town) == before
     after = stored(town)["A-GRID-Grid-G2"]["props"]
-    assert (after["first_seen"], after["last_seen"], after["status"]) == (AT, AT2, "new")
+    assert (after["first_seen"], after["last_seen"], after["status"]) == (AT, AT, "new")
+
+
+def test_only_a_changed_message_is_written(town: BoltStore) -> None:
+    """A day later the four alerts whose messages count days change (D1 13 days overdue,
+    P4 62 days late, OC1 18 days left, OC3 122 days past): only they are written, with
+    last_seen moved; the other eleven are not touched."""
+    alerts.evaluate(town, AS_OF, at=AT)
+    before = stored(town)
+    spy = Spy(town)
+    assert not alerts.evaluate(spy, "2026-06-02", at=AT2).changed
+    assert spy.ran == ["alert_existing", "alert_update"]
+    moved = ["A-OVER-Demand-D1-C1", "A-REP-Person-P4-C3", "A-TERM-OwnersCommittee-OC1-C1",
+             "A-TERM-OwnersCommittee-OC3-C3"]
+    assert spy.rows == [moved]
+    after = stored(town)
+    assert [after[c]["props"]["message"] for c in moved] == [
+        "需求“修路灯”办结时限 2026-05-20，已超期 13 天，当前状态：已派单",
+        "在职党员 P4 于 2026-01-01 转入党组织，90 天内应到居住地社区报到，至今未报到（已超 62 天）",
+        "小区“C1”的业委会“OC1”任期将于 2026-06-20 届满（还有 18 天）",
+        "小区“C3”的业委会“OC3”任期已于 2026-01-31 届满（已过 122 天），尚无现任业委会"]
+    assert {after[c]["props"]["last_seen"] for c in moved} == {AT2}
+    assert {k: v for k, v in after.items() if k not in moved} == {
+        k: v for k, v in before.items() if k not in moved}
 
 
 def test_cleared_then_reopened(town: BoltStore) -> None:
@@ -192,7 +256,7 @@ def test_acknowledged_stays_while_the_condition_holds(town: BoltStore) -> None:
                                                        AT2, "staff@K"))
     assert not alerts.evaluate(town, AS_OF, at=AT3).changed
     props = stored(town)[code]["props"]
-    assert (props["status"], props["last_seen"]) == ("acknowledged", AT3)
+    assert (props["status"], props["last_seen"]) == ("acknowledged", AT)
     # a grid branch covers G1 ∋ C1, C2: C2's alert is cleared, whoever had acknowledged
     # it, and so are S1's coverage alert (now 2/2) and the county's (2/3 is not below 50%)
     G().node("PartyOrg", "PO2", kind="grid_branch").node("Grid", "G1").rel(
@@ -233,8 +297,11 @@ def test_the_alert_statements() -> None:
     with pytest.raises(ValueError):
         aq.create("Demand", "Building")  # alerts are raised at areas only
     step = aq.transition("(a.code <> '')", "any").cypher
-    assert step.startswith("MATCH (a:Alert {code: $code}) WHERE a.status IN $from AND "
-                           "(a.code <> '') SET a += $props, a.status = $to")
+    assert step == ("MATCH (a:Alert {code: $code}) WHERE a.status IN $from AND "
+                    "(a.code <> '') AND coalesce(a.history, '') = $was "
+                    "SET a += $props, a.status = $to RETURN a.code AS code")
+    assert "WHERE a.status = row.status AND coalesce(a.history, '') = row.history " \
+        "SET a += row.props" in aq.UPDATE.cypher
     assert aq.areas("Street").cypher.endswith("RETURN DISTINCT s.code AS code ORDER BY code")
 
 
@@ -246,3 +313,91 @@ def test_a_malformed_rule_is_named_and_skipped() -> None:
     assert alerts.alert_code("R", ("Compound", "C1"), ("Compound", "C1")) == "A-R-Compound-C1"
     long = alerts.alert_code("R" * 60, ("Compound", "C1"), ("Compound", "C1"))
     assert long.startswith("A-") and len(long) == 26
+
+
+def test_a_flapping_condition_keeps_a_bounded_history(town: BoltStore) -> None:
+    """F2 put on and off the black list 40 times: 81 status changes, ~3,000 characters
+    of history unbounded.  Kept: the first line, one line counting the 65 left out, the
+    newest 15; every write succeeds and the alert is still one."""
+    code = "A-BLACK-PropertyFirm-F2-C3"
+    alerts.evaluate(town, AS_OF, at=AT)
+    for i in range(40):
+        for status, listed in (("cleared", "red"), ("new", "black")):
+            write_graph(town, [NodeRecord("PropertyFirm", "F2", {"list_status": listed})], [])
+            at = f"2026-06-{2 + i // 2:02d}T{8 + (i % 2) * 2 + (status == 'new'):02d}:00:00"
+            changes = alerts.evaluate(town, AS_OF, at=at)
+            assert (changes.cleared if status == "cleared" else changes.raised) == [code]
+    text = stored(town)[code]["props"]["history"]
+    lines = alerts.history(text)
+    assert len(lines) == 1 + 1 + alerts.HISTORY_KEPT and len(text) <= 2000
+    assert lines[0] == (AT, "new", alerts.SYSTEM)
+    assert lines[1] == ("…", alerts.OMITTED, "65")
+    assert [s for _, s, _ in lines[2:]] == ["new"] + ["cleared", "new"] * 7
+    assert lines[-1] == ("2026-06-21T11:00:00", "new", alerts.SYSTEM)
+    # a person's step on it is bounded the same way
+    assert town.transaction(lambda tx: alerts.step(tx, "acknowledge", code, "", "any",
+                                                   "2026-06-22T08:00:00", "staff@K"))
+    lines = alerts.history(stored(town)[code]["props"]["history"])
+    assert lines[1] == ("…", alerts.OMITTED, "66")
+    assert lines[-1] == ("2026-06-22T08:00:00", "acknowledged", "staff@K")
+    assert len(lines) == 17 and len(stored(town)) == len(EXPECTED)
+
+
+def test_appended_bounds_the_length_too() -> None:
+    long = "x" * 300
+    text = alerts.history_line(AT, "new", alerts.SYSTEM)
+    for i in range(10):
+        text = alerts.appended(text, alerts.history_line(f"{AT}{i}", "new", long))
+    lines = alerts.history(text)
+    # 10 lines of ~330 characters: only 5 fit in 2,000 with the first and the count
+    assert len(text) <= 2000 and lines[1] == ("…", alerts.OMITTED, "5")
+    assert [w for w, _, _ in lines[2:]] == [f"{AT}{i}" for i in range(5, 10)]
+
+
+def test_rules_grouped_by_area(town: BoltStore) -> None:
+    """With a level, overdue demands and unreported members raise one alert per area:
+    D1 (C1 in M1) and D4 (raised in M1 itself, due 05-10) make one for M1, D5 (C3 in
+    M2, due 05-25: 7 days late, not more than the grace of 7) none yet; per street, P4
+    and P7 (both in C3, P7 joined 02-01) one for S2 naming P4 first."""
+    county().node("Demand", "D4", title="修门禁", status="open", due="2026-05-10",
+             created_at="2026-05-01T09:00:00").rel("D4", "RAISED_IN", "M1").node(
+        "Demand", "D5", title="换水管", status="open", due="2026-05-25",
+        created_at="2026-05-01T09:00:00").rel("D5", "RAISED_IN", "C3").node(
+        "Member", "P7", name="李四").rel("P7", "LIVES_IN", "C3").rel(
+        "P7", "MEMBER_OF", "PO1", since="2026-02-01").write(town)
+    write_graph(town, [NodeRecord("AlertRule", c, {"enabled": c in ("OVER", "REP")})
+                       for c in [r["code"] for r in RULES]], [])
+    write_graph(town, [NodeRecord("AlertRule", "OVER", {"level": "Community", "days": 7}),
+                       NodeRecord("AlertRule", "REP", {"level": "Street"})], [])
+    assert sorted(alerts.evaluate(town, AS_OF, at=AT).raised) == [
+        "A-OVER-Community-M1", "A-REP-Street-S2"]
+    rows = stored(town)
+    assert (rows["A-OVER-Community-M1"]["item"], rows["A-OVER-Community-M1"]["place"]) == (
+        "Community:M1", "Community:M1")
+    assert rows["A-OVER-Community-M1"]["props"]["message"] == (
+        "M1有 2 件需求超期 7 天以上仍未办结，时限最早的：“修门禁”（2026-05-10）、"
+        "“修路灯”（2026-05-20）")
+    assert rows["A-REP-Street-S2"]["props"]["message"] == (
+        "S2有 2 名在职党员转入党组织超过 90 天仍未到居住地社区报到，转入最早的："
+        "P4（2026-01-01）、李四（2026-02-01）")
+    # the next day D5 is 8 days late: M2's alert is raised; neither message of the two
+    # there changes with the day, so nothing else is written
+    spy = Spy(town)
+    changes = alerts.evaluate(spy, "2026-06-02", at=AT2)
+    assert (changes.raised, changes.cleared) == (["A-OVER-Community-M2"], [])
+    assert spy.ran == ["alert_existing", "alert_create_Community_Community"]
+    assert stored(town)["A-OVER-Community-M2"]["props"]["message"] == (
+        "M2有 1 件需求超期 7 天以上仍未办结，时限最早的：“换水管”（2026-05-25）")
+    bad = Rule("X", "X", "demand_overdue", "K", level="Grid")
+    assert alerts.check_rule(bad) == (
+        "level", "规则类型 demand_overdue 的评估层级（level）须是 County、Street、Community 之一")
+
+
+def test_a_service_run_reads_the_rules_once(town: BoltStore, tmp_path: Path) -> None:
+    from api.audit import AuditLog
+    from api.graphql.alerts import run_evaluation
+
+    spy = Spy(town)
+    changes = run_evaluation(spy, AuditLog(tmp_path / "audit.log"), None, "test", AS_OF)  # type: ignore[arg-type]
+    assert sorted(changes.raised) == sorted(EXPECTED)
+    assert spy.reads.count("alert_rules") == 1

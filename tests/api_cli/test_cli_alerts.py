@@ -1,5 +1,7 @@
-"""The command line keeps the alerts up to date: ``jinlin load`` evaluates the rules after
-importing (one more audit line, naming the service), the demo seeds the default rules.
+"""The command line keeps the alerts up to date: ``jinlin load`` and ``jinlin restore``
+evaluate the rules after writing (one more audit line, naming the service), in the
+background while the command prints its summary, and wait for it before they end; the
+demo seeds the default rules.
 
 Ledgers: county K1 ⊃ street S1 ⊃ community M1 ⊃ grid G1, no grid worker, and one rule
 (grids without a full-time grid worker): one alert, A-GRID-Grid-G1."""
@@ -15,9 +17,10 @@ import pytest
 
 from analysis import alerts
 from api.cli.main import _seed_alert_rules, main
+from graph.queries import DELETE_ALL
 from graph.settings import Settings
 from graph.store import BoltStore, Query
-from graph.writer import NodeRecord, write_graph
+from graph.writer import NodeRecord, RelRecord, write_graph
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "loaders"))
 from test_import import write_dir  # noqa: E402
@@ -35,6 +38,7 @@ LEDGERS = {
     "RULE_OF.csv": [["from", "to"], ["GRID", "K1"]],  # one label at each end: no kinds
 }
 ALERTS = Query("t_cli_alerts", "MATCH (a:Alert) RETURN a.code AS code, a.message AS message")
+STATUS = Query("t_cli_status", "MATCH (a:Alert) RETURN a.code AS code, a.status AS status")
 
 
 def _lines(data_dir: Path) -> list[dict[str, Any]]:
@@ -43,13 +47,17 @@ def _lines(data_dir: Path) -> list[dict[str, Any]]:
 
 
 def test_load_evaluates_the_rules_it_brought(store: BoltStore, embedded_dir: Path,
-                                             tmp_path: Path) -> None:
+                                             tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
     if store.backend != "arcadedb":
         pytest.skip("the command line's --data-dir is the embedded store")
     before = len(_lines(embedded_dir))
     ledgers = write_dir(tmp_path / "a", LEDGERS)
     assert main(["load", "--data-dir", str(embedded_dir), "--by", "zhang.san",
                  str(ledgers)]) == 0
+    out = capsys.readouterr().out.splitlines()  # ran beside the summary, said after it
+    assert out[0].startswith("类型")
+    assert out[-1] == "已按预警规则重新评估：新发出 1 条预警，消除 0 条（见 /alerts）"
     lines = [{k: v for k, v in x.items() if k not in ("id", "when")}
              for x in _lines(embedded_dir)[before:]]
     assert [(x["mutation"], x["who"]) for x in lines] == [
@@ -79,3 +87,31 @@ def test_the_demo_seeds_the_default_rules(store: BoltStore, settings: Settings,
     assert [(x["mutation"], x["who"], x.get("counts")) for x in lines] == [
         ("seed_alert_rules", "demo", {"created": 2 * n, "updated": 0, "deleted": 0}),
         ("evaluate_alerts", alerts.SYSTEM, {"raised": 0, "cleared": 0})]
+
+
+def test_restore_brings_the_alerts_up_to_date(store: BoltStore, embedded_dir: Path,
+                                              tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """The dump holds G1's alert as it was; G1 got a full-time grid worker after it was
+    raised (no evaluation since): the restore's evaluation clears it."""
+    if store.backend != "arcadedb":
+        pytest.skip("the command line's --data-dir is the embedded store")
+    data_dir = str(embedded_dir)
+    assert main(["load", "--data-dir", data_dir, str(write_dir(tmp_path / "a", LEDGERS))]) == 0
+    write_graph(store, [NodeRecord("Person", "P1", {"name": "张三"})],
+                [RelRecord("HOLDS_POST", "Person", "P1", "Grid", "G1",
+                           {"role": "grid_worker", "full_time": True, "since": "2020-01-01"})])
+    dump = tmp_path / "backup.jsonl.gz"
+    assert main(["dump", "--data-dir", data_dir, str(dump)]) == 0
+    store.write(DELETE_ALL)
+    capsys.readouterr()
+    before = len(_lines(embedded_dir))
+    assert main(["restore", "--data-dir", data_dir, "--by", "li.si", str(dump)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "已按预警规则重新评估：新发出 0 条预警，消除 1 条（见 /alerts）")
+    lines = _lines(embedded_dir)[before:]
+    assert [(x["mutation"], x["who"], x["arguments"].get("trigger"), x["outcome"])
+            for x in lines] == [("restore", "li.si", None, "ok"),
+                                ("evaluate_alerts", alerts.SYSTEM, "restore", "ok")]
+    assert lines[1]["counts"] == {"raised": 0, "cleared": 1}
+    assert store.read(STATUS) == [{"code": "A-GRID-Grid-G1", "status": "cleared"}]

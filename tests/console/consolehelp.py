@@ -28,10 +28,11 @@ FIELD = re.compile(r'name="csrf" value="([^"]+)"')
 
 
 class Console:
-    """The running console: its address, store, data directory and accounts."""
+    """The running console: its address, store, data directory and accounts (and the
+    app, whose background work a test may wait for)."""
 
-    def __init__(self, base: str, store: BoltStore, data_dir: Path) -> None:
-        self.base, self.store, self.data_dir = base, store, data_dir
+    def __init__(self, base: str, store: BoltStore, data_dir: Path, app: Any = None) -> None:
+        self.base, self.store, self.data_dir, self.app = base, store, data_dir, app
         self.accounts = AccountStore.in_data_dir(data_dir)
         self.audit = data_dir / "audit.log"
 
@@ -88,6 +89,6 @@ def console_on(store: BoltStore, tmp_path: Path, **settings: Any) -> Iterator[Co
     app = create_app(api_settings(tmp_path, **settings), store)
     base, stop = serve(app)
     try:
-        yield Console(base, store, tmp_path)
+        yield Console(base, store, tmp_path, app)
     finally:
         stop()

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from typing import Any
 
 import httpx
 import pytest
 from consolehelp import Console, csrf_of, post_form
 
 from analysis import alerts
+from api.graphql import alerts as api_alerts
+from api.graphql.alerts import run_quietly
 from graph.store import Query
 from graph.writer import NodeRecord, RelRecord, write_graph
 
@@ -111,7 +115,17 @@ def _import(client: httpx.Client) -> httpx.Response:
 
 
 def test_a_rules_ledger_is_the_county_admins_and_evaluated_on_import(
-        console: Console) -> None:
+        console: Console, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The import answers before its evaluation runs (held here until the answer is
+    in), which then runs in the background; the test waits for it."""
+    held, evaluated = threading.Event(), []
+
+    def after_the_answer(*args: Any) -> Any:
+        assert held.wait(30)
+        evaluated.append(args[3])
+        return run_quietly(*args)
+
+    monkeypatch.setattr(api_alerts, "run_quietly", after_the_answer)
     console.add("admin", "county_admin", "K1")
     console.add("wang.wu", "street_staff", "SA")
     # a street user sees no county to hang a rule on, and may not make one either
@@ -120,7 +134,12 @@ def test_a_rules_ledger_is_the_county_admins_and_evaluated_on_import(
     assert refused.status_code == 422
     assert "只有县级管理员可以修改规则，角色 street_staff 不能" in refused.text
     assert 'id="confirm"' not in refused.text
-    assert _import(console.login("admin")).status_code == 200
+    answer = _import(console.login("admin"))
+    assert answer.status_code == 200 and 'id="evaluating"' in answer.text
+    assert evaluated == [] and console.store.read(STATUS) == []
+    assert console.app.state.console.alerting.busy
+    held.set()
+    assert console.app.state.console.alerting.wait(30) and evaluated == ["import"]
     # the import's evaluation: the five grids without a full-time grid worker
     assert sorted(r["code"] for r in console.store.read(STATUS)) == sorted(
         f"A-GRID2-Grid-{g}" for g in ("GA", "GA2", "GB", "GB2", "GS"))
