@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 from starlette.responses import Response
 from starlette.routing import Route
 
+from api.console.cache import kept
 from api.console.web import PageError, View, page, today, whole
 from api.policy import Cap
 from graph import lifecycle
@@ -98,6 +99,15 @@ async def board(view: View) -> Response:
     query = view.request.query_params
     scope = _scope(view)
     chosen = {name: query.get(name) or "" for name in FILTERS}
+    values = await kept(view, "demands", (scope, *chosen.values()),
+                        lambda: _board(view, scope, chosen))
+    return view.render("demands.html", nav="demands", scope_id=scope, chosen=chosen,
+                       categories=CATEGORIES, steps=lifecycle.STEPS, **values)
+
+
+async def _board(view: View, scope: str, chosen: dict[str, str]) -> dict[str, Any]:
+    """The board's columns, filters and takers (kept until the store is written:
+    api.console.cache; overdue is counted on today, which is part of the key)."""
     within = f"Community:{chosen['community']}" if chosen["community"] else scope
     limit = view.backend.settings.page_size_max
     data = await view.gql(BOARD, scope=scope, within=within, first=min(COLUMN_SIZE, limit),
@@ -120,10 +130,8 @@ async def board(view: View) -> Response:
         found = await view.gql(TAKER_CHOICES, scope=scope, limit=limit)
         choices = {translate(TAKER_GROUPS[label]): _nodes(found[field])
                    for label, field in TAKERS}
-    return view.render("demands.html", nav="demands", scope_id=scope, chosen=chosen,
-                       columns=columns, communities=communities, categories=CATEGORIES,
-                       takers=takers, taker_choices=choices, steps=lifecycle.STEPS,
-                       column_size=min(COLUMN_SIZE, limit), on=on)
+    return {"columns": columns, "communities": communities, "takers": takers,
+            "taker_choices": choices, "column_size": min(COLUMN_SIZE, limit), "on": on}
 
 
 def _back(form: Any) -> str:
