@@ -70,13 +70,12 @@ _CACHES_LOCK = threading.Lock()
 
 
 def cache_of(view: View) -> PageCache:
-    """The cache of the store behind ``view`` (off when the projection is off)."""
+    """The cache of the store behind ``view``."""
     store = view.backend.store
     with _CACHES_LOCK:
         found = _CACHES.get(store)
         if found is None:
-            on = view.backend.settings.projection_entries > 0
-            found = _CACHES[store] = PageCache(ENTRIES if on else 0)
+            found = _CACHES[store] = PageCache(ENTRIES)
         return found
 
 
@@ -84,9 +83,11 @@ async def kept(view: View, page: str, asked: Hashable,
                read: Callable[[], Awaitable[Any]]) -> Any:
     """What ``read`` answers for ``page`` and ``asked`` (the page's parameters), read
     again only when the store was written since, or for another account, role, scope,
-    language or day."""
+    language, day or app settings (two apps may share one store)."""
+    if view.backend.settings.projection_entries <= 0:  # see the module's docstring
+        return await read()
     who = (view.account.name, view.caller.role, view.caller.scope)
-    key = (page, asked, who, current(), today())
+    key = (page, asked, who, current(), today(), view.backend.settings)
     cache = cache_of(view)
     now = await view.backend.pools.read(generation, view.backend.store)
     found = cache.get(key, now)
