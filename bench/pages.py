@@ -5,16 +5,23 @@ under a temporary directory (or reuses ``--data-dir``, loading it when empty), s
 app with uvicorn on 127.0.0.1, signs a county admin in through the console's own sign-in
 form and asks for each page ``--repeat`` times, one request at a time, after
 ``--warmup`` requests that are not counted (the first analysis of a scope reads it into
-the projection).  Per page it prints p50 and p95 of the whole answer (the HTML as the
-browser gets it, before any script runs) and the ratio to the baseline.
+the projection).  Per page and mode it prints p50 and p95 of the whole answer (the HTML
+or JSON as the browser gets it, before any script runs), its size, and the ratio of the
+old p95 to the mode's.
 
-The baseline, measured in the same run and interleaved with today's code request by
-request: the pages as they were before issue 13 (:func:`old_pages`: the map sending
-every compound, site and demand of the scope with its outline in both coordinate
-systems, the demands board counting every status column, the network page asking
-for the analysis of the whole scope's picture data); ``--no-baseline`` leaves it out.
+The modes, interleaved request by request so that all see the same machine:
+
+- ``old``, the baseline (:func:`old_pages`): the pages as they were before issue 13 —
+  nothing kept between requests, the map's lists read one after the other in pages of
+  100 (its demands as today, one list per status: the same rows as the old single
+  list), ``networkStructure`` checking the scope of every node it could name;
+- ``cold``, today's query shapes with nothing kept (:func:`uncached`): what the first
+  look after a write costs (the analyses' projection stays warm; it has its own bench);
+- ``now``, today's pages: a look with no write since the last one reads one node (the
+  write stamp, api.console.cache).
+
 Target (issue 13): each page p95 ≤ 250 ms serial on the county.
-Run: ``python bench/pages.py [--data-dir DIR] [--repeat 20]``.
+Run: ``python bench/pages.py [--data-dir DIR] [--repeat 20] [--page /map ...]``.
 """
 
 from __future__ import annotations

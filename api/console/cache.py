@@ -2,7 +2,8 @@
 
 The map, the demands board and the network page of a county each send tens of GraphQL
 reads (the map pages through every unfinished demand of the county): seconds, for an
-answer that changes only when something is written.  A page keeps what it read here,
+answer that changes only when something is written (the dashboard keeps its indicator
+table the same way).  A page keeps what it read here,
 keyed by what it asked, who asked and in which language, and by the day (overdue and
 as-of figures are "on today"); each entry remembers the store's write generation
 (``analysis.projection.generation``: this process's finished writes and the bulk

@@ -179,12 +179,16 @@ async def map_data(view: View, scope: str | None) -> tuple[dict[str, Any], str]:
 async def _read(view: View, scope: str | None) -> tuple[dict[str, Any], str]:
     head, gaps, nearest = await _gaps(view, scope)
     area = head["scope"]
-    # the three lists and the name side by side: each is pages of reads in a row
-    (compounds, cut_c), (sites, cut_s), (demands, cut_d), place = await asyncio.gather(
+    # the lists (the demands one per status) and the name side by side: each list is
+    # pages of reads in a row, and a county has thousands of unfinished demands
+    (compounds, cut_c), (sites, cut_s), place, *by_status = await asyncio.gather(
         every(view, COMPOUNDS_DOC, "compounds", within=area),
         every(view, SITES_DOC, "serviceSites", within=area),
-        every(view, DEMANDS_DOC, "demands", within=area, status=list(UNFINISHED)),
-        view.gql(PLACE_DOC, id=area))
+        view.gql(PLACE_DOC, id=area),
+        *(every(view, DEMANDS_DOC, "demands", within=area, status=[s]) for s in UNFINISHED))
+    found = sorted((n for nodes, _cut in by_status for n in nodes), key=lambda n: n["code"])
+    demands = found[:MAX_POINTS]
+    cut_d = any(cut for _nodes, cut in by_status) or len(found) > MAX_POINTS
     names = {c["code"]: c["name"] for n in compounds for g in n["inGrid"]
              for c in g["partOfCommunity"]}
     rows = [_compound(n, gaps.get(n["code"], []), nearest) for n in compounds]

@@ -19,7 +19,7 @@ from graph.writer import NodeRecord as N
 from graph.writer import RelRecord as R
 from graph.writer import write_graph
 
-PAGES = ("/demands", "/map", "/map/data", "/network")
+PAGES = ("/", "/demands", "/map", "/map/data", "/network")
 
 
 def _reads(console: Console, client: object, path: str) -> int:
