@@ -31,7 +31,7 @@ from api.console.web import View, today
 from graph.i18n import current
 from graph.store import Store
 
-ENTRIES = 64  # page answers kept (a county's map is ~4 MB of Python objects)
+ENTRIES = 32  # page answers kept (a county's map: 626 KB of JSON, ~2.5 MB of Python objects)
 
 
 class PageCache:
