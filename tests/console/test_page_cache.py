@@ -71,6 +71,23 @@ def test_the_network_sees_a_new_post_at_once(console: Console) -> None:
         isolated[1:]
 
 
+def _fraction(page: str, key: str) -> str:
+    found = re.search(rf'id="card-{key}".*?<div class="fraction">(.*?)</div>', page, re.S)
+    assert found, key
+    return found.group(1)
+
+
+def test_the_dashboard_sees_a_write_at_once(console: Console) -> None:
+    """The town has no property firm managing anything: 0 of its 5 compounds, then FA
+    manages CA."""
+    console.add("admin", "county_admin", "K1")
+    client = console.login("admin")
+    assert _fraction(client.get("/").text, "property_management_coverage") == "0 / 5"
+    write_graph(console.store, [], [R("MANAGES", "PropertyFirm", "FA", "Compound", "CA",
+                                      {"since": "2020-01-01"})])
+    assert _fraction(client.get("/").text, "property_management_coverage") == "1 / 5"
+
+
 def test_accounts_do_not_share_an_answer(console: Console) -> None:
     """The same page asked the same way: each account gets what it may see."""
     console.add("admin", "county_admin", "K1")
