@@ -2,8 +2,11 @@
 
 ``/demands`` shows the scope's demands in one column per status of the model (labels from
 graph.model, the chain from graph.lifecycle), filtered on the server by community,
-category and taker through the ``demands`` connection; overdue is graph.lifecycle's
-``overdue`` (the demand-closure indicator's own definition), counted on today.  Each
+category and taker through the ``demands`` connection, a page of ``COLUMN_SIZE`` per
+column; a column pages on by the connection's cursor (``column``, ``after``; ``start``
+only numbers the cards), so a county's thousands of demands are all reachable; overdue
+is graph.lifecycle's ``overdue`` (the demand-closure indicator's own definition), counted
+on today.  What a board read is kept until the store is written (api.console.cache).  Each
 card's next step posts to ``/demands/step``, which runs that step's mutation as the
 signed-in account.  ``/demands/match`` runs ``matchPlan`` and, posted, ``dispatchMatches``
 with the demands ticked.  Every change is therefore the API's mutation: the same scope
@@ -69,7 +72,6 @@ NAMES = ("query Names($demands: [String!], $resources: [String!], $limit: Int, "
          "resources(first: $limit, filter: {codes: $resources}) { edges { node { code name } } } "
          + " ".join(_BY_CODES.format(field=field) for _l, field in TAKERS) + " }\n" + CARD)
 FILTERS = ("community", "category", "taker")
-PAGING = ("column", "after", "start")  # one column's later page: its cursor, its first row
 
 
 def _nodes(connection: dict[str, Any]) -> list[dict[str, Any]]:

@@ -8,6 +8,8 @@ compounds, sites and demands come from the scoped lists (``within`` the same sco
 through :meth:`View.gql` as the signed-in account.  The page places them on a plane of
 its own (api.console.plane) unless ``map_tile_url`` names an intranet tile server; what has
 no coordinates is listed beside the map.  ``/map/data`` answers the same data as JSON.
+The lists are read side by side (a county's unfinished demands: one list per status) and
+what was read is kept until the store is written (api.console.cache).
 """
 
 from __future__ import annotations

@@ -89,9 +89,9 @@ def _picture(graph: dict[str, Any]) -> dict[str, Any]:
 
 async def network(view: View) -> Response:
     params = view.request.query_params
-    asked = params.get("scope") or None
-    values = await kept(view, "network", (asked, params.get("community") or ""),
-                        lambda: _read(view, asked, params.get("community") or ""))
+    asked, community = params.get("scope") or None, params.get("community") or ""
+    values = await kept(view, "network", (asked, community),
+                        lambda: _read(view, asked, community))
     return view.render("network.html", nav="network", scope_asked=asked or "", **values)
 
 
