@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-neo4j browser-deps install lint bench-load bench-api bench-analysis bench-loadtest bench-console bench-writes bench-province bench-cli clean
+.PHONY: demo test test-neo4j browser-deps install lint bench-load bench-api bench-analysis bench-loadtest bench-console bench-pages bench-writes bench-province bench-cli clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -52,6 +52,9 @@ bench-analysis: $(STAMP)
 
 bench-console: $(STAMP)
 	$(BIN)/python bench/console.py
+
+bench-pages: $(STAMP)
+	$(BIN)/python bench/pages.py
 
 bench-writes: $(STAMP)
 	$(BIN)/python bench/writes.py

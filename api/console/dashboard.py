@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 from starlette.responses import Response
 from starlette.routing import Route
 
+from api.console.cache import kept
 from api.console.items import item_href
 from api.console.render import percent
 from api.console.web import PageError, View, page, today
@@ -146,7 +147,8 @@ def a_year_before(day: str) -> str:
 async def dashboard(view: View) -> Response:
     scope = scope_arg(view)
     as_of, compare = date_arg(view, "asOf"), date_arg(view, "compare")
-    data = await view.gql(DASHBOARD, scope=scope, asOf=as_of, id=scope)
+    data = await kept(view, "dashboard", (scope, as_of),
+                      lambda: view.gql(DASHBOARD, scope=scope, asOf=as_of, id=scope))
     table = data["indicators"]
     indicators: list[dict[str, Any]] = table["indicators"]
     day = table["asOf"]
@@ -155,7 +157,8 @@ async def dashboard(view: View) -> Response:
         raise PageError(_("未找到范围 {scope}", scope=scope), 404, "NOT_FOUND")
     before: dict[str, float | None] = {}
     if compare:
-        earlier = await view.gql(COMPARE, scope=scope, asOf=compare)
+        earlier = await kept(view, "dashboard-compare", (scope, compare),
+                             lambda: view.gql(COMPARE, scope=scope, asOf=compare))
         before = {i["key"]: i["ratio"] for i in earlier["indicators"]["indicators"]}
     cards = []
     for ind in indicators:

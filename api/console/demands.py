@@ -2,8 +2,11 @@
 
 ``/demands`` shows the scope's demands in one column per status of the model (labels from
 graph.model, the chain from graph.lifecycle), filtered on the server by community,
-category and taker through the ``demands`` connection; overdue is graph.lifecycle's
-``overdue`` (the demand-closure indicator's own definition), counted on today.  Each
+category and taker through the ``demands`` connection, a page of ``COLUMN_SIZE`` per
+column; a column pages on by the connection's cursor (``column``, ``after``; ``start``
+only numbers the cards), so a county's thousands of demands are all reachable; overdue
+is graph.lifecycle's ``overdue`` (the demand-closure indicator's own definition), counted
+on today.  What a board read is kept until the store is written (api.console.cache).  Each
 card's next step posts to ``/demands/step``, which runs that step's mutation as the
 signed-in account.  ``/demands/match`` runs ``matchPlan`` and, posted, ``dispatchMatches``
 with the demands ticked.  Every change is therefore the API's mutation: the same scope
@@ -19,6 +22,7 @@ from urllib.parse import urlencode
 from starlette.responses import Response
 from starlette.routing import Route
 
+from api.console.cache import kept
 from api.console.web import PageError, View, page, today, whole
 from api.policy import Cap
 from graph import lifecycle
@@ -38,10 +42,13 @@ CARD = f"""fragment Card on Demand {{ code title category categoryLabel urgency 
   createdAt due doneAt satisfaction whistle respondBy
   raisedInCompound(first: 1) {{ name inGrid(first: 1) {{ partOfCommunity(first: 1) {{ name }} }} }}
   raisedInCommunity(first: 1) {{ name }} {_TAKEN} }}"""
-_COLUMN = ("{code}: demands(first: $first, within: $within, filter: {{status: [\"{code}\"], "
-           "category: $category, taker: $taker}}) {{ totalCount edges {{ node {{ ...Card }} }} }}")
+_COLUMN = ("{code}: demands(first: $first, after: $after_{code}, within: $within, "
+           "filter: {{status: [\"{code}\"], category: $category, taker: $taker}}) "
+           "{{ totalCount pageInfo {{ hasNextPage endCursor }} edges {{ node {{ ...Card }} }} }}")
 BOARD = ("query Board($scope: ID!, $within: ID, $category: [String!], $taker: String, "
-         "$first: Int, $limit: Int) { place: node(id: $scope) { id } "
+         "$first: Int, $limit: Int, "
+         + ", ".join(f"$after_{s.code}: String" for s in DEMAND_STATUSES) + ") "
+         "{ place: node(id: $scope) { id } "
          "communities(first: $limit, within: $scope) { edges { node { code name } } } "
          + " ".join(_COLUMN.format(code=s.code) for s in DEMAND_STATUSES) + " }\n" + CARD)
 _NAMED = "(first: $limit, within: $scope{extra}) {{ edges {{ node {{ id name }} }} }}"
@@ -98,12 +105,44 @@ async def board(view: View) -> Response:
     query = view.request.query_params
     scope = _scope(view)
     chosen = {name: query.get(name) or "" for name in FILTERS}
+    paged = _paging(query)
+    values = await kept(view, "demands", (scope, *chosen.values(), *paged),
+                        lambda: _board(view, scope, chosen, paged))
+    return view.render("demands.html", nav="demands", scope_id=scope, chosen=chosen,
+                       categories=CATEGORIES, steps=lifecycle.STEPS, **values)
+
+
+def _paging(query: Any) -> tuple[str, str, int]:
+    """The column paged past its first page (``column``, a status), the cursor of its
+    page (``after``: the connection's endCursor) and the number of its first card."""
+    column, after = query.get("column") or "", query.get("after") or ""
+    if not column or not after:
+        return "", "", 1
+    if column not in {s.code for s in DEMAND_STATUSES}:
+        raise PageError(_("column 须是 {codes} 之一", codes="、".join(
+            s.code for s in DEMAND_STATUSES)))
+    return column, after, whole(query.get("start")) or 1
+
+
+def _link(scope: str, chosen: dict[str, str], **paging: Any) -> str:
+    """The board with the same scope and filters (and ``paging``, when given)."""
+    params = {"scope": scope, **{k: v for k, v in chosen.items() if v}, **paging}
+    return "/demands?" + urlencode(params)
+
+
+async def _board(view: View, scope: str, chosen: dict[str, str],
+                 paged: tuple[str, str, int]) -> dict[str, Any]:
+    """The board's columns, filters and takers (kept until the store is written:
+    api.console.cache; overdue is counted on today, which is part of the key)."""
     within = f"Community:{chosen['community']}" if chosen["community"] else scope
     limit = view.backend.settings.page_size_max
-    data = await view.gql(BOARD, scope=scope, within=within, first=min(COLUMN_SIZE, limit),
-                          limit=limit,
+    size = min(COLUMN_SIZE, limit)
+    column, after, start = paged
+    data = await view.gql(BOARD, scope=scope, within=within, first=size, limit=limit,
                           category=[chosen["category"]] if chosen["category"] else None,
-                          taker=chosen["taker"] or None)
+                          taker=chosen["taker"] or None,
+                          **{f"after_{s.code}": after if s.code == column else None
+                             for s in DEMAND_STATUSES})
     if data["place"] is None:
         raise PageError(_("你的管辖范围内没有 {scope}", scope=scope), 404, "NOT_FOUND")
     communities = _nodes(data["communities"])
@@ -111,8 +150,16 @@ async def board(view: View) -> Response:
         raise PageError(_("范围 {scope} 里没有社区 {code}", scope=scope,
                           code=chosen["community"]), 404, "NOT_FOUND")
     on = today()
-    columns = [{"code": s.code, "zh": s.zh, "total": data[s.code]["totalCount"],
-                "cards": [card(n, on) for n in _nodes(data[s.code])]} for s in DEMAND_STATUSES]
+    columns = []
+    for s in DEMAND_STATUSES:
+        found, first = data[s.code], start if s.code == column else 1
+        more = found["pageInfo"]
+        columns.append({
+            "code": s.code, "zh": s.zh, "total": found["totalCount"], "start": first,
+            "cards": [card(n, on) for n in _nodes(found)],
+            "next": _link(scope, chosen, column=s.code, after=more["endCursor"],
+                          start=first + size) if more["hasNextPage"] else None,
+            "top": _link(scope, chosen) if first > 1 or s.code == column else None})
     takers = {c["taker"]["id"]: c["taker"]["name"] for col in columns for c in col["cards"]
               if c["taker"]}
     choices: dict[str, list[dict[str, Any]]] = {}
@@ -120,10 +167,8 @@ async def board(view: View) -> Response:
         found = await view.gql(TAKER_CHOICES, scope=scope, limit=limit)
         choices = {translate(TAKER_GROUPS[label]): _nodes(found[field])
                    for label, field in TAKERS}
-    return view.render("demands.html", nav="demands", scope_id=scope, chosen=chosen,
-                       columns=columns, communities=communities, categories=CATEGORIES,
-                       takers=takers, taker_choices=choices, steps=lifecycle.STEPS,
-                       column_size=min(COLUMN_SIZE, limit), on=on)
+    return {"columns": columns, "communities": communities, "takers": takers,
+            "taker_choices": choices, "column_size": size, "on": on}
 
 
 def _back(form: Any) -> str:

@@ -8,24 +8,28 @@ compounds, sites and demands come from the scoped lists (``within`` the same sco
 through :meth:`View.gql` as the signed-in account.  The page places them on a plane of
 its own (api.console.plane) unless ``map_tile_url`` names an intranet tile server; what has
 no coordinates is listed beside the map.  ``/map/data`` answers the same data as JSON.
+The lists are read side by side (a county's unfinished demands: one list per status) and
+what was read is kept until the store is written (api.console.cache).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from api.console.cache import kept
 from api.console.plane import Plane, outline
 from api.console.web import View, page
 from api.policy import Cap
 from graph.i18n import N_, translate
 
 ITEM_LIMIT = 500  # the most gaps per list the API gives (itemLimit)
-PAGE = 100  # nodes per list request (and at most page_size_max)
+PAGE = 200  # nodes per list request (and at most page_size_max)
 MAX_POINTS = 5_000  # nodes of one kind on a map: beyond that the map says it is cut short
 WALK_M = 1000.0  # the service circle's walking distance (the API's default walkM)
 UNFINISHED = ("open", "dispatched", "accepted")  # demands the map shows
@@ -167,14 +171,26 @@ def _demand(node: dict[str, Any], at: dict[str, tuple[float, float]]) -> dict[st
     return {**own, "compound": compound, "community": community, "lat": lat, "lon": lon}
 
 
-async def map_data(view: View, scope: str | None) -> dict[str, Any]:
-    """Everything the map shows for ``scope`` ('Label:CODE'; None: the user's own)."""
+async def map_data(view: View, scope: str | None) -> tuple[dict[str, Any], str]:
+    """Everything the map shows for ``scope`` ('Label:CODE'; None: the user's own), and
+    the name of the place (kept until the store is written: api.console.cache)."""
+    found = await kept(view, "map", scope, lambda: _read(view, scope))
+    return cast(tuple[dict[str, Any], str], found)
+
+
+async def _read(view: View, scope: str | None) -> tuple[dict[str, Any], str]:
     head, gaps, nearest = await _gaps(view, scope)
     area = head["scope"]
-    compounds, cut_c = await every(view, COMPOUNDS_DOC, "compounds", within=area)
-    sites, cut_s = await every(view, SITES_DOC, "serviceSites", within=area)
-    demands, cut_d = await every(view, DEMANDS_DOC, "demands", within=area,
-                                 status=list(UNFINISHED))
+    # the lists (the demands one per status) and the name side by side: each list is
+    # pages of reads in a row, and a county has thousands of unfinished demands
+    (compounds, cut_c), (sites, cut_s), place, *by_status = await asyncio.gather(
+        every(view, COMPOUNDS_DOC, "compounds", within=area),
+        every(view, SITES_DOC, "serviceSites", within=area),
+        view.gql(PLACE_DOC, id=area),
+        *(every(view, DEMANDS_DOC, "demands", within=area, status=[s]) for s in UNFINISHED))
+    found = sorted((n for nodes, _cut in by_status for n in nodes), key=lambda n: n["code"])
+    demands = found[:MAX_POINTS]
+    cut_d = any(cut for _nodes, cut in by_status) or len(found) > MAX_POINTS
     names = {c["code"]: c["name"] for n in compounds for g in n["inGrid"]
              for c in g["partOfCommunity"]}
     rows = [_compound(n, gaps.get(n["code"], []), nearest) for n in compounds]
@@ -187,7 +203,7 @@ async def map_data(view: View, scope: str | None) -> dict[str, Any]:
     legend = [{"key": g.key, "name": translate(g.name), "colour": g.colour,
                "count": sum(g.key in r["gaps"] for r in rows)} for g in (*GAPS, NO_GAP)]
     legend[-1]["count"] = sum(not r["gaps"] for r in rows)
-    return {
+    data = {
         **head, "cut": head["cut"] or cut_c or cut_s or cut_d,
         "walkM": WALK_M, "tiles": view.backend.settings.map_tile_url,
         "origin": [plane.lat0, plane.lon0], "legend": legend,
@@ -199,6 +215,7 @@ async def map_data(view: View, scope: str | None) -> dict[str, Any]:
                       "sites": [n for n in sites if not _located(n)],
                       "demands": [n for n in marks if not _located(n)]},
     }
+    return data, (place["node"] or {}).get("name") or area
 
 
 def _scope(view: View) -> str | None:
@@ -206,15 +223,14 @@ def _scope(view: View) -> str | None:
 
 
 async def map_page(view: View) -> Response:
-    data = await map_data(view, _scope(view))
-    place = (await view.gql(PLACE_DOC, id=data["scope"]))["node"] or {}
-    return view.render("map.html", nav="map", data=data,
-                       place=place.get("name") or data["scope"])
+    data, place = await map_data(view, _scope(view))
+    return view.render("map.html", nav="map", data=data, place=place)
 
 
 async def map_json(view: View) -> Response:
     """The map's data as JSON, for the page's script and for tests and other tools."""
-    return JSONResponse(await map_data(view, _scope(view)), headers=view.backend.headers())
+    data, _place = await map_data(view, _scope(view))
+    return JSONResponse(data, headers=view.backend.headers())
 
 
 routes = [

@@ -16,6 +16,7 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import Route
 
+from api.console.cache import kept
 from api.console.web import View, page
 from api.policy import Cap
 from graph.model import NODE_BY_LABEL
@@ -88,19 +89,25 @@ def _picture(graph: dict[str, Any]) -> dict[str, Any]:
 
 async def network(view: View) -> Response:
     params = view.request.query_params
-    asked = params.get("scope") or None
+    asked, community = params.get("scope") or None, params.get("community") or ""
+    values = await kept(view, "network", (asked, community),
+                        lambda: _read(view, asked, community))
+    return view.render("network.html", nav="network", scope_asked=asked or "", **values)
+
+
+async def _read(view: View, asked: str | None, community: str) -> dict[str, Any]:
+    """What the page shows (kept until the store is written: api.console.cache)."""
     structure = (await view.gql(STRUCTURE, scope=asked))["networkStructure"]
     communities = await _communities(view, structure["scope"])
-    chosen = params.get("community") or (communities[0][0] if communities else "")
+    chosen = community or (communities[0][0] if communities else "")
     picture = None
     if chosen:
         graph = (await view.gql(GRAPH, scope=f"Community:{chosen}"))["networkGraph"]
         picture = _picture(graph)
-    return view.render("network.html", nav="network", s=structure, communities=communities,
-                       chosen=chosen, chosen_name=dict(communities).get(chosen, chosen),
-                       picture=picture, has_picture=bool(picture and picture["nodes"]),
-                       cut_people=[n["id"] for n in structure["articulationPeople"]],
-                       scope_asked=asked or "")
+    return {"s": structure, "communities": communities, "chosen": chosen,
+            "chosen_name": dict(communities).get(chosen, chosen), "picture": picture,
+            "has_picture": bool(picture and picture["nodes"]),
+            "cut_people": [n["id"] for n in structure["articulationPeople"]]}
 
 
 routes = [Route("/network", page(network, cap=Cap.RUN_ANALYSES), methods=["GET"])]

@@ -156,6 +156,25 @@ def test_network_structure_shows_outside_nodes_as_outside(store: BoltStore,
         assert net["nodes"] == 18  # UB counted: figures stay as computed
 
 
+def test_network_structure_checks_only_the_lists_asked_for(store: BoltStore,
+                                                            tmp_path: Path) -> None:
+    """Asked for betweenness alone, UB is still shown as outside; asked for figures only,
+    no node is checked (A's network names people, committees, party orgs and units:
+    one scope check per label when every list is asked for)."""
+    with serving(store, tmp_path) as api:
+        alone = api.gql('{ networkStructure(asOf: "2025-01-01") { betweenness '
+                        '{ node { id } } } }', **STREET_A)["networkStructure"]
+        assert sorted(b["node"]["id"] for b in alone["betweenness"]) == sorted(
+            ["Person:PX", "Unit:UA", "Unit:US", OUTSIDE])
+        api.gql(NETWORK, **STREET_A)  # the projection is read; the next two reuse it
+        before = store.round_trips
+        api.gql(NETWORK, **STREET_A)
+        every_list = store.round_trips - before
+        before = store.round_trips
+        api.gql('{ networkStructure(asOf: "2025-01-01") { nodes edges } }', **STREET_A)
+        assert store.round_trips - before == every_list - 4
+
+
 def test_redaction_of_a_detail() -> None:
     detail = {"committee": "OC9", "compound": "C1", "roles": ["chair"],
               "branch_posts": [{"org": "B9", "person": "P9", "name": "王五", "role": "secretary",

@@ -1,0 +1,188 @@
+"""Page benchmark: the workbench's server-rendered pages of a county, serial over HTTP.
+
+Loads the county preset (``jinlin generate --preset county``) into an embedded store
+under a temporary directory (or reuses ``--data-dir``, loading it when empty), serves the
+app with uvicorn on 127.0.0.1, signs a county admin in through the console's own sign-in
+form and asks for each page ``--repeat`` times, one request at a time, after
+``--warmup`` requests that are not counted (the first analysis of a scope reads it into
+the projection).  Per page and mode it prints p50 and p95 of the whole answer (the HTML
+or JSON as the browser gets it, before any script runs), its size, and the ratio of the
+old p95 to the mode's.
+
+The modes, interleaved request by request so that all see the same machine:
+
+- ``old``, the baseline (:func:`old_pages`): the pages as they were before issue 13 —
+  nothing kept between requests, the map's lists read one after the other in pages of
+  100 (its demands as today, one list per status: the same rows as the old single
+  list), ``networkStructure`` checking the scope of every node it could name;
+- ``cold``, today's query shapes with nothing kept (:func:`uncached`): what the first
+  look after a write costs (the analyses' projection stays warm; it has its own bench);
+- ``now``, today's pages: a look with no write since the last one reads one node (the
+  write stamp, api.console.cache).
+
+Target (issue 13): each page p95 ≤ 250 ms serial on the county.
+Run: ``python bench/pages.py [--data-dir DIR] [--repeat 20] [--page /map ...]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "api"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "console"))
+
+from apihelp import SECRET, serve  # noqa: E402
+from consolehelp import sign_in  # noqa: E402
+
+from api.accounts import AccountStore  # noqa: E402
+from api.console import map as map_page  # noqa: E402
+from api.console.cache import PageCache  # noqa: E402
+from api.graphql import analyses  # noqa: E402
+from api.http.app import create_app  # noqa: E402
+from graph.embedded import stop_embedded  # noqa: E402
+from graph.open import open_store  # noqa: E402
+from graph.settings import Settings  # noqa: E402
+from graph.writer import is_empty  # noqa: E402
+from loaders.ledger import load_ledgers  # noqa: E402
+from loaders.synthetic import generate  # noqa: E402
+
+COUNTY = "C01"
+PAGES = ("/", "/map", "/map/data", "/demands", "/demands?category=elder_care", "/network")
+ADMIN, PASSWORD = "bench.admin", "bench-password-1"
+
+
+async def _in_turn(*steps: Awaitable[Any]) -> list[Any]:
+    return [await step for step in steps]
+
+
+def _always(info: Any, name: str) -> bool:
+    return True
+
+
+@contextmanager
+def uncached() -> Iterator[None]:
+    """Today's pages, but nothing kept between requests (each one as after a write,
+    except that the analyses' projection stays warm)."""
+    kept = PageCache.get
+    PageCache.get = lambda self, key, now: None  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        PageCache.get = kept
+
+
+@contextmanager
+def old_pages() -> Iterator[None]:
+    """The server answers with the pages as they were before issue 13 while inside:
+    nothing kept between requests, the map's lists read one after the other in pages
+    of 100, and ``networkStructure`` checking the scope of every node it could name
+    (its co-building groups too) whatever the selection asks for."""
+    kept = PageCache.get, map_page.PAGE, map_page.asyncio, analyses.reads
+    PageCache.get = lambda self, key, now: None  # type: ignore[method-assign]
+    map_page.PAGE = 100
+    map_page.asyncio = SimpleNamespace(gather=_in_turn)  # type: ignore[assignment]
+    analyses.reads = SimpleNamespace(asks_for=_always)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        PageCache.get, map_page.PAGE, map_page.asyncio, analyses.reads = kept
+
+
+def timed(client: httpx.Client, path: str) -> tuple[float, int]:
+    """Milliseconds of one GET of ``path`` and the size of the answer (bytes)."""
+    start = time.perf_counter()
+    answer = client.get(path)
+    elapsed = (time.perf_counter() - start) * 1000
+    if answer.status_code != 200:
+        raise SystemExit(f"{path}: HTTP {answer.status_code}\n{answer.text[:500]}")
+    return elapsed, len(answer.content)
+
+
+def p95(times: list[float]) -> float:
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def measure(client: httpx.Client, paths: tuple[str, ...], repeat: int, warmup: int,
+            modes: dict[str, Callable[[], AbstractContextManager[None]]]
+            ) -> dict[tuple[str, str], tuple[list[float], int]]:
+    """Per (mode, path): the times of ``repeat`` requests and the answer's size; the
+    modes alternate request by request so that both see the same machine."""
+    seen: dict[tuple[str, str], tuple[list[float], int]] = {}
+    for path in paths:
+        for switch in modes.values():
+            with switch():
+                for _ in range(warmup):
+                    timed(client, path)
+        for _ in range(repeat):
+            for mode, switch in modes.items():
+                with switch():
+                    ms, size = timed(client, path)
+                times, _size = seen.get((mode, path), ([], 0))
+                seen[(mode, path)] = ([*times, ms], size)
+    return seen
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=20)
+    ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--data-dir", help="a store holding the county preset (loaded if empty)")
+    ap.add_argument("--page", action="append", help="only these paths (repeatable)")
+    ap.add_argument("--no-baseline", action="store_true")
+    args = ap.parse_args()
+    paths = tuple(args.page or PAGES)
+    modes: dict[str, Callable[[], AbstractContextManager[None]]] = {
+        "cold": uncached, "now": nullcontext}
+    if not args.no_baseline:
+        modes = {"old": old_pages, **modes}
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = args.data_dir or tmp
+        settings = Settings(data_dir=data_dir, jwt_secret=SECRET, jvm_heap="2g", rate_limit=0)
+        store = open_store(settings)
+        try:
+            if is_empty(store):
+                generate("county", 1, Path(tmp) / "ledgers")
+                load_ledgers(store, [Path(tmp) / "ledgers"])
+            accounts = AccountStore.in_data_dir(data_dir)
+            if accounts.get(ADMIN) is None:
+                accounts.add(ADMIN, "bench", "county_admin", COUNTY, lambda s: True)
+            accounts.change_password(ADMIN, PASSWORD)
+            base, stop = serve(create_app(settings, store))
+            try:
+                with httpx.Client(base_url=base, timeout=120) as client:
+                    assert sign_in(client, ADMIN, PASSWORD).status_code == 303
+                    seen = measure(client, paths, args.repeat, args.warmup, modes)
+            finally:
+                stop()
+        finally:
+            store.close()
+            stop_embedded(data_dir)
+    print(f"county {COUNTY}, {args.repeat} serial requests per page and mode "
+          f"(after {args.warmup} not counted); target p95 ≤ 250 ms")
+    print(f"{'page':28} {'mode':4} {'p50 ms':>8} {'p95 ms':>8} {'KB':>7} {'old/mode p95':>12}")
+    for path in paths:
+        for mode in modes:
+            times, size = seen[(mode, path)]
+            ratio = ""
+            if mode != "old" and "old" in modes:
+                ratio = f"{p95(seen[('old', path)][0]) / p95(times):11.1f}×"
+            print(f"{path:28} {mode:4} {statistics.median(times):8.0f} {p95(times):8.0f} "
+                  f"{size / 1024:7.0f} {ratio:>12}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
