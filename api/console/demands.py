@@ -44,12 +44,16 @@ CARD = f"""fragment Card on Demand {{ code title category categoryLabel urgency 
   raisedInCommunity(first: 1) {{ name }} {_TAKEN} }}"""
 _COLUMN = ("{code}: demands(first: $first, after: $after_{code}, within: $within, "
            "filter: {{status: [\"{code}\"], category: $category, taker: $taker}}) "
-           "{{ totalCount pageInfo {{ hasNextPage endCursor }} edges {{ node {{ ...Card }} }} }}")
+           "{{ pageInfo {{ hasNextPage endCursor }} edges {{ node {{ ...Card }} }} }}")
+# the columns' totals in one grouped count (five totalCounts cost a county 0.75 s cold)
+_TOTALS = ("totals: demands(within: $within, filter: {category: $category, taker: $taker}) "
+           "{ totalCountBy(by: STATUS) { value count } }")
 BOARD = ("query Board($scope: ID!, $within: ID, $category: [String!], $taker: String, "
          "$first: Int, $limit: Int, "
          + ", ".join(f"$after_{s.code}: String" for s in DEMAND_STATUSES) + ") "
          "{ place: node(id: $scope) { id } "
          "communities(first: $limit, within: $scope) { edges { node { code name } } } "
+         + _TOTALS + " "
          + " ".join(_COLUMN.format(code=s.code) for s in DEMAND_STATUSES) + " }\n" + CARD)
 _NAMED = "(first: $limit, within: $scope{extra}) {{ edges {{ node {{ id name }} }} }}"
 TAKER_CHOICES = "query Takers($scope: ID!, $limit: Int) { " + " ".join(
@@ -150,12 +154,13 @@ async def _board(view: View, scope: str, chosen: dict[str, str],
         raise PageError(_("范围 {scope} 里没有社区 {code}", scope=scope,
                           code=chosen["community"]), 404, "NOT_FOUND")
     on = today()
+    totals = {t["value"]: t["count"] for t in data["totals"]["totalCountBy"]}
     columns = []
     for s in DEMAND_STATUSES:
         found, first = data[s.code], start if s.code == column else 1
         more = found["pageInfo"]
         columns.append({
-            "code": s.code, "zh": s.zh, "total": found["totalCount"], "start": first,
+            "code": s.code, "zh": s.zh, "total": totals[s.code], "start": first,
             "cards": [card(n, on) for n in _nodes(found)],
             "next": _link(scope, chosen, column=s.code, after=more["endCursor"],
                           start=first + size) if more["hasNextPage"] else None,

@@ -199,6 +199,31 @@ def total(label: str, scope_label: str, filter_scope: str | None,
     )
 
 
+def tally_props(label: str) -> tuple[str, ...]:
+    """The properties a connection can be counted by (``totalCountBy``): its enums,
+    except personal ones (masked values must not be countable either)."""
+    return tuple(p.name for p in NODE_BY_LABEL[checked_label(label)].props
+                 if p.type is PropType.ENUM and not p.personal)
+
+
+@cache
+def total_by(label: str, prop: str, scope_label: str, filter_scope: str | None,
+             members_only: bool = False, active: Active = None) -> Query:
+    """How many nodes a connection holds per value of the enum ``prop`` (its
+    ``totalCountBy``): :func:`total`'s walk and checks, grouped in one read, where a
+    board would otherwise count each value with a filter of its own (five counts)."""
+    if prop not in tally_props(label):
+        raise ValueError(f"{label} cannot be counted by {prop}")
+    lab = _match(label, members_only)
+    walk, check = _walk(label, lab, scope_label, filter_scope, counting=True)
+    return Query(
+        f"count_{lab}_by_{prop}_in_{scope_label}_{filter_scope or 'all'}{_tag(active)}",
+        f"{walk} WITH n WHERE {_where(label, check, active)} "
+        f"RETURN n.{prop} AS value, count(DISTINCT n) AS total ORDER BY value",
+        plain=True,
+    )
+
+
 def walks_index(sort: str, descending: bool, scope_label: str, filter_scope: str | None
                 ) -> bool:
     """Whether a page is read along the code index (:func:`index_probe`) rather than

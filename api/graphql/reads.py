@@ -116,6 +116,22 @@ async def page_count(ctx: Context, shape: Shape, params: dict[str, Any]) -> int:
     return int(found[0]["n"])
 
 
+async def page_tally(ctx: Context, shape: Shape, params: dict[str, Any], prop: str
+                     ) -> list[types.ValueCount]:
+    """The connection's totalCountBy: its nodes per value of the enum ``prop``, every
+    value of the model in its order (0 when none), then any other stored value."""
+    s = shape
+    found = await ctx.read(
+        queries.total_by(s.label, prop, ctx.scope_label, s.within, s.members, s.active),
+        **params)
+    counts = {r["value"]: int(r["total"]) for r in found}
+    choices = NODE_BY_LABEL[s.label].prop(prop).choices
+    labels: dict[str | None, str | None] = {c.code: c.zh for c in choices}
+    values = [*labels, *(v for v in counts if v not in labels)]
+    return [types.ValueCount(value=v, label=labels.get(v), count=counts.get(v, 0))
+            for v in values]
+
+
 def asks_for(info: strawberry.Info, name: str) -> bool:
     """Whether the resolved field's selection holds the field ``name`` (GraphQL's
     spelling), directly or inside a fragment."""
@@ -160,8 +176,10 @@ def _connection_resolver(label: str) -> Any:
         # the count, when asked for, runs beside the page instead of after it
         counting = (asyncio.ensure_future(page_count(ctx, shape, params))
                     if asks_for(info, "totalCount") else None)
+        # a count alone (a board's totalCountBy) reads no page
+        paging = asks_for(info, "edges") or asks_for(info, "pageInfo")
         try:
-            rows = await page_rows(ctx, shape, key, code, size + 1, params)
+            rows = await page_rows(ctx, shape, key, code, size + 1, params) if paging else []
         except BaseException:
             if counting is not None:
                 counting.cancel()
@@ -183,6 +201,7 @@ def _connection_resolver(label: str) -> Any:
             page_info=types.PageInfo(has_next_page=more,
                                      end_cursor=edges[-1].cursor if edges else None),
             count=count,
+            tally=lambda prop: page_tally(ctx, shape, params, prop),
         )
 
     generated = registry()

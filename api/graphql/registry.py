@@ -23,13 +23,14 @@ from strawberry.types.unset import UNSET
 from api.auth import mask
 from api.graphql import queries
 from api.graphql.context import Context
-from api.graphql.docs import kind_doc, label_doc, prop_doc
+from api.graphql.docs import documented, kind_doc, label_doc, prop_doc
 from api.graphql.types import (
     PY,
     ConnectionBase,
     FieldError,
     Node,
     RelField,
+    ValueCount,
     choice_enum,
     describe,
     global_id,
@@ -47,6 +48,8 @@ from graph.model import NODE_BY_LABEL, NODES, RELS, NodeKind, Prop, PropType, Re
 FILTER_TYPES: dict[str, Any] = {"str": str, "bool": bool, "int": int, "float": float,
                                 "list[str]": list[str]}
 NODE_KINDS: dict[str, NodeKind] = {n.label: n for n in NODES}
+TALLY_DOC = ("符合筛选条件的节点按某个属性的每个取值计数（totalCountBy），不分页，一次查询；"
+             "列出该属性的每个取值（没有的计 0）")
 
 
 def _choice_set_names() -> dict[int, str]:
@@ -207,10 +210,27 @@ class TypeRegistry:
                 "node": strawberry.field(description=zh),
                 "cursor": strawberry.field(description="这一条的游标（cursor），传给 after "
                                            "取其后的节点")}), description=f"{zh}分页中的一条。"))
+        ns: dict[str, Any] = {"edges": strawberry.field(description="本页的各条（edges）")}
+        if queries.tally_props(label):
+            ns["total_count_by"] = strawberry.field(resolver=self._tally_resolver(label),
+                                                    description=TALLY_DOC)
         self._add(strawberry.type(self._make(
-            f"{label}Connection", {"edges": list_of(edge)},
-            {"edges": strawberry.field(description="本页的各条（edges）")},
+            f"{label}Connection", {"edges": list_of(edge)}, ns,
             bases=(ConnectionBase,)), description=f"{zh}的一页，按游标分页。"))
+
+    def _tally_resolver(self, label: str) -> Any:
+        """``totalCountBy(by:)``: the connection's nodes counted per value of one of
+        ``label``'s enum properties (the reads are the connection's: api.graphql.reads)."""
+        kind = NODE_KINDS[label]
+        fields = self._add(make_enum(f"{label}CountField", {
+            name: f"按{kind.prop(name).zh}（{name}）计数" for name in queries.tally_props(label)},
+            f"{NODE_KINDS[label].zh}（{label}）可以分组计数的属性。"))
+
+        async def resolve(self: Any, by: Any) -> list[ValueCount]:
+            return await self.tally(by.value)  # type: ignore[no-any-return]
+
+        resolve.__annotations__["by"] = fields
+        return documented(resolve, by="按哪个属性分组（by）")
 
     def _filter_input(self, label: str) -> None:
         args = queries.filter_args(label)

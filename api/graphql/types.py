@@ -289,10 +289,19 @@ def _described(cls: Any, docs: dict[str, str]) -> Any:
     return cls
 
 
+@strawberry.type(description="取某个值的节点数（ValueCount）。")
+class ValueCount:
+    value: str | None = strawberry.field(description="属性的编码（value）；未填时为 null")
+    label: str | None = strawberry.field(description="该值的中文名（label）")
+    count: int = strawberry.field(description="取这个值的节点个数（count）")
+
+
 @strawberry.type
 class ConnectionBase:
     page_info: PageInfo = strawberry.field(description="分页信息（pageInfo）")
     count: strawberry.Private[Callable[[], Awaitable[int]]]
+    # per value of an enum property (totalCountBy), for labels that have one
+    tally: strawberry.Private[Callable[[str], Awaitable[list[ValueCount]]]]
 
     @strawberry.field(description="符合筛选条件的节点总数（totalCount），不分页；问到时才多查一次")
     async def total_count(self) -> int:

@@ -87,6 +87,35 @@ def test_the_boards_columns_for_the_county_and_a_street(console: Console) -> Non
     assert board(street.text) == only(open=["DA", "DA2", "DS"])
 
 
+def totals(html: str) -> dict[str, int]:
+    """The count on each column's heading (nonzero ones), after checking every column
+    has one."""
+    found = re.findall(r'<section class="column" id="col-(\w+)">\s*<h2>[^<]*'
+                       r'<span class="badge">(\d+)</span>', html)
+    assert [code for code, _n in found] == list(COLUMNS)
+    return {code: int(n) for code, n in found if int(n)}
+
+
+def test_the_column_counts_follow_scope_filters_and_each_step(console: Console) -> None:
+    """By hand: DA and DS dispatched, DS accepted, leaves the county DA2, DB open, DA
+    dispatched, DS accepted; street A (DA, DA2, DS) the same less DB; community MB (DB,
+    DS) and culture (DB, DS) DB open and DS accepted."""
+    console.add("admin", "county_admin", "K1")
+    client = console.login("admin")
+    assert totals(client.get("/demands").text) == {"open": 4}
+    for name, code, extra in (("dispatch", "DA", {"to": "Unit:UA"}),
+                              ("dispatch", "DS", {"to": "VolunteerTeam:VTS"}),
+                              ("accept", "DS", {})):
+        assert step(client, name, code, **extra).status_code == 303
+    assert totals(client.get("/demands").text) == {"open": 2, "dispatched": 1, "accepted": 1}
+    street = client.get("/demands", params={"scope": "Street:SA"}).text
+    assert totals(street) == {"open": 1, "dispatched": 1, "accepted": 1}
+    for params in ({"community": "MB"}, {"category": "culture"}):
+        assert totals(client.get("/demands", params=params).text) == {"open": 1, "accepted": 1}
+    by_team = client.get("/demands", params={"taker": "VolunteerTeam:VTS"}).text
+    assert totals(by_team) == {"accepted": 1}
+
+
 def test_filters_by_community_category_and_taker(console: Console) -> None:
     console.add("admin", "county_admin", "K1")
     client = console.login("admin")

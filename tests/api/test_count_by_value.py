@@ -1,0 +1,84 @@
+"""A connection counted per value of an enum property (``totalCountBy``), over HTTP.
+
+On the scope town (scope_town.py), all four demands open: DA (repair) and DA2 (legal)
+in street A's compound CA, DB (culture) in street B's CB, DS (culture) in CS, which lies
+in both streets (communities MA and MB).  So, by hand: the county counts 4 open, street
+A 3 (DA, DA2, DS), street B 2 (DB, DS); by category the county counts repair 1, legal 1,
+culture 2.  The counts follow the connection's ``within`` and filters, and its scope: a
+street never counts the other street's demands.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from scope_town import COMMUNITY_A, COUNTY, STREET_A, STREET_B, serving
+
+from api.graphql import queries
+from graph.model import CATEGORIES, DEMAND_STATUSES
+from graph.store import BoltStore
+
+TALLY = """query($within: ID, $f: DemandFilter) { demands(within: $within, filter: $f) {
+  byStatus: totalCountBy(by: STATUS) { value label count }
+  byCategory: totalCountBy(by: CATEGORY) { value count } } }"""
+DISPATCH = """mutation { dispatchDemand(code: "DA", taker: "Unit:UA") { errors { field } } }"""
+STATUSES = [s.code for s in DEMAND_STATUSES]  # open, dispatched, accepted, done, reviewed
+
+
+def by_status(data: dict[str, object]) -> dict[str, int]:
+    """The nonzero counts per status, after checking every status is listed in order."""
+    rows = data["demands"]["byStatus"]  # type: ignore[index]
+    assert [r["value"] for r in rows] == STATUSES
+    return {r["value"]: r["count"] for r in rows if r["count"]}
+
+
+def test_the_text_groups_once_and_takes_values_as_parameters() -> None:
+    text = queries.total_by("Demand", "status", "Street", "Community").cypher
+    assert text.endswith("RETURN n.status AS value, count(DISTINCT n) AS total ORDER BY value")
+    assert all(f"${p}" in text for p in ("scope", "within", "subject", "f_status"))
+    # totalCount's walk and checks, to the letter: one grouped read instead of one each
+    whole = queries.total("Demand", "Street", "Community").cypher
+    assert text.rpartition(" RETURN ")[0] == whole.rpartition(" RETURN ")[0]
+    assert queries.total_by("Demand", "status", "Street", None,
+                            active=frozenset({"category"})).name == (
+        "count_Demand_by_status_in_Street_all_f_category")
+    assert "status" in queries.tally_props("Demand") and "title" not in queries.tally_props(
+        "Demand")
+    with pytest.raises(ValueError, match="cannot be counted by title"):
+        queries.total_by("Demand", "title", "County", None)
+
+
+def test_counts_per_status_and_category_in_each_scope(store: BoltStore, tmp_path: Path) -> None:
+    with serving(store, tmp_path) as api:
+        county = api.gql(TALLY, **COUNTY)
+        assert by_status(county) == {"open": 4}
+        assert county["demands"]["byStatus"][0]["label"] == DEMAND_STATUSES[0].zh
+        categories = county["demands"]["byCategory"]
+        assert [r["value"] for r in categories] == [c.code for c in CATEGORIES]
+        assert {r["value"]: r["count"] for r in categories if r["count"]} == {
+            "repair": 1, "legal": 1, "culture": 2}
+        assert by_status(api.gql(TALLY, **STREET_A)) == {"open": 3}
+        assert by_status(api.gql(TALLY, **STREET_B)) == {"open": 2}
+        assert by_status(api.gql(TALLY, **COMMUNITY_A)) == {"open": 3}
+
+
+def test_counts_follow_within_and_the_filters(store: BoltStore, tmp_path: Path) -> None:
+    """Street A within community MB: only DS (MB lies in street B; DS in both)."""
+    with serving(store, tmp_path) as api:
+        assert by_status(api.gql(TALLY, {"within": "Community:MB"}, **COUNTY)) == {"open": 2}
+        assert by_status(api.gql(TALLY, {"within": "Community:MB"}, **STREET_A)) == {"open": 1}
+        culture = {"f": {"category": ["culture"]}}
+        assert by_status(api.gql(TALLY, culture, **COUNTY)) == {"open": 2}
+        assert by_status(api.gql(TALLY, culture, **STREET_A)) == {"open": 1}
+        assert by_status(api.gql(TALLY, {"f": {"taker": "Unit:UA"}}, **COUNTY)) == {}
+
+
+def test_a_dispatch_moves_one_count(store: BoltStore, tmp_path: Path) -> None:
+    with serving(store, tmp_path) as api:
+        assert api.gql(DISPATCH, **STREET_A)["dispatchDemand"]["errors"] == []
+        assert by_status(api.gql(TALLY, **COUNTY)) == {"open": 3, "dispatched": 1}
+        assert by_status(api.gql(TALLY, **STREET_A)) == {"open": 2, "dispatched": 1}
+        assert by_status(api.gql(TALLY, **STREET_B)) == {"open": 2}
+        assert by_status(api.gql(TALLY, {"f": {"taker": "Unit:UA"}}, **COUNTY)) == {
+            "dispatched": 1}
