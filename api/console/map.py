@@ -8,8 +8,25 @@ compounds, sites and demands come from the scoped lists (``within`` the same sco
 through :meth:`View.gql` as the signed-in account.  The page places them on a plane of
 its own (api.console.plane) unless ``map_tile_url`` names an intranet tile server; what has
 no coordinates is listed beside the map.  ``/map/data`` answers the same data as JSON.
-The lists are read side by side (a county's unfinished demands: one list per status) and
-what was read is kept until the store is written (api.console.cache).
+The lists are read side by side and what was read is kept until the store is written
+(api.console.cache).
+
+Unfinished demands are drawn one by one in a community, grid or compound; a county or
+street has thousands (paging them through the API was most of a county map's first
+look), so there the map draws each place's count per status instead (``demandsByPlace``,
+one read).  ``/map/data``'s keys:
+
+- ``scope``, ``asOf``, ``cut`` (some list was cut short), ``walkM``, ``tiles``,
+  ``origin`` (the plane's centre), ``legend`` (key, name, colour, count per gap);
+- ``compounds``, ``sites``, ``communities``: what is placed (``x``/``y`` on the plane,
+  ``lat``/``lon``; a community its ``outline``, ``ring`` and ``centre``);
+- ``grouped``: whether ``demands`` are places (county, street) or single demands, and
+  ``demandCount``, how many unfinished demands either way;
+- ``demands``: a single demand is ``code title statusLabel categoryLabel urgency due
+  compound community lat lon x y``; a place is ``place`` (its id: the compound, or the
+  community of a demand raised in no compound) ``compound community name count counts``
+  (``value label count`` per status that has any) ``lat lon x y``;
+- ``unlocated``: the compounds, sites and demands (or places) without coordinates.
 """
 
 from __future__ import annotations
@@ -33,6 +50,7 @@ PAGE = 200  # nodes per list request (and at most page_size_max)
 MAX_POINTS = 5_000  # nodes of one kind on a map: beyond that the map says it is cut short
 WALK_M = 1000.0  # the service circle's walking distance (the API's default walkM)
 UNFINISHED = ("open", "dispatched", "accepted")  # demands the map shows
+GROUPED = ("County", "Street")  # levels whose map counts demands per place
 
 
 @dataclass(frozen=True)
@@ -90,6 +108,13 @@ query MapDemands({_PAGE_VARS}, $status: [String!]) {{
                     raisedInCompound {{ code }} raisedInCommunity {{ code }} }} }}
   }}
 }}"""
+
+PLACES_DOC = """
+query MapPlaces($within: ID!, $status: [String!]) {
+  demandsByPlace(within: $within, filter: {status: $status}) {
+    id code count counts { value label count }
+  }
+}"""
 
 
 async def every(view: View, document: str, field: str,
@@ -165,10 +190,40 @@ def _communities(compounds: list[dict[str, Any]], names: dict[str, str],
 def _demand(node: dict[str, Any], at: dict[str, tuple[float, float]]) -> dict[str, Any]:
     compound = next((c["code"] for c in node["raisedInCompound"]), None)
     community = next((c["code"] for c in node["raisedInCommunity"]), None)
+    own = {k: v for k, v in node.items() if not k.startswith("raisedIn")}
+    return {**own, **_at(compound, community, at)}
+
+
+def _at(compound: str | None, community: str | None,
+        at: dict[str, tuple[float, float]]) -> dict[str, Any]:
+    """Where a demand raised in ``compound`` (else ``community``) is drawn."""
     where = at.get(f"Compound:{compound}") or at.get(f"Community:{community}")
     lat, lon = where if where else (None, None)
-    own = {k: v for k, v in node.items() if not k.startswith("raisedIn")}
-    return {**own, "compound": compound, "community": community, "lat": lat, "lon": lon}
+    return {"compound": compound, "community": community, "lat": lat, "lon": lon}
+
+
+def _group(place: dict[str, Any], names: dict[str, str | None],
+           at: dict[str, tuple[float, float]]) -> dict[str, Any]:
+    """A place's unfinished demands (demandsByPlace), drawn as one mark."""
+    label = place["id"].partition(":")[0]
+    compound, community = ((place["code"], None) if label == "Compound"
+                           else (None, place["code"]))
+    return {"place": place["id"], "name": names.get(place["id"]), "count": place["count"],
+            "counts": place["counts"], **_at(compound, community, at)}
+
+
+async def _demands(view: View, area: str) -> tuple[list[dict[str, Any]], bool, bool]:
+    """The unfinished demands of ``area`` (places when its level is GROUPED), whether
+    they are places, and whether the list was cut short."""
+    if area.partition(":")[0] in GROUPED:
+        places = await view.gql(PLACES_DOC, within=area, status=list(UNFINISHED))
+        return places["demandsByPlace"], True, False
+    # one list per status, side by side: each list is pages of reads in a row
+    by_status = await asyncio.gather(*(
+        every(view, DEMANDS_DOC, "demands", within=area, status=[s]) for s in UNFINISHED))
+    found = sorted((n for nodes, _cut in by_status for n in nodes), key=lambda n: n["code"])
+    cut = any(cut for _nodes, cut in by_status) or len(found) > MAX_POINTS
+    return found[:MAX_POINTS], False, cut
 
 
 async def map_data(view: View, scope: str | None) -> tuple[dict[str, Any], str]:
@@ -181,16 +236,11 @@ async def map_data(view: View, scope: str | None) -> tuple[dict[str, Any], str]:
 async def _read(view: View, scope: str | None) -> tuple[dict[str, Any], str]:
     head, gaps, nearest = await _gaps(view, scope)
     area = head["scope"]
-    # the lists (the demands one per status) and the name side by side: each list is
-    # pages of reads in a row, and a county has thousands of unfinished demands
-    (compounds, cut_c), (sites, cut_s), place, *by_status = await asyncio.gather(
+    # the lists, the demands and the name side by side: a list is pages of reads in a row
+    (compounds, cut_c), (sites, cut_s), place, (demands, grouped, cut_d) = await asyncio.gather(
         every(view, COMPOUNDS_DOC, "compounds", within=area),
         every(view, SITES_DOC, "serviceSites", within=area),
-        view.gql(PLACE_DOC, id=area),
-        *(every(view, DEMANDS_DOC, "demands", within=area, status=[s]) for s in UNFINISHED))
-    found = sorted((n for nodes, _cut in by_status for n in nodes), key=lambda n: n["code"])
-    demands = found[:MAX_POINTS]
-    cut_d = any(cut for _nodes, cut in by_status) or len(found) > MAX_POINTS
+        view.gql(PLACE_DOC, id=area), _demands(view, area))
     names = {c["code"]: c["name"] for n in compounds for g in n["inGrid"]
              for c in g["partOfCommunity"]}
     rows = [_compound(n, gaps.get(n["code"], []), nearest) for n in compounds]
@@ -199,7 +249,12 @@ async def _read(view: View, scope: str | None) -> tuple[dict[str, Any], str]:
     outlines = _communities(placed, names, plane)
     at = {f"Compound:{c['code']}": (c["lat"], c["lon"]) for c in placed}
     at.update({f"Community:{c['code']}": (c["centre"][0], c["centre"][1]) for c in outlines})
-    marks = [_demand(n, at) for n in demands]
+    if grouped:
+        called = {f"Compound:{n['code']}": n["name"] for n in compounds}
+        called.update({f"Community:{code}": name for code, name in names.items()})
+        marks = [_group(p, called, at) for p in demands]
+    else:
+        marks = [_demand(n, at) for n in demands]
     legend = [{"key": g.key, "name": translate(g.name), "colour": g.colour,
                "count": sum(g.key in r["gaps"] for r in rows)} for g in (*GAPS, NO_GAP)]
     legend[-1]["count"] = sum(not r["gaps"] for r in rows)
@@ -209,6 +264,8 @@ async def _read(view: View, scope: str | None) -> tuple[dict[str, Any], str]:
         "origin": [plane.lat0, plane.lon0], "legend": legend,
         "compounds": placed,
         "sites": [_place(plane, n) for n in sites if _located(n)],
+        "grouped": grouped,
+        "demandCount": sum(m["count"] for m in marks) if grouped else len(marks),
         "demands": [_place(plane, n) for n in marks if _located(n)],
         "communities": outlines,
         "unlocated": {"compounds": [r for r in rows if not _located(r)],

@@ -224,6 +224,29 @@ def total_by(label: str, prop: str, scope_label: str, filter_scope: str | None,
     )
 
 
+@cache
+def demands_by_place(scope_label: str, filter_scope: str | None, active: Active = None
+                     ) -> Query:
+    """A connection's demands counted per place and status (``demandsByPlace``): the
+    walk and checks of :func:`total`, then each demand at its compound, or at its
+    community when it was raised in no compound (the first by code, as the map places a
+    single demand), so that a map of a county draws a few hundred places, not thousands
+    of demands.  A visible demand's place is visible: RAISED_IN is its only anchor."""
+    walk, check = _walk("Demand", "Demand", scope_label, filter_scope, counting=True)
+    return Query(
+        f"count_Demand_by_place_in_{scope_label}_{filter_scope or 'all'}{_tag(active)}",
+        # grouping by n first binds each demand once, whichever branches found it
+        f"{walk} WITH n WHERE {_where('Demand', check, active)} "
+        "OPTIONAL MATCH (n)-[:RAISED_IN]->(c:Compound) "
+        "WITH n, min(c.code) AS compound "
+        "OPTIONAL MATCH (n)-[:RAISED_IN]->(m:Community) "
+        "WITH n, compound, min(m.code) AS community "
+        "RETURN compound, CASE WHEN compound IS NULL THEN community END AS community, "
+        "n.status AS value, count(n) AS total",
+        plain=True,
+    )
+
+
 def walks_index(sort: str, descending: bool, scope_label: str, filter_scope: str | None
                 ) -> bool:
     """Whether a page is read along the code index (:func:`index_probe`) rather than

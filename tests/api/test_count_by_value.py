@@ -82,3 +82,44 @@ def test_a_dispatch_moves_one_count(store: BoltStore, tmp_path: Path) -> None:
         assert by_status(api.gql(TALLY, **STREET_B)) == {"open": 2}
         assert by_status(api.gql(TALLY, {"f": {"taker": "Unit:UA"}}, **COUNTY)) == {
             "dispatched": 1}
+
+
+PLACES = """query($within: ID, $f: DemandFilter) { demandsByPlace(within: $within, filter: $f) {
+  id code count counts { value label count } } }"""
+RAISE = """mutation { raiseDemand(code: "DN", raisedIn: "Community:MA", raisedBy: "Person:PA",
+  input: {title: "路灯", category: repair}) { errors { field message } } }"""
+
+
+def places(data: dict[str, object]) -> dict[str, dict[str, int]]:
+    """Per place id, its counts per status (checking the total is their sum)."""
+    out = {}
+    for p in data["demandsByPlace"]:  # type: ignore[attr-defined]
+        counts = {c["value"]: c["count"] for c in p["counts"]}
+        assert p["count"] == sum(counts.values()) and p["id"].endswith(":" + p["code"])
+        out[p["id"]] = counts
+    return out
+
+
+def test_demands_counted_per_place_and_status(store: BoltStore, tmp_path: Path) -> None:
+    """By hand: DA, DA2 in CA, DB in CB, DS in CS; then DA dispatched, and DN raised in
+    community MA (no compound: counted at MA)."""
+    with serving(store, tmp_path) as api:
+        assert places(api.gql(PLACES, **COUNTY)) == {
+            "Compound:CA": {"open": 2}, "Compound:CB": {"open": 1}, "Compound:CS": {"open": 1}}
+        assert places(api.gql(PLACES, **STREET_A)) == {
+            "Compound:CA": {"open": 2}, "Compound:CS": {"open": 1}}
+        assert places(api.gql(PLACES, **STREET_B)) == {
+            "Compound:CB": {"open": 1}, "Compound:CS": {"open": 1}}
+        assert places(api.gql(PLACES, {"within": "Community:MB"}, **STREET_A)) == {
+            "Compound:CS": {"open": 1}}
+        assert api.gql(DISPATCH, **COUNTY)["dispatchDemand"]["errors"] == []
+        assert api.gql(RAISE, **COUNTY)["raiseDemand"]["errors"] == []
+        county = api.gql(PLACES, **COUNTY)
+        assert places(county) == {
+            "Community:MA": {"open": 1}, "Compound:CA": {"open": 1, "dispatched": 1},
+            "Compound:CB": {"open": 1}, "Compound:CS": {"open": 1}}
+        assert county["demandsByPlace"][1]["counts"][1]["label"] == DEMAND_STATUSES[1].zh
+        assert places(api.gql(PLACES, {"f": {"status": ["dispatched"]}}, **STREET_A)) == {
+            "Compound:CA": {"dispatched": 1}}
+        assert places(api.gql(PLACES, **STREET_B)) == {
+            "Compound:CB": {"open": 1}, "Compound:CS": {"open": 1}}

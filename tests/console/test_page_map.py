@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from consolehelp import Console, console_on
+from consolehelp import Console, console_on, csrf_of
 
 from api.console.plane import Plane, hull, outline
 from graph.store import BoltStore
@@ -60,6 +60,13 @@ def demand(code: str, compound: str, category: str, urgency: int,
             "compound": compound, "community": None, **more}
 
 
+def at_place(compound: str, open_: int, **more: Any) -> dict[str, Any]:
+    """A compound's unfinished demands as a county or street map counts them."""
+    return {"place": f"Compound:{compound}", "name": f"Compound-{compound}", "count": open_,
+            "counts": [{"value": "open", "label": "待派单", "count": open_}],
+            "compound": compound, "community": None, **more}
+
+
 THREE_NO, NO_FIRM, NO_BRANCH, OUTSIDE = (k for k, _, _ in GAPS_LEGEND[:4])
 AT_CA = {"lat": 30.0, "lon": 120.0, "x": -48.1, "y": -1112.0}
 
@@ -80,14 +87,14 @@ def test_street_map_data(console: Console) -> None:
                                nearestSiteM=2226.0, x=-48.1, y=1112.0)],
         "sites": [{"code": "SSA", "name": "ServiceSite-SSA", "kindLabel": None,
                    "lat": 30.0, "lon": 120.001, "x": 48.1, "y": -1112.0}],
-        "demands": [demand("DA", "CA", "维修便民", 3, **AT_CA),
-                    demand("DA2", "CA", "法律服务", 2, **AT_CA)],
+        "grouped": True, "demandCount": 3,
+        "demands": [at_place("CA", 2, **AT_CA)],
         "communities": [{"code": "MA", "name": "Community-MA", "centre": [30.01, 120.0]}],
         "unlocated": {
             "compounds": [compound("CS", [THREE_NO, NO_FIRM])],
             "sites": [{"code": "SSS", "name": "ServiceSite-SSS", "kindLabel": None,
                        "lat": None, "lon": None}],
-            "demands": [demand("DS", "CS", "文体活动", 1, lat=None, lon=None)]},
+            "demands": [at_place("CS", 1, lat=None, lon=None)]},
     }
     # MA's outline: CA and XA each widened by 150 m (an octagon: corners every 45°,
     # 150 × cos 45° = 106.1), hulled: CA's five lower corners, XA's five upper ones.
@@ -98,6 +105,30 @@ def test_street_map_data(console: Console) -> None:
     assert len(ring) == 10 and ring[0] == [30.0, 119.998443] and ring[6][0] == 30.020955
 
 
+def test_a_community_map_shows_each_demand(console: Console) -> None:
+    """Below a street each demand is drawn: community MA holds DA and DA2 (in CA,
+    located) and DS (in CS, not); then DA2 is dispatched."""
+    place(console)
+    console.add("li.si", "street_staff", "SA")
+    client = console.login("li.si")
+    data = client.get("/map/data", params={"scope": "Community:MA"}).json()
+    assert (data["grouped"], data["demandCount"]) == (False, 3)
+    assert data["demands"] == [demand("DA", "CA", "维修便民", 3, **AT_CA),
+                               demand("DA2", "CA", "法律服务", 2, **AT_CA)]
+    assert data["unlocated"]["demands"] == [demand("DS", "CS", "文体活动", 1, lat=None,
+                                                   lon=None)]
+    token = csrf_of(client, "/demands")
+    moved = client.post("/demands/step", data={"csrf": token, "step": "dispatch",
+                                               "code": "DA2", "to": "Unit:UA"})
+    assert moved.status_code == 303
+    data = client.get("/map/data", params={"scope": "Community:MA"}).json()
+    assert [d["statusLabel"] for d in data["demands"]] == ["待派单", "已派单"]
+    street = client.get("/map/data").json()
+    assert street["demands"][0]["counts"] == [
+        {"value": "open", "label": "待派单", "count": 1},
+        {"value": "dispatched", "label": "已派单", "count": 1}]
+
+
 def test_the_page_shows_the_legend_and_what_has_no_place(console: Console) -> None:
     place(console)
     console.add("li.si", "street_staff", "SA")
@@ -106,7 +137,10 @@ def test_the_page_shows_the_legend_and_what_has_no_place(console: Console) -> No
     assert "script-src 'self'" in page.headers["content-security-policy"]
     html = page.text
     assert "<h1>地图 · Street-SA</h1>" in html
-    assert 'data-compounds="2" data-sites="1" data-demands="2"' in html
+    assert 'data-compounds="2" data-sites="1" data-demands="1"' in html
+    assert "未办结需求（按小区汇总）<span class=\"count\">3 条</span>" in html
+    assert '<p id="unlocated-demands">1 条未办结需求无法定位</p>' in html
+    assert "<li>Compound-CS：待派单 1 条</li>" in html
     assert '<p id="unlocated-compounds">1 个小区没有坐标</p>' in html
     assert '<a href="/compound/CS">Compound-CS</a>' in html
     assert "三无小区<span class=\"count\">2 个</span>" in html

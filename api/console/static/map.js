@@ -122,6 +122,22 @@
     marker.getElement().setAttribute("data-gaps", c.gaps.join(" "));
   });
 
+  // A county or street: each place's unfinished demands as one mark with their count
+  // (api/console/map.py, demandsByPlace); below that, each demand on its own.
+  if (data.grouped) {
+    data.demands.forEach(function (g) {
+      var icon = L.divIcon({className: "demand-group-marker", iconSize: [22, 16],
+                            iconAnchor: [-6, 18]});
+      var marker = L.marker(at(g), {icon: icon, title: (g.name || g.place) + " " + g.count})
+        .addTo(map);
+      marker.getElement().textContent = String(g.count);
+      marker.bindPopup(popup(g.name || g.place, g.counts.map(function (c) {
+        return [(c.label || c.value) + " " + c.count + " 条"];
+      }), g.compound ? ["/compound/" + encodeURIComponent(g.compound), "所在小区 →"] : null));
+      mark(marker, "demand-group", g.place);
+    });
+    return;
+  }
   var stacked = {};  // demands at one place are drawn side by side, not on each other
   data.demands.forEach(function (d) {
     var here = d.x + "," + d.y;
