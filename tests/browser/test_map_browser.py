@@ -3,7 +3,8 @@ its gaps and a link to its page, and nothing is fetched from outside 127.0.0.1 (
 works offline: no tiles unless an intranet tile server is configured).
 
 The scope town as tests/console/test_page_map.py places it: CA and XA located (CS not), service
-site SSA 96 m east of CA, open demands DA and DA2 in CA.
+site SSA 96 m east of CA, open demands DA and DA2 in CA: street SA's map counts them at
+CA (one mark, "2"), community MA's draws each.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ def test_find_a_compound_on_the_map(tab: Tab) -> None:
     assert page.locator("#map .compound[data-code=XA]").get_attribute("data-gaps") == (
         "property_management_coverage compound_branch_coverage service_circle")
     assert page.locator("#map .site").count() == 1
-    assert page.locator("#map .demand").count() == 2
+    assert page.locator("#map .demand").count() == 0
+    group = page.locator("#map .demand-group[data-code='Compound:CA']")
+    assert group.inner_text() == "2"
     assert page.locator(".leaflet-control-scale-line").inner_text().endswith("m")
     assert page.inner_text("#unlocated-compounds") == "1 个小区没有坐标"
     tab.shot("map")
@@ -39,6 +42,13 @@ def test_find_a_compound_on_the_map(tab: Tab) -> None:
     assert popup.locator("a").get_attribute("href") == "/compound/XA"
     page.wait_for_timeout(600)  # the popup fades in and the map pans to show it
     tab.shot("compound-popup")
+    group.click()
+    counted = page.locator(".leaflet-popup-content", has_text="Compound-CA")
+    assert "待派单 2 条" in counted.inner_text()
+    tab.go("/map?scope=Community:MA")
+    page.wait_for_selector("#map .demand")
+    assert page.locator("#map .demand").count() == 2
+    assert page.locator("#map .demand-group").count() == 0
     page.locator("#map .demand[data-code=DA2]").click()
     demand = page.locator(".leaflet-popup-content", has_text="需求DA2")
     assert "法律服务 · 待派单" in demand.inner_text()
