@@ -13,8 +13,8 @@ The modes, interleaved request by request so that all see the same machine:
 
 - ``old``, the baseline (:func:`old_pages`): the pages as they were before issue 13 —
   nothing kept between requests, the map's lists read one after the other in pages of
-  100 (its demands as today, one list per status: the same rows as the old single
-  list), ``networkStructure`` checking the scope of every node it could name;
+  100 (its demands one list per status, every one of them: the same rows as the old
+  single list), ``networkStructure`` checking the scope of every node it could name;
 - ``cold``, today's query shapes with nothing kept (:func:`uncached`): what the first
   look after a write costs (the analyses' projection stays warm; it has its own bench);
 - ``now``, today's pages: a look with no write since the last one reads one node (the
@@ -87,17 +87,20 @@ def uncached() -> Iterator[None]:
 def old_pages() -> Iterator[None]:
     """The server answers with the pages as they were before issue 13 while inside:
     nothing kept between requests, the map's lists read one after the other in pages
-    of 100, and ``networkStructure`` checking the scope of every node it could name
+    of 100 (every unfinished demand of a county, none counted per place), and
+    ``networkStructure`` checking the scope of every node it could name
     (its co-building groups too) whatever the selection asks for."""
-    kept = PageCache.get, map_page.PAGE, map_page.asyncio, analyses.reads
+    kept = PageCache.get, map_page.PAGE, map_page.asyncio, analyses.reads, map_page.GROUPED
     PageCache.get = lambda self, key, now: None  # type: ignore[method-assign]
     map_page.PAGE = 100
+    map_page.GROUPED = ()  # every unfinished demand listed, none counted per place
     map_page.asyncio = SimpleNamespace(gather=_in_turn)  # type: ignore[assignment]
     analyses.reads = SimpleNamespace(asks_for=_always)  # type: ignore[assignment]
     try:
         yield
     finally:
-        PageCache.get, map_page.PAGE, map_page.asyncio, analyses.reads = kept
+        (PageCache.get, map_page.PAGE, map_page.asyncio, analyses.reads,
+         map_page.GROUPED) = kept
 
 
 def timed(client: httpx.Client, path: str) -> tuple[float, int]:

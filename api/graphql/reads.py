@@ -19,7 +19,7 @@ from api.graphql.docs import documented
 from api.graphql.registry import registry
 from api.policy import Cap
 from graph.i18n import _
-from graph.model import DEMAND_STATUSES, NODE_BY_LABEL, NODES
+from graph.model import NODE_BY_LABEL, NODES, Choice
 from graph.spine import AREAS
 
 LabelEnum: Any = types.make_enum("NodeLabel", {n.label: n.zh for n in NODES},
@@ -125,11 +125,17 @@ async def page_tally(ctx: Context, shape: Shape, params: dict[str, Any], prop: s
         queries.total_by(s.label, prop, ctx.scope_label, s.within, s.members, s.active),
         **params)
     counts = {r["value"]: int(r["total"]) for r in found}
-    choices = NODE_BY_LABEL[s.label].prop(prop).choices
-    labels: dict[str | None, str | None] = {c.code: c.zh for c in choices}
-    values = [*labels, *(v for v in counts if v not in labels)]
+    return value_counts(NODE_BY_LABEL[s.label].prop(prop).choices, counts, zeros=True)
+
+
+def value_counts(choices: tuple[Choice, ...], counts: dict[Any, int], zeros: bool
+                 ) -> list[types.ValueCount]:
+    """``counts`` per stored value, in the order of the model's ``choices`` (each with
+    0 too when ``zeros``), then any value the model does not know, as stored."""
+    labels: dict[Any, str | None] = {c.code: c.zh for c in choices}
+    values = [*labels, *sorted((v for v in counts if v not in labels), key=str)]
     return [types.ValueCount(value=v, label=labels.get(v), count=counts.get(v, 0))
-            for v in values]
+            for v in values if zeros or counts.get(v)]
 
 
 def asks_for(info: strawberry.Info, name: str) -> bool:
@@ -258,12 +264,10 @@ async def demands_by_place(self: Any, info: strawberry.Info, within: strawberry.
         place = (types.global_id("Compound", r["compound"]) if r["compound"] else
                  types.global_id("Community", r["community"]))
         places.setdefault(place, {})[r["value"]] = int(r["total"])
-    labels = {s.code: s.zh for s in DEMAND_STATUSES}
-    order = [*labels, *sorted({v for c in places.values() for v in c if v not in labels})]
+    statuses = NODE_BY_LABEL["Demand"].prop("status").choices
     return [PlaceCount(id=strawberry.ID(place), code=place.partition(":")[2],
                        count=sum(counts.values()),
-                       counts=[types.ValueCount(value=v, label=labels.get(v), count=counts[v])
-                               for v in order if v in counts])
+                       counts=value_counts(statuses, counts, zeros=False))
             for place, counts in sorted(places.items())]
 
 

@@ -224,7 +224,7 @@ class TypeRegistry:
         kind = NODE_KINDS[label]
         fields = self._add(make_enum(f"{label}CountField", {
             name: f"按{kind.prop(name).zh}（{name}）计数" for name in queries.tally_props(label)},
-            f"{NODE_KINDS[label].zh}（{label}）可以分组计数的属性。"))
+            f"{kind.zh}（{label}）可以分组计数的属性。"))
 
         async def resolve(self: Any, by: Any) -> list[ValueCount]:
             return await self.tally(by.value)  # type: ignore[no-any-return]
