@@ -4,7 +4,8 @@
 graph.model, the chain from graph.lifecycle), filtered on the server by community,
 category and taker through the ``demands`` connection, a page of ``COLUMN_SIZE`` per
 column; a column pages on by the connection's cursor (``column``, ``after``; ``start``
-only numbers the cards), so a county's thousands of demands are all reachable; overdue
+only numbers the cards), so a county's thousands of demands are all reachable; the
+columns' totals are one count per status (``totalCountBy``), not one count each; overdue
 is graph.lifecycle's ``overdue`` (the demand-closure indicator's own definition), counted
 on today.  What a board read is kept until the store is written (api.console.cache).  Each
 card's next step posts to ``/demands/step``, which runs that step's mutation as the

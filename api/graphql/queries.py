@@ -240,8 +240,8 @@ def demands_by_place(scope_label: str, filter_scope: str | None, active: Active 
         "OPTIONAL MATCH (n)-[:RAISED_IN]->(c:Compound) "
         "WITH n, min(c.code) AS compound "
         "OPTIONAL MATCH (n)-[:RAISED_IN]->(m:Community) "
-        "WITH n, compound, min(m.code) AS community "
-        "RETURN compound, CASE WHEN compound IS NULL THEN community END AS community, "
+        "WITH n, compound, min(m.code) AS raised_in "
+        "RETURN compound, CASE WHEN compound IS NULL THEN raised_in END AS community, "
         "n.status AS value, count(n) AS total",
         plain=True,
     )

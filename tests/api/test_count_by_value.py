@@ -43,6 +43,9 @@ def test_the_text_groups_once_and_takes_values_as_parameters() -> None:
     assert queries.total_by("Demand", "status", "Street", None,
                             active=frozenset({"category"})).name == (
         "count_Demand_by_status_in_Street_all_f_category")
+    places = queries.demands_by_place("Street", "Community").cypher
+    assert places.partition(" OPTIONAL MATCH ")[0] == whole.rpartition(" RETURN ")[0]
+    assert places.endswith("n.status AS value, count(n) AS total")
     assert "status" in queries.tally_props("Demand") and "title" not in queries.tally_props(
         "Demand")
     with pytest.raises(ValueError, match="cannot be counted by title"):
