@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -30,19 +29,11 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "api"))
 
-from apihelp import SECRET, serve  # noqa: E402
+from apihelp import SECRET  # noqa: E402
+from served import ADMIN, COUNTY, PASSWORD, served_county  # noqa: E402
 
-from api.accounts import AccountStore  # noqa: E402
-from api.http.app import create_app  # noqa: E402
 from api.http.tokens import issue_token  # noqa: E402
-from graph.embedded import stop_embedded  # noqa: E402
-from graph.open import open_store  # noqa: E402
-from graph.settings import Settings  # noqa: E402
-from graph.writer import is_empty  # noqa: E402
-from loaders.ledger import load_ledgers  # noqa: E402
-from loaders.synthetic import generate  # noqa: E402
 
-COUNTY = "C01"
 PAGES = ("/", "/indicator/compound_branch_coverage", "/map", "/demands", "/network",
          "/reports")
 INDICATORS = """query($scope: String) { indicators(scope: $scope) { scope indicators {
@@ -116,29 +107,10 @@ def main() -> int:
     ap.add_argument("--data-dir", help="a store holding the county preset (loaded if empty)")
     ap.add_argument("--chromium", default="/usr/bin/chromium")
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        data_dir = args.data_dir or tmp
-        settings = Settings(data_dir=data_dir, jwt_secret=SECRET, jvm_heap="2g", rate_limit=0)
-        store = open_store(settings)
-        try:
-            if is_empty(store):
-                generate("county", 1, Path(tmp) / "ledgers")
-                load_ledgers(store, [Path(tmp) / "ledgers"])
-            accounts = AccountStore.in_data_dir(data_dir)
-            if accounts.get("bench.admin") is None:
-                accounts.add("bench.admin", "bench", "county_admin", COUNTY, lambda s: True)
-            accounts.change_password("bench.admin", "bench-password-1")
-            base, stop = serve(create_app(settings, store))
-            try:
-                floor = api_floor(base, issue_token(SECRET, "county_admin", COUNTY, "bench"),
-                                  args.repeat + 1)[1:]
-                seen = run_browser(base, "bench.admin", "bench-password-1", args.repeat,
-                                   args.chromium)
-            finally:
-                stop()
-        finally:
-            store.close()
-            stop_embedded(data_dir)
+    with served_county(args.data_dir) as base:
+        floor = api_floor(base, issue_token(SECRET, "county_admin", COUNTY, "bench"),
+                          args.repeat + 1)[1:]
+        seen = run_browser(base, ADMIN, PASSWORD, args.repeat, args.chromium)
     base_ms = statistics.median(floor)
     print(f"baseline: the county's indicators alone over HTTP, p50 {base_ms:.0f} ms")
     print(f"{'page':40} {'first render':>13} {'complete':>10} {'max':>7} "

@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -43,24 +42,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "api"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "console"))
 
-from apihelp import SECRET, serve  # noqa: E402
 from consolehelp import sign_in  # noqa: E402
+from served import ADMIN, COUNTY, PASSWORD, served_county  # noqa: E402
 
-from api.accounts import AccountStore  # noqa: E402
 from api.console import map as map_page  # noqa: E402
 from api.console.cache import PageCache  # noqa: E402
 from api.graphql import analyses  # noqa: E402
-from api.http.app import create_app  # noqa: E402
-from graph.embedded import stop_embedded  # noqa: E402
-from graph.open import open_store  # noqa: E402
-from graph.settings import Settings  # noqa: E402
-from graph.writer import is_empty  # noqa: E402
-from loaders.ledger import load_ledgers  # noqa: E402
-from loaders.synthetic import generate  # noqa: E402
 
-COUNTY = "C01"
 PAGES = ("/", "/map", "/map/data", "/demands", "/demands?category=elder_care", "/network")
-ADMIN, PASSWORD = "bench.admin", "bench-password-1"
 
 
 async def _in_turn(*steps: Awaitable[Any]) -> list[Any]:
@@ -151,28 +140,10 @@ def main() -> int:
         "cold": uncached, "now": nullcontext}
     if not args.no_baseline:
         modes = {"old": old_pages, **modes}
-    with tempfile.TemporaryDirectory() as tmp:
-        data_dir = args.data_dir or tmp
-        settings = Settings(data_dir=data_dir, jwt_secret=SECRET, jvm_heap="2g", rate_limit=0)
-        store = open_store(settings)
-        try:
-            if is_empty(store):
-                generate("county", 1, Path(tmp) / "ledgers")
-                load_ledgers(store, [Path(tmp) / "ledgers"])
-            accounts = AccountStore.in_data_dir(data_dir)
-            if accounts.get(ADMIN) is None:
-                accounts.add(ADMIN, "bench", "county_admin", COUNTY, lambda s: True)
-            accounts.change_password(ADMIN, PASSWORD)
-            base, stop = serve(create_app(settings, store))
-            try:
-                with httpx.Client(base_url=base, timeout=120) as client:
-                    assert sign_in(client, ADMIN, PASSWORD).status_code == 303
-                    seen = measure(client, paths, args.repeat, args.warmup, modes)
-            finally:
-                stop()
-        finally:
-            store.close()
-            stop_embedded(data_dir)
+    with served_county(args.data_dir) as base, \
+            httpx.Client(base_url=base, timeout=120) as client:
+        assert sign_in(client, ADMIN, PASSWORD).status_code == 303
+        seen = measure(client, paths, args.repeat, args.warmup, modes)
     print(f"county {COUNTY}, {args.repeat} serial requests per page and mode "
           f"(after {args.warmup} not counted); target p95 ≤ 250 ms")
     print(f"{'page':28} {'mode':4} {'p50 ms':>8} {'p95 ms':>8} {'KB':>7} {'old/mode p95':>12}")
