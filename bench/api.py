@@ -3,11 +3,14 @@
 Loads the county preset (``jinlin generate --preset county``: 200 compounds, ~21k
 people, ~128k rows) into the store, serves the app with uvicorn on 127.0.0.1 and fires,
 per query, ``--requests`` serial requests and as many from ``--concurrency`` client
-threads, once with the old query shapes (the baseline: every connection page walked
-down from the scope and sorted there, every filter written out, the count's branches
-joined by ``UNION``, run after the page; the spine walked to its bottom for a count by
-area) and once with today's, interleaved in one run
-(the validation cache now hit, api.graphql.schema, serves both):
+processes at once (separate processes, as browsers are), in three modes interleaved in
+one run (the validation cache hit in all, api.graphql.schema):
+
+* ``old``, the baseline: every connection page walked down from the scope and sorted
+  there, every filter written out, the count's branches joined by ``UNION``, run after
+  the page; the spine walked to its bottom for a count by area; nothing kept;
+* ``cold``: today's query shapes, nothing kept between requests (api.kept);
+* ``now``: today's, counts, pages and scope checks kept until the store is written.
 
 1. a community page: its grids' compounds with firm, owners' committee and branch;
 2. a member list of 50 with current posts and totalCount, and without the count;
@@ -15,8 +18,8 @@ area) and once with today's, interleaved in one run
 4. one compound by code;
 5. the indicators of one street, and of the whole county (``--heavy-requests``).
 
-It prints p50/p95 latency per query and mode, the ratio old/new of each, and store
-round trips per request; then runs the community page in-process both through the
+It prints p50/p95 latency per query and mode, the ratios old/now and cold/now of the
+p95, and store round trips per request; then runs the community page in-process both through the
 batched resolvers and through a naive resolver-per-field equivalent.
 
 The store: the embedded ArcadeDB under a temporary directory (or ``--data-dir``), or
@@ -29,14 +32,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
+import multiprocessing
 import os
 import re
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -47,6 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "api"))
 
 from apihelp import SECRET, serve  # noqa: E402
+from served import uncached  # noqa: E402
 
 from api.auth import Caller  # noqa: E402
 from api.graphql import queries, reads  # noqa: E402
@@ -124,8 +129,13 @@ def _old_count_by(label: str, level: str, scope_label: str) -> Query:
 NEW_COUNT_BY = queries.count_by
 
 
+ASKS_FOR = reads.asks_for
+
+
 def _never(info: Any, name: str) -> bool:
-    return False  # the old resolver counted after the page, when the field resolved
+    """The old resolver counted after the page, when the field resolved (the page it
+    always read)."""
+    return name != "totalCount" and ASKS_FOR(info, name)
 
 
 @contextmanager
@@ -135,32 +145,50 @@ def old_shapes() -> Iterator[None]:
     reads.page_rows, reads.page_count, reads.asks_for = _walk_rows, _union_count, _never
     queries.count_by = _old_count_by  # type: ignore[assignment]
     try:
-        yield
+        with uncached():
+            yield
     finally:
         reads.page_rows, reads.page_count, reads.asks_for = kept
         queries.count_by = NEW_COUNT_BY
 
 
-def load(base: str, token: str, query: str, variables: dict[str, Any], n: int,
+_HTTP: list[httpx.Client] = []  # a client process's one connection
+
+
+def _client(base: str, token: str) -> None:
+    _HTTP.append(httpx.Client(base_url=base, timeout=60,
+                              headers={"Authorization": f"Bearer {token}"}))
+
+
+def _one(query: str, variables: dict[str, Any]) -> float:
+    """One request's latency (s), timed up to the answer's last byte, checked after."""
+    start = time.perf_counter()
+    body = _HTTP[0].post("/graphql", json={"query": query, "variables": variables})
+    took = time.perf_counter() - start
+    body.raise_for_status()
+    if "errors" in body.json():
+        raise RuntimeError(body.json()["errors"])
+    return took
+
+
+def clients(base: str, token: str, n: int) -> ProcessPoolExecutor:
+    """``n`` client processes, as browsers would be: the clients' own work (sending,
+    decoding answers) never holds the server's interpreter lock."""
+    spawn = multiprocessing.get_context("spawn")  # no fork of a process running a JVM
+    return ProcessPoolExecutor(n, spawn, _client, (base, token))
+
+
+def load(pool: ProcessPoolExecutor, query: str, variables: dict[str, Any], n: int,
          concurrency: int) -> tuple[float, float, float]:
-    """Requests/s, p50 and p95 (ms) of ``n`` requests from ``concurrency`` threads."""
-    local = threading.local()
+    """Requests/s, p50 and p95 (ms) of ``n`` requests, ``concurrency`` at a time."""
+    def timed(count: int) -> list[float]:
+        if concurrency == 1:
+            return [pool.submit(_one, query, variables).result() for _ in range(count)]
+        return list(pool.map(_one, [query] * count, [variables] * count))
 
-    def one(_: int) -> float:
-        if not hasattr(local, "http"):
-            local.http = httpx.Client(base_url=base, timeout=60,
-                                      headers={"Authorization": f"Bearer {token}"})
-        start = time.perf_counter()
-        body = local.http.post("/graphql", json={"query": query, "variables": variables})
-        body.raise_for_status()
-        if "errors" in body.json():
-            raise RuntimeError(body.json()["errors"])
-        return time.perf_counter() - start
-
-    one(0)  # warm caches (scope, parser) outside the measurement
+    timed(concurrency)  # warm caches (scope, parser) outside the measurement
     started = time.perf_counter()
-    with ThreadPoolExecutor(concurrency) as pool:
-        times = sorted(pool.map(one, range(n)))
+    times = sorted(timed(n))
     wall = time.perf_counter() - started
     return n / wall, times[len(times) // 2] * 1e3, times[int(len(times) * 0.95)] * 1e3
 
@@ -185,9 +213,10 @@ def naive_community_page(store: BoltStore, scope: str, code: str) -> int:
 def compare(store: BoltStore, settings: Settings, repeat: int) -> None:
     schema = build_schema()
     caller = Caller("county_admin", COUNTY, "bench")
+    unkept = dataclasses.replace(settings, projection_entries=0)  # batching alone (api.kept)
 
     def batched() -> None:
-        ctx = Context(store=store, settings=settings, caller=caller, scope_label="County",
+        ctx = Context(store=store, settings=unkept, caller=caller, scope_label="County",
                       scope_code=COUNTY, audit=None)  # type: ignore[arg-type]
         result = asyncio.run(schema.execute(COMMUNITY, {"id": f"Community:{COMMUNITY_CODE}"},
                                             context_value=ctx))
@@ -208,19 +237,28 @@ def compare(store: BoltStore, settings: Settings, repeat: int) -> None:
 
 
 def _table(store: BoltStore, base: str, token: str, args: argparse.Namespace) -> None:
-    """Per query: p50/p95 old and new, serial and concurrent, and the ratio old/new."""
-    print(f"{'query':18} {'clients':>7} {'old p50':>8} {'old p95':>8} {'new p50':>8} "
-          f"{'new p95':>8} {'p95 old/new':>11} {'trips':>5}")
+    """Per query: p50/p95 in the three modes, serial and concurrent, and the ratios."""
+    print(f"{'query':18} {'clients':>7} {'old p50':>8} {'old p95':>8} {'cold p50':>8} "
+          f"{'cold p95':>8} {'now p50':>8} {'now p95':>8} {'old/now':>7} {'cold/now':>8} "
+          f"{'trips':>5}")
+    with clients(base, token, args.concurrency) as pool:
+        _rows(store, pool, args)
+
+
+def _rows(store: BoltStore, pool: ProcessPoolExecutor, args: argparse.Namespace) -> None:
     for name, query, variables, heavy in QUERIES:
         n = args.heavy_requests if heavy else args.requests
-        for clients in (1, args.concurrency):
+        for many in (1, args.concurrency):
             with old_shapes():
-                _, old50, old95 = load(base, token, query, variables, n, clients)
+                _, old50, old95 = load(pool, query, variables, n, many)
+            with uncached():
+                _, cold50, cold95 = load(pool, query, variables, n, many)
             before = store.round_trips
-            _, new50, new95 = load(base, token, query, variables, n, clients)
-            trips = (store.round_trips - before) / (n + 1)
-            print(f"{name:18} {clients:7d} {old50:8.1f} {old95:8.1f} {new50:8.1f} "
-                  f"{new95:8.1f} {old95 / new95:10.1f}x {trips:5.1f}", flush=True)
+            _, new50, new95 = load(pool, query, variables, n, many)
+            trips = (store.round_trips - before) / (n + many)  # the warm-up's too
+            print(f"{name:18} {many:7d} {old50:8.1f} {old95:8.1f} {cold50:8.1f} "
+                  f"{cold95:8.1f} {new50:8.1f} {new95:8.1f} {old95 / new95:6.1f}x "
+                  f"{cold95 / new95:7.1f}x {trips:5.1f}", flush=True)
 
 
 def main() -> int:
@@ -253,7 +291,8 @@ def main() -> int:
             try:
                 print(f"store: {args.store_uri or 'embedded ArcadeDB'}; ms per request, "
                       f"{args.requests} requests ({args.heavy_requests} for indicators) per "
-                      "query, mode and client count; trips: store reads per request (new)")
+                      "query, mode and client count; ratios of p95; trips: store reads per "
+                      "request (now)")
                 _table(store, base, token, args)
             finally:
                 stop()

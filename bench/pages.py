@@ -43,10 +43,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "api")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "console"))
 
 from consolehelp import sign_in  # noqa: E402
-from served import ADMIN, COUNTY, PASSWORD, served_county  # noqa: E402
+from served import ADMIN, COUNTY, PASSWORD, served_county, uncached  # noqa: E402
 
 from api.console import map as map_page  # noqa: E402
-from api.console.cache import PageCache  # noqa: E402
 from api.graphql import analyses  # noqa: E402
 
 PAGES = ("/", "/map", "/map/data", "/demands", "/demands?category=elder_care", "/network")
@@ -61,35 +60,22 @@ def _always(info: Any, name: str) -> bool:
 
 
 @contextmanager
-def uncached() -> Iterator[None]:
-    """Today's pages, but nothing kept between requests (each one as after a write,
-    except that the analyses' projection stays warm)."""
-    kept = PageCache.get
-    PageCache.get = lambda self, key, now: None  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        PageCache.get = kept
-
-
-@contextmanager
 def old_pages() -> Iterator[None]:
     """The server answers with the pages as they were before issue 13 while inside:
     nothing kept between requests, the map's lists read one after the other in pages
     of 100 (every unfinished demand of a county, none counted per place), and
     ``networkStructure`` checking the scope of every node it could name
     (its co-building groups too) whatever the selection asks for."""
-    kept = PageCache.get, map_page.PAGE, map_page.asyncio, analyses.reads, map_page.GROUPED
-    PageCache.get = lambda self, key, now: None  # type: ignore[method-assign]
+    kept = map_page.PAGE, map_page.asyncio, analyses.reads, map_page.GROUPED
     map_page.PAGE = 100
     map_page.GROUPED = ()  # every unfinished demand listed, none counted per place
     map_page.asyncio = SimpleNamespace(gather=_in_turn)  # type: ignore[assignment]
     analyses.reads = SimpleNamespace(asks_for=_always)  # type: ignore[assignment]
     try:
-        yield
+        with uncached():
+            yield
     finally:
-        (PageCache.get, map_page.PAGE, map_page.asyncio, analyses.reads,
-         map_page.GROUPED) = kept
+        map_page.PAGE, map_page.asyncio, analyses.reads, map_page.GROUPED = kept
 
 
 def timed(client: httpx.Client, path: str) -> tuple[float, int]:

@@ -1,5 +1,6 @@
 """The county preset served by the app, signed in as a county admin: what the workbench
-benchmarks (``console.py``, ``pages.py``) measure against.
+benchmarks (``console.py``, ``pages.py``) measure against; and :func:`uncached`, the
+"nothing kept" mode the API and page benchmarks compare with.
 
 The store lives in ``data_dir`` (a temporary one when none is given); an empty store gets
 the county preset generated and loaded first, so a ``--data-dir`` kept between runs skips
@@ -21,6 +22,7 @@ from apihelp import SECRET, serve  # noqa: E402
 
 from api.accounts import AccountStore  # noqa: E402
 from api.http.app import create_app  # noqa: E402
+from api.kept import Answers  # noqa: E402
 from graph.embedded import stop_embedded  # noqa: E402
 from graph.open import open_store  # noqa: E402
 from graph.settings import Settings  # noqa: E402
@@ -56,3 +58,15 @@ def served_county(data_dir: str | None) -> Iterator[str]:
         finally:
             store.close()
             stop_embedded(data_dir)
+
+
+@contextmanager
+def uncached() -> Iterator[None]:
+    """Nothing kept between requests (api.kept: neither pages nor reads), each request
+    as the first after a write; the analyses' projection stays warm."""
+    kept = Answers.get
+    Answers.get = lambda self, key, now: None  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Answers.get = kept  # type: ignore[method-assign]

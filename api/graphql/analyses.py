@@ -85,7 +85,7 @@ async def analysis_scope(ctx: Context, scope: str | None) -> tuple[str, str]:
     if not sep or label not in AREAS or not code:
         raise ApiError(_("scope 须写成 类型:编码，类型为 {labels} 之一，收到 {scope}",
                          labels=", ".join(AREAS), scope=repr(scope)))
-    if not await ctx.read(queries.by_codes(label, ctx.scope_label), codes=[code]):
+    if not await ctx.read_kept(queries.by_codes(label, ctx.scope_label), codes=[code]):
         raise Forbidden(not_in_scope(scope))
     return label, code
 

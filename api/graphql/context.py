@@ -14,6 +14,7 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
+from api import kept
 from api.audit import AuditLog
 from api.auth import Caller
 from api.events import Bus
@@ -60,6 +61,7 @@ class Context:
     audit: AuditLog
     events: Bus | None = None  # change events for subscriptions (api.events); None: nobody listens
     loaders: dict[Hashable, DataLoader[Any, Any]] = field(default_factory=dict)
+    seen: kept.Seen = field(default_factory=kept.Seen)  # the write generation, once a request
 
     def params(self, **extra: Any) -> dict[str, Any]:
         """Parameters every scoped query takes: the scope and, for a caller who reads
@@ -81,6 +83,16 @@ class Context:
         """Run a read off the event loop (the driver is synchronous), on the read pool."""
         return await pools.current().read(self.store.read, query, **self.params(**params))
 
+    async def read_kept(self, query: Query, **params: Any) -> list[dict[str, Any]]:
+        """:meth:`read` for a small aggregate answer (a count, a scope check), kept until
+        the store is next written (api.kept)."""
+        return await pools.current().read(self.read_kept_now, query, **params)
+
+    def read_kept_now(self, query: Query, **params: Any) -> list[dict[str, Any]]:
+        """:meth:`read_kept` for code already off the event loop."""
+        return kept.read(self.store, self.seen, self.settings.projection_entries > 0,
+                         query, self.params(**params))
+
     def related_loader(self, rel_type: str, outgoing: bool, parent: str, other: str,
                        as_of: str | None, first: int) -> DataLoader[str, list[dict[str, Any]]]:
         """One loader per relationship field and arguments: one Cypher per level, at
@@ -90,7 +102,7 @@ class Context:
             query = queries.related(rel_type, outgoing, parent, other, self.scope_label)
 
             async def load(codes: list[str]) -> list[list[dict[str, Any]]]:
-                rows = await self.read(query, codes=list(codes), as_of=as_of, first=first)
+                rows = await self.read_kept(query, codes=list(codes), as_of=as_of, first=first)
                 grouped: dict[str, list[dict[str, Any]]] = {c: [] for c in codes}
                 for row in rows:
                     grouped[row["key"]].append(row)
@@ -105,7 +117,7 @@ class Context:
             query = queries.by_codes(label, self.scope_label)
 
             async def load(codes: list[str]) -> list[dict[str, Any] | None]:
-                rows = await self.read(query, codes=list(codes))
+                rows = await self.read_kept(query, codes=list(codes))
                 found = {r["props"]["code"]: r for r in rows}
                 return [found.get(c) for c in codes]
 

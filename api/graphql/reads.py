@@ -95,15 +95,15 @@ async def page_rows(ctx: Context, shape: Shape, key: Any, code: str | None, limi
     if queries.walks_index(s.sort, s.descending, scope, s.within):
         after = code is not None
         budget = max(PROBE_SPAN * limit, PROBE_MIN)
-        found = await ctx.read(
+        found = await ctx.read_kept(
             queries.index_probe(s.label, scope, s.within, s.members, s.active, after),
             after_code=code, budget=budget, limit=limit, **params)
         if found and (len(found) == limit or found[0]["scanned"] < budget):
-            return await ctx.read(
+            return await ctx.read_kept(
                 queries.index_window(s.label, scope, s.within, s.members, s.active, after),
                 after_code=code, upto=max(r["code"] for r in found),
                 limit=limit, **params)
-    return await ctx.read(
+    return await ctx.read_kept(
         queries.page(s.label, scope, s.within, s.sort, s.descending, s.members, s.active),
         after_key=key, after_code=code, limit=limit, **params)
 
@@ -111,7 +111,7 @@ async def page_rows(ctx: Context, shape: Shape, key: Any, code: str | None, limi
 async def page_count(ctx: Context, shape: Shape, params: dict[str, Any]) -> int:
     """The connection's totalCount: asked for only when the selection holds it."""
     s = shape
-    found = await ctx.read(
+    found = await ctx.read_kept(
         queries.total(s.label, ctx.scope_label, s.within, s.members, s.active), **params)
     return int(found[0]["n"])
 
@@ -121,7 +121,7 @@ async def page_tally(ctx: Context, shape: Shape, params: dict[str, Any], prop: s
     """The connection's totalCountBy: its nodes per value of the enum ``prop``, every
     value of the model in its order (0 when none), then any other stored value."""
     s = shape
-    found = await ctx.read(
+    found = await ctx.read_kept(
         queries.total_by(s.label, prop, ctx.scope_label, s.within, s.members, s.active),
         **params)
     counts = {r["value"]: int(r["total"]) for r in found}
@@ -257,7 +257,7 @@ async def demands_by_place(self: Any, info: strawberry.Info, within: strawberry.
     ctx: Context = info.context
     ctx.require_read("Demand")
     within_label, params, active = selection(ctx, "Demand", within, filter)
-    rows = await ctx.read(queries.demands_by_place(ctx.scope_label, within_label, active),
+    rows = await ctx.read_kept(queries.demands_by_place(ctx.scope_label, within_label, active),
                           **params)
     places: dict[str, dict[str, int]] = {}
     for r in rows:
@@ -286,7 +286,7 @@ async def count_by(self: Any, info: strawberry.Info, label: LabelEnum,
     ctx: Context = info.context
     ctx.require(Cap.READ_ALL)
     lab, lev = label.value, level.value
-    rows = await ctx.read(queries.count_by(lab, lev, ctx.scope_label))
+    rows = await ctx.read_kept(queries.count_by(lab, lev, ctx.scope_label))
     return [AreaCount(id=strawberry.ID(types.global_id(lev, r["code"])), code=r["code"],
                       name=r["name"], count=int(r["n"])) for r in rows]
 

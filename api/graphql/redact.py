@@ -80,8 +80,7 @@ def seen_now(ctx: Context, refs: Iterable[Ref]) -> set[Ref]:
     """``seen`` for code already off the event loop (an analysis in its worker)."""
     out: set[Ref] = set()
     for label, codes in _group(refs).items():
-        rows = ctx.store.read(queries.visible_codes(label, ctx.scope_label),
-                              **ctx.params(codes=codes))
+        rows = ctx.read_kept_now(queries.visible_codes(label, ctx.scope_label), codes=codes)
         out |= {(label, r["code"]) for r in rows}
     return out
 

@@ -224,10 +224,11 @@ def last_audit(api: Api) -> dict[str, object]:
 
 
 @contextmanager
-def serving(store: BoltStore, tmp_path: Path) -> Iterator[Api]:
-    """The API on the scope town (api_settings: no rate limit; the tests send thousands
-    of mutations from one token)."""
+def serving(store: BoltStore, tmp_path: Path, **settings: object) -> Iterator[Api]:
+    """The API on the scope town (api_settings, with ``settings``: no rate limit; the
+    tests send thousands of mutations from one token)."""
     store.write(DELETE_ALL)
     write_graph(store, *scope_town())
-    with running(create_app(api_settings(tmp_path), store), store, tmp_path) as client:
+    with running(create_app(api_settings(tmp_path, **settings), store), store,
+                 tmp_path) as client:
         yield client

@@ -1,0 +1,121 @@
+"""Answers kept until the store is next written (issue 13).
+
+Counting a county's members walks every person of the county (0.1–0.2 s on either
+store), and so does every other dashboard figure (a board's counts per status, counts
+per area, a map's demands per place, the scope checks of an analysis' drill-down).
+Their answers change only when something is written, so they are kept here, each with
+the store's write generation (``analysis.projection.generation``: this process's
+finished writes and the bulk writers' stamp in the database) read *before* the read
+that made it, and used only while the generation is still the same.  The first look
+after any write reads the store again: an answer is never older than the last write.
+The same rule, and the same caveat, as the analytic projection: a second API replica
+writing the same Neo4j is not seen, and ``JINLIN_PROJECTION_ENTRIES=0`` turns this off
+with the projection.
+
+Two users of one :class:`Answers` LRU per store:
+
+* the workbench's pages (``api.console.cache``): a whole page's GraphQL answers, keyed
+  by the account, role, scope, language and day;
+* the GraphQL reads a resolver marks as kept (:func:`read`): small aggregate answers
+  (at most ``ROWS`` rows) keyed by the query's name and *every* parameter, the caller's
+  scope and subject included, so an answer is only ever reused for a read that would
+  have returned exactly it.
+
+Values are shared between requests: :func:`read` hands out copies of the rows (and of
+the maps in them: a node's properties).
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Hashable
+from typing import Any
+
+from analysis.projection import Generation, generation
+from graph.store import Query, Store, local_generation
+
+ENTRIES = 32  # page answers kept (a county's map: 626 KB of JSON, ~2.5 MB of Python objects)
+READ_ENTRIES = 512  # kept GraphQL reads
+ROWS = 2000  # a read answering more rows than this is not kept (bounds the memory)
+
+
+class Answers:
+    """A bounded LRU of answers, each valid at one write generation."""
+
+    def __init__(self, entries: int) -> None:
+        self.entries = max(0, entries)
+        self._kept: OrderedDict[Hashable, tuple[Generation, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.builds = 0  # answers read from the store (the tests count them)
+
+    def get(self, key: Hashable, now: Generation) -> Any | None:
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is None or kept[0] != now:
+                return None
+            self._kept.move_to_end(key)
+            return kept[1]
+
+    def put(self, key: Hashable, now: Generation, value: Any) -> None:
+        with self._lock:
+            self.builds += 1
+            if self.entries:
+                self._kept[key] = (now, value)
+                self._kept.move_to_end(key)
+                while len(self._kept) > self.entries:
+                    self._kept.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+            self.builds = 0
+
+
+_CACHES: weakref.WeakKeyDictionary[Store, dict[str, Answers]] = weakref.WeakKeyDictionary()
+_CACHES_LOCK = threading.Lock()
+
+
+def answers_of(store: Store, use: str = "pages") -> Answers:
+    """The LRU of ``store`` for ``use`` ("pages": the workbench's, "reads": GraphQL's)."""
+    with _CACHES_LOCK:
+        found = _CACHES.setdefault(store, {})
+        if use not in found:
+            found[use] = Answers(ENTRIES if use == "pages" else READ_ENTRIES)
+        return found[use]
+
+
+class Seen:
+    """One request's view of the generation: the database's stamp is read once per
+    request, and again only after this process wrote meanwhile (a mutation, then a
+    count in the same request)."""
+
+    def __init__(self) -> None:
+        self._now: Generation | None = None
+        self._lock = threading.Lock()  # a page and its count ask side by side
+
+    def now(self, store: Store) -> Generation:
+        with self._lock:
+            kept = self._now
+            if kept is None or kept[0] != local_generation():
+                kept = self._now = generation(store)
+            return kept
+
+
+def read(store: Store, seen: Seen, on: bool, query: Query, params: dict[str, Any]
+         ) -> list[dict[str, Any]]:
+    """``store.read(query, **params)``, answered from memory while the store is
+    unwritten since the same read (``on``: the app keeps answers at all).  Synchronous:
+    call it off the event loop."""
+    if not on:
+        return store.read(query, **params)
+    key = (query.name, query.cypher, repr(sorted(params.items())))
+    cache = answers_of(store, "reads")
+    now = seen.now(store)
+    rows = cache.get(key, now)
+    if rows is None:
+        rows = store.read(query, **params)
+        if len(rows) <= ROWS:
+            cache.put(key, now, rows)
+    return [{k: dict(v) if isinstance(v, dict) else v for k, v in r.items()} for r in rows]

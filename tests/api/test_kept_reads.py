@@ -1,0 +1,88 @@
+"""Answers kept until the store is written (api.kept), over HTTP on the scope town.
+
+By hand (scope_town.py): four open demands, DA and DA2 in street A's compound CA, DB in
+street B's CB, DS in CS, which lies in both streets.  So the county counts 4, street A 3,
+street B 2.  A repeated count reads only the write stamp; any write, through the API or
+in bulk, is counted by the very next request; callers of other scopes never share an
+answer; ``projection_entries=0`` keeps nothing; a large answer is not kept.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from scope_town import COUNTY, STREET_A, STREET_B, serving
+
+from api import kept
+from api.graphql import queries
+from graph.store import BoltStore
+from graph.writer import NodeRecord as N
+from graph.writer import RelRecord as R
+from graph.writer import write_graph
+
+COUNT = "{ demands { totalCount } }"
+PAGE = "{ demands(first: 10) { edges { node { code title } } } }"
+RAISE = """mutation { raiseDemand(code: "DN", raisedIn: "Community:MA", raisedBy: "Person:PA",
+  input: {title: "路灯", category: repair}) { errors { field message } } }"""
+
+
+def _count(api: object, who: dict[str, str]) -> tuple[int, int]:
+    """The caller's count of demands, and the store reads the request made."""
+    before = api.store.round_trips  # type: ignore[attr-defined]
+    n = api.gql(COUNT, **who)["demands"]["totalCount"]  # type: ignore[attr-defined]
+    return n, api.store.round_trips - before  # type: ignore[attr-defined]
+
+
+def test_a_repeated_count_reads_only_the_write_stamp(store: BoltStore, tmp_path: Path) -> None:
+    with serving(store, tmp_path) as api:
+        assert _count(api, COUNTY) == (4, 3)  # the caller's scope node, the stamp, the count
+        assert _count(api, COUNTY) == (4, 1)
+
+
+def test_scopes_never_share_an_answer(store: BoltStore, tmp_path: Path) -> None:
+    with serving(store, tmp_path) as api:
+        assert _count(api, COUNTY)[0] == 4
+        assert _count(api, STREET_A)[0] == 3
+        assert _count(api, STREET_B)[0] == 2
+        assert [_count(api, w) for w in (COUNTY, STREET_A, STREET_B)] == [(4, 1), (3, 1), (2, 1)]
+
+
+def test_a_write_is_counted_by_the_next_request(store: BoltStore, tmp_path: Path) -> None:
+    with serving(store, tmp_path) as api:
+        assert _count(api, STREET_A)[0] == 3 and _count(api, STREET_A) == (3, 1)
+        assert api.gql(RAISE, **STREET_A)["raiseDemand"]["errors"] == []
+        assert _count(api, STREET_A)[0] == 4
+        assert _count(api, STREET_B)[0] == 2  # DN lies in street A only
+        write_graph(store, [N("Demand", "DX", {"title": "x", "category": "legal"})],
+                    [R("RAISED_IN", "Demand", "DX", "Compound", "CB")])  # a bulk write
+        assert _count(api, STREET_B)[0] == 3
+        assert _count(api, COUNTY)[0] == 6
+
+
+def test_kept_rows_are_copies(store: BoltStore, tmp_path: Path) -> None:
+    """What one reader does to its rows cannot change what the next one is answered."""
+    with serving(store, tmp_path):
+        seen, query = kept.Seen(), queries.exists("Compound")
+        first = kept.read(store, seen, True, query, {"code": "CA"})
+        assert first[0]["props"]["code"] == "CA"
+        first[0]["props"].clear()
+        first[0].clear()
+        before = store.round_trips
+        again = kept.read(store, seen, True, query, {"code": "CA"})
+        assert store.round_trips == before  # kept, and the stamp known to this reader
+        assert again[0]["props"]["code"] == "CA"
+
+
+def test_nothing_kept_when_projections_are_off(store: BoltStore, tmp_path: Path) -> None:
+    with serving(store, tmp_path, projection_entries=0) as api:
+        assert _count(api, COUNTY) == (4, 2)  # the caller's scope node, the count
+        assert _count(api, COUNTY) == (4, 1)
+
+
+def test_a_large_answer_is_not_kept(store: BoltStore, tmp_path: Path,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kept, "ROWS", 0)  # every answer is "large"
+    with serving(store, tmp_path) as api:
+        assert _count(api, COUNTY) == (4, 3)
+        assert _count(api, COUNTY) == (4, 2)  # the stamp again: another request
