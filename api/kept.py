@@ -16,10 +16,11 @@ Two users of one :class:`Answers` LRU per store:
 
 * the workbench's pages (``api.console.cache``): a whole page's GraphQL answers, keyed
   by the account, role, scope, language and day;
-* the GraphQL reads a resolver marks as kept (:func:`read`): small aggregate answers
-  (at most ``ROWS`` rows) keyed by the query's name and *every* parameter, the caller's
-  scope and subject included, so an answer is only ever reused for a read that would
-  have returned exactly it.
+* the GraphQL reads a resolver marks as kept (:func:`read`, ``Context.read_kept``): the
+  dashboard reads (pages, counts, relationship batches, scope checks) of at most ``ROWS``
+  rows, keyed by the query's name and text and *every* parameter, the caller's scope and
+  subject included, so an answer is only ever reused for a read that would have
+  returned exactly it.
 
 Values are shared between requests: :func:`read` hands out copies of the rows (and of
 the maps in them: a node's properties).
@@ -28,6 +29,7 @@ the maps in them: a node's properties).
 from __future__ import annotations
 
 import threading
+import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Hashable
@@ -88,19 +90,23 @@ def answers_of(store: Store, use: str = "pages") -> Answers:
 
 class Seen:
     """One request's view of the generation: the database's stamp is read once per
-    request, and again only after this process wrote meanwhile (a mutation, then a
-    count in the same request)."""
+    request, and again when this process wrote meanwhile (a mutation, then a count in
+    the same request) or after ``MAX_AGE`` seconds (a long-lived context: a
+    subscription's)."""
+
+    MAX_AGE = 1.0
 
     def __init__(self) -> None:
-        self._now: Generation | None = None
+        self._now: tuple[Generation, float] | None = None
         self._lock = threading.Lock()  # a page and its count ask side by side
 
     def now(self, store: Store) -> Generation:
         with self._lock:
             kept = self._now
-            if kept is None or kept[0] != local_generation():
-                kept = self._now = generation(store)
-            return kept
+            if (kept is None or kept[0][0] != local_generation()
+                    or time.monotonic() - kept[1] > self.MAX_AGE):
+                kept = self._now = generation(store), time.monotonic()
+            return kept[0]
 
 
 def read(store: Store, seen: Seen, on: bool, query: Query, params: dict[str, Any]

@@ -86,3 +86,15 @@ def test_a_large_answer_is_not_kept(store: BoltStore, tmp_path: Path,
     with serving(store, tmp_path) as api:
         assert _count(api, COUNTY) == (4, 3)
         assert _count(api, COUNTY) == (4, 2)  # the stamp again: another request
+
+
+def test_a_long_lived_reader_reads_the_stamp_again(store: BoltStore) -> None:
+    """A subscription's context lives for hours: its view of the generation ages out."""
+    seen = kept.Seen()
+    seen.now(store)
+    before = store.round_trips
+    seen.now(store)
+    assert store.round_trips == before
+    seen.MAX_AGE = -1.0  # every view is too old
+    seen.now(store)
+    assert store.round_trips == before + 1
