@@ -434,6 +434,9 @@ class NodeKind:
     # create/update/delete mutations.  False for records the service keeps itself (alerts,
     # points entries), changed only through their own operations and never edited.
     entered: bool = True
+    # Whether the kind is history: entered, but never updated or deleted; a correction is
+    # a new node (ratings: the red/black list follows the latest, graph.ratings).
+    history: bool = False
 
     def prop(self, name: str) -> Prop:
         for p in self.props:
@@ -646,6 +649,7 @@ NODES: tuple[NodeKind, ...] = (
         doc="A star rating and/or red/black list entry of a PropertyFirm or Unit (RATES); "
             "never edited: a correction is a new record.  rated_by is the account, filled "
             "by the API.",
+        history=True,
     ),
     NodeKind(
         "PointsRule",

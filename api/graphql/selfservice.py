@@ -91,21 +91,22 @@ def _claimable(scope_label: str) -> Query:
                  f"{scopes_under('Demand', 'n', 'Community')} AS communities")
 
 
+# The two lists of demands a member's page shows: the open ones of the scope (to claim),
+# and those assigned to ``$member``; each its pattern and its extra condition.
+_LISTS = {
+    "open_needs": ("MATCH (n:Demand)", " AND coalesce(n.status, 'open') = 'open'"),
+    "tasks": ("MATCH (n:Demand)-[:ASSIGNED_TO]->(:Person {code: $member})", ""),
+}
+
+
 @cache
-def _open_needs(scope_label: str) -> Query:
+def _briefs(kind: str, scope_label: str) -> Query:
+    """One of :data:`_LISTS` in the caller's scope, oldest first, at most MAX_NEEDS."""
+    match, more = _LISTS[kind]
     where = in_scope("Demand", "n", scope_label)
-    return Query(f"member_open_needs_in_{scope_label}",
-                 f"MATCH (n:Demand) WHERE {where} AND coalesce(n.status, 'open') = 'open' "
+    return Query(f"member_{kind}_in_{scope_label}",
+                 f"{match} WHERE {where}{more} "
                  f"RETURN {_BRIEF} ORDER BY n.created_at, n.code LIMIT {MAX_NEEDS}")
-
-
-@cache
-def _tasks(scope_label: str) -> Query:
-    where = in_scope("Demand", "n", scope_label)
-    return Query(f"member_tasks_in_{scope_label}",
-                 "MATCH (n:Demand)-[:ASSIGNED_TO]->(:Person {code: $member}) "
-                 f"WHERE {where} RETURN {_BRIEF} ORDER BY n.created_at, n.code "
-                 f"LIMIT {MAX_NEEDS}")
 
 
 @cache
@@ -258,14 +259,14 @@ async def open_needs(self: Any, info: strawberry.Info) -> list[DemandBrief]:
     ctx: Context = info.context
     if not ctx.caller.may(Cap.READ_ALL):
         ctx.require(Cap.CLAIM)
-    rows = await ctx.read(_open_needs(ctx.scope_label))
+    rows = await ctx.read(_briefs("open_needs", ctx.scope_label))
     return [DemandBrief(**r) for r in rows]
 
 
 async def my_tasks(self: Any, info: strawberry.Info) -> list[DemandBrief]:
     ctx: Context = info.context
     ctx.require(Cap.CLAIM)
-    rows = await ctx.read(_tasks(ctx.scope_label), member=ctx.caller.subject)
+    rows = await ctx.read(_briefs("tasks", ctx.scope_label), member=ctx.caller.subject)
     return [DemandBrief(**r) for r in rows]
 
 

@@ -117,9 +117,11 @@ def fill(ctx: Context, label: str, values: dict[str, Any],
 
 
 def _keep_history(label: str) -> None:
-    """Ratings are history (graph.ratings): neither updated nor deleted here."""
-    if label == ratings.LABEL:
-        raise ApiError(_("评价记录不能修改：更正请新建一条评价记录"))
+    """A kind that is history (``NodeKind.history``: ratings) is neither updated nor
+    deleted here."""
+    kind = NODE_BY_LABEL[key_label(label)]
+    if kind.history:
+        raise ApiError(_("{zh}不能修改：更正请新建一条{zh}", zh=kind.zh))
 
 
 def already_exists(label: str, code: str) -> str:
