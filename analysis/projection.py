@@ -160,11 +160,14 @@ class Projections:
         self._lock = threading.Lock()
         self.builds = 0  # projections read from the store (the tests count them)
 
-    def get(self, store: Store, label: str, code: str, as_of: str | None) -> Projection:
+    def get(self, store: Store, label: str, code: str, as_of: str | None,
+            now: Generation | None = None) -> Projection:
         """The projection of ``label:code`` at ``as_of`` (today when None), read again
-        when the store's generation moved since it was read."""
+        when the store's generation moved since it was read.  ``now``: the generation
+        as the caller already read it, before any of its reads (an API request's)."""
         key = (id(store), (label, code, parse_as_of(as_of)))
-        now = generation(store)  # before any read: a write landing meanwhile moves it
+        if now is None:
+            now = generation(store)  # before any read: a write landing meanwhile moves it
         with self._lock:
             kept = self._kept.get(key)
             if kept is not None and kept.store is store and kept.generation == now:
@@ -202,23 +205,26 @@ def shared() -> Projections:
 
 
 def indicators(store: Store, label: str, code: str, as_of: str | None = None,
-               options: Options | None = None) -> IndicatorReport:
-    """``analysis.indicators.compute_indicators``, from the projection."""
-    return shared().get(store, label, code, as_of).indicators(options or Options())
+               options: Options | None = None, now: Generation | None = None
+               ) -> IndicatorReport:
+    """``analysis.indicators.compute_indicators``, from the projection (``now``: as in
+    :meth:`Projections.get`)."""
+    return shared().get(store, label, code, as_of, now).indicators(options or Options())
 
 
 def match_demands(store: Store, label: str, code: str, as_of: str | None = None,
-                  **kw: Any) -> MatchPlan:
+                  now: Generation | None = None, **kw: Any) -> MatchPlan:
     """``analysis.matching.match_demands`` (same keywords), from the projection."""
-    return shared().get(store, label, code, as_of).match(**kw)
+    return shared().get(store, label, code, as_of, now).match(**kw)
 
 
 def network_report(store: Store, label: str, code: str, as_of: str | None = None,
-                   threshold: int = 3) -> NetworkReport:
+                   threshold: int = 3, now: Generation | None = None) -> NetworkReport:
     """``analysis.network.network_report``, from the projection."""
-    return shared().get(store, label, code, as_of).network(threshold)
+    return shared().get(store, label, code, as_of, now).network(threshold)
 
 
-def network_graph(store: Store, label: str, code: str, as_of: str | None = None) -> nx.Graph:
+def network_graph(store: Store, label: str, code: str, as_of: str | None = None,
+                  now: Generation | None = None) -> nx.Graph:
     """``analysis.network.build_network``, from the projection (do not change it)."""
-    return shared().get(store, label, code, as_of).network_graph()
+    return shared().get(store, label, code, as_of, now).network_graph()

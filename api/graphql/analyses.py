@@ -103,13 +103,20 @@ async def _run(fn: Any, *args: Any, **kw: Any) -> Any:
         raise ApiError(str(exc), code="INVALID_INPUT") from exc
 
 
+async def _projected(ctx: Context, fn: Any, *args: Any, **kw: Any) -> Any:
+    """``fn``, a function of analysis.projection, on the analysis pool, with the write
+    generation this request already read (api.kept) instead of reading it again."""
+    now = await pools.current().read(ctx.seen.now, ctx.store)
+    return await _run(fn, ctx.store, *args, now=now, **kw)
+
+
 async def _report(info: strawberry.Info, scope: str | None, as_of: str | None,
                   overload_threshold: int, walk_m: float) -> IndicatorReport:
     label, code = await _scope(info, scope)
     ctx: Context = info.context
     options = Options(overload_threshold=overload_threshold, walk_m=walk_m)
-    report: IndicatorReport = await _run(projection.indicators, ctx.store, label, code, as_of,
-                                         options)
+    report: IndicatorReport = await _projected(ctx, projection.indicators, label, code,
+                                              as_of, options)
     return report
 
 
@@ -185,8 +192,8 @@ async def match_plan(info: strawberry.Info, scope: str | None = None,
     keeps the demands raised by that day; statuses and capacity in use are today's."""
     label, code = await _scope(info, scope)
     ctx: Context = info.context
-    plan = await _run(projection.match_demands, ctx.store, label, code, as_of,
-                      radius=radius_m, k=max(1, min(k, 100)), admit=redact.admit(ctx))
+    plan = await _projected(ctx, projection.match_demands, label, code, as_of,
+                            radius=radius_m, k=max(1, min(k, 100)), admit=redact.admit(ctx))
     return await _match_result(ctx, plan, [])
 
 
@@ -201,8 +208,8 @@ async def dispatch_matches(info: strawberry.Info, scope: str | None = None,
     async def work(ctx: Context) -> MatchResult:
         ctx.require(Cap.DISPATCH)
         label, code = await _scope(info, scope)
-        plan = await _run(projection.match_demands, ctx.store, label, code, None,
-                          radius=radius_m, k=max(1, min(k, 100)), admit=redact.admit(ctx))
+        plan = await _projected(ctx, projection.match_demands, label, code, None,
+                                radius=radius_m, k=max(1, min(k, 100)), admit=redact.admit(ctx))
         wanted = None if demands is None else set(demands)
         chosen = plan if wanted is None else replace(plan, assignments=[
             a for a in plan.assignments if a.demand in wanted])
@@ -221,8 +228,8 @@ async def network_structure(info: strawberry.Info, scope: str | None = None,
     committees) and its weak points."""
     label, code = await _scope(info, scope)
     ctx: Context = info.context
-    rep = await _run(projection.network_report, ctx.store, label, code, as_of,
-                     threshold=overload_threshold)
+    rep = await _projected(ctx, projection.network_report, label, code, as_of,
+                           threshold=overload_threshold)
     # only the lists the selection holds are checked: a county's co-building groups
     # name every person in it (7,404 scope checks, half a second) for a page that
     # shows the weak points only
@@ -261,7 +268,7 @@ async def network_graph(info: strawberry.Info, scope: str | None = None,
     edges between them (one community's network; a larger one is refused)."""
     label, code = await _scope(info, scope)
     ctx: Context = info.context
-    graph = await _run(projection.network_graph, ctx.store, label, code, as_of)
+    graph = await _projected(ctx, projection.network_graph, label, code, as_of)
     if graph.number_of_nodes() > MAX_GRAPH_NODES:
         raise ApiError(_("{scope} 的共建网络有 {n} 个节点，超过画图上限 {most}：请选择更小的范围"
                          "（如一个社区）", scope=f"{label}:{code}",
