@@ -95,23 +95,26 @@ def _end(day: str) -> str:
     return day + "T23:59:59"
 
 
+def _timely(reached: bool, stamp: str | None, due: str | None, as_of: str
+            ) -> tuple[float, float]:
+    """(numerator, denominator) of a whistle in a rate against a deadline: counted once
+    the step was ``reached`` (at ``stamp``) or its ``due`` day has come, on time when
+    reached by the end of ``due`` (no due: any time)."""
+    counted = reached or (due is not None and due <= as_of)
+    on_time = reached and (due is None or _by(stamp, _end(due)))
+    return float(on_time), float(counted)
+
+
 def response(w: Row, as_of: str) -> tuple[float, float]:
     """(numerator, denominator) of one whistle in the response rate at ``as_of``."""
-    end = _end(as_of)
-    signed = w["status"] in SIGNED and _by(w["accepted_at"], end)
-    due = w["respond_by"]
-    counted = signed or (due is not None and due <= as_of)
-    on_time = signed and (due is None or _by(w["accepted_at"], _end(due)))
-    return float(on_time), float(counted)
+    signed = w["status"] in SIGNED and _by(w["accepted_at"], _end(as_of))
+    return _timely(signed, w["accepted_at"], w["respond_by"], as_of)
 
 
 def resolution(w: Row, as_of: str) -> tuple[float, float]:
     """(numerator, denominator) of one whistle in the resolution rate at ``as_of``."""
     done = lifecycle.closed(w["status"], w["done_at"], _end(as_of))
-    due = w["due"]
-    counted = done or (due is not None and due <= as_of)
-    on_time = done and (due is None or _by(w["done_at"], _end(due)))
-    return float(on_time), float(counted)
+    return _timely(done, w["done_at"], w["due"], as_of)
 
 
 def satisfaction(w: Row, as_of: str) -> tuple[float, float]:

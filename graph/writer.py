@@ -168,6 +168,11 @@ def write_graph(
     empty: set[str] = set()
     committing = False  # work has returned: its commit is on its way to the store
 
+    # the ratings whose firm's standing follows them (graph.ratings), found once
+    rated = [n.code for n in node_groups.get(ratings.LABEL, ())]
+    rated += [r.source for (rtype, _s, _t), group in rel_groups.items()
+              if rtype == ratings.RATES for r in group]
+
     def work(tx: Transaction) -> WriteSummary:  # run again from the start on a conflict
         nonlocal committing
         committing = False
@@ -187,9 +192,6 @@ def write_graph(
                 done += len(rel_batch)
                 if progress:
                     progress(rtype, done, total)
-        rated = [n.code for n in node_groups.get(ratings.LABEL, ())]
-        rated += [r.source for group in rel_groups.values() for r in group
-                  if r.type == ratings.RATES]
         ratings.derive(tx, rated, (n.code for n in node_groups.get(ratings.FIRM, ())))
         if then is not None:
             then(tx)

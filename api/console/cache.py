@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
-from analysis.projection import generation
 from api.console.web import View, today
 from api.kept import Answers, answers_of
 from graph.i18n import current
@@ -38,7 +37,7 @@ async def kept(view: View, page: str, asked: Hashable,
     who = (view.account.name, view.caller.role, view.caller.scope)
     key = (page, asked, who, current(), today(), view.backend.settings)
     cache = cache_of(view)
-    now = await view.backend.pools.read(generation, view.backend.store)
+    now = await view.backend.pools.read(view.seen.now, view.backend.store)
     found = cache.get(key, now)
     if found is None:
         found = await read()

@@ -24,6 +24,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from api.console.cache import kept
+from api.console.dashboard import link
 from api.console.web import PageError, View, page, today, whole
 from api.policy import Cap
 from graph import lifecycle
@@ -129,12 +130,6 @@ def _paging(query: Any) -> tuple[str, str, int]:
     return column, after, whole(query.get("start")) or 1
 
 
-def _link(scope: str, chosen: dict[str, str], **paging: Any) -> str:
-    """The board with the same scope and filters (and ``paging``, when given)."""
-    params = {"scope": scope, **{k: v for k, v in chosen.items() if v}, **paging}
-    return "/demands?" + urlencode(params)
-
-
 async def _board(view: View, scope: str, chosen: dict[str, str],
                  paged: tuple[str, str, int]) -> dict[str, Any]:
     """The board's columns, filters and takers (kept until the store is written:
@@ -163,9 +158,11 @@ async def _board(view: View, scope: str, chosen: dict[str, str],
         columns.append({
             "code": s.code, "zh": s.zh, "total": totals[s.code], "start": first,
             "cards": [card(n, on) for n in _nodes(found)],
-            "next": _link(scope, chosen, column=s.code, after=more["endCursor"],
-                          start=first + size) if more["hasNextPage"] else None,
-            "top": _link(scope, chosen) if first > 1 or s.code == column else None})
+            "next": link("/demands", scope=scope, **chosen, column=s.code,
+                         after=more["endCursor"], start=str(first + size))
+            if more["hasNextPage"] else None,
+            "top": link("/demands", scope=scope, **chosen)
+            if first > 1 or s.code == column else None})
     takers = {c["taker"]["id"]: c["taker"]["name"] for col in columns for c in col["cards"]
               if c["taker"]}
     choices: dict[str, list[dict[str, Any]]] = {}

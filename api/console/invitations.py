@@ -26,12 +26,14 @@ from graph.i18n import _
 PERSON = """query Person($id: ID!) { node(id: $id) { ... on Person { code name memberStatus } } }"""
 
 
-async def _communities(view: View) -> list[Area]:
-    return [a for a in await areas(view) if a.label == "Community"]
+def _communities(places: list[Area]) -> list[Area]:
+    return [a for a in places if a.label == "Community"]
 
 
-async def _page(view: View, status: int = 200, **shown: Any) -> Response:
-    places = await areas(view)
+async def _page(view: View, status: int = 200, places: list[Area] | None = None,
+                **shown: Any) -> Response:
+    """The page; ``places``: the user's areas when already read."""
+    places = places if places is not None else await areas(view)
     keys = {(a.label, a.code): a for a in places}
     now = view.backend.accounts.clock()
     rows = []
@@ -42,7 +44,7 @@ async def _page(view: View, status: int = 200, **shown: Any) -> Response:
     values: dict[str, Any] = {"made": None, "code": None, "message": "", "form": {}}
     values.update(shown)
     return view.render("invitations.html", status=status, nav="invitations", rows=rows,
-                       communities=await _communities(view), roles=invitations.INVITED_ROLES,
+                       communities=_communities(places), roles=invitations.INVITED_ROLES,
                        role_names=ROLE_NAMES, default_days=invitations.DEFAULT_DAYS,
                        max_days=invitations.MAX_DAYS, **values)
 
@@ -68,7 +70,8 @@ async def invitations_page(view: View) -> Response:
     if view.request.method == "GET":
         return await _page(view)
     form = {k: _field(view, k) for k in ("person", "role", "community", "days")}
-    community = next((a for a in await _communities(view) if a.id == form["community"]), None)
+    places = await areas(view)
+    community = next((a for a in _communities(places) if a.id == form["community"]), None)
     refusal = await _refusal(view, form["person"], form["role"], community)
     scope = await stored_scope(view, community) if community else form["community"]
     days = whole(form["days"], invitations.MAX_DAYS) or invitations.DEFAULT_DAYS
@@ -78,14 +81,15 @@ async def invitations_page(view: View) -> Response:
         made, code = await run_audited(view, "invitationCreate", arguments, lambda: (
             invitations.invite(store, form["person"], form["role"], scope, by, days)), refusal)
     except ValueError as exc:  # AccountError
-        return await _page(view, 400, message=str(exc), form=form)
-    return await _page(view, made=made, code=code)
+        return await _page(view, 400, places, message=str(exc), form=form)
+    return await _page(view, places=places, made=made, code=code)
 
 
 async def revoke(view: View) -> Response:
     ident = view.request.path_params["ident"]
+    keys = {(a.label, a.code) for a in await areas(view)}
     mine = {row.id for row in invitations.invitations(view.backend.accounts)
-            if await resolve(view, row.scope) in {(a.label, a.code) for a in await areas(view)}}
+            if await resolve(view, row.scope) in keys}
     refusal = "" if ident in mine else _("没有未使用的邀请 {id}", id=ident)
     try:
         await run_audited(view, "invitationRevoke", {"id": ident}, lambda: invitations.revoke(

@@ -38,6 +38,7 @@ from api.graphql import pools
 from api.graphql.alerts import Background
 from api.graphql.auditing import AuditFailed
 from api.graphql.context import Context
+from api.kept import Seen
 from api.policy import Cap, refusal
 from graph.i18n import _
 from graph.settings import Settings
@@ -111,12 +112,14 @@ class View:
     scope: tuple[str, str]  # label and code of the user's scope node
     form_data: FormData | None = None
     extra_headers: dict[str, str] = field(default_factory=dict)
+    # the write generation, read once for the whole page (api.kept), not once per query
+    seen: Seen = field(default_factory=Seen)
 
     def context(self) -> Context:
         label, code = self.scope
         return Context(store=self.backend.store, settings=self.backend.settings,
                        caller=self.caller, scope_label=label, scope_code=code,
-                       audit=self.backend.audit, events=self.backend.events)
+                       audit=self.backend.audit, events=self.backend.events, seen=self.seen)
 
     async def gql(self, document: str, **variables: Any) -> dict[str, Any]:
         """``data`` of ``document`` run as the signed-in user; the first error (already

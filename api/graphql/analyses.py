@@ -15,6 +15,7 @@ and matching only uses resources and takers the caller may see.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -55,10 +56,13 @@ def _item(row: tally.Item, visible: set[Ref]) -> tally.Item:
                    detail=redact.redact_detail(row.detail, visible))
 
 
-async def _visible_items(ctx: Context, items: list[tally.Item]) -> set[Ref]:
-    """The nodes the caller may see among those the items (and their details) name."""
+async def _visible_items(ctx: Context, items: list[tally.Item], more: Iterable[Ref] = ()
+                         ) -> set[Ref]:
+    """The nodes the caller may see among those the items (and their details) name,
+    and ``more``: one check per label."""
     refs = {redact.ref(i.label, i.code) for i in items}
     refs.update(r for i in items for r in redact.detail_refs(i.detail))
+    refs.update(more)
     return await redact.seen(ctx, refs)
 
 
@@ -129,10 +133,9 @@ async def indicators(
     report = await _report(info, scope, as_of, overload_threshold, walk_m)
     rows = [i for i in report.indicators if keys is None or i.key in keys]
     limit = max(0, min(item_limit, 500))
-    visible = await _visible_items(info.context, [
-        x for i in rows for x in i.hits[:limit] + i.gaps[:limit]])
-    visible |= await redact.seen(info.context, {
-        r for i in rows for k in redact.EXTRA_NODES for r in redact.detail_refs(i.extra.get(k))})
+    visible = await _visible_items(
+        info.context, [x for i in rows for x in i.hits[:limit] + i.gaps[:limit]],
+        [r for i in rows for k in redact.EXTRA_NODES for r in redact.detail_refs(i.extra.get(k))])
     return IndicatorTable(scope=f"{report.scope.label}:{report.scope.code}",
                           as_of=report.scope.as_of,
                           indicators=[_figure(i, limit, visible) for i in rows])
