@@ -64,15 +64,10 @@ async def _page(view: View, status: int = 200, **shown: Any) -> Response:
                        role_names=ROLE_NAMES, **values)
 
 
-def _field(view: View, name: str) -> str:
-    value = view.form().get(name)
-    return value.strip() if isinstance(value, str) else ""
-
-
 async def accounts_page(view: View) -> Response:
     if view.request.method == "GET":
         return await _page(view)
-    form = {k: _field(view, k) for k in ("name", "display_name", "role", "scope")}
+    form = {k: view.field(k) for k in ("name", "display_name", "role", "scope")}
     chosen = next((a for a in await areas(view) if a.id == form["scope"]), None)
     refusal = ""
     if form["role"] not in grantable(view.account.role):

@@ -18,7 +18,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from analysis import alerts
-from api.console.web import PageError, View, page
+from api.console.web import PageError, View, nodes, page
 from api.policy import Cap
 from graph.i18n import _
 from graph.model import ALERT_STATUSES
@@ -42,10 +42,6 @@ RULE = ("mutation Rule($code: String!, $input: AlertRuleInput!) { "
 FILTERS = ("status", "rule")
 
 
-def _nodes(connection: dict[str, Any]) -> list[dict[str, Any]]:
-    return [edge["node"] for edge in connection["edges"]]
-
-
 async def board(view: View) -> Response:
     query = view.request.query_params
     chosen = {name: query.get(name) or "" for name in FILTERS}
@@ -57,12 +53,12 @@ async def board(view: View) -> Response:
     limit = view.backend.settings.page_size_max
     data = await view.gql(LIST, filter=flt, rule=flt["rule"], first=min(PAGE_SIZE, limit),
                           limit=limit)
-    items = [{**n, "steps": alerts.history(n["history"])} for n in _nodes(data["list"])]
+    items = [{**n, "steps": alerts.history(n["history"])} for n in nodes(data["list"])]
     counts = [{"code": s.code, "zh": s.zh, "total": data[s.code]["totalCount"]}
               for s in ALERT_STATUSES]
     return view.render("alerts.html", nav="alerts", chosen=chosen, items=items,
                        total=data["list"]["totalCount"], counts=counts,
-                       rules=_nodes(data["alertRules"]), page_size=min(PAGE_SIZE, limit))
+                       rules=nodes(data["alertRules"]), page_size=min(PAGE_SIZE, limit))
 
 
 def _back(form: Any) -> str:

@@ -25,7 +25,7 @@ from starlette.routing import Route
 
 from api.console.cache import kept
 from api.console.dashboard import link
-from api.console.web import PageError, View, page, today, whole
+from api.console.web import PageError, View, nodes, page, today, whole
 from api.policy import Cap
 from graph import lifecycle
 from graph.i18n import N_, _, translate
@@ -78,10 +78,6 @@ NAMES = ("query Names($demands: [String!], $resources: [String!], $limit: Int, "
          "resources(first: $limit, filter: {codes: $resources}) { edges { node { code name } } } "
          + " ".join(_BY_CODES.format(field=field) for _l, field in TAKERS) + " }\n" + CARD)
 FILTERS = ("community", "category", "taker")
-
-
-def _nodes(connection: dict[str, Any]) -> list[dict[str, Any]]:
-    return [edge["node"] for edge in connection["edges"]]
 
 
 def _scope(view: View) -> str:
@@ -145,7 +141,7 @@ async def _board(view: View, scope: str, chosen: dict[str, str],
                              for s in DEMAND_STATUSES})
     if data["place"] is None:
         raise PageError(_("你的管辖范围内没有 {scope}", scope=scope), 404, "NOT_FOUND")
-    communities = _nodes(data["communities"])
+    communities = nodes(data["communities"])
     if chosen["community"] and chosen["community"] not in {c["code"] for c in communities}:
         raise PageError(_("范围 {scope} 里没有社区 {code}", scope=scope,
                           code=chosen["community"]), 404, "NOT_FOUND")
@@ -157,7 +153,7 @@ async def _board(view: View, scope: str, chosen: dict[str, str],
         more = found["pageInfo"]
         columns.append({
             "code": s.code, "zh": s.zh, "total": totals[s.code], "start": first,
-            "cards": [card(n, on) for n in _nodes(found)],
+            "cards": [card(n, on) for n in nodes(found)],
             "next": link("/demands", scope=scope, **chosen, column=s.code,
                          after=more["endCursor"], start=str(first + size))
             if more["hasNextPage"] else None,
@@ -168,7 +164,7 @@ async def _board(view: View, scope: str, chosen: dict[str, str],
     choices: dict[str, list[dict[str, Any]]] = {}
     if view.may(Cap.DISPATCH) and columns[0]["cards"]:
         found = await view.gql(TAKER_CHOICES, scope=scope, limit=limit)
-        choices = {translate(TAKER_GROUPS[label]): _nodes(found[field])
+        choices = {translate(TAKER_GROUPS[label]): nodes(found[field])
                    for label, field in TAKERS}
     return {"columns": columns, "communities": communities, "takers": takers,
             "taker_choices": choices, "column_size": size, "on": on}
@@ -205,10 +201,10 @@ async def _plan_names(view: View, plan: dict[str, Any]) -> dict[str, Any]:
                                       if lab == label or (label, lab) == ("Person", MEMBER)]
                               for label, field in TAKERS})
     on = today()
-    return {"demands": {n["code"]: card(n, on) for n in _nodes(found["demands"])},
-            "resources": {n["code"]: n["name"] for n in _nodes(found["resources"])},
+    return {"demands": {n["code"]: card(n, on) for n in nodes(found["demands"])},
+            "resources": {n["code"]: n["name"] for n in nodes(found["resources"])},
             "takers": {n["id"]: n["name"] for _l, field in TAKERS
-                       for n in _nodes(found[field])}}
+                       for n in nodes(found[field])}}
 
 
 async def match(view: View) -> Response:

@@ -49,11 +49,6 @@ async def _page(view: View, status: int = 200, places: list[Area] | None = None,
                        max_days=invitations.MAX_DAYS, **values)
 
 
-def _field(view: View, name: str) -> str:
-    value = view.form().get(name)
-    return value.strip() if isinstance(value, str) else ""
-
-
 async def _refusal(view: View, person: str, role: str, community: Area | None) -> str:
     """Why this invitation may not be made ("" when it may)."""
     if community is None:
@@ -69,7 +64,7 @@ async def _refusal(view: View, person: str, role: str, community: Area | None) -
 async def invitations_page(view: View) -> Response:
     if view.request.method == "GET":
         return await _page(view)
-    form = {k: _field(view, k) for k in ("person", "role", "community", "days")}
+    form = {k: view.field(k) for k in ("person", "role", "community", "days")}
     places = await areas(view)
     community = next((a for a in _communities(places) if a.id == form["community"]), None)
     refusal = await _refusal(view, form["person"], form["role"], community)

@@ -50,26 +50,17 @@ async def _send(view: View, document: str, **variables: Any) -> str:
     return str(errors[0]["message"]) if errors else ""
 
 
-def _posted(view: View, name: str) -> str:
-    value = view.form().get(name)
-    return value.strip() if isinstance(value, str) else ""
-
-
 async def me(view: View, message: str = "", status: int = 200) -> Response:
     data = await view.gql(ME, year=_year())
     return view.render("me.html", status=status, nav="me", year=_year(), message=message,
                        community=f"{view.scope[0]}:{view.scope[1]}", **data)
 
 
-async def me_page(view: View) -> Response:
-    return await me(view)
-
-
 def _me_form(document: str, field: str) -> Any:
     """The handler of one /me form: ``document`` given the posted ``field``; back to
     /me, with the refusal if there was one."""
     async def handler(view: View) -> Response:
-        refusal = await _send(view, document, **{field: _posted(view, field)})
+        refusal = await _send(view, document, **{field: view.field(field)})
         return await me(view, refusal, 400) if refusal else view.redirect("/me")
 
     return handler
@@ -87,21 +78,17 @@ async def points(view: View, message: str = "", status: int = 200) -> Response:
                        message=message)
 
 
-async def points_page(view: View) -> Response:
-    return await points(view)
-
-
 async def confirm(view: View) -> Response:
-    refusal = await _send(view, CONFIRM, member=_posted(view, "member"),
-                          community=_posted(view, "community"))
+    refusal = await _send(view, CONFIRM, member=view.field("member"),
+                          community=view.field("community"))
     return await points(view, refusal, 400) if refusal else view.redirect("/points")
 
 
 routes = [
-    Route("/me", page(me_page, cap=Cap.CLAIM)),
+    Route("/me", page(me, cap=Cap.CLAIM)),
     Route("/me/claim", page(_me_form(CLAIM, "code"), cap=Cap.CLAIM), methods=["POST"]),
     Route("/me/complete", page(_me_form(COMPLETE, "code"), cap=Cap.CLAIM), methods=["POST"]),
     Route("/me/report", page(_me_form(REPORT, "community"), cap=Cap.CLAIM), methods=["POST"]),
-    Route("/points", page(points_page, cap=Cap.CONFIRM_REPORTS)),
+    Route("/points", page(points, cap=Cap.CONFIRM_REPORTS)),
     Route("/points/confirm", page(confirm, cap=Cap.CONFIRM_REPORTS), methods=["POST"]),
 ]

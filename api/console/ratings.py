@@ -51,21 +51,16 @@ async def firm(view: View) -> Response:
 
 async def rate(view: View) -> Response:
     """The rating form's post: ``createRating`` as the signed-in account."""
-    form = view.form()
-
-    def text(name: str) -> str:
-        return str(form.get(name) or "").strip()
-
-    label, _sep, code = text("rated").partition(":")
+    label, _sep, code = view.field("rated").partition(":")
     if label not in RATED or not code:
         raise PageError(_("请指明被评价的物业服务企业或驻区单位"))
-    values: dict[str, Any] = {"date": text("date"), "reason": text("reason") or None,
-                              "evidence": text("evidence") or None}
-    stars = text("stars")
+    values: dict[str, Any] = {"date": view.field("date"), "reason": view.field("reason") or None,
+                              "evidence": view.field("evidence") or None}
+    stars = view.field("stars")
     if stars and stars not in STARS:
         raise PageError(_("星级须为 0 到 5 的整数"))
     values["stars"] = int(stars) if stars else None
-    values["listStatus"] = text("listStatus") or None
+    values["listStatus"] = view.field("listStatus") or None
     if values["stars"] is None and values["listStatus"] is None:
         raise PageError(_("请至少给出星级或红黑榜之一"))
     rating = f"RT{values['date'].replace('-', '')}-{secrets.token_hex(3)}"

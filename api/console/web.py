@@ -100,6 +100,11 @@ class PageError(Exception):
         self.status, self.code = status, code
 
 
+def nodes(connection: dict[str, Any]) -> list[dict[str, Any]]:
+    """The nodes of a GraphQL connection's page, in order."""
+    return [edge["node"] for edge in connection["edges"]]
+
+
 @dataclass
 class View:
     """One page request of a signed-in user."""
@@ -141,6 +146,11 @@ class View:
         """The posted form (read and CSRF-checked before the page ran)."""
         assert self.form_data is not None, "only unsafe requests have a form"
         return self.form_data
+
+    def field(self, name: str) -> str:
+        """The posted field ``name``, stripped ("" when not sent, or sent as a file)."""
+        value = self.form().get(name)
+        return value.strip() if isinstance(value, str) else ""
 
     def render(self, template: str, status: int = 200, **values: Any) -> HTMLResponse:
         html = render(template, view=self, user=self.account, csrf=self.session.csrf,

@@ -24,7 +24,7 @@ from analysis import whistle as rates
 from api.console.dashboard import amount, date_arg, link, scope_arg
 from api.console.items import item_href
 from api.console.render import percent
-from api.console.web import PageError, View, page, today, whole
+from api.console.web import PageError, View, nodes, page, today, whole
 from api.policy import Cap
 from graph.i18n import _
 from graph.model import CATEGORIES
@@ -47,10 +47,6 @@ WHISTLE = """mutation($input: DemandInput!, $raisedIn: ID!, $unit: ID!, $respond
   whistle(input: $input, raisedIn: $raisedIn, unit: $unit, respondBy: $respondBy, due: $due) {
     node { code } errors { field message } } }"""
 KEYS = [r.key for r in rates.RATES]
-
-
-def _nodes(connection: dict[str, Any]) -> list[dict[str, Any]]:
-    return [edge["node"] for edge in connection["edges"]]
 
 
 def row(node: dict[str, Any], on: str) -> dict[str, Any]:
@@ -84,12 +80,12 @@ async def whistles(view: View) -> Response:
     limit = view.backend.settings.page_size_max
     listed = await view.gql(LIST, scope=scope, first=min(LISTED, limit))
     on = today()
-    rows = [row(n, on) for n in _nodes(listed["whistles"])]
+    rows = [row(n, on) for n in nodes(listed["whistles"])]
     table = (await view.gql(RATES, scope=scope, asOf=as_of, keys=KEYS))["indicators"]
     choices: dict[str, list[dict[str, Any]]] = {}
     if view.may(Cap.WHISTLE):
         found = await view.gql(CHOICES, scope=scope, limit=limit)
-        choices = {name: _nodes(found[name]) for name in ("units", "compounds", "communities")}
+        choices = {name: nodes(found[name]) for name in ("units", "compounds", "communities")}
     return view.render(
         "whistles.html", nav="whistles", scope_id=scope, rows=rows,
         total=listed["whistles"]["totalCount"], as_of=table["asOf"], on=on,
@@ -102,23 +98,19 @@ async def whistles(view: View) -> Response:
 
 async def blow(view: View) -> Response:
     """The form's post: the ``whistle`` mutation as the signed-in account."""
-    form = view.form()
-
-    def text(name: str) -> str:
-        return str(form.get(name) or "").strip()
-
-    values: dict[str, Any] = {"title": text("title"), "category": text("category")}
-    urgency = whole(text("urgency"), most=5)
+    values: dict[str, Any] = {"title": view.field("title"), "category": view.field("category")}
+    urgency = whole(view.field("urgency"), most=5)
     if urgency:
         values["urgency"] = urgency
-    if not values["category"] or not text("raisedIn") or not text("unit"):
+    if not values["category"] or not view.field("raisedIn") or not view.field("unit"):
         raise PageError(_("请填写问题、类别、所在小区或社区和承办单位"))
-    data = await view.gql(WHISTLE, input=values, raisedIn=text("raisedIn"), unit=text("unit"),
-                          respondBy=text("respondBy"), due=text("due"))
+    data = await view.gql(WHISTLE, input=values, raisedIn=view.field("raisedIn"),
+                          unit=view.field("unit"), respondBy=view.field("respondBy"),
+                          due=view.field("due"))
     errors = data["whistle"]["errors"]
     if errors:
         raise PageError("；".join(e["message"] for e in errors))
-    scope = text("scope")
+    scope = view.field("scope")
     return view.redirect(link("/whistles", scope=scope or None))
 
 

@@ -25,9 +25,9 @@ from analysis import projection, tally
 from analysis.gaps import gaps_from
 from analysis.indicators import IndicatorReport, Options
 from analysis.matching import Assignment, MatchPlan, write_plan
-from api.graphql import changes, pools, queries, reads, redact
+from api.graphql import changes, pools, reads, redact
 from api.graphql.auditing import audited
-from api.graphql.context import ApiError, Context, Forbidden, not_in_scope
+from api.graphql.context import ApiError, Context
 from api.graphql.docs import documented
 from api.graphql.redact import OUTSIDE, Ref
 from api.graphql.results import (
@@ -89,8 +89,7 @@ async def analysis_scope(ctx: Context, scope: str | None) -> tuple[str, str]:
     if not sep or label not in AREAS or not code:
         raise ApiError(_("scope 须写成 类型:编码，类型为 {labels} 之一，收到 {scope}",
                          labels=", ".join(AREAS), scope=repr(scope)))
-    if not await ctx.read_kept(queries.by_codes(label, ctx.scope_label), codes=[code]):
-        raise Forbidden(not_in_scope(scope))
+    await ctx.require_within(label, code, scope)
     return label, code
 
 

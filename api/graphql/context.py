@@ -93,6 +93,12 @@ class Context:
         return kept.read(self.store, self.seen, self.settings.projection_entries > 0,
                          query, self.params(**params))
 
+    async def require_within(self, label: str, code: str, shown: str) -> None:
+        """Forbidden unless the node ``label:code`` (a read's ``scope`` or ``within``,
+        as the client wrote it: ``shown``) lies in the caller's scope."""
+        if not await self.read_kept(queries.by_codes(label, self.scope_label), codes=[code]):
+            raise Forbidden(not_in_scope(shown))
+
     def related_loader(self, rel_type: str, outgoing: bool, parent: str, other: str,
                        as_of: str | None, first: int) -> DataLoader[str, list[dict[str, Any]]]:
         """One loader per relationship field and arguments: one Cypher per level, at

@@ -18,12 +18,13 @@ import strawberry
 
 from api.graphql import queries
 from api.graphql.auditing import audited
-from api.graphql.context import ApiError, Context, Forbidden, not_in_scope, now
+from api.graphql.context import ApiError, Context, not_in_scope, now
 from api.graphql.docs import documented
 from api.graphql.guard import check_end
 from api.graphql.reads import parse_id
 from api.graphql.selfservice import MEMBER_ARG, PointsPayload, Result, homes, payload, result
 from api.graphql.types import FieldError
+from api.graphql.writes import visible
 from api.policy import Cap
 from graph import points
 from graph.i18n import _
@@ -83,8 +84,10 @@ async def award_points(ctx: Context, member: str, rule: str, source: str,
         errors.append(FieldError(field="source", message=_("必须填写")))
     if errors or found is None:
         return result(errors)
-    here = [c for c in await homes(ctx, person)
-            if await ctx.read(queries.by_codes("Community", ctx.scope_label), codes=[c])]
+    home = await homes(ctx, person)
+    seen = {r["props"]["code"] for r in await ctx.read(
+        queries.by_codes("Community", ctx.scope_label), codes=home)}
+    here = [c for c in home if c in seen]  # in the order of homes: the first is earned in
     if not here:
         return result([FieldError(field="member", message=_(
             "{member} 不住在你管辖范围内的社区，也没有向其中的社区报到", member=member))])
@@ -102,9 +105,7 @@ async def correct_points(ctx: Context, entry: str, delta: int, reason: str) -> R
     ctx.require(Cap.AWARD_POINTS)
     errors: list[FieldError] = []
     rows = await ctx.read(points.ENTRY, code=entry)
-    visible = rows and await ctx.read(queries.by_codes("Community", ctx.scope_label),
-                                      codes=[rows[0]["community"]])
-    if not visible:
+    if not rows or not await visible(ctx, "Community", rows[0]["community"]):
         errors.append(FieldError(field="entry", message=not_in_scope(f"PointsEntry:{entry}")))
     if delta == 0:
         errors.append(FieldError(field="points", message=_("更正的分值不能为 0")))
@@ -124,8 +125,7 @@ async def _within(ctx: Context, within: str | None) -> tuple[str, str]:
     if within is None:
         return ctx.scope_label, ctx.scope_code
     label, code = parse_id(within, SCOPE_LABELS)
-    if not await ctx.read(queries.by_codes(label, ctx.scope_label), codes=[code]):
-        raise Forbidden(not_in_scope(within))
+    await ctx.require_within(label, code, within)
     return label, code
 
 
