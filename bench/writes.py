@@ -12,7 +12,10 @@ The old path, switched back on in the server process only (issue 13):
 - ``api.audit.GROUP_COMMIT = False``: one fsync per audit line, under the log's lock;
 - ``graph.writer.PROBE_FROM = 1``: every write first probes each kind for emptiness;
 - ``graph.store.RETRY_DELAY = 1.0``: a lost write conflict is retried after 1 s;
-- ``write_graph(new=False)``: a created demand is looked up before it is written.
+- ``write_graph(new=False)``: a created demand is looked up before it is written;
+- JPype's link between the collectors kept (``graph.embedded.unlink_collectors`` not
+  called) and nothing frozen at start-up: each of the JVM's collections runs a full
+  Python one.
 (Still new in the baseline: a generated demand code is not looked up before the write.)
 
 Server CPU per write (the server process, JVM included, from /proc) is printed too: on
@@ -47,6 +50,9 @@ RAISE = """mutation($k: ID!, $n: String!) { raiseDemand(raisedIn: $k,
 COMPOUNDS = """{ compounds(within: "Street:C01-S01", first: 8) { edges { node { id } } } }"""
 OLD_PATH = ("import api.audit, graph.store, graph.writer; api.audit.GROUP_COMMIT = False; "
             "graph.store.RETRY_DELAY = 1.0; graph.writer.PROBE_FROM = 1; "
+            "import graph.embedded, api.http.server, uvicorn; "
+            "graph.embedded.unlink_collectors = lambda: False; "
+            "api.http.server._Server.startup = uvicorn.Server.startup; "
             "w = graph.writer.write_graph; "  # before the API imports it: creates look up again
             "graph.writer.write_graph = lambda *a, new=False, **k: w(*a, **k); ")
 SERVE = "import runpy, sys; sys.argv = ['jinlin', 'serve']; runpy.run_module('api.cli', " \

@@ -28,6 +28,7 @@ running longer, reported over Bolt as ``Neo.ClientError.Transaction.TransactionT
 from __future__ import annotations
 
 import atexit
+import gc
 import json
 import logging
 import os
@@ -159,7 +160,36 @@ def _start_server(data_dir: Path, password: str, heap: str) -> tuple[Any, int]:
         server.start()
     except Exception as exc:
         raise _explain_start_failure(data_dir, exc) from exc
+    unlink_collectors()
     return server, bolt_port
+
+
+def unlink_collectors() -> bool:
+    """Untie Python's garbage collector from the JVM's, which JPype (1.x) ties together.
+
+    JPype runs a *full* Python collection whenever the JVM collects (a phantom-referenced
+    sentinel, cleared by every young collection, wakes it), and asks the JVM for a full
+    collection when Python's heap grows.  That is for programs whose Python and Java
+    objects point at each other; this process holds almost no Java object (it talks to
+    its own server over Bolt).  In a running service the JVM collects a few times a
+    second under writes or an import, and each full Python collection walks every live
+    object with the interpreter lock held: ~100 ms on the county, so about a quarter of
+    the time no request moved (``bench/writes.py``: 94 → 140 writes/s, p95 200 → 80 ms
+    under 8 clients).  It was also the slowdown of analyses run right after an import,
+    whose many live rows each collection walked (the analyses that paused the collector,
+    ``analysis.fetch.paused_gc``, were spared: a paused collector ignores the trigger).
+
+    JPype's hook is ``_jpype._collect`` in ``gc.callbacks``; without it the JVM's trigger
+    fires at most once more (only that hook clears JPype's "collection running" flag) and
+    Python's own collector runs as in any process.  True if the hook was there."""
+    try:
+        import _jpype
+    except ImportError:  # pragma: no cover - arcadedb-embedded brings JPype
+        return False
+    hook = getattr(_jpype, "_collect", None)
+    present = any(c is hook for c in gc.callbacks)
+    gc.callbacks[:] = [c for c in gc.callbacks if c is not hook]
+    return present
 
 
 def _explain_start_failure(data_dir: Path, exc: Exception) -> StoreError:

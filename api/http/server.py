@@ -11,8 +11,10 @@ the loop is doing.  (Before, SIGTERM was ignored while a long request ran.)
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
+import socket
 import threading
 from types import FrameType
 from typing import Any
@@ -42,6 +44,15 @@ def _watchdog(status: int) -> None:
 
 
 class _Server(uvicorn.Server):
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        # What exists now (modules, the schema, the model, the store's pools) lives as
+        # long as the process: set it apart, so that Python's full collections walk
+        # only what requests made since (graph.embedded.unlink_collectors says why a
+        # full collection over the whole heap stalls every request for ~100 ms).
+        gc.collect()
+        gc.freeze()
+
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         if not self.should_exit:
             watchdog = threading.Timer(GRACE + MARGIN, _watchdog, (_status(sig),))

@@ -124,3 +124,32 @@ def test_a_joined_process_resumes_when_the_owner_restarts(tmp_path: Path) -> Non
         joined.close()
         if owner.returncode is None:
             owner.communicate("\n", timeout=60)
+
+
+JVM_COLLECTS = """
+import gc, time
+import _jpype, jpype
+from graph.open import open_store
+from graph.settings import Settings
+store = open_store(Settings(data_dir={d!r}, jvm_heap="512m"))
+print("hooked", any(c is _jpype._collect for c in gc.callbacks))
+system = jpype.JClass("java.lang.System")
+full = []
+for _ in range(5):
+    gc.collect(0)  # a collection of Python's own (JPype's hook, if there, re-arms here)
+    before = gc.get_stats()[2]["collections"]
+    system.gc()
+    time.sleep(0.6)  # JPype's reference queue looks every 0.25 s
+    full.append(gc.get_stats()[2]["collections"] - before)
+print("full", sum(full[1:]))
+"""
+
+
+def test_a_java_collection_does_not_run_a_full_python_one(tmp_path: Path) -> None:
+    # JPype would walk every live Python object, interpreter lock held, on each of the
+    # JVM's collections (graph.embedded.unlink_collectors): ~100 ms each on the county.
+    # The first trigger may still come through; none of the next four may.
+    done = _run(JVM_COLLECTS.format(d=str(tmp_path / "data")))
+    assert done.returncode == 0, done.stderr
+    assert "hooked False" in done.stdout
+    assert "full 0" in done.stdout, done.stdout
