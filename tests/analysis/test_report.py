@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import asdict
 
 import pytest
 from analysis_town import town
 from openpyxl import load_workbook
 
-from analysis.report import render_report, safe_cell
+from analysis.indicators import compute_indicators
+from analysis.report import render_report, safe_cell, to_dict
 from graph.i18n import language
 from graph.store import BoltStore
 
@@ -45,6 +47,15 @@ def test_every_format(county: BoltStore) -> None:
     html = str(render_report(county, "County", "K", "html", as_of="2025-01-01"))
     assert html.count("<svg") == 19  # a bar chart per indicator with figures (no whistles here)
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_json_holds_what_asdict_gives(county: BoltStore) -> None:
+    # to_dict skips asdict's copies of the leaves; the data must be the same, items,
+    # children, details and extras included
+    report = compute_indicators(county, "County", "K", "2025-01-01")
+    assert sum(len(i.hits) + len(i.gaps) for i in report.indicators) > 10
+    assert to_dict(report) == {"scope": asdict(report.scope),
+                               "indicators": [asdict(i) for i in report.indicators]}
 
 
 def test_workbook(county: BoltStore) -> None:
