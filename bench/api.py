@@ -58,6 +58,7 @@ from api.graphql import queries, reads  # noqa: E402
 from api.graphql.context import Context  # noqa: E402
 from api.graphql.schema import build_schema  # noqa: E402
 from api.http.app import create_app  # noqa: E402
+from api.http.server import set_apart_startup  # noqa: E402
 from api.http.tokens import issue_token  # noqa: E402
 from graph.embedded import stop_embedded  # noqa: E402
 from graph.open import open_store  # noqa: E402
@@ -287,6 +288,7 @@ def main() -> int:
                 print(f"county preset: {summary.changed:,} rows loaded "
                       f"({time.perf_counter() - start:.1f} s)")
             base, stop = serve(create_app(settings, store))
+            set_apart_startup()  # as `jinlin serve` does once started
             token = issue_token(SECRET, "county_admin", COUNTY, "bench")
             try:
                 print(f"store: {args.store_uri or 'embedded ArcadeDB'}; ms per request, "

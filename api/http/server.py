@@ -43,15 +43,20 @@ def _watchdog(status: int) -> None:
     embedded.exit_now(status)
 
 
+def set_apart_startup() -> None:
+    """Set what exists once the service has started (modules, the schema, the model, the
+    store's pools: it lives as long as the process) apart from Python's collections,
+    which then walk only what requests made since.  A full collection over the whole
+    heap holds the interpreter lock for ~100 ms on the county, and every request waits
+    (graph.embedded.unlink_collectors)."""
+    gc.collect()
+    gc.freeze()
+
+
 class _Server(uvicorn.Server):
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
-        # What exists now (modules, the schema, the model, the store's pools) lives as
-        # long as the process: set it apart, so that Python's full collections walk
-        # only what requests made since (graph.embedded.unlink_collectors says why a
-        # full collection over the whole heap stalls every request for ~100 ms).
-        gc.collect()
-        gc.freeze()
+        set_apart_startup()
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         if not self.should_exit:
