@@ -51,7 +51,7 @@ COMPOUNDS = """{ compounds(within: "Street:C01-S01", first: 8) { edges { node { 
 OLD_PATH = ("import api.audit, graph.store, graph.writer; api.audit.GROUP_COMMIT = False; "
             "graph.store.RETRY_DELAY = 1.0; graph.writer.PROBE_FROM = 1; "
             "import graph.embedded, api.http.server, uvicorn; "
-            "graph.embedded.unlink_collectors = lambda: False; "
+            "graph.embedded.unlink_collectors = lambda: None; "
             "api.http.server._Server.startup = uvicorn.Server.startup; "
             "w = graph.writer.write_graph; "  # before the API imports it: creates look up again
             "graph.writer.write_graph = lambda *a, new=False, **k: w(*a, **k); ")

@@ -164,7 +164,7 @@ def _start_server(data_dir: Path, password: str, heap: str) -> tuple[Any, int]:
     return server, bolt_port
 
 
-def unlink_collectors() -> bool:
+def unlink_collectors() -> None:
     """Untie Python's garbage collector from the JVM's, which JPype (1.x) ties together.
 
     JPype runs a *full* Python collection whenever the JVM collects (a phantom-referenced
@@ -174,22 +174,20 @@ def unlink_collectors() -> bool:
     its own server over Bolt).  In a running service the JVM collects a few times a
     second under writes or an import, and each full Python collection walks every live
     object with the interpreter lock held: ~100 ms on the county, so about a quarter of
-    the time no request moved (``bench/writes.py``: 94 → 140 writes/s, p95 200 → 80 ms
-    under 8 clients).  It was also the slowdown of analyses run right after an import,
+    the time no request moved (``bench/writes.py``, 8 clients: 94 → 115 writes/s, p95
+    208 → 102 ms).  It was also the slowdown of analyses run right after an import,
     whose many live rows each collection walked (the analyses that paused the collector,
     ``analysis.fetch.paused_gc``, were spared: a paused collector ignores the trigger).
 
     JPype's hook is ``_jpype._collect`` in ``gc.callbacks``; without it the JVM's trigger
     fires at most once more (only that hook clears JPype's "collection running" flag) and
-    Python's own collector runs as in any process.  True if the hook was there."""
+    Python's own collector runs as in any process."""
     try:
         import _jpype
     except ImportError:  # pragma: no cover - arcadedb-embedded brings JPype
-        return False
+        return
     hook = getattr(_jpype, "_collect", None)
-    present = any(c is hook for c in gc.callbacks)
     gc.callbacks[:] = [c for c in gc.callbacks if c is not hook]
-    return present
 
 
 def _explain_start_failure(data_dir: Path, exc: Exception) -> StoreError:
