@@ -40,8 +40,9 @@ that loads then analyses) was JPype's link between the JVM's collector and Pytho
 each of the JVM's collections ran a full Python collection over the import's many live
 rows (graph.embedded.unlink_collectors, which removes it).  The indicators were spared
 because they already ran with the collector paused (``analysis.fetch.paused_gc``, which
-every build here does too).  City, right after the load, linked → untied: matching
-104 → 14 s, the load itself 174 → 92 s (reopened store: matching 12.3 s).
+every build here does too).  City, right after the load, linked (two runs) → untied:
+matching 75–104 → 14 s, network 253 → 22 s, the load itself 135–174 → 92 s (reopened
+store: matching 12.3 s, network 21.6 s).
 """
 
 from __future__ import annotations
