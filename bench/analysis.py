@@ -20,6 +20,10 @@ JVM is not included.
 
     .venv/bin/python bench/analysis.py --preset county --seed 1
     .venv/bin/python bench/analysis.py --preset city --seed 1 --data-dir /tmp/city
+
+Run on a fresh ``--data-dir``, the phases come right after the load; run again on the
+same directory, on a reopened store.  ``--linked-collectors`` is the baseline of the
+slowdown right after an import (graph.embedded.unlink_collectors).
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from analysis import queries as aq  # noqa: E402
 from analysis.indicators import Options, compute_indicators  # noqa: E402
 from analysis.matching import match_demands  # noqa: E402
 from analysis.network import network_report  # noqa: E402
+from graph import embedded  # noqa: E402
 from graph.embedded import stop_embedded  # noqa: E402
 from graph.open import open_store  # noqa: E402
 from graph.settings import Settings  # noqa: E402
@@ -176,7 +181,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--heap", default="4g")
     ap.add_argument("--phases", default=",".join(PHASES),
                     help=f"comma-separated subset of {', '.join(PHASES)}")
+    ap.add_argument("--linked-collectors", action="store_true",
+                    help="the baseline of the slowdown right after an import: keep JPype's "
+                         "link between the JVM's collector and Python's "
+                         "(graph.embedded.unlink_collectors not called)")
     args = ap.parse_args(argv)
+    if args.linked_collectors:
+        embedded.unlink_collectors = lambda: None  # type: ignore[assignment]
     data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="jinlin-bench-"))
     data_dir.mkdir(parents=True, exist_ok=True)
     store = open_store(Settings(data_dir=str(data_dir), jvm_heap=args.heap))
