@@ -17,10 +17,11 @@ from graph.spine import AREAS, BEGUN, TERM, UP, child_of, confirmed, current, de
 from graph.store import Query
 
 
-def _read(name: str, cypher: str) -> Query:
+def analysis_read(name: str, cypher: str) -> Query:
     """Every analysis read returns plain values only (codes, names, numbers, lists):
-    the store can skip the driver's recursive row conversion (``Query.plain``)."""
-    return Query(name, cypher, plain=True)
+    the store can skip the driver's recursive row conversion (``Query.plain``); and
+    it may name optional data a store does not hold yet (``Query.optional_names``)."""
+    return Query(name, cypher, plain=True, optional_names=True)
 
 
 # The variable each area level gets in the queries below.
@@ -99,7 +100,7 @@ RETURN c.code AS code, c.name AS name, c.households AS households, c.lat AS lat,
   [(c)<-[m:MANAGES]-(f:PropertyFirm)<-[r:HOLDS_POST]-(p:Person)
      WHERE {current('m')} AND {current('r')} | {_post('f')}] AS firm_posts
 ORDER BY code"""
-    return _read(f"analysis_compounds_{scope_label}", text)
+    return analysis_read(f"analysis_compounds_{scope_label}", text)
 
 
 BUILDING_COLUMNS = ("code", "name", "households", "groups", "member_heads", "posted",
@@ -121,7 +122,7 @@ RETURN c.code AS compound, children, [(c)<-[:PART_OF]-(bd:Building) | [
   [(bd)<-[:PART_OF]-(h:Household) | h.code],
   [(bd)<-[:PART_OF]-(h:Household)<-[l:LIAISES]-(:Member) WHERE {liaise} | h.code]]] AS items
 ORDER BY compound"""
-    return _read(f"analysis_buildings_{scope_label}", text)
+    return analysis_read(f"analysis_buildings_{scope_label}", text)
 
 
 @cache
@@ -132,7 +133,7 @@ RETURN g.code AS code, g.name AS name, g.households AS households, children,
   [(g)<-[r:HOLDS_POST]-(p:Person) WHERE r.role = 'grid_worker' AND {current('r')}
      | {{person: p.code, full_time: coalesce(r.full_time, false)}}] AS workers
 ORDER BY code"""
-    return _read(f"analysis_grids_{scope_label}", text)
+    return analysis_read(f"analysis_grids_{scope_label}", text)
 
 
 @cache
@@ -147,7 +148,7 @@ RETURN m.code AS code, m.name AS name, m.population AS population, children,
   [(m)<-[:COVERS]-(o:PartyOrg)<-[r:HOLDS_POST]-(p:Person) WHERE {current('r')}
      | {{person: p.code, name: p.name, role: r.role, org: o.code, kind: o.kind}}] AS pc_posts
 ORDER BY code"""
-    return _read(f"analysis_communities_{scope_label}", text)
+    return analysis_read(f"analysis_communities_{scope_label}", text)
 
 
 # Item lists come packed: one row per compound (or community) with its items as plain
@@ -183,7 +184,7 @@ RETURN c.code AS compound, children,
   + [(c)<-[:PART_OF]-(:Building)<-[:LIVES_IN]-(p:Member) WHERE {in_service}
      | {_resident('p')}] AS items
 ORDER BY compound"""
-    return _read(f"analysis_residents_{scope_label}", text)
+    return analysis_read(f"analysis_residents_{scope_label}", text)
 
 
 def _demands_in(place: str) -> str:
@@ -202,7 +203,7 @@ def demands(scope_label: str) -> Query:
 RETURN c.code AS compound, null AS community, c.lat AS lat, c.lon AS lon, children,
   {_demands_in("c")}
 ORDER BY compound"""
-    return _read(f"analysis_demands_{scope_label}", text)
+    return analysis_read(f"analysis_demands_{scope_label}", text)
 
 
 @cache
@@ -217,7 +218,7 @@ RETURN null AS compound, m.code AS community, children,
      | {{code: x.code, lat: x.lat, lon: x.lon}}] AS points,
   {_demands_in("m")}
 ORDER BY community"""
-    return _read(f"analysis_community_demands_{scope_label}", text)
+    return analysis_read(f"analysis_community_demands_{scope_label}", text)
 
 
 @cache
@@ -232,11 +233,11 @@ RETURN f.code AS code, f.name AS name, compounds, nested,
   [(f)-[:MEMBER_OF]->(o:PartyOrg) WHERE {joint} | o.code]
     + [(f)<-[:IN_ORG]-(o:PartyOrg) WHERE {joint} | o.code] AS joint
 ORDER BY code"""
-    return _read(f"analysis_firms_{scope_label}", text)
+    return analysis_read(f"analysis_firms_{scope_label}", text)
 
 
 PERSON_POST_COLUMNS = ("label", "code", "name", "role")
-PEOPLE_POSTS = _read(
+PEOPLE_POSTS = analysis_read(
     "analysis_people_posts",
     f"""UNWIND $people AS pc MATCH (p:Person {{code: pc}})
 RETURN p.code AS code, p.name AS name, p:Member AS member,
@@ -245,7 +246,7 @@ RETURN p.code AS code, p.name AS name, p:Member AS member,
 ORDER BY code""",
 )
 
-SERVICE_SITES = _read(
+SERVICE_SITES = analysis_read(
     "analysis_service_sites",
     "MATCH (s:ServiceSite) WHERE s.lat IS NOT NULL AND s.lon IS NOT NULL "
     "RETURN s.code AS code, s.name AS name, s.lat AS lat, s.lon AS lon ORDER BY code",
@@ -256,12 +257,12 @@ SERVICE_SITES = _read(
 def scope_node(label: str) -> Query:
     if label not in AREAS:
         raise ValueError(f"{label} cannot be a scope")
-    return _read(f"analysis_scope_{label}",
+    return analysis_read(f"analysis_scope_{label}",
                  f"MATCH (n:{label} {{code: $scope}}) RETURN n.code AS code, n.name AS name")
 
 
 # Up to two counties: whether the store has exactly one (the default scope of the CLI).
-COUNTIES = _read("analysis_counties",
+COUNTIES = analysis_read("analysis_counties",
                  "MATCH (k:County) RETURN k.code AS code ORDER BY code LIMIT 2")
 
 
@@ -269,14 +270,14 @@ COUNTIES = _read("analysis_counties",
 def names(label: str) -> Query:
     if label not in AREAS:
         raise ValueError(f"{label} is not on the spine")
-    return _read(f"analysis_names_{label}",
+    return analysis_read(f"analysis_names_{label}",
                  f"UNWIND $codes AS code MATCH (n:{label} {{code: code}}) "
                  "RETURN n.code AS code, n.name AS name")
 
 
 # Resources of the wanted categories inside a lat/lon box (the scope's demands expanded
 # by the largest range in use): a county fetches its neighbourhood, not the whole city.
-RESOURCES = _read(
+RESOURCES = analysis_read(
     "analysis_resources",
     """MATCH (r:Resource)
 WHERE r.category IN $categories AND r.lat IS NOT NULL AND r.lon IS NOT NULL
@@ -289,7 +290,7 @@ ORDER BY code""",
 )
 
 # The largest own range among resources of the wanted categories (null when none has one).
-RESOURCES_MAX_RADIUS = _read(
+RESOURCES_MAX_RADIUS = analysis_read(
     "analysis_resources_max_radius",
     """MATCH (r:Resource) WHERE r.category IN $categories
 RETURN max(r.radius_m) AS m""",
@@ -298,7 +299,7 @@ RETURN max(r.radius_m) AS m""",
 # Capacity already taken: demands holding a resource (``$holding``: graph.lifecycle's
 # HOLDING statuses) per resource.  One aggregate over ASSIGNED_TO, not a per-resource
 # pattern (that was quadratic on ArcadeDB).
-RESOURCES_IN_USE = _read(
+RESOURCES_IN_USE = analysis_read(
     "analysis_resources_in_use",
     """MATCH (d:Demand)-[a:ASSIGNED_TO]->()
 WHERE d.status IN $holding AND a.resource IS NOT NULL
@@ -345,7 +346,7 @@ def net_places(scope_label: str) -> list[Query]:
   + [(m)<-[:COVERS]-(o:PartyOrg) | {_edge('o', 'm', 'COVERS')}]
   + [(m)<-[:LOCATED_IN]-(o) WHERE o:Unit OR o:SocialOrg OR o:PropertyFirm
      | {_edge('o', 'm', 'LOCATED_IN')}]""")
-    return [_read(f"analysis_net_{lvl}_{scope_label}", text)
+    return [analysis_read(f"analysis_net_{lvl}_{scope_label}", text)
             for lvl, text in (("compounds", compound), ("grids", grid),
                               ("communities", community))]
 
@@ -362,7 +363,7 @@ def net_people(label: str) -> Query:
     if label == "PartyOrg":
         member = (f"\n  + [(o)<-[r:MEMBER_OF]-(p:Member) WHERE {current('r', bounds=BEGUN)} "
                   f"| {_edge('p', 'o', 'MEMBER_OF', 'r')}]")
-    return _read(
+    return analysis_read(
         f"analysis_net_people_{label}",
         f"UNWIND $codes AS code MATCH (o:{label} {{code: code}})" + _edges_of(
             "o", f"[(o)<-[r:HOLDS_POST]-(p:Person) WHERE {current('r')} "
@@ -370,14 +371,14 @@ def net_people(label: str) -> Query:
     )
 
 
-NET_PERSON_LINKS = _read(
+NET_PERSON_LINKS = analysis_read(
     "analysis_net_person_links",
     "UNWIND $codes AS code MATCH (p:Person {code: code})" + _edges_of("p", f"""
 [(p)-[:WORKS_AT]->(o) | {_edge('p', 'o', 'WORKS_AT')}]
   + [(p)-[:MEMBER_OF]->(o:VolunteerTeam) | {_edge('p', 'o', 'MEMBER_OF')}]"""),
 )
 
-NET_ORG_LINKS = _read(
+NET_ORG_LINKS = analysis_read(
     "analysis_net_org_links",
     "UNWIND $codes AS code MATCH (o:PartyOrg {code: code})" + _edges_of("o", f"""
 [(o)-[:IN_ORG]->(h) | {_edge('o', 'h', 'IN_ORG')}]

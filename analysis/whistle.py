@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from analysis.queries import scoped
+from analysis.queries import analysis_read, scoped
 from analysis.tally import Indicator, Item, tally
 from graph import lifecycle
 from graph.i18n import N_, translate
@@ -75,7 +75,7 @@ def whistles_query(scope_label: str, level: str) -> Query:
     text = scoped(level, scope_label) + "\n" + _WHISTLES_IN.format(
         var=var, compound="c.code" if var == "c" else "null",
         community="m.code" if var == "m" else "null")
-    return Query(f"analysis_whistles_{scope_label}_{level}", text, plain=True)
+    return analysis_read(f"analysis_whistles_{scope_label}_{level}", text)
 
 
 def read_whistles(store: Store, label: str, params: dict[str, Any]) -> list[Row]:

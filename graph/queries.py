@@ -120,25 +120,25 @@ def delete_node(label: str) -> Query:
 @cache
 def any_node(label: str) -> Query:
     lab = checked_label(label)
-    return Query(f"any_{lab}", f"MATCH (n:{lab}) RETURN 1 AS one LIMIT 1", probe=True)
+    return Query(f"any_{lab}", f"MATCH (n:{lab}) RETURN 1 AS one LIMIT 1", optional_names=True)
 
 
 @cache
 def any_rel(rel_type: str) -> Query:
     t = _rel(rel_type)
-    return Query(f"any_{t}", f"MATCH ()-[r:{t}]->() RETURN 1 AS one LIMIT 1", probe=True)
+    return Query(f"any_{t}", f"MATCH ()-[r:{t}]->() RETURN 1 AS one LIMIT 1", optional_names=True)
 
 
 @cache
 def count_label(label: str) -> Query:
     lab = checked_label(label)
-    return Query(f"count_{lab}", f"MATCH (n:{lab}) RETURN count(n) AS n", probe=True)
+    return Query(f"count_{lab}", f"MATCH (n:{lab}) RETURN count(n) AS n", optional_names=True)
 
 
 @cache
 def count_rel(rel_type: str) -> Query:
     t = _rel(rel_type)
-    return Query(f"count_{t}", f"MATCH ()-[r:{t}]->() RETURN count(r) AS n", probe=True)
+    return Query(f"count_{t}", f"MATCH ()-[r:{t}]->() RETURN count(r) AS n", optional_names=True)
 
 
 @cache

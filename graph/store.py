@@ -55,17 +55,19 @@ class Query:
     ``plain`` promises that the statement returns plain values only (no nodes,
     relationships or paths), so a read can take the rows as they come instead of
     through the driver's recursive ``Record.data()`` (a fifth of an analysis's time).
-    ``probe`` marks a read that asks whether a label or type has any rows yet: on an empty
-    Neo4j it names labels, types and properties the database has never seen, and the
-    server's "not available in the database" notification (01N42, one per name and probe:
-    114 on a first county load) is the expected answer, not a finding, so those reads are
-    run with that notification class switched off; every other query keeps it.
+    ``optional_names`` marks a read whose text may name labels, types and properties the
+    database has never held: a probe asking whether a label or type has any rows yet (on
+    an empty Neo4j), or an analysis over optional data (``confirmed``, ``DUTY_OF`` in a
+    county with no duty records yet).  The server's "not available in the database"
+    notification (01N42, one per name and query: 114 on a first county load, thousands
+    for a province's indicator sets) is then the expected answer, not a finding, so those
+    reads run with that notification class switched off; every other query keeps it.
     """
 
     name: str
     cypher: str
     plain: bool = False
-    probe: bool = False
+    optional_names: bool = False
 
 
 RETRY_DELAY = 0.01  # seconds before a transaction that lost a write conflict runs again
@@ -153,7 +155,7 @@ STAMP_LABEL = "JinlinWriteStamp"
 BUMP_STAMP = Query("bump_write_stamp",
                    f"MERGE (s:{STAMP_LABEL} {{key: 'writes'}}) SET s.stamp = $stamp")
 READ_STAMP = Query("read_write_stamp", f"MATCH (s:{STAMP_LABEL}) RETURN s.stamp AS stamp",
-                   plain=True, probe=True)
+                   plain=True, optional_names=True)
 
 
 def bump_stamp(tx: Transaction) -> None:
@@ -308,16 +310,17 @@ class BoltStore:
         with self._lock:
             self.round_trips += 1
 
-    def _session(self, write: bool, probe: bool = False) -> neo4j.Session:
+    def _session(self, write: bool, optional_names: bool = False) -> neo4j.Session:
         mode = neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS
-        quiet = [neo4j.NotificationDisabledClassification.UNRECOGNIZED] if probe else None
+        off = [neo4j.NotificationDisabledClassification.UNRECOGNIZED] if optional_names else None
         return self._driver.session(database=self.database, default_access_mode=mode,
-                                    notifications_disabled_classifications=quiet)
+                                    notifications_disabled_classifications=off)
 
     def read(self, query: Query, **params: Any) -> list[dict[str, Any]]:
         self._count()
         timeout = _budget(query)
-        with _explained(query), self._session(write=False, probe=query.probe) as session:
+        quiet = query.optional_names
+        with _explained(query), self._session(write=False, optional_names=quiet) as session:
             result = session.run(neo4j.Query(query.cypher, timeout=timeout), params)
             if query.plain:
                 return [dict(record) for record in result]

@@ -156,7 +156,7 @@ def write_graph(
 
     # A label or type with no rows yet (a first import) needs no per-batch look-up of
     # what exists: that look-up is a third of the time of a fresh county load.  Asked
-    # before the transaction, as probes (see Query.probe); a kind that a concurrent writer
+    # before the transaction, as probes (see Query.optional_names); a kind that a concurrent writer
     # fills meanwhile makes this transaction fail on the uniqueness constraint, not merge.
     # Only kinds with many rows are asked: for a mutation's one node the look-up is one
     # indexed statement (~2 ms), while the probe is a read of its own, and on ArcadeDB a

@@ -202,3 +202,19 @@ def test_fixed_round_trips(county: BoltStore) -> None:
     # scope + 8 item queries (demands: compounds' and communities') + sites + people +
     # child names + whistles (compounds' and communities'), whatever the graph size
     assert county.round_trips - before == 14
+
+
+def test_every_analysis_read_may_name_optional_data() -> None:
+    """Analyses name optional properties and types (``confirmed``, ``DUTY_OF`` …) that a
+    store may not hold yet: on Neo4j each such name would log a warning per query and
+    county (thousands for a province) unless the read says so (``Query.optional_names``,
+    whose effect tests/graph/test_store_contract.py checks)."""
+    from analysis import queries as q
+    from analysis.whistle import whistles_query
+    from graph.store import Query
+
+    reads = [v for v in vars(q).values() if isinstance(v, Query)]
+    reads += [q.compounds("County"), q.names("Street"), *q.net_places("County"),
+              whistles_query("County", "Compound")]
+    assert len(reads) >= 15  # the module-level ones found, and some built
+    assert [r.name for r in reads if not r.optional_names] == []

@@ -127,16 +127,16 @@ def test_concurrent_writers_to_one_node_all_land(store: BoltStore) -> None:
     assert rows == [{"n": 120, "d": 120}]
 
 
-def test_probes_of_unseen_names_are_quiet_and_other_queries_are_not(
+def test_reads_of_optional_names_are_quiet_and_other_queries_are_not(
         store: BoltStore, caplog: pytest.LogCaptureFixture) -> None:
-    """A first load probes labels and types the database has never seen; Neo4j answers
-    each with an 'unknown name' notification (01N42) that is noise there, and a finding
-    anywhere else, so only probes switch it off."""
+    """A first load probes labels and types the database has never seen, and analyses
+    name optional data; Neo4j answers each with an 'unknown name' notification (01N42)
+    that is noise there, and a finding anywhere else, so only such reads switch it off."""
     import uuid
 
     unseen = "Unseen" + uuid.uuid4().hex[:12]
     caplog.set_level("INFO", logger="neo4j.notifications")
-    probe = Query("probe", f"MATCH (n:{unseen}) RETURN 1 AS one LIMIT 1", probe=True)
+    probe = Query("probe", f"MATCH (n:{unseen}) RETURN 1 AS one LIMIT 1", optional_names=True)
     assert store.read(probe) == []
     assert [r for r in caplog.records if r.name == "neo4j.notifications"] == []
     store.read(Query("typo", f"MATCH (n:{unseen}) RETURN n.code AS code"))
