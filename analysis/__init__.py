@@ -14,6 +14,8 @@ Entry points (plain functions returning dataclasses; analysis imports only ``gra
 * ``analysis.check.check(store, label=None, code=None, as_of=None)`` and ``render``:
   unplaced nodes and property-mode contradictions (``jinlin check``)
 * ``analysis.fetch.find_scope(store, text)``: a scope as a user types it
+* ``analysis.batch.each_county(settings, task, codes, store, workers)``: an analysis of
+  every county of a city or province, by a pool of processes (``jinlin report --each-county``)
 
 Every text a user reads (indicator titles, definitions and reasons, scope errors, check
 warnings, reports) is written in Chinese and translated by ``graph.i18n`` into the

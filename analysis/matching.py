@@ -148,9 +148,9 @@ def plan_over(
     resources: list[Row] = []
     if categories and located:
         if radius is None:
-            top = store.read(q.RESOURCES_MAX_RADIUS, categories=categories)
-            own = top[0]["m"] if top and top[0]["m"] is not None else 0.0
-            reach = max(float(own), default_radius_m)
+            own = [r["m"] for r in store.read(q.RESOURCES_MAX_RADIUS)
+                   if r["category"] in categories and r["m"] is not None]
+            reach = max([float(m) for m in own] + [default_radius_m])
         else:
             reach = float(radius)
         resources = store.read(q.RESOURCES, categories=categories,

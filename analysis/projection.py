@@ -72,18 +72,22 @@ def generation(store: Store) -> Generation:
     return local_generation(), read_stamp(store)
 
 
-class _Reads:
+class KeptReads:
     """A store whose reads are answered from memory once asked (the resource reads of
-    matching); each caller gets its own copy of every row, which it may change."""
+    matching); each caller gets its own copy of every row, which it may change.
+    ``only``: keep the answers of these queries (by name), pass the others through."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, only: frozenset[str] | None = None) -> None:
         self._store = store
+        self._only = only
         self.backend = store.backend
         self.round_trips = 0
         self._rows: dict[tuple[str, str], list[Row]] = {}
         self._lock = threading.Lock()
 
     def read(self, query: Query, **params: Any) -> list[Row]:
+        if self._only is not None and query.name not in self._only:
+            return self._store.read(query, **params)
         key = (query.name, repr(sorted(params.items())))
         with self._lock:
             rows = self._rows.get(key)
@@ -114,7 +118,7 @@ class Projection:
     store: Store
     generation: Generation
     data: ScopeData
-    reads: _Reads
+    reads: KeptReads
     reports: dict[Options, IndicatorReport] = field(default_factory=dict)
     graph: nx.Graph | None = None
     networks: dict[int, NetworkReport] = field(default_factory=dict)
@@ -175,7 +179,7 @@ class Projections:
                 return kept
         with paused_gc():
             data = fetch(store, label, code, key[1][2])
-        made = Projection(store, now, data, _Reads(store))
+        made = Projection(store, now, data, KeptReads(store))
         with self._lock:
             self.builds += 1
             if self.entries:

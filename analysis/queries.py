@@ -264,6 +264,9 @@ def scope_node(label: str) -> Query:
 # Up to two counties: whether the store has exactly one (the default scope of the CLI).
 COUNTIES = analysis_read("analysis_counties",
                  "MATCH (k:County) RETURN k.code AS code ORDER BY code LIMIT 2")
+# Every county, for the analyses of each one (analysis.batch).
+EVERY_COUNTY = analysis_read("analysis_every_county",
+                     "MATCH (k:County) RETURN k.code AS code ORDER BY code")
 
 
 @cache
@@ -289,11 +292,12 @@ RETURN r.code AS code, r.name AS name, r.category AS category, r.capacity AS cap
 ORDER BY code""",
 )
 
-# The largest own range among resources of the wanted categories (null when none has one).
+# The largest own range of the resources of each category (null when none has one): of
+# every category, so that one answer serves every scope (STORE_WIDE below).
 RESOURCES_MAX_RADIUS = analysis_read(
     "analysis_resources_max_radius",
-    """MATCH (r:Resource) WHERE r.category IN $categories
-RETURN max(r.radius_m) AS m""",
+    """MATCH (r:Resource)
+RETURN r.category AS category, max(r.radius_m) AS m""",
 )
 
 # Capacity already taken: demands holding a resource (``$holding``: graph.lifecycle's
@@ -306,6 +310,10 @@ WHERE d.status IN $holding AND a.resource IS NOT NULL
 RETURN a.resource AS code, count(*) AS n""",
 )
 
+# Reads whose answer does not depend on the scope: analysis.batch reads each once per
+# worker for all the counties it computes, not once per county (over a province, a
+# scan of every resource or assignment per county would grow with the square).
+STORE_WIDE = frozenset({RESOURCES_MAX_RADIUS.name, RESOURCES_IN_USE.name})
 
 # An edge of the co-operation network, packed (lists decode faster than maps).
 EDGE_COLUMNS = ("a_labels", "a", "a_name", "b_labels", "b", "b_name", "type", "since",

@@ -12,9 +12,11 @@ formula are neutralised (:func:`safe_cell`).
 from __future__ import annotations
 
 import json
+import os
 import unicodedata
 from dataclasses import fields, is_dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from analysis.indicators import IndicatorReport, compute_indicators
@@ -26,9 +28,11 @@ from analysis.texts import label_name
 from graph.i18n import _
 from graph.store import Store
 
-__all__ = ["FORMATS", "render_json", "render_report", "render_table", "safe_cell", "to_dict"]
+__all__ = ["FORMATS", "render_json", "render_report", "render_table", "safe_cell", "to_dict",
+           "written_report"]
 
-FORMATS = ("table", "json", "xlsx", "html")
+SUFFIXES = {"table": ".txt", "json": ".json", "xlsx": ".xlsx", "html": ".html"}
+FORMATS = tuple(SUFFIXES)
 GAP_ROWS = 10  # gap rows per indicator in text (all of them in JSON and Excel)
 
 
@@ -47,6 +51,18 @@ def render_report(store: Store, scope_label: str, scope_code: str, fmt: str,
         return render_xlsx(report, look_up_names(store, report))
     graph = build_network(store, scope_label, scope_code, report.scope.as_of)
     return render_html(report, graph)
+
+
+def written_report(store: Store, county: str, out: str, fmt: str,
+                   as_of: str | None = None) -> str:
+    """A county's report written to ``out/<county><suffix>`` (a task of analysis.batch):
+    written beside it first and renamed, so a file there is whole; returns its path."""
+    body = render_report(store, "County", county, fmt, as_of=as_of)
+    path = Path(out) / f"{county}{SUFFIXES[fmt]}"
+    part = path.with_name(path.name + ".part")
+    part.write_bytes(body if isinstance(body, bytes) else body.encode("utf-8"))
+    os.replace(part, path)
+    return str(path)
 
 
 def _children(report: IndicatorReport) -> list[str]:

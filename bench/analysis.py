@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from analysis import projection  # noqa: E402
+from analysis import batch, projection  # noqa: E402
 from analysis import queries as aq  # noqa: E402
 from analysis.indicators import Options, compute_indicators  # noqa: E402
 from analysis.matching import match_demands  # noqa: E402
@@ -58,7 +58,6 @@ from graph.writer import is_empty  # noqa: E402
 from loaders.ledger import load_ledgers  # noqa: E402
 from loaders.synthetic import generate  # noqa: E402
 
-COUNTIES = Query("bench_counties", "MATCH (k:County) RETURN k.code AS code ORDER BY code")
 # The naive baseline: the compound query's flags, asked one compound at a time.
 ONE_COMPOUND = Query(
     "bench_one_compound",
@@ -96,7 +95,7 @@ def naive_ratio(store: Store, county: str, as_of: str) -> tuple[float, float, in
     return t_set, t_naive, len(codes)
 
 
-PHASES = ("indicators", "matching", "network", "projection")
+PHASES = ("indicators", "matching", "network", "projection", "pool")
 
 
 def median_s(fn: Callable[[], Any], n: int = 5) -> float:
@@ -132,33 +131,40 @@ def projection_phase(store: Store, county: str, as_of: str) -> None:
 
 
 
-def run(store: Store, as_of: str, phases: tuple[str, ...] = PHASES) -> None:
-    counties = [r["code"] for r in store.read(COUNTIES)]
+def run(settings: Settings, store: Store, as_of: str, phases: tuple[str, ...] = PHASES,
+        workers: int | None = None) -> None:
+    counties = batch.counties(store)
     first = counties[0]
+    serial: dict[str, float] = {}  # analysis -> seconds for every county, one at a time
     print(f"{'phase':34} {'total s':>8} {'median/county s':>16} {'peak MB (1 county)':>19}")
     if "indicators" in phases:
         t_ind = [timed(lambda c=code: compute_indicators(store, "County", c, as_of))[1]
                  for code in counties]
-        _row("indicators (22, all counties)", t_ind,
-             peak_mb(lambda: compute_indicators(store, "County", first, as_of)),
-             f"{len(counties)} counties")
+        serial["indicators"] = _row("indicators (22, all counties)", t_ind,
+                                    peak_mb(lambda: compute_indicators(store, "County", first,
+                                                                       as_of)),
+                                    f"{len(counties)} counties")
     if "matching" in phases:
         plans = [timed(lambda c=code: match_demands(store, "County", c, as_of=as_of))
                  for code in counties]
         matched = sum(len(p.assignments) for p, _ in plans)
         unmatched = sum(len(p.unmatched) for p, _ in plans)
-        _row("matching all open demands", [t for _, t in plans],
-             peak_mb(lambda: match_demands(store, "County", first, as_of=as_of)),
-             f"{matched:,} matched, {unmatched:,} unmatched")
+        serial["matching"] = _row("matching all open demands", [t for _, t in plans],
+                                  peak_mb(lambda: match_demands(store, "County", first,
+                                                                as_of=as_of)),
+                                  f"{matched:,} matched, {unmatched:,} unmatched")
     if "network" in phases:
         nets = [timed(lambda c=code: network_report(store, "County", c, as_of=as_of))
                 for code in counties]
-        _row("network measures", [t for _, t in nets],
-             peak_mb(lambda: network_report(store, "County", first, as_of=as_of)),
-             f"{sum(n.nodes for n, _ in nets):,} nodes; "
-             f"betweenness k={nets[0][0].betweenness_k}")
+        serial["network"] = _row("network measures", [t for _, t in nets],
+                                 peak_mb(lambda: network_report(store, "County", first,
+                                                                as_of=as_of)),
+                                 f"{sum(n.nodes for n, _ in nets):,} nodes; "
+                                 f"betweenness k={nets[0][0].betweenness_k}")
     if "projection" in phases:
         projection_phase(store, first, as_of)
+    if "pool" in phases:
+        pool_phase(settings, store, counties, as_of, serial, workers)
     if "indicators" in phases:
         t_set, t_naive, n = naive_ratio(store, first, as_of)
         print(f"naive baseline ({n} compounds of {first}): one query per compound "
@@ -166,9 +172,27 @@ def run(store: Store, as_of: str, phases: tuple[str, ...] = PHASES) -> None:
               f"{t_naive / max(t_set, 1e-9):.1f}x")
 
 
-def _row(name: str, seconds: list[float], mem: float, note: str) -> None:
+def pool_phase(settings: Settings, store: Store, counties: list[str], as_of: str,
+               serial: dict[str, float], workers: int | None) -> None:
+    """Every county's analyses by the pool (workers' start-up included), and the ratio
+    to the same analyses one county after another (when that phase ran)."""
+    n = min(workers or batch.default_workers(), len(counties))
+    for kind in batch.TASKS:
+        began = time.perf_counter()
+        outcomes = list(batch.each_county(settings, batch.task(kind, as_of), counties, store,
+                                          workers))
+        took = time.perf_counter() - began
+        failed = [o for o in outcomes if o.error]
+        assert not failed, failed[:3]
+        ratio = f"{serial[kind] / took:.2f}x faster than one at a time" if kind in serial else ""
+        print(f"{kind + f' by {n} processes':34} {took:8.2f} {'':16} {'':19}  {ratio}",
+              flush=True)
+
+
+def _row(name: str, seconds: list[float], mem: float, note: str) -> float:
     print(f"{name:34} {sum(seconds):8.2f} {statistics.median(seconds):16.2f} {mem:19.1f}  "
           f"{note}", flush=True)
+    return sum(seconds)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -181,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--heap", default="4g")
     ap.add_argument("--phases", default=",".join(PHASES),
                     help=f"comma-separated subset of {', '.join(PHASES)}")
+    ap.add_argument("--workers", type=int, help="processes of the pool phase "
+                    "(default: one per core)")
     ap.add_argument("--linked-collectors", action="store_true",
                     help="the baseline of the slowdown right after an import: keep JPype's "
                          "link between the JVM's collector and Python's "
@@ -190,7 +216,8 @@ def main(argv: list[str] | None = None) -> int:
         embedded.unlink_collectors = lambda: None  # type: ignore[assignment]
     data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="jinlin-bench-"))
     data_dir.mkdir(parents=True, exist_ok=True)
-    store = open_store(Settings(data_dir=str(data_dir), jvm_heap=args.heap))
+    settings = Settings(data_dir=str(data_dir), jvm_heap=args.heap)
+    store = open_store(settings)
     try:
         if is_empty(store):
             with tempfile.TemporaryDirectory() as ledgers:
@@ -198,7 +225,8 @@ def main(argv: list[str] | None = None) -> int:
                                                   scale=args.scale))
                 _, t_load = timed(lambda: load_ledgers(store, [ledgers]))
             print(f"generated {args.preset} in {t_gen:.1f} s, loaded in {t_load:.1f} s")
-        run(store, args.as_of, tuple(p.strip() for p in args.phases.split(",")))
+        run(settings, store, args.as_of, tuple(p.strip() for p in args.phases.split(",")),
+            args.workers)
     finally:
         store.close()
         stop_embedded(data_dir)

@@ -4,9 +4,11 @@ Issue 13 asks for the province preset (12.9M rows) in a Neo4j in ≤ 10 min incl
 validation.  Phases, each timed: generate the preset's CSV ledgers; validate and export
 them (``jinlin export neo4j-admin``, loaders.neo4j_admin); import them with the shared
 kit's neo4j-admin into a fresh Neo4j (tests/loaders/neo4j_kit.py); start it, apply the
-constraints and indexes as ``jinlin serve`` does, and count what arrived.  The baseline
-in the same run: ``jinlin load`` of the county preset into a fresh embedded store, and
-the county through the same export and import.
+constraints and indexes as ``jinlin serve`` does, and count what arrived; then every
+county's indicator set (analysis.batch), one county after another and by the pool of
+processes (``jinlin report --each-county``).  The baselines in the same run: ``jinlin
+load`` of the county preset into a fresh embedded store, the county through the same
+export and import, and the indicator sets computed one at a time.
 
     .venv/bin/python bench/province.py [--preset province|city] [--seed 1] [--keep DIR]
 
@@ -31,13 +33,14 @@ for path in (ROOT, ROOT / "tests" / "loaders"):  # run as a script from anywhere
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
-from neo4j_kit import Neo4jKit, missing  # noqa: E402
+from neo4j_kit import PASSWORD, Neo4jKit, missing  # noqa: E402
 
+from analysis import batch  # noqa: E402
 from graph.embedded import stop_embedded  # noqa: E402
 from graph.open import open_store  # noqa: E402
 from graph.schema import apply_schema  # noqa: E402
 from graph.settings import Settings  # noqa: E402
-from graph.store import Query  # noqa: E402
+from graph.store import BoltStore, Query  # noqa: E402
 from loaders.ledger import load_ledgers  # noqa: E402
 from loaders.neo4j_admin import AdminExport, export_ledgers  # noqa: E402
 from loaders.synthetic import generate  # noqa: E402
@@ -75,6 +78,9 @@ def through_admin(preset: str, seed: int, work: Path, rows: list[Row]) -> AdminE
         apply_schema(store)  # what `jinlin serve` does on start: constraints and indexes
         _timed(rows, f"{preset}: constraints + indexes", 0, began)
         counted = store.read(COUNT)[0]
+        settings = Settings(store_uri=f"bolt://127.0.0.1:{kit.port}", store_user="neo4j",
+                            store_password=PASSWORD)
+        county_indicators(settings, store, preset, rows)
     finally:
         store.close()
         kit.stop()
@@ -82,6 +88,22 @@ def through_admin(preset: str, seed: int, work: Path, rows: list[Row]) -> AdminE
         sum(f.rows for f in done.nodes), sum(f.rows for f in done.rels)), counted
     shutil.rmtree(work / "neo4j")
     return done
+
+
+def county_indicators(settings: Settings, store: BoltStore, preset: str,
+                      rows: list[Row]) -> None:
+    """Every county's indicator set: one after another (the baseline), then the pool;
+    after an untimed pass by the pool, so that neither meets a cold Neo4j."""
+    codes = batch.counties(store)
+    pool = batch.default_workers()
+    for workers, timing in ((pool, False), (1, True), (pool, True)):
+        began = time.perf_counter()
+        failed = [o for o in batch.each_county(settings, batch.task("indicators"), codes,
+                                               store, workers) if o.error]
+        assert not failed, failed[:3]
+        if timing:
+            _timed(rows, f"{preset}: indicator sets of {len(codes)} counties, {workers} "
+                   "process(es)", 0, began)
 
 
 def jinlin_load(seed: int, work: Path, rows: list[Row]) -> None:

@@ -360,6 +360,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from analysis.report import render_report
 
     parse_as_of(args.as_of)  # refused before the store starts
+    if args.each_county:
+        return _report_each_county(args)
     store = _open_reading(args)
     try:
         label, code = find_scope(store, args.scope)
@@ -375,6 +377,33 @@ def cmd_report(args: argparse.Namespace) -> int:
     else:
         print(out)
     return 0
+
+
+def _report_each_county(args: argparse.Namespace) -> int:
+    """``jinlin report --each-county``: one report per county, written by a pool of
+    processes (analysis.batch), each file whole or not at all."""
+    from analysis import batch
+    from analysis.report import written_report
+
+    if args.scope or not args.out:
+        raise ValueError(_("--each-county 须与 --out 目录一起用，且不能再给 --scope"))
+    if args.workers is not None and args.workers < 1:
+        raise ValueError(_("--workers 须至少为 1，收到 {n}", n=args.workers))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    settings = settings_of(args)
+    store = _open_reading(args)
+    try:
+        codes = batch.counties(store)
+        task = partial(written_report, out=str(out), fmt=args.format, as_of=args.as_of)
+        failed = [o for o in batch.each_county(settings, task, codes, store, args.workers,
+                                               Progress(_("各县(区)报告"))) if o.error]
+    finally:
+        store.close()
+    print(_("已写入 {n} 份报告到 {dir}", n=len(codes) - len(failed), dir=str(out)))
+    for o in sorted(failed, key=lambda o: o.county):
+        print(_("{county} 未能生成：{why}", county=o.county, why=o.error), file=sys.stderr)
+    return 1 if failed else 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -461,6 +490,10 @@ def _parser() -> argparse.ArgumentParser:
                    help=_("输出格式：table 文字表（默认）、json、xlsx（需 --out）或 html"))
     p.add_argument("--as-of", help=as_of)
     p.add_argument("--out", help=_("写入这个文件，而不是输出到屏幕"))
+    p.add_argument("--each-county", action="store_true", help=_(
+        "存储中的每个县(区)各写一份报告到 --out 目录（文件名为县(区)编码），多个进程同时计算"))
+    p.add_argument("--workers", type=int, help=_(
+        "与 --each-county 一起用：同时计算的进程数（默认每个 CPU 核一个）"))
 
     p = command("check", cmd_check, _("列出放置缺失（如小区未归入网格）和属性与关系矛盾的数据；"
                                       "没有时退出码 0，有时 1"))

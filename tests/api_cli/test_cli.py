@@ -138,3 +138,29 @@ def test_token_refuses_an_unknown_scope(
     assert main([*run, "NOPE"]) == 2
     assert capsys.readouterr().err == "jinlin: 范围 NOPE 不存在（县/街道/社区编码）\n"
     assert main([*run, "S1"]) == 0 and capsys.readouterr().out.count(".") == 2  # a JWT
+
+
+def test_report_each_county(store: BoltStore, embedded_dir: Path, tmp_path: Path,
+                            capsys: pytest.CaptureFixture[str]) -> None:
+    """One file per county, made by a pool of processes, each equal to that county's
+    own ``jinlin report``; wrong combinations refused before the store starts."""
+    _arcadedb_only(store)
+    G().spine("K1", {"S1": {"M1": {"G1": ["C1"]}}}) \
+        .spine("K2", {"S2": {"M2": {"G2": ["C2", "C3"]}}}).write(store)
+    run = ["report", "--data-dir", str(embedded_dir), "--as-of", "2025-01-01"]
+    out = tmp_path / "reports"
+    assert main([*run, "--each-county", "--out", str(out), "--format", "json",
+                 "--workers", "2"]) == 0
+    assert capsys.readouterr().out == f"已写入 2 份报告到 {out}\n"
+    assert sorted(p.name for p in out.iterdir()) == ["K1.json", "K2.json"]
+    for county in ("K1", "K2"):
+        assert main([*run, "--scope", county, "--format", "json"]) == 0
+        assert (out / f"{county}.json").read_text(encoding="utf-8") + "\n" == \
+            capsys.readouterr().out
+    assert '"denominator": 2' in (out / "K2.json").read_text(encoding="utf-8")
+    for extra, err in (([], "--each-county 须与 --out 目录一起用，且不能再给 --scope"),
+                       (["--out", str(out), "--scope", "K1"],
+                        "--each-county 须与 --out 目录一起用，且不能再给 --scope"),
+                       (["--out", str(out), "--workers", "0"], "--workers 须至少为 1，收到 0")):
+        assert main([*run, "--each-county", *extra]) == 2
+        assert capsys.readouterr().err == f"jinlin: {err}\n"
