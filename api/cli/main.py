@@ -21,6 +21,7 @@ import argparse
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
@@ -383,7 +384,7 @@ def _report_each_county(args: argparse.Namespace) -> int:
     """``jinlin report --each-county``: one report per county, written by a pool of
     processes (analysis.batch), each file whole or not at all."""
     from analysis import batch
-    from analysis.report import written_report
+    from analysis.report import SUFFIXES, written_report
 
     if args.scope or not args.out:
         raise ValueError(_("--each-county 须与 --out 目录一起用，且不能再给 --scope"))
@@ -393,17 +394,30 @@ def _report_each_county(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     settings = settings_of(args)
     store = _open_reading(args)
+    done: list[batch.Outcome[str]] = []
+    codes: list[str] = []
+    started = time.time()
     try:
         codes = batch.counties(store)
         task = partial(written_report, out=str(out), fmt=args.format, as_of=args.as_of)
-        failed = [o for o in batch.each_county(settings, task, codes, store, args.workers,
-                                               Progress(_("各县(区)报告"))) if o.error]
+        done.extend(batch.each_county(settings, task, codes, store, args.workers,
+                                      Progress(_("各县(区)报告"))))
+    except KeyboardInterrupt as exc:  # counties already running finish first: count files
+        written = sum(1 for c in codes if _written_since(out / f"{c}{SUFFIXES[args.format]}",
+                                                         started))
+        raise KeyboardInterrupt(_("已中断：{n} 份报告已写入 {dir}，其余未写", n=written,
+                                  dir=str(out))) from exc
     finally:
         store.close()
+    failed = [o for o in done if o.error]
     print(_("已写入 {n} 份报告到 {dir}", n=len(codes) - len(failed), dir=str(out)))
     for o in sorted(failed, key=lambda o: o.county):
         print(_("{county} 未能生成：{why}", county=o.county, why=o.error), file=sys.stderr)
     return 1 if failed else 0
+
+
+def _written_since(path: Path, started: float) -> bool:
+    return path.exists() and path.stat().st_mtime >= started
 
 
 def _parser() -> argparse.ArgumentParser:

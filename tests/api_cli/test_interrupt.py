@@ -59,3 +59,25 @@ def test_ctrl_c_during_the_write_says_nothing_was_written(tmp_path: Path) -> Non
     assert stats.returncode == 0 and err == ""
     counts = [line.split()[-1] for line in out.splitlines() if line.startswith("  ")]
     assert len(counts) > 20 and set(counts) == {"0"}
+
+
+def test_ctrl_c_during_each_county_says_how_many_reports_were_written(tmp_path: Path) -> None:
+    """``jinlin report --each-county`` stopped after its first county: the reports that
+    were written are whole and counted, the others are not there, and no worker speaks."""
+    ledgers, data, out = tmp_path / "city", str(tmp_path / "data"), tmp_path / "reports"
+    generate("city", 1, ledgers, scale=0.1)
+    load = _jinlin("load", str(ledgers), "--data-dir", data)
+    loaded, why = load.communicate(timeout=300)
+    assert load.returncode == 0 and "共新建或更新" in loaded, why
+    report = _jinlin("report", "--data-dir", data, "--each-county", "--out", str(out),
+                     "--format", "json", "--workers", "2")
+    assert report.stderr is not None
+    first = report.stderr.readline()
+    assert first.startswith("各县(区)报告: C"), first
+    report.send_signal(signal.SIGINT)
+    _, err = report.communicate(timeout=120)
+    assert report.returncode == 130, err
+    written = sorted(p.name for p in out.iterdir())
+    assert 1 <= len(written) < 10 and all(n.endswith(".json") for n in written), written
+    lines = [ln for ln in err.splitlines() if not ln.startswith("各县(区)报告: ")]
+    assert lines == [f"jinlin: 已中断：{len(written)} 份报告已写入 {out}，其余未写"]
