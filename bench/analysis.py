@@ -174,19 +174,24 @@ def run(settings: Settings, store: Store, as_of: str, phases: tuple[str, ...] = 
 
 def pool_phase(settings: Settings, store: Store, counties: list[str], as_of: str,
                serial: dict[str, float], workers: int | None) -> None:
-    """Every county's analyses by the pool (workers' start-up included), and the ratio
-    to the same analyses one county after another (when that phase ran)."""
+    """Every county's analyses through ``analysis.batch``: in this process (its reads of
+    the whole store once, not per county; against the one-at-a-time run above, which
+    came first and so also paid the JVM's warm-up), then by the pool (workers' start-up
+    included; against the in-process run just before it)."""
     n = min(workers or batch.default_workers(), len(counties))
     for kind in batch.TASKS:
-        began = time.perf_counter()
-        outcomes = list(batch.each_county(settings, batch.task(kind, as_of), counties, store,
-                                          workers))
-        took = time.perf_counter() - began
-        failed = [o for o in outcomes if o.error]
-        assert not failed, failed[:3]
-        ratio = f"{serial[kind] / took:.2f}x faster than one at a time" if kind in serial else ""
-        print(f"{kind + f' by {n} processes':34} {took:8.2f} {'':16} {'':19}  {ratio}",
-              flush=True)
+        base, than = serial.get(kind), "one at a time above"
+        for w in (1, n):
+            began = time.perf_counter()
+            outcomes = list(batch.each_county(settings, batch.task(kind, as_of), counties,
+                                              store, w))
+            took = time.perf_counter() - began
+            failed = [o for o in outcomes if o.error]
+            assert not failed, failed[:3]
+            how = f"{kind} by {w} processes" if w > 1 else f"{kind}, batch in-process"
+            ratio = f"{base / took:.2f}x faster than {than}" if base else ""
+            print(f"{how:34} {took:8.2f} {'':16} {'':19}  {ratio}", flush=True)
+            base, than = took, "in-process"  # the pool against the run just before it
 
 
 def _row(name: str, seconds: list[float], mem: float, note: str) -> float:
