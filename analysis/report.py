@@ -60,8 +60,12 @@ def written_report(store: Store, county: str, out: str, fmt: str,
     body = render_report(store, "County", county, fmt, as_of=as_of)
     path = Path(out) / f"{county}{SUFFIXES[fmt]}"
     part = path.with_name(path.name + ".part")
-    part.write_bytes(body if isinstance(body, bytes) else body.encode("utf-8"))
-    os.replace(part, path)
+    try:
+        part.write_bytes(body if isinstance(body, bytes) else body.encode("utf-8"))
+        os.replace(part, path)
+    except BaseException:  # a full disk, an interrupt: no half file stays behind
+        part.unlink(missing_ok=True)
+        raise
     return str(path)
 
 

@@ -363,6 +363,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     parse_as_of(args.as_of)  # refused before the store starts
     if args.each_county:
         return _report_each_county(args)
+    if args.workers is not None:
+        raise ValueError(_("--workers 只能与 --each-county 一起用"))
     store = _open_reading(args)
     try:
         label, code = find_scope(store, args.scope)
@@ -391,6 +393,8 @@ def _report_each_county(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         raise ValueError(_("--workers 须至少为 1，收到 {n}", n=args.workers))
     out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(_("--out {path} 已是一个文件：--each-county 要写入目录", path=str(out)))
     out.mkdir(parents=True, exist_ok=True)
     settings = settings_of(args)
     store = _open_reading(args)

@@ -161,6 +161,10 @@ def test_report_each_county(store: BoltStore, embedded_dir: Path, tmp_path: Path
     for extra, err in (([], "--each-county 须与 --out 目录一起用，且不能再给 --scope"),
                        (["--out", str(out), "--scope", "K1"],
                         "--each-county 须与 --out 目录一起用，且不能再给 --scope"),
-                       (["--out", str(out), "--workers", "0"], "--workers 须至少为 1，收到 0")):
+                       (["--out", str(out), "--workers", "0"], "--workers 须至少为 1，收到 0"),
+                       (["--out", str(out / "K1.json")],
+                        f"--out {out / 'K1.json'} 已是一个文件：--each-county 要写入目录")):
         assert main([*run, "--each-county", *extra]) == 2
         assert capsys.readouterr().err == f"jinlin: {err}\n"
+    assert main([*run, "--workers", "2"]) == 2
+    assert capsys.readouterr().err == "jinlin: --workers 只能与 --each-county 一起用\n"
