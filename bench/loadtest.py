@@ -7,9 +7,12 @@ already has data), then runs a fixed number of concurrent clients for a fixed ti
 community page, a member list with posts, a county count by street, a node lookup, and
 one write in ten (a demand raised by staff).  Prints requests/s, p50/p95/p99 latency,
 the error count (must be 0) and the server's resident memory at start, every 10 s and at
-the end.
+the end.  ``--baseline`` first runs the same load against the server as it was before
+creation-only writes (graph.store.creating_only): every write then moved every kept
+answer, so each raised demand sent every dashboard read back to the store.
 
     .venv/bin/python bench/loadtest.py [--seconds 60] [--concurrency 8] [--data-dir DIR]
+        [--baseline]
 """
 
 from __future__ import annotations
@@ -96,23 +99,45 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
+# The baseline: every write moves every kept answer (before graph.store.creating_only).
+BASELINE = ("import contextlib, graph.store; "
+            "graph.store.creating_only = lambda names: contextlib.nullcontext(); ")
+SERVE = "import runpy, sys; sys.argv = ['jinlin', 'serve']; runpy.run_module('api.cli', " \
+        "run_name='__main__', alter_sys=True)"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--concurrency", type=int, default=8)
     ap.add_argument("--max-requests", type=int, default=50_000)
     ap.add_argument("--data-dir", help="a store with the county preset (made if empty)")
+    ap.add_argument("--baseline", action="store_true", help="first the same load against "
+                    "the baseline (every write moves every kept answer), then the ratio")
     args = ap.parse_args()
     data_dir = args.data_dir or tempfile.mkdtemp(prefix="jinlin-load-")
+    print(f"loadtest: store in {data_dir}; preparing the county preset …", flush=True)
+    env = {**os.environ, "JINLIN_DATA_DIR": data_dir, "PYTHONPATH": str(ROOT),
+           "JINLIN_RATE_LIMIT": "0"}  # every client uses one token: no per-token limit
+    _cli("demo", "--no-serve", env=env)
+    runs = [("baseline", BASELINE), ("now", "")] if args.baseline else [("now", "")]
+    results = {name: _load(args, env, patch) for name, patch in runs}
+    if args.baseline:
+        old, new = results["baseline"], results["now"]
+        print(f"\nnow ÷ baseline: {new[0] / old[0]:.2f}x requests/s; p95 baseline → now: "
+              + ", ".join(f"{op} {old[1][op]:.0f} → {new[1][op]:.0f} ms" for op in new[1]))
+    return 1 if any(r[2] for r in results.values()) else 0
+
+
+def _load(args: argparse.Namespace, env: dict[str, str], patch: str
+          ) -> tuple[float, dict[str, float], int]:
+    """One run against a fresh ``jinlin serve``: requests/s, p95 per operation (ms) and
+    the number of errors, printed as it goes."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     assert urlparse(base).hostname == "127.0.0.1"  # loopback only, by construction
-    # every client uses one token: the per-token rate limit is off for the load test
-    env = {**os.environ, "JINLIN_DATA_DIR": data_dir, "JINLIN_PORT": str(port),
-           "PYTHONPATH": str(ROOT), "JINLIN_RATE_LIMIT": "0"}
-    print(f"loadtest: store in {data_dir}; preparing the county preset …", flush=True)
-    _cli("demo", "--no-serve", env=env)
-    server = subprocess.Popen([*JINLIN, "serve"], cwd=ROOT, env=env,
+    env = {**env, "JINLIN_PORT": str(port)}
+    server = subprocess.Popen([sys.executable, "-c", patch + SERVE], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(120):
@@ -149,8 +174,8 @@ def main() -> int:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=60)
     every = [v for vs in latencies.values() for v in vs]
-    print(f"\n{len(every):,} requests in {elapsed:.1f} s at concurrency {args.concurrency}: "
-          f"{len(every) / elapsed:.1f} requests/s")
+    print(f"\n{'baseline: ' if patch else ''}{len(every):,} requests in {elapsed:.1f} s at "
+          f"concurrency {args.concurrency}: {len(every) / elapsed:.1f} requests/s")
     print(f"{'operation':<16}{'count':>8}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}")
     for name, values in [*sorted(latencies.items()), ("all", every)]:
         print(f"{name:<16}{len(values):>8}{_pct(values, .5):>10.1f}{_pct(values, .95):>10.1f}"
@@ -158,8 +183,10 @@ def main() -> int:
     print(f"errors: {len(errors)}" + (f" (first: {errors[0]})" if errors else ""))
     print(f"server memory (RSS, JVM included): {rss_start:.0f} MB at start, "
           f"{rss_end:.0f} MB at end; mean latency {statistics.mean(every) * 1000:.1f} ms")
-    print("RSS every 10 s (MB): " + " ".join(f"{m:.0f}" for m in rss_trace))
-    return 1 if errors else 0
+    print("RSS every 10 s (MB): " + " ".join(f"{m:.0f}" for m in rss_trace), flush=True)
+    p95 = {name: _pct(values, .95) for name, values in [*sorted(latencies.items()),
+                                                         ("all", every)]}
+    return len(every) / elapsed, p95, len(errors)
 
 
 if __name__ == "__main__":

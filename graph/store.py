@@ -42,6 +42,7 @@ from neo4j.exceptions import (
     TransientError,
 )
 
+from graph.creations import widened
 from graph.i18n import _
 
 T = TypeVar("T")
@@ -121,22 +122,60 @@ def _budget(query: Query) -> float | None:
 
 
 class _Counter:
-    """A thread-safe counter of the writes this process has finished."""
+    """A thread-safe counter of the writes this process has finished: all of them, the
+    ones that may have changed anything, and per label or type the creation-only ones
+    (:func:`creating_only`) that created it."""
 
     def __init__(self) -> None:
         self._n = 0
+        self._changing = 0
+        self._created: dict[str, int] = {}
         self._lock = threading.Lock()
 
     def bump(self) -> None:
+        created = _CREATING.get()
         with self._lock:
             self._n += 1
+            if created is None:
+                self._changing += 1
+            for name in created or ():
+                self._created[name] = self._created.get(name, 0) + 1
 
     @property
     def value(self) -> int:
         return self._n
 
+    def seen_by(self, names: frozenset[str] | None) -> tuple[int, int]:
+        with self._lock:
+            if names is None:
+                return self._n, 0
+            return self._changing, sum(self._created.get(n, 0) for n in names)
+
 
 _WRITES = _Counter()
+# The labels and types the writes of this context create, when they only create
+# (graph.writer's new-node writes); None: they may change anything.
+_CREATING: ContextVar[frozenset[str] | None] = ContextVar("jinlin_creating", default=None)
+
+
+@contextmanager
+def creating_only(names: Iterable[str]) -> Iterator[None]:
+    """Declare that the transactions inside only create nodes of these labels and
+    relationships of these types, each with at least one new end, and change nothing
+    that existed: a kept read that cannot see them (graph.creations) stays valid."""
+    token = _CREATING.set(widened(names))
+    try:
+        yield
+    finally:
+        _CREATING.reset(token)
+
+
+def generation_seen_by(names: frozenset[str] | None) -> tuple[int, int]:
+    """The part of this process's writes a read through ``names`` (graph.creations'
+    ``seen_names``; None: anything) could see: it changes after every write that may
+    have changed anything, and after a creation-only one of one of ``names``.  Read it
+    before the read, as :func:`local_generation`."""
+    return _WRITES.seen_by(names)
 
 
 def local_generation() -> int:
@@ -334,7 +373,9 @@ class BoltStore:
                 return session.execute_write(neo4j.unit_of_work(timeout=timeout)(
                     lambda tx: tx.run(query.cypher, params).data()))
         finally:
+            token = _CREATING.set(None)  # one statement: not declared creation-only
             _WRITES.bump()
+            _CREATING.reset(token)
 
     def transaction(self, work: Callable[[Transaction], T]) -> T:
         # The driver's managed transaction retries on transient errors for up to

@@ -9,13 +9,21 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
 from graph import queries, ratings
 from graph.i18n import N_, _, translate
 from graph.model import MEMBER, rel_kind
-from graph.store import Store, StoreError, Transaction, bump_stamp, in_batches
+from graph.store import (
+    Store,
+    StoreError,
+    Transaction,
+    bump_stamp,
+    creating_only,
+    in_batches,
+)
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 
@@ -200,9 +208,13 @@ def write_graph(
         committing = True
         return summary
 
+    # New nodes and their relationships only, nothing else changed: a kept answer that
+    # cannot see these labels and types stays valid (graph.creations).
+    only_new = new and prelude is None and then is None and not rated
     try:
         empty.update(sizes if new else (kind for kind in kinds if _is_fresh(store, kind)))
-        return store.transaction(work)
+        with creating_only(sizes) if only_new else nullcontext():
+            return store.transaction(work)
     except KeyboardInterrupt:
         # Before the commit the transaction is rolled back: nothing of it is stored.
         raise Interrupted(translate(MAYBE_WRITTEN if committing else NOTHING_WRITTEN)) from None

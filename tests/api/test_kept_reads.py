@@ -60,6 +60,36 @@ def test_a_write_is_counted_by_the_next_request(store: BoltStore, tmp_path: Path
         assert _count(api, COUNTY)[0] == 6
 
 
+COMPOUNDS = "{ compounds { totalCount } }"
+RENAME = """mutation { updateCompound(code: "CA", input: {name: "新名"}) {
+  errors { field message } } }"""
+
+
+def _ask(api: object, query: str, who: dict[str, str]) -> tuple[int, int]:
+    """The caller's count asked by ``query``, and the store reads the request made."""
+    before = api.store.round_trips  # type: ignore[attr-defined]
+    data = api.gql(query, **who)  # type: ignore[attr-defined]
+    n = next(iter(data.values()))["totalCount"]
+    return n, api.store.round_trips - before  # type: ignore[attr-defined]
+
+
+def test_a_raised_demand_leaves_what_cannot_see_it_kept(store: BoltStore,
+                                                       tmp_path: Path) -> None:
+    """raiseDemand only creates (a demand, its RAISED_IN and RAISED_BY): the compounds'
+    count cannot see any of it and stays kept; the demands' count is read again; a
+    change to a compound moves every kept answer."""
+    with serving(store, tmp_path) as api:
+        compounds = _ask(api, COMPOUNDS, COUNTY)[0]
+        assert _ask(api, COMPOUNDS, COUNTY) == (compounds, 1)  # the stamp only
+        assert _ask(api, COUNT, COUNTY) == (4, 1 + 1)
+        assert api.gql(RAISE, **STREET_A)["raiseDemand"]["errors"] == []
+        assert _ask(api, COMPOUNDS, COUNTY) == (compounds, 1)  # still kept
+        assert _ask(api, COUNT, COUNTY) == (5, 1 + 1)  # read again: it sees demands
+        assert api.gql(RENAME, **COUNTY)["updateCompound"]["errors"] == []
+        assert _ask(api, COMPOUNDS, COUNTY) == (compounds, 1 + 1)  # a change: read again
+        assert _ask(api, COUNT, COUNTY) == (5, 1 + 1)
+
+
 def test_kept_rows_are_copies(store: BoltStore, tmp_path: Path) -> None:
     """What one reader does to its rows cannot change what the next one is answered."""
     with serving(store, tmp_path):
