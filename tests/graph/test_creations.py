@@ -62,7 +62,8 @@ def test_creation_only_writes_move_only_the_reads_that_can_see_them(
     after = [generation_seen_by(n) for n in (members, demands, None)]
     assert [a != b for a, b in zip(before, after, strict=True)] == [False, True, True]
     with creating_only({"Demand"}):  # a single statement is never creation-only
-        store.write(Query("t", "MATCH (d:Demand {code: 'D1'}) SET d.title = 'y'"))
+        store.write(Query("t", "MATCH (d:Demand {code: $code}) SET d.title = $title"),
+                    code="D1", title="y")
     again = [generation_seen_by(n) for n in (members, demands, None)]
     assert [a != b for a, b in zip(after, again, strict=True)] == [True, True, True]
     # a write that changes what existed (not new) moves everything too
