@@ -16,9 +16,13 @@ it has no pattern that reaches data without naming it:
 
 An unlabelled node *on* a typed relationship (``(c)<-[:PART_OF]-(t)``) is fine: a new
 node hangs only on new relationships.  :func:`seen_names` answers ``None`` ("anything")
-in the two cases above; a name too many only costs a read again.  Writes that change or
-delete what existed are never creation-only (``graph.store.creating_only``): every kept
-answer is read again after them.
+in the two cases above, and whenever the text holds a form it does not read (it fails
+closed): label expressions and dynamic labels, a node with ``WHERE`` or nested maps, a
+relationship with brackets inside, quantified ``-->+``, procedures and namespaced
+functions (APOC's ``degree`` sees new relationships unnamed), quoted names that are not
+plain words.  Comments and strings are blanked first.  A name too many only costs a
+read again.  Writes that change or delete what existed are never creation-only
+(``graph.store.creating_only``): every kept answer is read again after them.
 """
 
 from __future__ import annotations
@@ -32,12 +36,27 @@ from graph.model import MEMBER
 Names = frozenset[str] | None  # None: anything
 SAME_NODES = frozenset({"Person", MEMBER})  # labels borne by one node together
 
-_STRING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
-_NODE = re.compile(r"\(\s*(\w*)\s*((?::\s*`?\w+`?\s*)*)(\{[^{}]*\})?\s*\)")
-_LABEL_TEST = re.compile(r"\b\w+((?::`?[A-Za-z_]\w*`?)+)")  # p:Member, SET n:Member
+# Strings, comments and quoted names, in one left-to-right pass (a quote in a comment
+# or a name must not start a "string").
+_OPAQUE = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`([^`]*)`|//[^\n]*|/\*.*?\*/",
+                     re.DOTALL)
+_NODE = re.compile(r"\(\s*(\w*)\s*((?::\s*\w+\s*)*)(\{[^{}]*\})?\s*\)")
+_LABEL_TEST = re.compile(r"\b\w+((?::[A-Za-z_]\w*)+)")  # p:Member, SET n:Member
 _REL = re.compile(r"-\s*\[([^\[\]]*)\]\s*-")
-_TYPES = re.compile(r":\s*`?(\w+)`?((?:\s*\|\s*:?\s*`?\w+`?)*)")
-_BARE_REL = re.compile(r"\)\s*<?-->?\s*\(")
+_REL_OPEN = re.compile(r"-\s*\[")
+_TYPES = re.compile(r":\s*(\w+)((?:\s*\|\s*:?\s*\w+)*)\s*$")
+_BARE_REL = re.compile(r"\)\s*<?-->?\s*[(+*{]")  # (a)--(b), (a)-->(b), (a)<--+(b)
+# What the forms above do not read, and so must answer "anything": label expressions
+# and dynamic labels (Neo4j 5), a node with WHERE inside or an unparsed map, procedure
+# and namespaced function calls (APOC's degree sees new relationships unnamed).
+_UNREAD = re.compile(
+    r"\([^()]*:[^(){}]*[|&!%]"          # (n:X|Y), (n:!X), (n:%)
+    r"|[(\[]\s*\w*\s*:\s*[!%($]"          # -[:!T]-, (n:$(…)), (n:(X|Y))
+    r"|[|&]\s*!"                        # -[:T|!U]-
+    r"|\bIS\s+(?!NULL\b|NOT\b)\w"        # (n IS X)
+    r"|\bCALL\b(?!\s*\{)"                 # CALL db.labels(), CALL apoc…
+    r"|\b\w+\.\w+\s*\(",                  # apoc.node.degree(n)
+    re.IGNORECASE)
 
 
 def widened(names: Iterable[str]) -> frozenset[str]:
@@ -46,37 +65,75 @@ def widened(names: Iterable[str]) -> frozenset[str]:
     return found | SAME_NODES if found & SAME_NODES else found
 
 
+def _plain(cypher: str) -> str | None:
+    """The text with strings and comments blanked and quoted names unquoted; None when
+    a quoted name is not a plain word (the forms below could not read it)."""
+    odd = False
+
+    def one(m: re.Match[str]) -> str:
+        nonlocal odd
+        if m.group(1) is None:
+            return "''" if m.group(0)[0] in "'\"" else " "
+        odd = odd or not re.fullmatch(r"\w+", m.group(1))
+        return m.group(1)
+
+    text = _OPAQUE.sub(one, cypher)
+    return None if odd else text
+
+
 @cache
 def seen_names(cypher: str) -> Names:
     """The labels and relationship types through which ``cypher`` can see new nodes
     and relationships, or None when it could see them without naming them."""
-    text = _STRING.sub("''", cypher)
+    text = _plain(cypher)
+    if text is None or _UNREAD.search(text) or _BARE_REL.search(text):
+        return None
     found: set[str] = set()
-    for rel in _REL.finditer(text):
+    rels = list(_REL.finditer(text))
+    if len(rels) != len(_REL_OPEN.findall(text)):
+        return None  # a relationship with brackets inside: not read, so not trusted
+    for rel in rels:
         head = re.split(r"[{*]", rel.group(1), maxsplit=1)[0]  # before properties, length
         typed = _TYPES.match(re.sub(r"^\s*\w*\s*", "", head))  # after the variable
         if typed is None:
             return None
         found.add(typed.group(1))
-        found.update(t.strip(" :`") for t in typed.group(2).split("|") if t.strip(" :`"))
-    if _BARE_REL.search(text):
-        return None
-    for node in _NODE.finditer(text):
-        if _called(text, node.start()):
+        found.update(t.strip(" :") for t in typed.group(2).split("|") if t.strip(" :"))
+    for opening in re.finditer(r"\(", text):
+        at = opening.start()
+        if _called(text, at):
             continue  # a function's arguments (``count(n)``, ``collect({n: n})``)
-        var, labels, props = node.groups()
+        node = _NODE.match(text, at)
+        if node is None:
+            if _node_like(text[at + 1:]):
+                return None  # (:X {a: {b: 1}}), (n WHERE …): a node not read here
+            continue  # an expression in parentheses
+        labels = node.group(2)
         if labels:
-            found.update(p.strip(" `") for p in labels.split(":") if p.strip(" `"))
-        elif (var or props) and not _on_relationship(text, node.start(), node.end()):
-            return None
+            found.update(p.strip() for p in labels.split(":") if p.strip())
+        elif not _on_relationship(text, node.start(), node.end()):
+            return None  # (n), (), ({code: $c}): any label
     for labels in _LABEL_TEST.findall(text):
-        found.update(p.strip("`") for p in labels.split(":") if p)
+        found.update(p for p in labels.split(":") if p)
     return widened(found)
 
 
 _KEYWORDS = frozenset({"MATCH", "MERGE", "CREATE", "OPTIONAL", "WHERE", "AND", "OR", "XOR",
                        "NOT", "EXISTS", "WITH", "RETURN", "UNWIND", "DELETE", "SET", "IN",
                        "WHEN", "THEN", "ELSE", "CASE"})
+
+
+def _node_like(rest: str) -> bool:
+    """Whether what follows an unparsed ``(`` opens a node pattern: a label, a map, or
+    a variable followed by one of those or by ``WHERE``; a keyword (``EXISTS {``,
+    ``NOT``) or anything else opens an expression."""
+    m = re.match(r"\s*(\w*)\s*([:{]|WHERE\b)?", rest, re.IGNORECASE)
+    if m is None or m.group(2) is None:
+        return False
+    return m.group(1).upper() not in _KEYWORDS and m.group(1).upper() not in _SUBQUERIES
+
+
+_SUBQUERIES = frozenset({"COUNT", "COLLECT"})
 
 
 def _called(text: str, start: int) -> bool:

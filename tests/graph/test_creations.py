@@ -37,6 +37,25 @@ from graph.writer import NodeRecord, RelRecord, write_graph
     ("MATCH (a:X)-->(b:Y) RETURN b", None),
     ("MATCH (a:X)<--(b:Y) RETURN b", None),
     ("MATCH (a:X) RETURN count (a)", None),  # spaced: read as a pattern, to be safe
+    # what the forms do not read is "anything" too (found in review)
+    ("MATCH () RETURN count(*) AS n", None),
+    ("MATCH (n WHERE n.code = $c) RETURN n", None),
+    ("MATCH (n {code: {v: 1}.v}) RETURN n", None),
+    ("MATCH (:X {a: {b: 1}}) RETURN count(*)", None),
+    ("MATCH (n:X|Y) RETURN n", None),
+    ("MATCH (n:!X) RETURN n", None),
+    ("MATCH (n IS X) RETURN n", None),
+    ("MATCH (n:$($label)) RETURN n", None),
+    ("MATCH (a:X)-[:T|!U]->(b:Y) RETURN b", None),
+    ("MATCH (a:X)-[:T {k: [1]}]->(b) RETURN b", None),
+    ("MATCH (a:X)-[r WHERE r.w IN [1, 2]]->(b) RETURN b", None),
+    ("MATCH (a:X)-->+(b:Y) RETURN b", None),
+    ("MATCH (a:X) // it's\nMATCH (n) RETURN count(n)", None),
+    ("MATCH (a:X) /* don't */ MATCH (n) RETURN count(n)", None),
+    ("MATCH (a:`Member~Person`) RETURN a", None),
+    ("MATCH (n:Person) RETURN apoc.node.degree(n)", None),
+    ("CALL db.labels()", None),
+    ("MATCH (a:`X`)-[:`T`]->(b:Y) RETURN b", {"X", "T", "Y"}),
 ])
 def test_what_a_read_can_see(cypher: str, seen: set[str] | None) -> None:
     assert seen_names(cypher) == (None if seen is None else frozenset(seen))
