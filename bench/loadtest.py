@@ -106,6 +106,21 @@ SERVE = "import runpy, sys; sys.argv = ['jinlin', 'serve']; runpy.run_module('ap
         "run_name='__main__', alter_sys=True)"
 
 
+def serve_patched(patch: str, env: dict[str, str], base: str) -> subprocess.Popen[bytes]:
+    """``jinlin serve`` with ``patch`` (Python run first: a baseline's old path) once it
+    answers ``/health`` at ``base``."""
+    server = subprocess.Popen([sys.executable, "-c", patch + SERVE], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(120):
+        try:
+            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            time.sleep(1)
+    server.kill()
+    raise RuntimeError("jinlin serve did not start")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=60.0)
@@ -137,15 +152,8 @@ def _load(args: argparse.Namespace, env: dict[str, str], patch: str
     base = f"http://127.0.0.1:{port}"
     assert urlparse(base).hostname == "127.0.0.1"  # loopback only, by construction
     env = {**env, "JINLIN_PORT": str(port)}
-    server = subprocess.Popen([sys.executable, "-c", patch + SERVE], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = serve_patched(patch, env, base)
     try:
-        for _ in range(120):
-            try:
-                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(1)
         token = _cli("token", "--role", "county_admin", "--scope", "C01",
                      "--subject", "loadtest", env=env).strip()
         rss_start = _rss_mb(server.pid)

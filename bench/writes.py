@@ -40,7 +40,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from loadtest import ROOT, _cli, _pct  # noqa: E402
+from loadtest import ROOT, _cli, _pct, serve_patched  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
 from graph.ports import free_port  # noqa: E402
@@ -55,8 +55,6 @@ OLD_PATH = ("import api.audit, graph.store, graph.writer; api.audit.GROUP_COMMIT
             "api.http.server._Server.startup = uvicorn.Server.startup; "
             "w = graph.writer.write_graph; "  # before the API imports it: creates look up again
             "graph.writer.write_graph = lambda *a, new=False, **k: w(*a, **k); ")
-SERVE = "import runpy, sys; sys.argv = ['jinlin', 'serve']; runpy.run_module('api.cli', " \
-        "run_name='__main__', alter_sys=True)"
 
 
 async def _client(base: str, token: str, places: list[str], until: float, seed: int,
@@ -101,17 +99,7 @@ def _run(base: str, token: str, places: list[str], clients: int,
 
 
 def _serve(mode: str, env: dict[str, str], base: str) -> subprocess.Popen[bytes]:
-    code = (OLD_PATH if mode == "old" else "") + SERVE
-    server = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(120):
-        try:
-            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            time.sleep(1)
-    server.kill()
-    raise RuntimeError("jinlin serve did not start")
+    return serve_patched(OLD_PATH if mode == "old" else "", env, base)
 
 
 def main() -> int:
