@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import cache
+from functools import lru_cache
 
 from graph.model import MEMBER
 
@@ -81,7 +81,7 @@ def _plain(cypher: str) -> str | None:
     return None if odd else text
 
 
-@cache
+@lru_cache(maxsize=4096)  # the dashboard's texts: a few hundred in use
 def seen_names(cypher: str) -> Names:
     """The labels and relationship types through which ``cypher`` can see new nodes
     and relationships, or None when it could see them without naming them."""

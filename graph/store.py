@@ -132,8 +132,8 @@ class _Counter:
         self._created: dict[str, int] = {}
         self._lock = threading.Lock()
 
-    def bump(self) -> None:
-        created = _CREATING.get()
+    def bump(self, created: frozenset[str] | None = None) -> None:
+        """One finished write; ``created``: it only created these labels and types."""
         with self._lock:
             self._n += 1
             if created is None:
@@ -373,9 +373,7 @@ class BoltStore:
                 return session.execute_write(neo4j.unit_of_work(timeout=timeout)(
                     lambda tx: tx.run(query.cypher, params).data()))
         finally:
-            token = _CREATING.set(None)  # one statement: not declared creation-only
-            _WRITES.bump()
-            _CREATING.reset(token)
+            _WRITES.bump()  # one statement: never declared creation-only
 
     def transaction(self, work: Callable[[Transaction], T]) -> T:
         # The driver's managed transaction retries on transient errors for up to
@@ -389,7 +387,7 @@ class BoltStore:
                 return session.execute_write(neo4j.unit_of_work(timeout=timeout)(
                     lambda tx: work(_Tx(self, tx))))
         finally:
-            _WRITES.bump()
+            _WRITES.bump(_CREATING.get())
 
     def ping(self) -> bool:
         """Whether the store answers now (the driver reconnects by itself when it returns)."""
