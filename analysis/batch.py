@@ -71,7 +71,7 @@ class Outcome(Generic[T]):
 
 def counties(store: Store) -> list[str]:
     """Every county of the store, by code (ScopeNotFound when there is none)."""
-    codes = [r["code"] for r in store.read(q.EVERY_COUNTY)]
+    codes = [r["code"] for r in store.read(q.COUNTIES)]
     if not codes:
         raise ScopeNotFound(_("存储中没有县(区)数据，请先导入台账"))
     return codes

@@ -261,12 +261,10 @@ def scope_node(label: str) -> Query:
                  f"MATCH (n:{label} {{code: $scope}}) RETURN n.code AS code, n.name AS name")
 
 
-# Up to two counties: whether the store has exactly one (the default scope of the CLI).
+# Every county by code: the store's only one (analysis.fetch.find_scope), or each one
+# (analysis.batch).
 COUNTIES = analysis_read("analysis_counties",
-                 "MATCH (k:County) RETURN k.code AS code ORDER BY code LIMIT 2")
-# Every county, for the analyses of each one (analysis.batch).
-EVERY_COUNTY = analysis_read("analysis_every_county",
-                     "MATCH (k:County) RETURN k.code AS code ORDER BY code")
+                         "MATCH (k:County) RETURN k.code AS code ORDER BY code")
 
 
 @cache

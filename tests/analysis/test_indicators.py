@@ -214,7 +214,8 @@ def test_every_analysis_read_may_name_optional_data() -> None:
     from graph.store import Query
 
     reads = [v for v in vars(q).values() if isinstance(v, Query)]
-    reads += [q.compounds("County"), q.names("Street"), *q.net_places("County"),
+    reads += [q.compounds("County"), q.names("Street"), q.residents("County"),
+              *q.net_places("County"),
               whistles_query("County", "Compound")]
     assert len(reads) >= 15  # the module-level ones found, and some built
     assert [r.name for r in reads if not r.optional_names] == []
