@@ -116,7 +116,7 @@ def test_a_bulk_write_by_another_process_is_seen(store: BoltStore,
     town().write(store)
     assert closure(store) == (2, 5)
     # Another process's write: this one's counter does not move; its stamp does.
-    monkeypatch.setattr(store_module._WRITES, "bump", lambda: None)
+    monkeypatch.setattr(store_module._WRITES, "bump", lambda *created: None)
     write_graph(store, new_demand().nodes, new_demand().rels)
     assert closure(store) == (3, 6)
     assert fresh.builds == 2
