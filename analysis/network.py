@@ -22,7 +22,7 @@ Measures and the choices behind them:
   weight each branch by its size and make the computation ten times dearer; exact up to
   ``exact_limit`` nodes (a county's network has about 7,000), above it sampled from
   ``sample`` sources (seeded) and reported as an estimate (PERFORMANCE-NOTES: good overall
-  ranking, weaker top-N).  NetworkX's definition, computed by igraph (see
+  ranking, weaker top-N).  NetworkX's definition, computed without NetworkX (see
   ``betweenness``): NetworkX itself took 9 s for a county even when sampled;
 * Louvain communities (seeded) on the co-building network (units and communities).
 """
@@ -30,7 +30,8 @@ Measures and the choices behind them:
 from __future__ import annotations
 
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +39,7 @@ import igraph as ig
 import networkx as nx
 
 from analysis import queries as q
+from analysis.betweenness import exact
 from analysis.fetch import resolve_scope
 from graph.model import MEMBER, ORG_LABELS
 from graph.store import Store
@@ -55,6 +57,7 @@ EDGE_PROPS = q.EDGE_COLUMNS[7:]  # since, until, role: kept on an edge when set
 # Types not named rank between; rows of equal rank: the later wins.
 EDGE_RANK = {"HOLDS_POST": 0, "CO_BUILDS_WITH": 1, "MEMBER_OF": 3}
 OTHER_RANK = 2
+PERSON = ["Person"]  # a person's labels as ``_label`` reads them (q.HELD_COLUMNS has none)
 
 
 @dataclass
@@ -90,26 +93,31 @@ def build_network(store: Store, scope_label: str, scope_code: str,
     params: dict[str, Any] = {"scope": scope_code, "as_of": scope.as_of}
     graph = nx.Graph()
     for query in q.net_places(scope_label):
-        _add(graph, store.read(query, **params))
+        _add(graph, _edges(store.read(query, **params)))
     frontier: dict[str, set[str]] = defaultdict(set)
     for (label, code) in list(graph.nodes):
         if label in q.NET_POST_TARGETS:
             frontier[label].add(code)
     for label in sorted(frontier):
-        _add(graph, store.read(q.net_people(label), codes=sorted(frontier[label]),
-                               as_of=scope.as_of))
+        rows = store.read(q.net_people(label), codes=sorted(frontier[label]), as_of=scope.as_of)
+        _add(graph, ([PERSON, code, name, [label], row["code"], row["name"], *tie]
+                     for row in rows for code, name, *tie in row["held"]))
     people = sorted(code for (label, code) in graph.nodes if label == "Person")
-    _add(graph, store.read(q.NET_PERSON_LINKS, codes=people, as_of=scope.as_of))
+    _add(graph, _edges(store.read(q.NET_PERSON_LINKS, codes=people, as_of=scope.as_of)))
     orgs = sorted(code for (label, code) in graph.nodes if label == "PartyOrg")
-    _add(graph, store.read(q.NET_ORG_LINKS, codes=orgs))
+    _add(graph, _edges(store.read(q.NET_ORG_LINKS, codes=orgs)))
     return graph
 
 
-def _add(graph: nx.Graph, rows: list[dict[str, Any]]) -> None:
+def _edges(rows: list[dict[str, Any]]) -> Iterator[list[Any]]:
+    return (edge for row in rows for edge in row["edges"])
+
+
+def _add(graph: nx.Graph, edges: Iterable[list[Any]]) -> None:
     """Edges as the queries packed them (``q.EDGE_COLUMNS``).  A pair of nodes holds one
     edge, of the type ranked first in ``EDGE_RANK`` among the pair's rows: a later row
     replaces an earlier one whole (type, dates, role) unless its type ranks lower."""
-    for r in (edge for row in rows for edge in row["edges"]):
+    for r in edges:
         a_labels, a_code, a_name, b_labels, b_code, b_name, rtype, *dated = r
         a, b = (_label(a_labels), a_code), (_label(b_labels), b_code)
         graph.add_node(a, name=a_name)
@@ -137,21 +145,21 @@ def without_membership(graph: nx.Graph) -> nx.Graph:
 
 def betweenness(graph: nx.Graph, k: int | None = None, seed: int = 7) -> dict[Node, float]:
     """``nx.betweenness_centrality(graph, k=k, seed=seed)`` (normalised; ``k`` sampled
-    sources, or exact when None), computed by igraph's compiled subset betweenness.
+    sources, or exact when None): the same numbers (a test compares them), compiled.
 
-    The same sources (NetworkX's own draw: ``Random(seed).sample`` of the node list)
-    and the same scaling give the same numbers (a test compares them), 50x faster: a
-    county's 12k-node network took 8.6 s in NetworkX.  igraph counts each unordered
-    pair once, NetworkX each ordered pair, hence the factor 2."""
+    Exact: the leaves pruned first (``analysis.betweenness``), 0.24 s a county where
+    igraph over the whole network took 0.89 s and NetworkX 8.6 s.  Sampled: igraph's
+    subset betweenness from NetworkX's own draw of sources (``Random(seed).sample`` of
+    the node list), scaled as NetworkX does; igraph counts each unordered pair once,
+    NetworkX each ordered pair, hence the factor 2."""
+    if k is None or k >= graph.number_of_nodes():
+        return exact(graph)
     nodes = list(graph.nodes())
     n = len(nodes)
     if n <= 2:
         return dict.fromkeys(nodes, 0.0)
     index = {v: i for i, v in enumerate(nodes)}
     g = ig.Graph(n=n, edges=[(index[u], index[v]) for u, v in graph.edges()])
-    if k is None or k >= n:
-        raw = g.betweenness(directed=False)
-        return {v: 2.0 * raw[i] / ((n - 1) * (n - 2)) for i, v in enumerate(nodes)}
     sources = random.Random(seed).sample(nodes, k)
     raw = g.betweenness(directed=False, sources=[index[v] for v in sources])
     picked = set(sources)
@@ -161,9 +169,11 @@ def betweenness(graph: nx.Graph, k: int | None = None, seed: int = 7) -> dict[No
 
 
 def post_network(graph: nx.Graph) -> nx.Graph:
-    """The people–organisation post network: HOLDS_POST edges only."""
-    return graph.edge_subgraph(
-        (u, v) for u, v, t in graph.edges(data="type") if t == "HOLDS_POST").copy()
+    """The people–organisation post network: HOLDS_POST edges only, without attributes
+    (the measures read only its shape; copying a subgraph's took 3x longer)."""
+    posts = nx.Graph()
+    posts.add_edges_from((u, v) for u, v, t in graph.edges(data="type") if t == "HOLDS_POST")
+    return posts
 
 
 def cobuilding_network(graph: nx.Graph) -> nx.Graph:
@@ -180,8 +190,13 @@ def analyse(graph: nx.Graph, scope_label: str = "", scope_code: str = "", thresh
         if n[0] in ORG_LABELS and all(m[0] in MERE_PLACES for m in graph.neighbors(n))
     )
     posts = post_network(graph)
-    cut = sorted(n for n in nx.articulation_points(posts) if n[0] == "Person")
-    bridges = sorted(tuple(sorted(e)) for e in nx.bridges(posts)) if posts else []
+    # One search of the biconnected components serves both: a cut vertex lies in two
+    # or more, a bridge is one of a single edge (NetworkX's own ``bridges`` runs a
+    # chain decomposition: 6x slower).
+    blocks = list(nx.biconnected_component_edges(posts))
+    seen = Counter(n for block in blocks for n in {end for edge in block for end in edge})
+    cut = sorted(n for n, times in seen.items() if times > 1 and n[0] == "Person")
+    bridges = sorted(tuple(sorted(block[0])) for block in blocks if len(block) == 1)
     over = sorted(((n, int(d)) for n, d in posts.degree() if n[0] == "Person" and d >= threshold),
                   key=lambda x: (-x[1], x[0]))
     core = without_membership(graph)

@@ -6,11 +6,14 @@ them (``jinlin export neo4j-admin``, loaders.neo4j_admin); import them with the 
 kit's neo4j-admin into a fresh Neo4j (tests/loaders/neo4j_kit.py); start it, apply the
 constraints and indexes as ``jinlin serve`` does, and count what arrived; then every
 county's indicator set (analysis.batch), one county after another and by the pool of
-processes (``jinlin report --each-county``).  The baselines in the same run: ``jinlin
-load`` of the county preset into a fresh embedded store, the county through the same
-export and import, and the indicator sets computed one at a time.
+processes (``jinlin report --each-county``); with ``--analyses``, matching and network
+measures too (the city on Neo4j beside ``bench/analysis.py``'s on the embedded store).
+The baselines in the same run: ``jinlin load`` of the county preset into a fresh
+embedded store, the county through the same export and import, and the analyses
+computed one county at a time.
 
     .venv/bin/python bench/province.py [--preset province|city] [--seed 1] [--keep DIR]
+        [--analyses indicators,matching,network]
 
 Validation holds every record in memory (as ``jinlin load`` does): about 1 KB a row
 (the city peaks at 1.35 GB), so the province wants ~13 GB; the peak is printed.  Disk:
@@ -57,7 +60,8 @@ def _timed(rows: list[Row], what: str, n: int, began: float) -> float:
     return took
 
 
-def through_admin(preset: str, seed: int, work: Path, rows: list[Row]) -> AdminExport:
+def through_admin(preset: str, seed: int, work: Path, rows: list[Row],
+                  kinds: list[str]) -> AdminExport:
     """Generate, export and import ``preset``; check Neo4j holds every record."""
     began = time.perf_counter()
     generated = sum(generate(preset, seed, work / "ledgers").values())
@@ -80,7 +84,7 @@ def through_admin(preset: str, seed: int, work: Path, rows: list[Row]) -> AdminE
         counted = store.read(COUNT)[0]
         settings = Settings(store_uri=f"bolt://127.0.0.1:{kit.port}", store_user="neo4j",
                             store_password=PASSWORD)
-        county_indicators(settings, store, preset, rows)
+        county_analyses(settings, store, preset, kinds, rows)
     finally:
         store.close()
         kit.stop()
@@ -90,20 +94,21 @@ def through_admin(preset: str, seed: int, work: Path, rows: list[Row]) -> AdminE
     return done
 
 
-def county_indicators(settings: Settings, store: BoltStore, preset: str,
-                      rows: list[Row]) -> None:
-    """Every county's indicator set: one after another (the baseline), then the pool;
-    after an untimed pass by the pool, so that neither meets a cold Neo4j."""
+def county_analyses(settings: Settings, store: BoltStore, preset: str, kinds: list[str],
+                    rows: list[Row]) -> None:
+    """Every county's analyses of each kind: one after another (the baseline), then the
+    pool; after an untimed pass by the pool, so that neither meets a cold Neo4j."""
     codes = batch.counties(store)
     pool = batch.default_workers()
-    for workers, timing in ((pool, False), (1, True), (pool, True)):
-        began = time.perf_counter()
-        failed = [o for o in batch.each_county(settings, batch.task("indicators"), codes,
-                                               store, workers) if o.error]
-        assert not failed, failed[:3]
-        if timing:
-            _timed(rows, f"{preset}: indicator sets of {len(codes)} counties, {workers} "
-                   "process(es)", 0, began)
+    for kind in kinds:
+        for workers, timing in ((pool, False), (1, True), (pool, True)):
+            began = time.perf_counter()
+            failed = [o for o in batch.each_county(settings, batch.task(kind), codes, store,
+                                                   workers) if o.error]
+            assert not failed, failed[:3]
+            if timing:
+                _timed(rows, f"{preset}: {kind} of {len(codes)} counties, {workers} "
+                       "process(es)", 0, began)
 
 
 def jinlin_load(seed: int, work: Path, rows: list[Row]) -> None:
@@ -125,7 +130,13 @@ def main() -> int:
     parser.add_argument("--preset", choices=["province", "city"], default="province")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", help="work in this directory and keep it (default: a temp one)")
+    parser.add_argument("--analyses", default="indicators",
+                        help=f"comma-separated subset of {', '.join(batch.TASKS)} timed on "
+                             "every county of the preset (default: indicators)")
     args = parser.parse_args()
+    kinds = [k.strip() for k in args.analyses.split(",")]
+    if unknown := sorted(set(kinds) - set(batch.TASKS)):
+        parser.error(f"unknown analyses: {', '.join(unknown)}")
     why = missing()
     if why:
         print(f"cannot run: {why}", file=sys.stderr)
@@ -137,8 +148,8 @@ def main() -> int:
     rows: list[Row] = []
     try:
         jinlin_load(args.seed, work / "baseline", rows)
-        through_admin("county", args.seed, work / "county", rows)
-        through_admin(args.preset, args.seed, work / args.preset, rows)
+        through_admin("county", args.seed, work / "county", rows, ["indicators"])
+        through_admin(args.preset, args.seed, work / args.preset, rows, kinds)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

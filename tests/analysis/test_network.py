@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from analysis_builder import G
 
 from analysis.network import build_network, network_report
@@ -73,9 +74,11 @@ def test_sampled_betweenness_is_reported(store: BoltStore) -> None:
 
 
 def test_compiled_betweenness_equals_networkx() -> None:
-    """``betweenness`` is NetworkX's normalised betweenness computed by igraph: the same
-    numbers, exact and sampled (same seeded sources, same scaling)."""
+    """``betweenness`` is NetworkX's normalised betweenness, computed without it: the
+    same numbers, exact (leaves pruned, also from a network of mostly leaves, several
+    components) and sampled (igraph: same seeded sources, same scaling)."""
     import math
+    import random
 
     import networkx as nx
 
@@ -85,14 +88,21 @@ def test_compiled_betweenness_equals_networkx() -> None:
     # (4-1)(4-2)/2 = 3 pairs not involving it → 2/3; the ends lie on nothing.
     path = nx.path_graph(["a", "b", "c", "d"])
     assert betweenness(path) == {"a": 0.0, "b": 2 / 3, "c": 2 / 3, "d": 0.0}
+    # a star's centre lies on every pair of its 5 leaves: C(5,2) of C(5,2) pairs → 1.0
+    assert betweenness(nx.star_graph(5)) == {0: 1.0, 1: 0.0, 2: 0.0, 3: 0.0, 4: 0.0, 5: 0.0}
     graph = nx.gnm_random_graph(400, 700, seed=3)
     graph.add_edge(400, 401)  # a second component
-    for k in (None, 40):
-        ours, theirs = betweenness(graph, k, seed=7), nx.betweenness_centrality(
-            graph, k=k, seed=7)
+    graph.add_node(402)  # and a third, alone
+    leafy = nx.gnm_random_graph(150, 260, seed=4)  # mostly leaves, as a county is
+    draw = random.Random(5)
+    leafy.add_edges_from((1000 + i, draw.randrange(150)) for i in range(600))
+    leafy.add_edges_from([(5000, 5001), (5002, 5003), (5003, 5004), (6000, 6001),
+                          (6000, 6002), (6000, 6003)])  # a pair, a path, a star apart
+    for g, k in ((graph, None), (graph, 40), (leafy, None), (nx.balanced_tree(3, 4), None)):
+        ours, theirs = betweenness(g, k, seed=7), nx.betweenness_centrality(g, k=k, seed=7)
         assert ours.keys() == theirs.keys()
         assert all(math.isclose(ours[v], theirs[v], rel_tol=1e-9, abs_tol=1e-15)
-                   for v in graph), k
+                   for v in g), k
 
 
 def test_a_post_holder_who_is_also_a_member_stays_in_the_post_network(store: BoltStore) -> None:
@@ -133,3 +143,18 @@ def test_a_post_holder_who_is_also_a_member_stays_in_the_post_network(store: Bol
                            (("Person", "P5"), F1)]
     assert net.overloaded == [(("Person", "P1"), 2)]
     assert net.cobuilding_communities == [[("Community", "M1"), ("Unit", "U1")]]
+
+
+def test_exact_betweenness_in_blocks_of_sources(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Memory is bounded by searching a block of sources at a time: blocks of 2 sources
+    give the figures of one block of all."""
+    import networkx as nx
+
+    from analysis import betweenness as bc
+
+    graph = nx.barbell_graph(6, 4)
+    graph.add_edges_from([(100, 0), (101, 0), (102, 15), (103, 104)])
+    whole = bc.exact(graph)
+    monkeypatch.setattr(bc, "CELLS", 2 * 18)  # 18 nodes remain once the leaves are pruned
+    assert bc.exact(graph) == pytest.approx(whole, rel=1e-12)
+    assert whole == pytest.approx(nx.betweenness_centrality(graph), rel=1e-12)

@@ -1,0 +1,99 @@
+"""Exact betweenness of a network that is mostly leaves, by pruning them first.
+
+A county's co-operation network without plain membership has ~7,500 nodes, and ~85% of
+them are leaves: people holding one post, firms and social organisations linked to one
+community.  Brandes' algorithm pays a breadth-first search from every node, leaves
+included, over the whole network (igraph: 0.87 s a county).  A leaf's shortest paths all
+leave through its one neighbour, so its pairs can be counted at that neighbour instead
+(the degree-1 reduction of Baglioni, Geraci, Pellegrini and Lastres, *Fast exact
+computation of betweenness centrality in social networks*, 2012):
+
+* prune every leaf ``l`` hanging from a non-leaf ``p``; ``p`` now stands for ``1 + L_p``
+  nodes (itself and its ``L_p`` leaves): its weight ``w_p``;
+* on what remains, every ordered pair ``(s, t)`` counts ``w_s * w_t`` times: Brandes'
+  accumulation with the target's weight in place of 1,
+  ``delta_s(v) = sum over successors u of sigma_sv / sigma_su * (w_u + delta_s(u))``,
+  summed as ``sum_s w_s * delta_s(v)``;
+* and ``p`` itself lies on every path from one of its leaves to any other node of its
+  component (``L_p * (n_c - 2)`` ordered pairs) and from any node outside its leaves to
+  one of them (``L_p * (n_c - 1 - L_p)``); leaves lie on nothing.
+
+The searches run a block of sources at a time over dense arrays, level by level (sparse
+matrix products; memory bounded by ``CELLS`` per array): a county's 1,100 remaining nodes
+take ~0.1 s.  The figures are NetworkX's normalised ones (the tests compare them).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+import numpy as np
+from scipy import sparse
+from scipy.sparse import csgraph
+
+CELLS = 1 << 22  # sources x nodes per array of one block (32 MB of float64)
+
+
+def exact(graph: nx.Graph) -> dict[Any, float]:
+    """``nx.betweenness_centrality(graph)`` (normalised, exact)."""
+    nodes = list(graph.nodes())
+    n = len(nodes)
+    if n <= 2:
+        return dict.fromkeys(nodes, 0.0)
+    index = {v: i for i, v in enumerate(nodes)}
+    ends = np.array([(index[u], index[v]) for u, v in graph.edges() if u != v],
+                    dtype=np.int64).reshape(-1, 2)
+    a, b = ends[:, 0], ends[:, 1]
+    degree = np.bincount(ends.ravel(), minlength=n)
+    a_hangs, b_hangs = (degree[a] == 1) & (degree[b] > 1), (degree[b] == 1) & (degree[a] > 1)
+    leaf = np.zeros(n, dtype=bool)
+    leaf[a[a_hangs]] = leaf[b[b_hangs]] = True
+    hanging = np.bincount(np.concatenate([b[a_hangs], a[b_hangs]]), minlength=n)
+    kept = np.flatnonzero(~leaf)
+    at = np.full(n, -1, dtype=np.int64)
+    at[kept] = np.arange(len(kept))
+    inner = ~(a_hangs | b_hangs)
+    rows, cols = at[a[inner]], at[b[inner]]
+    adj = sparse.csr_matrix((np.ones(2 * len(rows)), (np.concatenate([rows, cols]),
+                                                       np.concatenate([cols, rows]))),
+                            shape=(len(kept), len(kept)))
+    leaves = hanging[kept].astype(np.float64)
+    weight = 1.0 + leaves
+    _, component = csgraph.connected_components(adj, directed=False)
+    size = np.bincount(component, weights=weight)[component]
+    pairs = weighted_brandes(adj, weight) + leaves * (size - 2) + leaves * (size - 1 - leaves)
+    out = dict.fromkeys(nodes, 0.0)
+    scale = (n - 1) * (n - 2)
+    for i, value in zip(kept.tolist(), pairs.tolist(), strict=True):
+        out[nodes[i]] = value / scale
+    return out
+
+
+def weighted_brandes(adj: sparse.csr_matrix, weight: np.ndarray) -> np.ndarray:
+    """Per node, ``sum over ordered pairs (s, t) of weight[s] * weight[t] * (share of
+    the shortest s–t paths through it)``, on the unweighted symmetric ``adj``."""
+    m = adj.shape[0]
+    total = np.zeros(m)
+    block = max(1, min(m, CELLS // max(m, 1)))
+    for start in range(0, m, block):
+        sources = np.arange(start, min(start + block, m))
+        # nodes x sources, C-ordered: the sparse products read it without a copy
+        dist = np.ascontiguousarray(csgraph.shortest_path(adj, unweighted=True,
+                                                          indices=sources).T)
+        depth = np.where(np.isfinite(dist), dist, -1).astype(np.int32)
+        deepest = int(depth.max())
+        sigma = np.zeros(dist.shape)
+        sigma[sources, np.arange(len(sources))] = 1.0
+        before = depth == 0
+        for k in range(1, deepest + 1):  # paths counted level by level
+            level = depth == k
+            sigma += (adj @ (sigma * before)) * level
+            before = level
+        delta = np.zeros(dist.shape)
+        for k in range(deepest, 1, -1):  # dependencies pulled back level by level
+            share = np.divide(weight[:, None] + delta, sigma, out=np.zeros(dist.shape),
+                              where=depth == k)
+            delta += sigma * (adj @ share) * (depth == k - 1)
+        total += delta @ weight[sources]
+    return total
