@@ -145,7 +145,8 @@ def fetch(store: Store, label: str, code: str, as_of: str | None = None) -> Scop
                   for query in (q.compounds(label), q.buildings(label), q.grids(label),
                                 q.communities(label))]
         others = [pool.submit(store.read, query, **p)
-                  for query in (q.residents(label), q.firms(label), q.SERVICE_SITES)]
+                  for query in (q.residents(label), q.firms(label))]
+        others.append(pool.submit(store.read, q.SERVICE_SITES))  # the store's: no scope
         demanded = pool.submit(read_demands, store, label, p)
         whistled = pool.submit(read_whistles, store, label, p)
         compounds, buildings, grids, communities = (job.result() for job in places)

@@ -95,6 +95,15 @@ def test_reads_of_the_whole_store_are_read_once_per_batch(store: BoltStore) -> N
     # by hand: D9 (longitude 0.001) is 334 m from R1; R2 is 667 m off, past its 600 m.
     # Plans are per county: K's own plan gives R1 to D2 as well
     assert {a.demand: a.resource for a in alone[1].assignments} == {"D9": "R1"}
+    # the indicators' service sites likewise (a site serves across a county line)
+    before = store.round_trips
+    alone_reports = [compute_indicators(store, "County", code, NOW) for code in ("K", "K2")]
+    one_by_one = store.round_trips - before
+    before = store.round_trips
+    outcomes = list(batch.each_county(Settings(), batch.task("indicators", NOW), ["K", "K2"],
+                                      store, workers=1))
+    assert store.round_trips - before == one_by_one - 1
+    assert [o.value for o in outcomes] == alone_reports
 
 
 def test_a_worker_that_cannot_reach_the_store_says_so_for_each_county(
