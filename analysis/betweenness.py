@@ -22,24 +22,36 @@ The searches run a block of sources at a time over dense arrays, level by level 
 matrix products): memory is bounded by ``CELLS`` cells per array (one source's row at
 least), a dozen arrays at most: ~100 MB, whatever the network's size.  A city county's
 7,535 nodes leave 1,120: 0.3 s, where igraph's Brandes over the whole network took 0.9 s
-(``bench/analysis.py``).  The figures are NetworkX's normalised ones (the tests compare
-them).
+(``bench/analysis.py``).  A network with few leaves and many levels (a ring, a grid, a
+long chain) would cost far more this way: there the whole network goes to igraph
+(``DENSE_SHARE``).  The figures are NetworkX's normalised ones (the tests compare them).
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+import igraph as ig
 import networkx as nx
 import numpy as np
 from scipy import sparse
 from scipy.sparse import csgraph
 
 CELLS = 1 << 20  # sources x nodes per array of one block (8 MB of float64)
+# The pruned path works on whole arrays level by level: ~m² x levels for m nodes left,
+# against ~n x (n + e) for Brandes over the whole network.  It runs only while its
+# estimate stays under this share of Brandes' (measured: it wins below ~0.8; a ring or a
+# grid, with no leaves and many levels, costs 25-450x Brandes' this way).
+DENSE_SHARE = 0.5
 
 
 def exact(graph: nx.Graph) -> dict[Any, float]:
-    """``nx.betweenness_centrality(graph)`` (normalised, exact)."""
+    """``nx.betweenness_centrality(graph)`` (normalised, exact) of a simple undirected
+    graph: leaves pruned where that is cheaper (see ``DENSE_SHARE``), else igraph's
+    Brandes over the whole network."""
+    if graph.is_directed() or graph.is_multigraph():
+        raise TypeError("exact betweenness of a simple undirected graph only")
     nodes = list(graph.nodes())
     n = len(nodes)
     if n <= 2:
@@ -47,6 +59,17 @@ def exact(graph: nx.Graph) -> dict[Any, float]:
     index = {v: i for i, v in enumerate(nodes)}
     ends = np.array([(index[u], index[v]) for u, v in graph.edges() if u != v],
                     dtype=np.int64).reshape(-1, 2)
+    pairs = _pruned(n, ends, DENSE_SHARE * n * (n + len(ends)))
+    if pairs is None:
+        raw = ig.Graph(n=n, edges=ends.tolist()).betweenness(directed=False)
+        pairs = 2.0 * np.asarray(raw, dtype=np.float64)  # igraph: each pair once
+    scale = (n - 1) * (n - 2)
+    return {v: value / scale for v, value in zip(nodes, pairs.tolist(), strict=True)}
+
+
+def _pruned(n: int, ends: np.ndarray, budget: float) -> np.ndarray | None:
+    """Per node, the ordered pairs whose shortest paths it lies on (shares summed), by
+    the reduction of the module docstring; None when it would cost more than ``budget``."""
     a, b = ends[:, 0], ends[:, 1]
     degree = np.bincount(ends.ravel(), minlength=n)
     a_hangs, b_hangs = (degree[a] == 1) & (degree[b] > 1), (degree[b] == 1) & (degree[a] > 1)
@@ -63,19 +86,22 @@ def exact(graph: nx.Graph) -> dict[Any, float]:
                             shape=(len(kept), len(kept)))
     leaves = hanging[kept].astype(np.float64)
     weight = 1.0 + leaves
+    through = weighted_brandes(adj, weight, budget)
+    if through is None:
+        return None
     _, component = csgraph.connected_components(adj, directed=False)
     size = np.bincount(component, weights=weight)[component]
-    pairs = weighted_brandes(adj, weight) + leaves * (size - 2) + leaves * (size - 1 - leaves)
-    out = dict.fromkeys(nodes, 0.0)
-    scale = (n - 1) * (n - 2)
-    for i, value in zip(kept.tolist(), pairs.tolist(), strict=True):
-        out[nodes[i]] = value / scale
-    return out
+    pairs = np.zeros(n)
+    pairs[kept] = through + leaves * (size - 2) + leaves * (size - 1 - leaves)
+    return pairs
 
 
-def weighted_brandes(adj: sparse.csr_matrix, weight: np.ndarray) -> np.ndarray:
+def weighted_brandes(adj: sparse.csr_matrix, weight: np.ndarray,
+                     budget: float = math.inf) -> np.ndarray | None:
     """Per node, ``sum over ordered pairs (s, t) of weight[s] * weight[t] * (share of
-    the shortest s–t paths through it)``, on the unweighted symmetric ``adj``."""
+    the shortest s–t paths through it)``, on the unweighted symmetric ``adj``; None as
+    soon as a block's levels show that the whole would take more than ``budget`` cell
+    passes (nodes² x levels: a long chain or a ring)."""
     m = adj.shape[0]
     total = np.zeros(m)
     block = max(1, min(m, CELLS // max(m, 1)))
@@ -86,6 +112,8 @@ def weighted_brandes(adj: sparse.csr_matrix, weight: np.ndarray) -> np.ndarray:
                                                           indices=sources).T)
         depth = np.where(np.isfinite(dist), dist, -1).astype(np.int32)
         deepest = int(depth.max())
+        if m * m * (deepest + 1) > budget:
+            return None
         sigma = np.zeros(dist.shape)
         sigma[sources, np.arange(len(sources))] = 1.0
         before = depth == 0

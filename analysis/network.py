@@ -147,8 +147,9 @@ def betweenness(graph: nx.Graph, k: int | None = None, seed: int = 7) -> dict[No
     """``nx.betweenness_centrality(graph, k=k, seed=seed)`` (normalised; ``k`` sampled
     sources, or exact when None): the same numbers (a test compares them), compiled.
 
-    Exact: the leaves pruned first (``analysis.betweenness``), 0.24 s a county where
-    igraph over the whole network took 0.89 s and NetworkX 8.6 s.  Sampled: igraph's
+    Exact: ``analysis.betweenness.exact``, the leaves pruned first (0.3 s a city county
+    where igraph over the whole network took 0.9 s and NetworkX 8.6 s), or igraph over
+    the whole network where pruning would cost more.  Sampled: igraph's
     subset betweenness from NetworkX's own draw of sources (``Random(seed).sample`` of
     the node list), scaled as NetworkX does; igraph counts each unordered pair once,
     NetworkX each ordered pair, hence the factor 2."""
@@ -192,7 +193,8 @@ def analyse(graph: nx.Graph, scope_label: str = "", scope_code: str = "", thresh
     posts = post_network(graph)
     # One search of the biconnected components serves both: a cut vertex lies in two
     # or more, a bridge is one of a single edge (NetworkX's own ``bridges`` runs a
-    # chain decomposition: 6x slower).
+    # chain decomposition: 6x slower).  Sound without self-loops, which NetworkX puts in
+    # a neighbouring edge's block: a post always joins a person to something else.
     blocks = list(nx.biconnected_component_edges(posts))
     seen = Counter(n for block in blocks for n in {end for edge in block for end in edge})
     cut = sorted(n for n, times in seen.items() if times > 1 and n[0] == "Person")

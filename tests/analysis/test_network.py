@@ -98,7 +98,9 @@ def test_compiled_betweenness_equals_networkx() -> None:
     leafy.add_edges_from((1000 + i, draw.randrange(150)) for i in range(600))
     leafy.add_edges_from([(5000, 5001), (5002, 5003), (5003, 5004), (6000, 6001),
                           (6000, 6002), (6000, 6003)])  # a pair, a path, a star apart
-    for g, k in ((graph, None), (graph, 40), (leafy, None), (nx.balanced_tree(3, 4), None)):
+    # a ring and a grid have no leaves to prune and many levels: igraph over the whole
+    for g, k in ((graph, None), (graph, 40), (leafy, None), (nx.balanced_tree(3, 4), None),
+                 (nx.cycle_graph(80), None), (nx.grid_2d_graph(9, 7), None)):
         ours, theirs = betweenness(g, k, seed=7), nx.betweenness_centrality(g, k=k, seed=7)
         assert ours.keys() == theirs.keys()
         assert all(math.isclose(ours[v], theirs[v], rel_tol=1e-9, abs_tol=1e-15)
@@ -158,3 +160,22 @@ def test_exact_betweenness_in_blocks_of_sources(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(bc, "CELLS", 2 * 18)  # 18 nodes remain once the leaves are pruned
     assert bc.exact(graph) == pytest.approx(whole, rel=1e-12)
     assert whole == pytest.approx(nx.betweenness_centrality(graph), rel=1e-12)
+
+
+def test_the_pruned_path_gives_way_where_it_would_cost_more() -> None:
+    """Level by level over whole arrays costs nodes² x levels: on a ring of 80 (no leaf,
+    40 levels) that is 80² x 41 = 262,400 cell passes, over half of Brandes' 80 x 160 =
+    12,800, so the pruned path declines (and igraph answers); a star's centre alone, with
+    one level, stays."""
+    import networkx as nx
+    import numpy as np
+    from scipy import sparse
+
+    from analysis import betweenness as bc
+
+    ring = nx.to_scipy_sparse_array(nx.cycle_graph(80), format="csr")
+    assert bc.weighted_brandes(sparse.csr_matrix(ring), np.ones(80), 0.5 * 80 * 160) is None
+    assert bc.weighted_brandes(sparse.csr_matrix(ring), np.ones(80), 262_400) is not None
+    assert bc.exact(nx.star_graph(4))[0] == 1.0
+    with pytest.raises(TypeError):
+        bc.exact(nx.MultiGraph([(0, 1), (1, 2), (0, 1)]))
