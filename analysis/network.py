@@ -58,6 +58,7 @@ EDGE_PROPS = q.EDGE_COLUMNS[7:]  # since, until, role: kept on an edge when set
 EDGE_RANK = {"HOLDS_POST": 0, "CO_BUILDS_WITH": 1, "MEMBER_OF": 3}
 OTHER_RANK = 2
 PERSON = ["Person"]  # a person's labels as ``_label`` reads them (q.HELD_COLUMNS has none)
+TEAM = ["VolunteerTeam"]
 
 
 @dataclass
@@ -103,10 +104,20 @@ def build_network(store: Store, scope_label: str, scope_code: str,
         _add(graph, ([PERSON, code, name, [label], row["code"], row["name"], *tie]
                      for row in rows for code, name, *tie in row["held"]))
     people = sorted(code for (label, code) in graph.nodes if label == "Person")
-    _add(graph, _edges(store.read(q.NET_PERSON_LINKS, codes=people, as_of=scope.as_of)))
+    _add(graph, (edge for row in store.read(q.NET_PERSON_LINKS, codes=people)
+                 for edge in _person_links(row)))
     orgs = sorted(code for (label, code) in graph.nodes if label == "PartyOrg")
     _add(graph, _edges(store.read(q.NET_ORG_LINKS, codes=orgs)))
     return graph
+
+
+def _person_links(row: dict[str, Any]) -> Iterator[list[Any]]:
+    """A ``q.NET_PERSON_LINKS`` row as packed edges (``q.EDGE_COLUMNS``)."""
+    person = [PERSON, row["code"], row["name"]]
+    for to in row["works"]:
+        yield [*person, *to, "WORKS_AT", None, None, None]
+    for code, name in row["teams"]:
+        yield [*person, TEAM, code, name, "MEMBER_OF", None, None, None]
 
 
 def _edges(rows: list[dict[str, Any]]) -> Iterator[list[Any]]:

@@ -388,11 +388,16 @@ def net_people(label: str) -> Query:
     )
 
 
+# Where the people of ``$codes`` work and the volunteer teams they belong to, packed
+# without the person (the row carries it once): ``works`` as ``[labels, code, name]``,
+# ``teams`` as ``[code, name]``; 0.19 s a city county against 0.33 s packed in full.
 NET_PERSON_LINKS = analysis_read(
     "analysis_net_person_links",
-    "UNWIND $codes AS code MATCH (p:Person {code: code})" + _edges_of("p", f"""
-[(p)-[:WORKS_AT]->(o) | {_edge('p', 'o', 'WORKS_AT')}]
-  + [(p)-[:MEMBER_OF]->(o:VolunteerTeam) | {_edge('p', 'o', 'MEMBER_OF')}]"""),
+    """UNWIND $codes AS code MATCH (p:Person {code: code})
+WITH p, [(p)-[:WORKS_AT]->(w) | [labels(w), w.code, w.name]] AS works,
+  [(p)-[:MEMBER_OF]->(t:VolunteerTeam) | [t.code, t.name]] AS teams
+WHERE size(works) + size(teams) > 0
+RETURN p.code AS code, p.name AS name, works, teams""",
 )
 
 NET_ORG_LINKS = analysis_read(

@@ -116,6 +116,7 @@ def test_a_post_holder_who_is_also_a_member_stays_in_the_post_network(store: Bol
     membership rows come after the post rows; when they replaced the posts B1–P1 and
     B1–P2, P1 was a mere leaf of OC1 and no cut.  Likewise F1's manager P5 also works
     there (WORKS_AT), and U1 co-builds with M1 and is located in it (LOCATED_IN).
+    P4's volunteer team and P3's employer come with them, as they are named.
     """
     g = G().spine("K", {"S": {"M1": {"G1": ["C1", "C2"]}}})
     g.node("PartyOrg", "B1", kind="compound_branch").rel("B1", "COVERS", "C1")
@@ -130,8 +131,15 @@ def test_a_post_holder_who_is_also_a_member_stays_in_the_post_network(store: Bol
     g.rel("P3", "HOLDS_POST", "OC1", role="owners_committee_member")
     g.rel("P4", "MEMBER_OF", "B1")
     g.rel("P5", "HOLDS_POST", "F1", role="project_manager").rel("P5", "WORKS_AT", "F1")
+    # the people's own links: P4 volunteers, P3 works at a unit outside the street
+    g.node("VolunteerTeam", "T1", name="助老服务队").rel("P4", "MEMBER_OF", "T1")
+    g.node("Unit", "U2", name="县医院").rel("P3", "WORKS_AT", "U2")
     g.write(store)
     graph = build_network(store, "Street", "S", as_of="2025-01-01")
+    assert graph.edges[("Person", "P4"), ("VolunteerTeam", "T1")] == {"type": "MEMBER_OF"}
+    assert graph.edges[("Person", "P3"), ("Unit", "U2")] == {"type": "WORKS_AT"}
+    assert graph.nodes[("VolunteerTeam", "T1")]["name"] == "助老服务队"
+    assert graph.nodes[("Unit", "U2")]["name"] == "县医院"
     assert graph.edges[("Person", "P1"), ("PartyOrg", "B1")] == {"type": "HOLDS_POST",
                                                                 "role": "secretary"}
     assert graph.edges[("Person", "P4"), ("PartyOrg", "B1")]["type"] == "MEMBER_OF"
