@@ -20,9 +20,9 @@ computes it and goes on with the next one.
 * **A county that fails does not stop the others**: its outcome carries the error text,
   and the caller says which ones failed.
 * **Reads of the whole store** (``analysis.queries.STORE_WIDE``: the largest range of a
-  resource, the capacity in use, the service sites) are read once per worker and batch, at its first
-  county, not once per county: over a province they scan ~10⁶ rows each.  A batch so
-  sees them as they were when it began.
+  resource, the capacity in use, the service sites) are read once per worker and batch,
+  at its first county, not once per county: over a province they scan ~10⁶ rows each.
+  A batch so sees them as they were when it began.
 * ``workers=1`` runs every county in the calling process, over the caller's store: the
   same tasks, without the pool (the benchmark's baseline).
 """

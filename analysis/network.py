@@ -160,10 +160,10 @@ def betweenness(graph: nx.Graph, k: int | None = None, seed: int = 7) -> dict[No
 
     Exact: ``analysis.betweenness.exact``, the leaves pruned first (0.3 s a city county
     where igraph over the whole network took 0.9 s and NetworkX 8.6 s), or igraph over
-    the whole network where pruning would cost more.  Sampled: igraph's
-    subset betweenness from NetworkX's own draw of sources (``Random(seed).sample`` of
-    the node list), scaled as NetworkX does; igraph counts each unordered pair once,
-    NetworkX each ordered pair, hence the factor 2."""
+    the whole network where pruning would cost more.  Sampled: igraph's subset
+    betweenness from NetworkX's own draw of sources (``Random(seed).sample`` of the node
+    list), scaled as NetworkX does; igraph counts each unordered pair once, NetworkX
+    each ordered pair, hence the factor 2."""
     if k is None or k >= graph.number_of_nodes():
         return exact(graph)
     nodes = list(graph.nodes())
