@@ -99,25 +99,30 @@ def build_network(store: Store, scope_label: str, scope_code: str,
     for (label, code) in list(graph.nodes):
         if label in q.NET_POST_TARGETS:
             frontier[label].add(code)
+    own: dict[str, tuple[str | None, list[list[Any]], list[list[Any]]]] = {}
     for label in sorted(frontier):
         rows = store.read(q.net_people(label), codes=sorted(frontier[label]), as_of=scope.as_of)
-        _add(graph, ([PERSON, code, name, [label], row["code"], row["name"], *tie]
-                     for row in rows for code, name, *tie in row["held"]))
-    people = sorted(code for (label, code) in graph.nodes if label == "Person")
-    _add(graph, (edge for row in store.read(q.NET_PERSON_LINKS, codes=people)
-                 for edge in _person_links(row)))
+        held = [(row, tie) for row in rows for tie in row["held"]]
+        _add(graph, ([PERSON, code, name, [label], row["code"], row["name"], *dated]
+                     for row, (code, name, *dated, _works, _teams) in held))
+        own.update((code, (name, works, teams))
+                   for _row, (code, name, *_dated, works, teams) in held if works or teams)
+    # the people's own links after every tie, person by person in code order
+    _add(graph, (edge for code in sorted(own) for edge in _person_links(code, *own[code])))
     orgs = sorted(code for (label, code) in graph.nodes if label == "PartyOrg")
     _add(graph, _edges(store.read(q.NET_ORG_LINKS, codes=orgs)))
     return graph
 
 
-def _person_links(row: dict[str, Any]) -> Iterator[list[Any]]:
-    """A ``q.NET_PERSON_LINKS`` row as packed edges (``q.EDGE_COLUMNS``)."""
-    person = [PERSON, row["code"], row["name"]]
-    for to in row["works"]:
+def _person_links(code: str, name: str | None, works: list[list[Any]],
+                  teams: list[list[Any]]) -> Iterator[list[Any]]:
+    """A person's own links (``q.HELD_COLUMNS``' ``works`` and ``teams``) as packed
+    edges (``q.EDGE_COLUMNS``)."""
+    person = [PERSON, code, name]
+    for to in works:
         yield [*person, *to, "WORKS_AT", None, None, None]
-    for code, name in row["teams"]:
-        yield [*person, TEAM, code, name, "MEMBER_OF", None, None, None]
+    for team, team_name in teams:
+        yield [*person, TEAM, team, team_name, "MEMBER_OF", None, None, None]
 
 
 def _edges(rows: list[dict[str, Any]]) -> Iterator[list[Any]]:

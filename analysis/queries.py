@@ -362,10 +362,14 @@ NET_POST_TARGETS = ("PartyOrg", "OwnersCommittee", "PropertyFirm", "Community", 
 
 
 # A person's tie to the organisation or place of a ``net_people`` row, packed without
-# either end's labels and without the organisation (the row carries it once): the
-# members of a county's party organisations are two thirds of its network's edges, and
-# packing each in full took ArcadeDB 0.29 s a county against 0.16 s.
-HELD_COLUMNS = ("code", "name", "type", "since", "until", "role")
+# either end's labels and without the organisation (the row carries it once), and with
+# the person's own links: ``works`` as ``[labels, code, name]``, ``teams`` (volunteer
+# teams) as ``[code, name]``.  The members of a county's party organisations are two
+# thirds of its network's edges; packed in full, and their links read by code after
+# them, these reads took ArcadeDB 0.41 s a city county against 0.16 s.
+HELD_COLUMNS = ("code", "name", "type", "since", "until", "role", "works", "teams")
+_OWN_LINKS = ("[(p)-[:WORKS_AT]->(w) | [labels(w), w.code, w.name]],\n"
+              "     [(p)-[:MEMBER_OF]->(t:VolunteerTeam) | [t.code, t.name]]")
 
 
 @cache
@@ -378,27 +382,15 @@ def net_people(label: str) -> Query:
     member = ""
     if label == "PartyOrg":
         member = (f"\n  + [(o)<-[r:MEMBER_OF]-(p:Member) WHERE {current('r', bounds=BEGUN)} "
-                  "| [p.code, p.name, 'MEMBER_OF', r.since, r.until, null]]")
+                  f"| [p.code, p.name, 'MEMBER_OF', r.since, r.until, null,\n     {_OWN_LINKS}]]")
     return analysis_read(
         f"analysis_net_people_{label}",
         f"UNWIND $codes AS code MATCH (o:{label} {{code: code}})\n"
         f"WITH o, [(o)<-[r:HOLDS_POST]-(p:Person) WHERE {current('r')} "
-        f"| [p.code, p.name, 'HOLDS_POST', r.since, r.until, r.role]]{member} AS held\n"
-        "WHERE size(held) > 0\nRETURN o.code AS code, o.name AS name, held",
+        f"| [p.code, p.name, 'HOLDS_POST', r.since, r.until, r.role,\n     {_OWN_LINKS}]]"
+        f"{member} AS held\nWHERE size(held) > 0\nRETURN o.code AS code, o.name AS name, held",
     )
 
-
-# Where the people of ``$codes`` work and the volunteer teams they belong to, packed
-# without the person (the row carries it once): ``works`` as ``[labels, code, name]``,
-# ``teams`` as ``[code, name]``; 0.19 s a city county against 0.33 s packed in full.
-NET_PERSON_LINKS = analysis_read(
-    "analysis_net_person_links",
-    """UNWIND $codes AS code MATCH (p:Person {code: code})
-WITH p, [(p)-[:WORKS_AT]->(w) | [labels(w), w.code, w.name]] AS works,
-  [(p)-[:MEMBER_OF]->(t:VolunteerTeam) | [t.code, t.name]] AS teams
-WHERE size(works) + size(teams) > 0
-RETURN p.code AS code, p.name AS name, works, teams""",
-)
 
 NET_ORG_LINKS = analysis_read(
     "analysis_net_org_links",

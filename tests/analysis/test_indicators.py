@@ -215,7 +215,7 @@ def test_every_analysis_read_may_name_optional_data() -> None:
 
     reads = [v for v in vars(q).values() if isinstance(v, Query)]
     reads += [q.compounds("County"), q.names("Street"), q.residents("County"),
-              *q.net_places("County"),
+              *q.net_places("County"), q.net_people("PartyOrg"),
               whistles_query("County", "Compound")]
     assert len(reads) >= 15  # the module-level ones found, and some built
     assert [r.name for r in reads if not r.optional_names] == []
