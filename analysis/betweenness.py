@@ -52,19 +52,26 @@ def exact(graph: nx.Graph) -> dict[Any, float]:
     Brandes over the whole network."""
     if graph.is_directed() or graph.is_multigraph():
         raise TypeError("exact betweenness of a simple undirected graph only")
-    nodes = list(graph.nodes())
+    nodes, ends = numbered(graph)
     n = len(nodes)
     if n <= 2:
         return dict.fromkeys(nodes, 0.0)
-    index = {v: i for i, v in enumerate(nodes)}
-    ends = np.array([(index[u], index[v]) for u, v in graph.edges() if u != v],
-                    dtype=np.int64).reshape(-1, 2)
     pairs = _pruned(n, ends, DENSE_SHARE * n * (n + len(ends)))
     if pairs is None:
         raw = ig.Graph(n=n, edges=ends.tolist()).betweenness(directed=False)
         pairs = 2.0 * np.asarray(raw, dtype=np.float64)  # igraph: each pair once
     scale = (n - 1) * (n - 2)
     return {v: value / scale for v, value in zip(nodes, pairs.tolist(), strict=True)}
+
+
+def numbered(graph: nx.Graph) -> tuple[list[Any], np.ndarray]:
+    """The graph's nodes in order, and its edges (self-loops left out: they lie on no
+    shortest path) as pairs of their positions, as igraph and the arrays here take them."""
+    nodes = list(graph.nodes())
+    index = {v: i for i, v in enumerate(nodes)}
+    ends = np.array([(index[u], index[v]) for u, v in graph.edges() if u != v],
+                    dtype=np.int64).reshape(-1, 2)
+    return nodes, ends
 
 
 def _pruned(n: int, ends: np.ndarray, budget: float) -> np.ndarray | None:

@@ -39,7 +39,7 @@ import igraph as ig
 import networkx as nx
 
 from analysis import queries as q
-from analysis.betweenness import exact
+from analysis.betweenness import exact, numbered
 from analysis.fetch import resolve_scope
 from graph.model import MEMBER, ORG_LABELS
 from graph.store import Store
@@ -171,14 +171,14 @@ def betweenness(graph: nx.Graph, k: int | None = None, seed: int = 7) -> dict[No
     each ordered pair, hence the factor 2."""
     if k is None or k >= graph.number_of_nodes():
         return exact(graph)
-    nodes = list(graph.nodes())
+    nodes, ends = numbered(graph)
     n = len(nodes)
     if n <= 2:
         return dict.fromkeys(nodes, 0.0)
     index = {v: i for i, v in enumerate(nodes)}
-    g = ig.Graph(n=n, edges=[(index[u], index[v]) for u, v in graph.edges()])
     sources = random.Random(seed).sample(nodes, k)
-    raw = g.betweenness(directed=False, sources=[index[v] for v in sources])
+    raw = ig.Graph(n=n, edges=ends.tolist()).betweenness(
+        directed=False, sources=[index[v] for v in sources])
     picked = set(sources)
     # NetworkX's sampled scaling: a source cannot lie on its own paths
     on_source, elsewhere = 2.0 / ((k - 1) * (n - 2)) if k > 1 else 0.0, 2.0 / (k * (n - 2))

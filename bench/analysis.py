@@ -47,7 +47,7 @@ import igraph as ig  # noqa: E402
 
 from analysis import batch, projection  # noqa: E402
 from analysis import queries as aq  # noqa: E402
-from analysis.betweenness import exact  # noqa: E402
+from analysis.betweenness import exact, numbered  # noqa: E402
 from analysis.indicators import Options, compute_indicators  # noqa: E402
 from analysis.matching import match_demands  # noqa: E402
 from analysis.network import build_network, network_report, without_membership  # noqa: E402
@@ -105,9 +105,8 @@ def betweenness_ratio(store: Store, county: str, as_of: str) -> None:
     """Exact betweenness of the county's network: leaves pruned (``analysis.betweenness``)
     against igraph's Brandes over the whole network (the path before it, same figures)."""
     core = without_membership(build_network(store, "County", county, as_of))
-    nodes = list(core.nodes())
-    index = {v: i for i, v in enumerate(nodes)}
-    whole = ig.Graph(n=len(nodes), edges=[(index[u], index[v]) for u, v in core.edges()])
+    nodes, ends = numbered(core)
+    whole = ig.Graph(n=len(nodes), edges=ends.tolist())
     t_whole = median_s(lambda: whole.betweenness(directed=False), 3)
     t_pruned = median_s(lambda: exact(core), 3)
     print(f"exact betweenness of {county} ({len(nodes):,} nodes): igraph over the whole "
