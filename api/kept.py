@@ -8,10 +8,13 @@ the store's write generation (``analysis.projection.generation``: this process's
 finished writes and the bulk writers' stamp in the database) read *before* the read
 that made it, and used only while the generation is still the same.  The first look
 after any write reads the store again: an answer is never older than the last write.
-One exception, for the GraphQL reads: a write that only created nodes and relationships
-(``graph.store.creating_only``: ``raiseDemand``, seven a second in the load test) moves
-only the generation of the reads that could see what it created (``graph.creations``):
-a member count is not read again because a demand was raised.
+One refinement, for the GraphQL reads: each write moves only the generation of the
+reads that could see what it changed.  ``graph.changed`` reads the names from the
+write's own Cypher: what it created (``raiseDemand``, seven a second in the load test:
+a demand, its RAISED_IN and RAISED_BY), and for what existed, the labels of each node it
+changed with every type that can touch them, the types of each relationship.  A read
+names what it can see (``graph.creations``): a member count is not read again because
+a demand was raised or accepted.
 The same rule, and the same caveat, as the analytic projection: a second API replica
 writing the same Neo4j is not seen, and ``JINLIN_PROJECTION_ENTRIES=0`` turns this off
 with the projection.
@@ -124,8 +127,9 @@ def read(store: Store, seen: Seen, on: bool, query: Query, params: dict[str, Any
         return store.read(query, **params)
     key = (query.name, query.cypher, repr(sorted(params.items())))
     cache = answers_of(store, "reads")
-    # this process's writes this read could see (creations it cannot see are skipped:
-    # graph.creations), and the database's stamp as the request saw it
+    # this process's writes this read could see (a write that changed nothing it names
+    # is skipped: graph.changed, graph.creations), and the database's stamp as the
+    # request saw it
     now = (generation_seen_by(seen_names(query.cypher)), seen.now(store)[1])
     rows = cache.get(key, now)
     if rows is None:

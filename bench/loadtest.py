@@ -7,12 +7,14 @@ already has data), then runs a fixed number of concurrent clients for a fixed ti
 community page, a member list with posts, a county count by street, a node lookup, and
 one write in ten (a demand raised by staff).  Prints requests/s, p50/p95/p99 latency,
 the error count (must be 0) and the server's resident memory at start, every 10 s and at
-the end.  ``--baseline`` first runs the same load against the server as it was before
-creation-only writes (graph.store.creating_only): every write then moved every kept
-answer, so each raised demand sent every dashboard read back to the store.
+the end.  ``--write update`` makes the write a change to what exists instead (a demand's
+title, ``updateDemand``).  ``--baseline`` first runs the same load against the server as
+it was before writes were counted by what they change (graph.changed): every write then
+moved every kept answer, so each raised or updated demand sent every dashboard read back
+to the store.
 
     .venv/bin/python bench/loadtest.py [--seconds 60] [--concurrency 8] [--data-dir DIR]
-        [--baseline]
+        [--write raise|update] [--baseline]
 """
 
 from __future__ import annotations
@@ -48,8 +50,14 @@ READS = [
     ("count by street", "{ countBy(label: COMPOUND, level: STREET) { code count } }"),
     ("node lookup", """query($p: ID!) { node(id: $p) { id } }"""),
 ]
-WRITE = ("raise demand", """mutation($k: ID!, $n: String!) { raiseDemand(raisedIn: $k,
-    input: {title: $n, category: repair, urgency: 2}) { errors { field message } } }""")
+WRITES = {
+    "raise": ("raise demand", "raiseDemand", """mutation($k: ID!, $n: String!) {
+        raiseDemand(raisedIn: $k, input: {title: $n, category: repair, urgency: 2}) {
+        errors { field message } } }"""),
+    "update": ("update demand", "updateDemand", """mutation($d: String!, $n: String!) {
+        updateDemand(code: $d, input: {title: $n}) { errors { field message } } }"""),
+}
+A_DEMAND = "{ demands(first: 1) { edges { node { code } } } }"
 
 
 def _rss_mb(pid: int) -> float:
@@ -67,15 +75,17 @@ def _cli(*args: str, env: dict[str, str]) -> str:
 
 
 async def _client(base: str, token: str, until: float, budget: list[int], seed: int,
-                  latencies: dict[str, list[float]], errors: list[str]) -> None:
+                  latencies: dict[str, list[float]], errors: list[str],
+                  write: tuple[str, str, str], demand: str) -> None:
     rng = random.Random(seed)
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as http:
         while time.monotonic() < until and budget[0] > 0:
             budget[0] -= 1
             if rng.random() < 0.1:
-                name, query = WRITE
-                variables = {"k": "Compound:C01-S01-M01-K01", "n": f"负载测试 {rng.random()}"}
+                name, _field, query = write
+                variables = {"k": "Compound:C01-S01-M01-K01", "d": demand,
+                             "n": f"负载测试 {rng.random()}"}
             else:
                 name, query = rng.choice(READS)
                 variables = {"c": "Community:C01-S01-M01",
@@ -87,8 +97,8 @@ async def _client(base: str, token: str, until: float, budget: list[int], seed: 
                 body = response.json()
                 if response.status_code != 200 or body.get("errors"):
                     errors.append(f"{name}: {response.status_code} {str(body)[:200]}")
-                elif name == WRITE[0] and body["data"]["raiseDemand"]["errors"]:
-                    errors.append(f"{name}: {body['data']['raiseDemand']['errors']}")
+                elif name == write[0] and body["data"][write[1]]["errors"]:
+                    errors.append(f"{name}: {body['data'][write[1]]['errors']}")
             except (httpx.HTTPError, ValueError) as exc:
                 errors.append(f"{name}: {exc!r}")
             latencies.setdefault(name, []).append(time.perf_counter() - started)
@@ -99,9 +109,8 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
-# The baseline: every write moves every kept answer (before graph.store.creating_only).
-BASELINE = ("import contextlib, graph.store; "
-            "graph.store.creating_only = lambda names: contextlib.nullcontext(); ")
+# The baseline: every write moves every kept answer (before graph.changed).
+BASELINE = "import graph.store; graph.store.changed_names = lambda cypher: None; "
 SERVE = "import runpy, sys; sys.argv = ['jinlin', 'serve']; runpy.run_module('api.cli', " \
         "run_name='__main__', alter_sys=True)"
 
@@ -127,6 +136,8 @@ def main() -> int:
     ap.add_argument("--concurrency", type=int, default=8)
     ap.add_argument("--max-requests", type=int, default=50_000)
     ap.add_argument("--data-dir", help="a store with the county preset (made if empty)")
+    ap.add_argument("--write", choices=sorted(WRITES), default="raise",
+                    help="the write of the mix: a demand raised, or one demand's title changed")
     ap.add_argument("--baseline", action="store_true", help="first the same load against "
                     "the baseline (every write moves every kept answer), then the ratio")
     args = ap.parse_args()
@@ -156,6 +167,9 @@ def _load(args: argparse.Namespace, env: dict[str, str], patch: str
     try:
         token = _cli("token", "--role", "county_admin", "--scope", "C01",
                      "--subject", "loadtest", env=env).strip()
+        demand = httpx.post(f"{base}/graphql", json={"query": A_DEMAND}, timeout=30,
+                            headers={"Authorization": f"Bearer {token}"}
+                            ).json()["data"]["demands"]["edges"][0]["node"]["code"]
         rss_start = _rss_mb(server.pid)
         latencies: dict[str, list[float]] = {}
         errors: list[str] = []
@@ -172,7 +186,8 @@ def _load(args: argparse.Namespace, env: dict[str, str], patch: str
 
         async def run() -> None:
             await asyncio.gather(sample_rss(),
-                                 *(_client(base, token, until, budget, i, latencies, errors)
+                                 *(_client(base, token, until, budget, i, latencies, errors,
+                                           WRITES[args.write], demand)
                                    for i in range(args.concurrency)))
 
         asyncio.run(run())

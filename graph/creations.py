@@ -21,8 +21,11 @@ closed): label expressions and dynamic labels, a node with ``WHERE`` or nested m
 relationship with brackets inside, quantified ``-->+``, procedures and namespaced
 functions (APOC's ``degree`` sees new relationships unnamed), quoted names that are not
 plain words.  Comments and strings are blanked first.  A name too many only costs a
-read again.  Writes that change or delete what existed are never creation-only
-(``graph.store.creating_only``): every kept answer is read again after them.
+read again.
+
+Writes that change or delete what existed are read the same way, from their own text
+(``graph.changed``): a changed node counts under its labels and every relationship type
+that can touch it, since an unlabelled end on a typed relationship reads it.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ _BARE_REL = re.compile(r"\)\s*<?-->?\s*[(+*{]")  # (a)--(b), (a)-->(b), (a)<--+(
 # What the forms above do not read, and so must answer "anything": label expressions
 # and dynamic labels (Neo4j 5), a node with WHERE inside or an unparsed map, procedure
 # and namespaced function calls (APOC's degree sees new relationships unnamed).
-_UNREAD = re.compile(
+UNREAD = re.compile(
     r"\([^()]*:[^(){}]*[|&!%]"          # (n:X|Y), (n:!X), (n:%)
     r"|[(\[]\s*\w*\s*:\s*[!%($]"          # -[:!T]-, (n:$(…)), (n:(X|Y))
     r"|[|&]\s*!"                        # -[:T|!U]-
@@ -65,7 +68,7 @@ def widened(names: Iterable[str]) -> frozenset[str]:
     return found | SAME_NODES if found & SAME_NODES else found
 
 
-def _plain(cypher: str) -> str | None:
+def plain(cypher: str) -> str | None:
     """The text with strings and comments blanked and quoted names unquoted; None when
     a quoted name is not a plain word (the forms below could not read it)."""
     odd = False
@@ -85,8 +88,8 @@ def _plain(cypher: str) -> str | None:
 def seen_names(cypher: str) -> Names:
     """The labels and relationship types through which ``cypher`` can see new nodes
     and relationships, or None when it could see them without naming them."""
-    text = _plain(cypher)
-    if text is None or _UNREAD.search(text) or _BARE_REL.search(text):
+    text = plain(cypher)
+    if text is None or UNREAD.search(text) or _BARE_REL.search(text):
         return None
     found: set[str] = set()
     rels = list(_REL.finditer(text))

@@ -17,6 +17,9 @@ this process sends bumps :func:`local_generation` once it is over (committed or 
 and the bulk paths of every process (``graph.writer.write_graph``: load, replace,
 restore, the console's imports) also set a fresh random stamp in the database
 (:func:`bump_stamp`, read back with :func:`read_stamp`) inside their transaction.
+Each write is also counted under the labels and types it could have changed, read from
+its statements' text (``graph.changed``), so that a kept answer that names none of them
+stays valid (:func:`generation_seen_by`).
 """
 
 from __future__ import annotations
@@ -42,7 +45,8 @@ from neo4j.exceptions import (
     TransientError,
 )
 
-from graph.creations import widened
+from graph.changed import changed_names
+from graph.creations import Names
 from graph.i18n import _
 
 T = TypeVar("T")
@@ -123,58 +127,47 @@ def _budget(query: Query) -> float | None:
 
 class _Counter:
     """A thread-safe counter of the writes this process has finished: all of them, the
-    ones that may have changed anything, and per label or type the creation-only ones
-    (:func:`creating_only`) that created it."""
+    ones that may have changed anything, and per label or type the others that named
+    it (``graph.changed``)."""
 
     def __init__(self) -> None:
         self._n = 0
         self._changing = 0
-        self._created: dict[str, int] = {}
+        self._named: dict[str, int] = {}
         self._lock = threading.Lock()
 
-    def bump(self, created: frozenset[str] | None = None) -> None:
-        """One finished write; ``created``: it only created these labels and types."""
+    def bump(self, names: Names) -> None:
+        """One finished write; ``names``: what it could have changed (None: anything)."""
         with self._lock:
             self._n += 1
-            if created is None:
+            if names is None:
                 self._changing += 1
-            for name in created or ():
-                self._created[name] = self._created.get(name, 0) + 1
+            for name in names or ():
+                self._named[name] = self._named.get(name, 0) + 1
 
     @property
     def value(self) -> int:
         return self._n
 
-    def seen_by(self, names: frozenset[str] | None) -> tuple[int, int]:
+    def seen_by(self, names: Names) -> tuple[int, int]:
         with self._lock:
             if names is None:
                 return self._n, 0
-            return self._changing, sum(self._created.get(n, 0) for n in names)
+            return self._changing, sum(self._named.get(n, 0) for n in names)
 
 
 _WRITES = _Counter()
-# The labels and types the writes of this context create, when they only create
-# (graph.writer's new-node writes); None: they may change anything.
-_CREATING: ContextVar[frozenset[str] | None] = ContextVar("jinlin_creating", default=None)
 
 
-@contextmanager
-def creating_only(names: Iterable[str]) -> Iterator[None]:
-    """Declare that the transactions inside only create nodes of these labels and
-    relationships of these types, each with at least one new end, and change nothing
-    that existed: a kept read that cannot see them (graph.creations) stays valid."""
-    token = _CREATING.set(widened(names))
-    try:
-        yield
-    finally:
-        _CREATING.reset(token)
+def _union(a: Names, b: Names) -> Names:
+    return None if a is None or b is None else a | b
 
 
-def generation_seen_by(names: frozenset[str] | None) -> tuple[int, int]:
+def generation_seen_by(names: Names) -> tuple[int, int]:
     """The part of this process's writes a read through ``names`` (graph.creations'
     ``seen_names``; None: anything) could see: it changes after every write that may
-    have changed anything, and after a creation-only one of one of ``names``.  Read it
-    before the read, as :func:`local_generation`."""
+    have changed anything, and after every other one that named one of ``names``
+    (graph.changed).  Read it before the read, as :func:`local_generation`."""
     return _WRITES.seen_by(names)
 
 
@@ -241,12 +234,18 @@ class Store(Protocol):
 
 
 class _Tx:
-    def __init__(self, store: BoltStore, tx: neo4j.ManagedTransaction) -> None:
+    """One attempt of a managed transaction; ``changed`` gathers what its statements
+    could have changed (graph.changed), over every attempt the driver makes."""
+
+    def __init__(self, store: BoltStore, tx: neo4j.ManagedTransaction,
+                 changed: list[Names]) -> None:
         self._store = store
         self._tx = tx
+        self._changed = changed
 
     def run(self, query: Query, **params: Any) -> list[dict[str, Any]]:
         self._store._count()
+        self._changed[0] = _union(self._changed[0], changed_names(query.cypher))
         _budget(query)  # the transaction's own timeout bounds the statement itself
         with _explained(query, keep_transient=True):
             return self._tx.run(query.cypher, params).data()
@@ -373,7 +372,7 @@ class BoltStore:
                 return session.execute_write(neo4j.unit_of_work(timeout=timeout)(
                     lambda tx: tx.run(query.cypher, params).data()))
         finally:
-            _WRITES.bump()  # one statement: never declared creation-only
+            _WRITES.bump(changed_names(query.cypher))
 
     def transaction(self, work: Callable[[Transaction], T]) -> T:
         # The driver's managed transaction retries on transient errors for up to
@@ -382,12 +381,13 @@ class BoltStore:
         # as a deadlock is on Neo4j); 22 of 320 such concurrent writes failed without it.
         name = Query("transaction", "")
         timeout = _budget(name)
+        changed: list[Names] = [frozenset()]
         try:
             with _explained(name), self._session(write=True) as session:
                 return session.execute_write(neo4j.unit_of_work(timeout=timeout)(
-                    lambda tx: work(_Tx(self, tx))))
+                    lambda tx: work(_Tx(self, tx, changed))))
         finally:
-            _WRITES.bump(_CREATING.get())
+            _WRITES.bump(changed[0])
 
     def ping(self) -> bool:
         """Whether the store answers now (the driver reconnects by itself when it returns)."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +20,6 @@ from graph.store import (
     StoreError,
     Transaction,
     bump_stamp,
-    creating_only,
     in_batches,
 )
 
@@ -138,6 +136,7 @@ def write_graph(
     prelude: Callable[[Transaction, WriteSummary], None] | None = None,
     new: bool = False,
     then: Callable[[Transaction], object] | None = None,
+    stamp: bool = True,
 ) -> WriteSummary:
     """Upsert all nodes, then all relationships, in one transaction (all or nothing).
 
@@ -153,6 +152,12 @@ def write_graph(
 
     Ratings written here (nodes or their ``RATES``), and firms, update the status of the
     firms concerned from their ratings in the same transaction (:func:`graph.ratings.derive`).
+
+    ``stamp``: set the database's write stamp (``graph.store.bump_stamp``), so that the
+    serving process's kept answers and projections see a write made by another process
+    (load, replace, restore, alerts from the command line).  The API's mutations pass
+    False: the serving process counts its own writes by what they change
+    (``graph.changed``), and a stamp would send back every kept answer.
     """
     node_groups: dict[str, list[NodeRecord]] = defaultdict(list)
     for node in nodes:
@@ -203,18 +208,14 @@ def write_graph(
         ratings.derive(tx, rated, (n.code for n in node_groups.get(ratings.FIRM, ())))
         if then is not None:
             then(tx)
-        if not new:  # a bulk write: analyses in other processes see it (analysis.projection);
-            bump_stamp(tx)  # an API's small new-node write is seen by its own process
+        if stamp:
+            bump_stamp(tx)
         committing = True
         return summary
 
-    # New nodes and their relationships only, nothing else changed: a kept answer that
-    # cannot see these labels and types stays valid (graph.creations).
-    only_new = new and prelude is None and then is None and not rated
     try:
         empty.update(sizes if new else (kind for kind in kinds if _is_fresh(store, kind)))
-        with creating_only(sizes) if only_new else nullcontext():
-            return store.transaction(work)
+        return store.transaction(work)
     except KeyboardInterrupt:
         # Before the commit the transaction is rolled back: nothing of it is stored.
         raise Interrupted(translate(MAYBE_WRITTEN if committing else NOTHING_WRITTEN)) from None

@@ -48,7 +48,8 @@ async def raise_demand(ctx: Context, code: str | None, values: dict[str, Any],
     if raised is None:
         return out
     node, rels = raised
-    await asyncio.to_thread(write_graph, ctx.store, [node], rels, new=True)
+    await asyncio.to_thread(write_graph, ctx.store, [node], rels, new=True,
+                            stamp=False)
     out.node = build_node(ctx, "Demand", stored_row(node))
     return out
 

@@ -77,7 +77,8 @@ async def whistle(ctx: Context, code: str | None, values: dict[str, Any], raised
         if not lifecycle.dispatch(tx, TAKER, [row]):  # the unit went meanwhile
             raise StoreError(_("单位 {unit} 已不在库中，吹哨未保存", unit=unit))
 
-    await asyncio.to_thread(write_graph, ctx.store, [node], rels, new=True, then=dispatch)
+    await asyncio.to_thread(write_graph, ctx.store, [node], rels, new=True, then=dispatch,
+                            stamp=False)
     shown = {**stored_row(node), "props": {**stored_row(node)["props"],
                                            "status": lifecycle.DISPATCH.after}}
     out.node = build_node(ctx, "Demand", shown)

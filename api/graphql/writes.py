@@ -214,7 +214,8 @@ async def create(ctx: Context, label: str, code: str, values: dict[str, Any],
     if out.errors or link is None:
         return out
     node = NodeRecord(label, code, props)
-    await asyncio.to_thread(write_graph, ctx.store, [node], [link[0]], new=True)
+    await asyncio.to_thread(write_graph, ctx.store, [node], [link[0]], new=True,
+                            stamp=False)
     out.node = build_node(ctx, label, stored_row(node))
     return out
 
@@ -234,7 +235,7 @@ async def update(ctx: Context, label: str, code: str, values: dict[str, Any]) ->
     if out.errors:
         return out
     node = NodeRecord(label, code, props)
-    await asyncio.to_thread(write_graph, ctx.store, [node], [])
+    await asyncio.to_thread(write_graph, ctx.store, [node], [], stamp=False)
     out.node = build_node(ctx, label, stored_row(node))
     return out
 
@@ -319,5 +320,5 @@ async def link(ctx: Context, rel_type: str, source: str, target: str,
             out.errors.append(FieldError(field="input", message=_("没有这条关系")))
         return out
     record = RelRecord(rel_type, s_end, s_code, t_end, t_code, props)
-    await asyncio.to_thread(write_graph, ctx.store, [], [record])
+    await asyncio.to_thread(write_graph, ctx.store, [], [record], stamp=False)
     return out

@@ -90,6 +90,27 @@ def test_a_raised_demand_leaves_what_cannot_see_it_kept(store: BoltStore,
         assert _ask(api, COUNT, COUNTY) == (5, 1 + 1)
 
 
+RETITLE = """mutation { updateDemand(code: "DA", input: {title: "新标题"}) {
+  errors { field message } } }"""
+
+
+def test_a_changed_demand_sends_back_only_what_can_see_demands(store: BoltStore,
+                                                              tmp_path: Path) -> None:
+    """updateDemand changes a demand that existed (graph.changed): reads naming Demand,
+    or a type that can touch one (RAISED_IN, RAISED_BY, ASSIGNED_TO, ABOUT), are read
+    again and show the change; the compounds' count names none of them and stays kept."""
+    with serving(store, tmp_path) as api:
+        compounds = _ask(api, COMPOUNDS, COUNTY)[0]
+        titles = {e["node"]["code"]: e["node"]["title"]
+                  for e in api.gql(PAGE, **COUNTY)["demands"]["edges"]}
+        assert api.gql(RETITLE, **COUNTY)["updateDemand"]["errors"] == []
+        assert _ask(api, COMPOUNDS, COUNTY) == (compounds, 1)  # still kept: the stamp only
+        before = api.store.round_trips
+        page = api.gql(PAGE, **COUNTY)["demands"]["edges"]
+        assert api.store.round_trips - before > 1  # read again
+        assert {e["node"]["code"]: e["node"]["title"] for e in page} == {**titles, "DA": "新标题"}
+
+
 def test_kept_rows_are_copies(store: BoltStore, tmp_path: Path) -> None:
     """What one reader does to its rows cannot change what the next one is answered."""
     with serving(store, tmp_path):

@@ -37,7 +37,7 @@ def test_a_large_write_still_skips_the_look_up_of_an_empty_kind(store: BoltStore
 def test_new_nodes_are_created_without_look_ups(store: BoltStore) -> None:
     write_graph(store, [COMPOUND], [])
     before = store.round_trips
-    summary = write_graph(store, [DEMAND], [RAISED], new=True)
+    summary = write_graph(store, [DEMAND], [RAISED], new=True, stamp=False)
     assert store.round_trips - before == 2
     assert summary.rows() == [("Demand", 1, 0, 0), ("RAISED_IN", 1, 0, 0)]
     rows = store.read(Query("t", "MATCH (d:Demand)-[:RAISED_IN]->(k:Compound) "
@@ -49,6 +49,6 @@ def test_a_new_code_taken_meanwhile_fails_instead_of_overwriting(store: BoltStor
     write_graph(store, [COMPOUND, DEMAND], [])  # a concurrent writer got there first
     again = NodeRecord("Demand", "D1", {"title": "另一个需求", "status": "open"})
     with pytest.raises(StoreError, match="违反了唯一性约束"):
-        write_graph(store, [again], [RAISED], new=True)
+        write_graph(store, [again], [RAISED], new=True, stamp=False)
     assert store.read(TITLE, code="D1") == [{"title": "楼道灯坏了"}]
     assert not store.read(Query("t", "MATCH ()-[r:RAISED_IN]->() RETURN r.rkey AS k"))

@@ -1,0 +1,165 @@
+"""What a write statement can change (graph.changed), and the kept reads it moves.
+
+Each rule on hand-written Cypher, worked out from graph.model's ends: a demand's
+properties are seen through Demand and the four types that touch a demand (RAISED_IN,
+RAISED_BY, ASSIGNED_TO, ABOUT); a relationship's only through its type.  Then every
+write the service makes is read (none falls back to "anything" but the bulk stamp and
+the schema), and on a real store a write moves exactly the reads that could see it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis import alert_queries
+from api.graphql import queries as api_queries
+from api.graphql.selfservice import CONFIRM, REPORT
+from graph import lifecycle, points, pruning, queries, ratings
+from graph.changed import changed_names, touching
+from graph.creations import seen_names
+from graph.model import ENTERED_NODES, ENTERED_RELS
+from graph.schema import statements
+from graph.store import BUMP_STAMP, BoltStore, Query, Transaction, generation_seen_by
+from graph.writer import NodeRecord, RelRecord, write_graph
+
+DEMAND = {"Demand", "RAISED_IN", "RAISED_BY", "ASSIGNED_TO", "ABOUT"}
+PERSON = {"Person", "Member", "WORKS_AT", "LIVES_IN", "HOLDS_POST", "RAISED_BY", "ABOUT",
+          "MEMBER_OF", "REPORTED_TO", "LIAISES", "OFFERS", "ASSIGNED_TO", "AWARDED_TO",
+          "DUTY_OF"}
+
+
+def test_what_touches_a_label() -> None:
+    assert touching("Demand") == DEMAND - {"Demand"}
+    assert touching("Person") | touching("Member") == PERSON - {"Person", "Member"}
+
+
+@pytest.mark.parametrize(("cypher", "changed"), [
+    # reading changes nothing
+    ("MATCH (d:Demand {code: $c})-[r]->(x) RETURN d, r, x", set()),
+    # a node that existed: its label and every type that can touch it
+    ("MATCH (d:Demand {code: $c}) SET d.title = $t", DEMAND),
+    ("MATCH (d:Demand {code: $c}) WHERE d.status = 'open' SET d += $p RETURN d.code AS code",
+     DEMAND),
+    ("MATCH (d:Demand {code: $c}) REMOVE d.due", DEMAND),
+    ("MATCH (d:Demand {code: $c}) DETACH DELETE d", DEMAND),
+    ("MATCH (d:Demand) SET d.set = 1, d.delete = [x IN $l WHERE x > 1 | x]", DEMAND),
+    ("MATCH (d:Demand) SET d.t = 'MATCH (n) DETACH DELETE n' // MATCH (n) SET n.x = 1", DEMAND),
+    ("MATCH (p:Person {code: $c}) SET p:Member", PERSON),
+    ("MATCH (p:Member {code: $c}) REMOVE p:Member", PERSON),
+    ("MERGE (d:Demand {code: $c}) ON CREATE SET d.n = 0 ON MATCH SET d.n = d.n + 1", DEMAND),
+    # a relationship: its type
+    ("MATCH (:Person {code: $p})-[r:HOLDS_POST {rkey: $k}]->(:PartyOrg) SET r.until = $d",
+     {"HOLDS_POST"}),
+    ("MATCH (:Person {code: $p})-[r:HOLDS_POST]->(o:PartyOrg) DELETE r", {"HOLDS_POST"}),
+    # what CREATE and MERGE make: the labels and types named, nothing that existed
+    ("MATCH (m:Member {code: $m}) CREATE (e:PointsEntry $p) "
+     "CREATE (e)-[:AWARDED_TO {rkey: ''}]->(m)", {"PointsEntry", "AWARDED_TO"}),
+    ("UNWIND $rows AS row CREATE (n:Demand) SET n += row.props", {"Demand"}),
+    ("UNWIND $rows AS row CREATE (n:Person:Member) SET n += row.props", {"Person", "Member"}),
+    ("MATCH (a:Unit {code: $a}) MATCH (b:Community {code: $b}) "
+     "MERGE (a)-[r:CO_BUILDS_WITH {rkey: $k}]->(b) SET r += $p", {"CO_BUILDS_WITH"}),
+    # fail closed: anything
+    ("MATCH (n {code: $c}) SET n.x = 1", None),  # no label
+    ("MATCH (d:Demand)-[:ASSIGNED_TO]->(m) SET m.x = 1", None),  # m: one of three labels
+    ("MATCH (a:Demand)-[r]->(b) DELETE r", None),  # no type
+    ("MATCH (a:Demand), (b:Person) WITH b AS a SET a.x = 1", None),  # rebound
+    ("MATCH (d:Demand) SET d[$key] = 1", None),  # a dynamic property
+    ("MATCH (d:Demand) WITH collect(d) AS ds DELETE ds[0]", None),
+    ("MATCH (s:JinlinWriteStamp) SET s.stamp = $s", None),  # outside the model
+    ("CREATE (x {code: $c})", None),  # a node with no label
+    ("MATCH (a:Unit) CREATE (a)-[:CO_BUILDS_WITH]->(b)", None),
+    ("MERGE (a:Alert {code: $c, m: {n: 1}})", None),  # a nested map: not read
+    ("MATCH (n:Demand|Alert) SET n.x = 1", None),
+    ("FOREACH (c IN $codes | CREATE (:Demand {code: c}))", None),
+    ("CALL { MATCH (d:Demand) SET d.x = 1 }", None),
+    ("MATCH (d:Demand) CALL apoc.create.addLabels(d, ['X']) YIELD node RETURN 1", None),
+    ("LOAD CSV FROM $url AS row CREATE (:Demand {code: row[0]})", None),
+    ("CREATE CONSTRAINT demand_code IF NOT EXISTS FOR (n:Demand) REQUIRE n.code IS UNIQUE",
+     None),
+    ("CREATE INDEX demand_status IF NOT EXISTS FOR (n:Demand) ON (n.status)", None),
+    ("DROP INDEX demand_status", None),
+    ("MATCH (n) DETACH DELETE n", None),
+])
+def test_what_a_write_can_change(cypher: str, changed: set[str] | None) -> None:
+    assert changed_names(cypher) == (None if changed is None else frozenset(changed))
+
+
+def _service_writes() -> list[Query]:
+    """Every statement the service writes with, for every label and type it takes."""
+    found = [ratings.SET_FIRM_STATUS, points.WRITE, REPORT, CONFIRM, alert_queries.UPDATE,
+             alert_queries.transition("", "any"), queries.SET_MEMBER_LABEL,
+             queries.REMOVE_MEMBER_LABEL]
+    for kind in ENTERED_NODES:
+        found += [queries.create_nodes(kind.label), queries.update_nodes(kind.label),
+                  queries.delete_node(kind.label), pruning.delete_nodes(kind.label)]
+        found += [alert_queries.create(kind.label, area)
+                  for area in ("County", "Street", "Community", "Grid", "Compound")
+                  if kind.label not in ("Alert", "AlertRule")]
+    for rel in ENTERED_RELS:
+        for source in rel.sources:
+            for target in rel.targets:
+                if rel.allows(source, target):
+                    found += [queries.upsert_rels(rel.type, source, target),
+                              queries.delete_rel(rel.type, source, target)]
+    for scope in ("County", "Street", "Community"):
+        for guard in (api_queries.demand_guard(scope), api_queries.task_guard(scope),
+                      api_queries.scope_guard(scope)):
+            found.append(lifecycle.transition_query(guard))
+            found += [lifecycle.dispatch_query(taker, guard) for taker in lifecycle.TAKERS]
+    return found
+
+
+def test_every_write_of_the_service_is_read() -> None:
+    """Only the bulk writers' stamp and the schema fall back to "anything"."""
+    writes = _service_writes()
+    assert len(writes) > 300
+    assert [w.name for w in writes if changed_names(w.cypher) is None] == []
+    assert changed_names(BUMP_STAMP.cypher) is None
+    assert all(changed_names(text.cypher) is None for text in statements())
+
+
+def test_a_demand_step_changes_only_what_sees_demands() -> None:
+    step = lifecycle.transition_query(api_queries.demand_guard("Street"))
+    assert changed_names(step.cypher) == frozenset(DEMAND)
+
+
+def test_a_write_moves_exactly_the_reads_that_can_see_it(store: BoltStore) -> None:
+    write_graph(store, [NodeRecord("Compound", "C1", {"name": "甲"}),
+                        NodeRecord("Demand", "D1", {"title": "x"}),
+                        NodeRecord("Person", "P1", {"member_status": "in_service"})],
+                [RelRecord("RAISED_IN", "Demand", "D1", "Compound", "C1"),
+                 RelRecord("LIVES_IN", "Person", "P1", "Compound", "C1")])
+    members = seen_names("MATCH (c:Compound)<-[:LIVES_IN]-(n:Member) RETURN count(n) AS n")
+    place = seen_names("MATCH (:Demand {code: $c})-[:RAISED_IN]->(x) RETURN x.name AS name")
+    boards = seen_names("MATCH (d:Demand) RETURN d.status AS s, count(*) AS n")
+    reads = (members, place, boards, None)
+
+    def moved(write: Query, **params: object) -> list[bool]:
+        before = [generation_seen_by(n) for n in reads]
+        store.write(write, **params)
+        return [a != b for a, b in zip(before, [generation_seen_by(n) for n in reads],
+                                       strict=True)]
+
+    step = Query("t_step", "MATCH (d:Demand {code: $c}) SET d.status = 'accepted'")
+    assert moved(step, c="D1") == [False, True, True, True]
+    # the compound is read through an unlabelled end of RAISED_IN: its rename moves that
+    rename = queries.update_nodes("Compound")
+    assert moved(rename, rows=[{"code": "C1", "props": {"name": "乙"}}]) == [True, True, False,
+                                                                              True]
+    assert store.read(Query("t_place", "MATCH (:Demand {code: $c})-[:RAISED_IN]->(x) "
+                                       "RETURN x.name AS name"), c="D1") == [{"name": "乙"}]
+
+
+def test_a_transaction_counts_what_all_its_statements_change(store: BoltStore) -> None:
+    demands, posts = frozenset({"Demand"}), frozenset({"HOLDS_POST"})
+    people = frozenset({"Person"})
+    before = [generation_seen_by(n) for n in (demands, posts, people)]
+
+    def work(tx: Transaction) -> None:
+        tx.run(Query("t_d", "MATCH (d:Demand {code: 'none'}) SET d.x = 1"))
+        tx.run(Query("t_p", "MATCH (:Person)-[r:HOLDS_POST {rkey: 'none'}]->(:PartyOrg) "
+                            "SET r.x = 1"))
+
+    store.transaction(work)
+    after = [generation_seen_by(n) for n in (demands, posts, people)]
+    assert [a != b for a, b in zip(before, after, strict=True)] == [True, True, False]
