@@ -21,14 +21,22 @@ What one statement changes:
   them;
 * a relationship named by SET, REMOVE or DELETE: its types.
 
+Variables are followed as Cypher scopes them: WITH passes on only the variables it
+names plainly (``WITH a, b``; ``*``: all), UNWIND … AS and UNION start them afresh, and
+OPTIONAL MATCH labels only what it binds (an already bound variable keeps its row when
+the pattern fails).  A variable counts under what its patterns in the current scope say
+*before* the clause that changes it.
+
 It fails closed, answering None ("anything"), on whatever these rules do not read: the
-forms ``graph.creations`` does not read, FOREACH, CALL, LOAD CSV, schema commands, a
-clause it does not know, a changed variable that no pattern of the statement labels or
-types (or that ``AS`` may have rebound), an item of SET, REMOVE or DELETE that is not a
-variable, a label outside the model.  Soundness rests on the model's two rules, which
-ledgers, ``link`` and ``restore`` all check: a node bears one label (a member also
-bears Member, which ``widened`` adds), and a relationship joins only the ends its type
-allows.
+forms ``graph.creations`` does not read, FOREACH, CALL, LOAD CSV, GQL's LET, FILTER,
+NEXT and WHEN, schema commands, a clause it does not know, a pattern clause with
+anything besides node and relationship patterns (an inline WHERE, a function), a
+changed variable that no pattern of its scope labels or types, an item of SET, REMOVE
+or DELETE that is not a variable, a label outside the model.
+
+Soundness rests on the model's two rules, which ledgers, ``link`` and ``restore`` all
+check: a node bears one label (a member also bears Member, which ``widened`` adds), and a
+relationship joins only the ends its type allows.
 """
 
 from __future__ import annotations
@@ -43,34 +51,44 @@ from graph.model import ENDPOINT_LABELS, RELS
 # Clause keywords, longest first; only those outside brackets start a clause.
 _CLAUSE = re.compile(
     r"(?<![\w.:$])(OPTIONAL\s+MATCH|ON\s+CREATE\s+SET|ON\s+MATCH\s+SET|DETACH\s+DELETE"
-    r"|ORDER\s+BY|UNION\s+ALL|LOAD\s+CSV|MATCH|MERGE|CREATE|SET|REMOVE|DELETE|WITH|RETURN"
-    r"|UNWIND|WHERE|SKIP|LIMIT|UNION|FOREACH|CALL|DROP|USE|FINISH|SHOW)(?![\w])",
+    r"|NODETACH\s+DELETE|ORDER\s+BY|UNION\s+ALL|LOAD\s+CSV|MATCH|MERGE|CREATE|INSERT|SET"
+    r"|REMOVE|DELETE|WITH|RETURN|UNWIND|WHERE|SKIP|OFFSET|LIMIT|UNION|FOREACH|CALL|DROP|USE"
+    r"|FINISH|SHOW|LET|FILTER|NEXT|WHEN)(?!\w)",
     re.IGNORECASE)
-_READ_ONLY = {"OPTIONAL MATCH", "MATCH", "WITH", "RETURN", "UNWIND", "WHERE", "ORDER BY",
-              "SKIP", "LIMIT", "UNION", "UNION ALL"}
-_PATTERNS = {"MATCH", "OPTIONAL MATCH", "MERGE", "CREATE"}
+_PASSING = {"RETURN", "WHERE", "ORDER BY", "SKIP", "OFFSET", "LIMIT", "FINISH"}
+_PATTERNS = {"MATCH", "OPTIONAL MATCH", "MERGE", "CREATE", "INSERT"}
+_MAKING = {"MERGE", "CREATE", "INSERT"}
 _SCHEMA = re.compile(r"^\s*(CONSTRAINT|INDEX|RANGE|TEXT|POINT|FULLTEXT|LOOKUP|VECTOR|OR\b"
                      r"|DATABASE|COMPOSITE|ALIAS|USER|ROLE)\b", re.IGNORECASE)
 _NODE = re.compile(r"\(\s*(\w*)\s*((?::\s*\w+\s*)*)(?:\{[^{}]*\}|\$\w+)?\s*\)")
 _REL = re.compile(r"-\s*\[\s*(\w*)\s*((?::\s*\w+(?:\s*\|\s*:?\s*\w+)*)?)\s*"
                   r"(?:\*[\d.\s]*)?(?:\{[^{}]*\}|\$\w+)?\s*\]\s*-")
+_LEFT_OVER = re.compile(r"[^\w\s=,<>-]")  # what a pattern clause holds besides its patterns
 _ITEM = re.compile(r"\s*(\w+)\s*(?:\.\s*\w+\s*(?:=.*)?|\+=.*|=.*|((?::\s*\w+\s*)+))\s*$",
                    re.DOTALL)
-_RENAMED = re.compile(r"\bAS\s+(\w+)", re.IGNORECASE)
 _OPEN, _CLOSE = "([{", ")]}"
+_CASE = re.compile(r"(?<![\w.:$])(CASE|END)(?!\w)", re.IGNORECASE)
 
 
 @dataclass
-class _Statement:
-    """What the clauses of one statement bind, create and change."""
+class _Scope:
+    """The variables bound at one point of a statement."""
 
     labels: dict[str, set[str]] = field(default_factory=dict)  # node variable -> labels
     types: dict[str, set[str]] = field(default_factory=dict)  # relationship variable -> types
-    new: set[str] = field(default_factory=set)  # node variables first bound by CREATE
-    created: set[str] = field(default_factory=set)  # labels and types CREATE/MERGE may make
-    changed: set[str] = field(default_factory=set)  # variables SET, REMOVE or DELETE name
-    relabelled: dict[str, set[str]] = field(default_factory=dict)  # SET/REMOVE n:Label
-    renamed: set[str] = field(default_factory=set)  # bound by WITH … AS or UNWIND … AS
+    new: set[str] = field(default_factory=set)  # node variables bound by CREATE
+
+    def keep(self, names: set[str]) -> _Scope:
+        return _Scope({v: ls for v, ls in self.labels.items() if v in names},
+                      {v: ts for v, ts in self.types.items() if v in names},
+                      self.new & names)
+
+    def bound(self) -> set[str]:
+        return set(self.labels) | set(self.types)
+
+
+class _Unread(Exception):
+    """The statement holds something these rules do not read: it changes anything."""
 
 
 @lru_cache(maxsize=4096)  # every write text in use: a few hundred
@@ -83,13 +101,13 @@ def changed_names(cypher: str) -> Names:
     clauses = _clauses(text)
     if clauses is None:
         return None
-    found = _Statement()
-    for keyword, body in clauses:
-        if not _read(found, keyword, body):
-            return None
-    if found.renamed & found.changed:
-        return None  # ``WITH m AS n``: n may no longer be the node its pattern labelled
-    return _names(found)
+    scope, names = _Scope(), set[str]()
+    try:
+        for keyword, body in clauses:
+            scope = _clause(scope, names, keyword, body)
+    except _Unread:
+        return None
+    return widened(names)
 
 
 def _clauses(text: str) -> list[tuple[str, str]] | None:
@@ -109,89 +127,94 @@ def _clauses(text: str) -> list[tuple[str, str]] | None:
 
 
 def _depth(text: str) -> int:
-    return sum(text.count(c) for c in _OPEN) - sum(text.count(c) for c in _CLOSE)
+    """Brackets opened less those closed; CASE … END counts as a bracket, so the WHEN
+    of an expression is not GQL's conditional clause."""
+    words = [w.upper() for w in _CASE.findall(text)]
+    return (sum(text.count(c) for c in _OPEN) - sum(text.count(c) for c in _CLOSE)
+            + words.count("CASE") - words.count("END"))
 
 
-def _read(found: _Statement, keyword: str, body: str) -> bool:
-    """Add one clause to ``found``; False when the clause is not one these rules read."""
+def _clause(scope: _Scope, names: set[str], keyword: str, body: str) -> _Scope:
+    """Read one clause: add what it changes to ``names``; the scope after it."""
     if keyword in _PATTERNS:
         if keyword == "CREATE" and _SCHEMA.match(body):
-            return False
-        return _patterns(found, keyword, body)
-    if keyword in ("WITH", "UNWIND"):
-        found.renamed.update(_RENAMED.findall(body))
-    if keyword in _READ_ONLY:
-        return True
-    if keyword in ("SET", "ON CREATE SET", "ON MATCH SET", "REMOVE"):
-        return all(_item(found, item) for item in _top_level(body))
-    if keyword in ("DELETE", "DETACH DELETE"):
-        names = [item.strip() for item in _top_level(body)]
-        found.changed.update(names)
-        return all(re.fullmatch(r"\w+", name) for name in names)
-    return False  # FOREACH, CALL, LOAD CSV, schema and administration commands
+            raise _Unread
+        _patterns(scope, names, keyword, body)
+    elif keyword in ("SET", "ON CREATE SET", "ON MATCH SET", "REMOVE"):
+        for item in _top_level(body):
+            m = _ITEM.fullmatch(item)
+            if m is None:
+                raise _Unread
+            added = {p.strip() for p in (m.group(2) or "").split(":") if p.strip()}
+            names |= _changed(scope, m.group(1), added)
+    elif keyword in ("DELETE", "DETACH DELETE", "NODETACH DELETE"):
+        for item in _top_level(body):
+            if not re.fullmatch(r"\s*\w+\s*", item):
+                raise _Unread
+            names |= _changed(scope, item.strip(), set())
+    elif keyword == "WITH":
+        items = _top_level(re.sub(r"^\s*DISTINCT\b", "", body, flags=re.IGNORECASE))
+        if [i.strip() for i in items] == ["*"]:
+            return scope
+        return scope.keep({m.group(1) for i in items
+                           if (m := re.fullmatch(r"\s*(\w+)(?:\s+AS\s+\1)?\s*", i, re.I))})
+    elif keyword == "UNWIND":
+        return scope.keep(scope.bound() - set(re.findall(r"\bAS\s+(\w+)", body, re.I)))
+    elif keyword in ("UNION", "UNION ALL"):
+        return _Scope()
+    elif keyword not in _PASSING:
+        raise _Unread  # FOREACH, CALL, LOAD CSV, GQL's LET/FILTER/NEXT/WHEN, commands
+    return scope
 
 
-def _patterns(found: _Statement, keyword: str, body: str) -> bool:
-    """Bind the variables of a pattern clause; CREATE and MERGE also record what they
-    may create.  A creating clause must be read whole: anything left after its node and
-    relationship patterns (a nested map, a label expression) fails closed."""
-    making = keyword in ("CREATE", "MERGE")
-    rest = body
+def _patterns(scope: _Scope, names: set[str], keyword: str, body: str) -> None:
+    """Bind the variables of a pattern clause (OPTIONAL MATCH: only those not bound
+    yet); CREATE, INSERT and MERGE also add what they may create to ``names``.  The
+    clause must be read whole: anything left besides its patterns fails closed."""
+    making, optional = keyword in _MAKING, keyword == "OPTIONAL MATCH"
+    before, rest = scope.bound(), body
     for m in _REL.finditer(body):
         var, types = m.group(1), {t.strip(" :") for t in m.group(2).split("|") if t.strip(" :")}
         if making and not types:
-            return False
-        if var:
-            found.types.setdefault(var, set()).update(types)
+            raise _Unread
+        if var and not (optional and var in before):
+            scope.types.setdefault(var, set()).update(types)
         if making:
-            found.created.update(types)
+            names |= types
         rest = rest.replace(m.group(0), " ", 1)
     for m in _NODE.finditer(body):
         var, labels = m.group(1), {p.strip() for p in m.group(2).split(":") if p.strip()}
-        first = var and var not in found.labels
-        if var:
-            found.labels.setdefault(var, set()).update(labels)
-        if keyword == "CREATE" and first:
-            found.new.add(var)
+        first = bool(var) and var not in scope.labels
+        if var and not (optional and var in before):
+            scope.labels.setdefault(var, set()).update(labels)
+        if keyword in ("CREATE", "INSERT") and first:
+            scope.new.add(var)
         if making:
             if not labels and (first or not var):
-                return False  # a node with no label made
-            found.created.update(labels)
+                raise _Unread  # a node with no label made
+            names |= labels
         rest = rest.replace(m.group(0), " ", 1)
-    return not making or not re.search(r"[()\[\]{}:]", rest)
+    if _LEFT_OVER.search(rest):
+        raise _Unread
 
 
-def _item(found: _Statement, item: str) -> bool:
-    """One item of SET or REMOVE: ``n.p = …``, ``n += …``, ``n = …``, ``n:Label``."""
-    m = _ITEM.fullmatch(item)
-    if m is None:
-        return False
-    found.changed.add(m.group(1))
-    if m.group(2):
-        found.relabelled.setdefault(m.group(1), set()).update(
-            p.strip() for p in m.group(2).split(":") if p.strip())
-    return True
-
-
-def _names(found: _Statement) -> Names:
-    names = set(found.created)
-    for var in found.changed:
-        if var in found.types and var not in found.labels:
-            if not found.types[var]:
-                return None  # an untyped relationship: of any type
-            names |= found.types[var]
-            continue
-        labels = found.labels.get(var, set()) | found.relabelled.get(var, set())
-        if not labels or var in found.types:
-            return None  # bound by no labelled pattern (or as node and relationship both)
-        if var in found.new and var not in found.relabelled:
-            names |= labels  # made by this statement: nothing that existed changed
-            continue
-        for label in widened(labels):
-            if label not in ENDPOINT_LABELS:
-                return None
-            names |= {label} | touching(label)
-    return widened(names)
+def _changed(scope: _Scope, var: str, added: set[str]) -> set[str]:
+    """What changing ``var`` (and adding or removing the labels ``added``) changes."""
+    if var in scope.types and var not in scope.labels:
+        if added or not scope.types[var]:
+            raise _Unread  # an untyped relationship: of any type
+        return set(scope.types[var])
+    labels = scope.labels.get(var, set())
+    if not labels or var in scope.types:
+        raise _Unread  # bound by no labelled pattern (or as node and relationship both)
+    if var in scope.new and not added:
+        return set(labels)  # made by this statement: nothing that existed changed
+    names: set[str] = set()
+    for label in widened(labels | added):
+        if label not in ENDPOINT_LABELS:
+            raise _Unread
+        names |= {label} | touching(label)
+    return names
 
 
 @cache

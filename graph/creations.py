@@ -70,18 +70,31 @@ def widened(names: Iterable[str]) -> frozenset[str]:
 
 def plain(cypher: str) -> str | None:
     """The text with strings and comments blanked and quoted names unquoted; None when
-    a quoted name is not a plain word (the forms below could not read it)."""
+    a quoted name is not a plain word, or is a keyword (`` `skip` `` unquoted would
+    start a clause).  An unquoted name touching a word is set apart by a space
+    (``AS `m`SET`` reads ``AS m SET``)."""
     odd = False
 
     def one(m: re.Match[str]) -> str:
         nonlocal odd
-        if m.group(1) is None:
+        name = m.group(1)
+        if name is None:
             return "''" if m.group(0)[0] in "'\"" else " "
-        odd = odd or not re.fullmatch(r"\w+", m.group(1))
-        return m.group(1)
+        odd = odd or not re.fullmatch(r"\w+", name) or name.upper() in KEYWORDS
+        before = " " if re.match(r"\w", cypher[m.start() - 1:m.start()]) else ""
+        after = " " if re.match(r"\w", cypher[m.end():m.end() + 1]) else ""
+        return before + name + after
 
     text = _OPAQUE.sub(one, cypher)
     return None if odd else text
+
+
+# Words that read as Cypher (or GQL) syntax when unquoted: a quoted name spelled so is
+# not read (plain).
+KEYWORDS = frozenset("""MATCH OPTIONAL MERGE CREATE INSERT SET REMOVE DELETE DETACH NODETACH
+    WITH RETURN UNWIND WHERE ORDER BY SKIP OFFSET LIMIT UNION ALL FOREACH CALL LOAD CSV DROP
+    USE FINISH SHOW ON AS YIELD LET FILTER NEXT WHEN THEN ELSE END CASE EXISTS COUNT COLLECT
+    IS NOT AND OR XOR IN DISTINCT ASC DESC ASCENDING DESCENDING""".split())
 
 
 @lru_cache(maxsize=4096)  # the dashboard's texts: a few hundred in use

@@ -79,6 +79,25 @@ def test_what_touches_a_label() -> None:
     ("CREATE INDEX demand_status IF NOT EXISTS FOR (n:Demand) ON (n.status)", None),
     ("DROP INDEX demand_status", None),
     ("MATCH (n) DETACH DELETE n", None),
+    # found in review: each of these escaped counting before
+    ("MATCH (n:Demand) WITH count(n) AS c MATCH (n) SET n.x = c", None),  # WITH drops n
+    ("MATCH (n:Demand) RETURN n.code AS k UNION MATCH (n) SET n.x = 1 RETURN n.code AS k",
+     None),
+    ("CREATE (n:Demand) WITH count(*) AS k MATCH (n:Demand) SET n.seen = k", DEMAND),
+    ("MATCH (d:Demand)-[:RAISED_IN]->(c) OPTIONAL MATCH (c:Compound) SET c.x = 1", None),
+    ("MATCH (a:Demand)-[r]->(b) OPTIONAL MATCH ()-[r:RAISED_IN]->() DELETE r", None),
+    ("MATCH (n) SET n.x = 1, n:Demand", None),
+    ("MATCH (:Demand)-[:RAISED_IN]->(c) SET c:Alert, c.x = 1", None),
+    ("MATCH (n WHERE NOT (n:Demand)) SET n.x = 1", None),  # an inline WHERE
+    ("MATCH (c:Compound WHERE EXISTS { (y:Demand) }) MATCH (y) SET y.x = 1", None),
+    ("WITH 1 AS `skip` MATCH (d:Demand), (c:Compound) SET d.x = `skip`, c.x = 1", None),
+    ("MATCH (n:Compound) WITH n AS `m`SET m.x = 1", None),  # glued: read as AS m SET
+    ("MATCH (c:Compound {code: $c}) INSERT (d:Demand {code: $d})-[:RAISED_IN]->(c)",
+     {"Demand", "RAISED_IN"}),
+    ("MATCH (d:Demand) WHEN d.x > 1 THEN { MATCH (n) SET n.x = 1 }", None),
+    # while CASE … WHEN is an expression, read as such
+    ("MATCH (d:Demand) SET d.x = CASE WHEN d.y > 1 THEN 1 ELSE CASE d.z WHEN 1 THEN 2 END END",
+     DEMAND),
 ])
 def test_what_a_write_can_change(cypher: str, changed: set[str] | None) -> None:
     assert changed_names(cypher) == (None if changed is None else frozenset(changed))
