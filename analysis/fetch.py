@@ -9,13 +9,14 @@ memory.  Nothing here queries per item.
 
 from __future__ import annotations
 
+import contextvars
 import gc
 from collections import defaultdict
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from analysis import queries as q
 from analysis.texts import listed
@@ -27,6 +28,16 @@ from graph.store import Store
 
 Row = dict[str, Any]
 READERS = 2  # concurrent reads of one fetch (2 cores: more only contend)
+T = TypeVar("T")
+
+
+class _Readers(ThreadPoolExecutor):
+    """The fetch's reading threads.  Each read runs in a copy of the caller's context,
+    so what the caller's context carries follows it: the request's deadline
+    (graph.store.deadline) and the names its reads could see (graph.store.reads_seen)."""
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kw: Any) -> Future[T]:
+        return super().submit(contextvars.copy_context().run, fn, *args, **kw)
 
 
 @dataclass(frozen=True)
@@ -140,7 +151,7 @@ def fetch(store: Store, label: str, code: str, as_of: str | None = None) -> Scop
     # The reads run side by side, so the store works on one while the driver decodes
     # another; the posts of the people met on the way, and the child scopes' names, are
     # asked for as soon as the places that name them are in.
-    with ThreadPoolExecutor(max_workers=READERS) as pool:
+    with _Readers(max_workers=READERS) as pool:
         places = [pool.submit(store.read, query, **p)
                   for query in (q.compounds(label), q.buildings(label), q.grids(label),
                                 q.communities(label))]
