@@ -33,8 +33,8 @@ T = TypeVar("T")
 
 class _Readers(ThreadPoolExecutor):
     """The fetch's reading threads.  Each read runs in a copy of the caller's context,
-    so what the caller's context carries follows it: the request's deadline
-    (graph.store.deadline) and the names its reads could see (graph.store.reads_seen)."""
+    so the request's deadline (``graph.store.deadline``, a context variable) bounds it
+    as it bounds the caller's own reads."""
 
     def submit(self, fn: Callable[..., T], /, *args: Any, **kw: Any) -> Future[T]:
         return super().submit(contextvars.copy_context().run, fn, *args, **kw)
