@@ -9,8 +9,8 @@ What is kept is exactly what the store path computes over (the same rows, the sa
 code), so the answers are equal by construction, and the tests check it on hand-built
 graphs and on the county preset.  Entries are kept in a bounded LRU
 (``Settings.projection_entries``, ``JINLIN_PROJECTION_ENTRIES``; 0 turns the projection
-off); a county's entry holds ~18 MB of Python heap (county preset, ``bench/analysis.py
---phases projection``).
+off); a county's entry holds ~54 MB of Python heap once its indicators, match plan and
+network are all kept (county preset, ``bench/analysis.py --phases projection``, 2026-12-05).
 
 **Never stale: the generation.**  Every entry remembers the generation it was read at,
 and every use first compares it with the current one; any difference rebuilds it.  The

@@ -38,7 +38,7 @@ class Settings:
     request_timeout: float = 30.0  # seconds a request may run, store work included
     analysis_workers: int = 1  # heavy analyses run at most this many at once
     analysis_queue: int = 4  # waiting analyses beyond the running ones; more get 503
-    projection_entries: int = 16  # scopes kept read in memory (analysis.projection); 0: none
+    projection_entries: int = 12  # scopes kept read in memory (analysis.projection); 0: none
     rate_limit: float = 20.0  # requests per second per token (a bucket refilled at this rate)
     rate_burst: int = 60  # requests a token may send at once
     token_max_hours: float = 720.0  # longest token lifetime the server accepts (30 days)
