@@ -71,7 +71,7 @@ from graph.dates import parse_as_of
 from graph.i18n import DEFAULT, N_, _, language, translate
 from graph.model import MAX_TEXT, NODE_BY_LABEL, check_code
 from graph.spine import AREAS, parent_of
-from graph.store import Store, Transaction
+from graph.store import Store, Transaction, bump_stamp
 from graph.writer import NodeRecord, RelRecord, WriteSummary, write_graph
 
 SYSTEM = "system:预警"  # who the history and the audit log name for the service itself
@@ -601,6 +601,10 @@ def _apply(tx: Transaction, found: list[Condition], at: str, who: str) -> Change
         tx.run(aq.create(item, place), rows=rows)
     if updates:
         tx.run(aq.UPDATE, rows=updates)
+    if created or updates:
+        # An evaluation also runs outside the serving process (after ``jinlin load``,
+        # restore, demo): the stamp lets a running service's kept answers see it.
+        bump_stamp(tx)
     return changes
 
 

@@ -14,7 +14,7 @@ from analysis_builder import G
 from analysis import alert_queries as aq
 from analysis import alerts
 from analysis.alerts import Rule
-from graph.store import BoltStore, Query
+from graph.store import BoltStore, Query, read_stamp
 from graph.writer import NodeRecord, write_graph
 
 AS_OF = "2026-06-01"
@@ -206,6 +206,18 @@ def test_evaluating_again_changes_nothing(town: BoltStore) -> None:
     assert (after["first_seen"], after["last_seen"], after["status"]) == (AT, AT, "new")
 
 
+def test_an_evaluation_that_writes_stamps_the_database(town: BoltStore) -> None:
+    """Run by ``jinlin load`` beside a running service, an evaluation must be seen by the
+    service's kept answers (api.kept): the write stamp moves when it writes, and only
+    then."""
+    before = read_stamp(town)
+    alerts.evaluate(town, AS_OF, at=AT)
+    raised = read_stamp(town)
+    assert raised != before
+    alerts.evaluate(town, AS_OF, at=AT)
+    assert read_stamp(town) == raised
+
+
 def test_only_a_changed_message_is_written(town: BoltStore) -> None:
     """A day later the four alerts whose messages count days change (D1 13 days overdue,
     P4 62 days late, OC1 18 days left, OC3 122 days past): only they are written, with
@@ -214,7 +226,8 @@ def test_only_a_changed_message_is_written(town: BoltStore) -> None:
     before = stored(town)
     spy = Spy(town)
     assert not alerts.evaluate(spy, "2026-06-02", at=AT2).changed
-    assert spy.ran == ["alert_existing", "alert_update"]
+    # and the database's write stamp, for a service running beside (api.kept)
+    assert spy.ran == ["alert_existing", "alert_update", "bump_write_stamp"]
     moved = ["A-OVER-Demand-D1-C1", "A-REP-Person-P4-C3", "A-TERM-OwnersCommittee-OC1-C1",
              "A-TERM-OwnersCommittee-OC3-C3"]
     assert spy.rows == [moved]
@@ -385,7 +398,7 @@ def test_rules_grouped_by_area(town: BoltStore) -> None:
     spy = Spy(town)
     changes = alerts.evaluate(spy, "2026-06-02", at=AT2)
     assert (changes.raised, changes.cleared) == (["A-OVER-Community-M2"], [])
-    assert spy.ran == ["alert_existing", "alert_create_Community_Community"]
+    assert spy.ran == ["alert_existing", "alert_create_Community_Community", "bump_write_stamp"]
     assert stored(town)["A-OVER-Community-M2"]["props"]["message"] == (
         "M2有 1 件需求超期 7 天以上仍未办结，时限最早的：“换水管”（2026-05-25）")
     bad = Rule("X", "X", "demand_overdue", "K", level="Grid")
