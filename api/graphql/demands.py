@@ -30,6 +30,7 @@ from api.graphql.writes import (
     parse_code,
     validate,
     visible,
+    write_records,
 )
 from api.policy import STEP_CAPS, Cap
 from graph import lifecycle, points
@@ -37,7 +38,7 @@ from graph.i18n import _
 from graph.model import key_label
 from graph.scope import SCOPE_RELS
 from graph.store import Transaction
-from graph.writer import NodeRecord, RelRecord, stored_row, write_graph
+from graph.writer import NodeRecord, RelRecord, stored_row
 
 
 async def raise_demand(ctx: Context, code: str | None, values: dict[str, Any],
@@ -48,8 +49,7 @@ async def raise_demand(ctx: Context, code: str | None, values: dict[str, Any],
     if raised is None:
         return out
     node, rels = raised
-    await asyncio.to_thread(write_graph, ctx.store, [node], rels, new=True,
-                            stamp=False)
+    await write_records(ctx, [node], rels, new=True)
     out.node = build_node(ctx, "Demand", stored_row(node))
     return out
 

@@ -16,7 +16,6 @@ the unit visible to it.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 from typing import Any
 
@@ -25,14 +24,14 @@ from api.graphql.context import Context, now
 from api.graphql.guard import check_end
 from api.graphql.reads import parse_id
 from api.graphql.types import FieldError, build_node
-from api.graphql.writes import Outcome
+from api.graphql.writes import Outcome, write_records
 from api.policy import Cap
 from graph import lifecycle
 from graph.i18n import _
 from graph.model import NODE_BY_LABEL
 from graph.scope import SCOPE_RELS
 from graph.store import StoreError, Transaction
-from graph.writer import stored_row, write_graph
+from graph.writer import stored_row
 
 TAKER = "Unit"
 # the deadlines the mutation takes as arguments: (argument, property)
@@ -77,8 +76,7 @@ async def whistle(ctx: Context, code: str | None, values: dict[str, Any], raised
         if not lifecycle.dispatch(tx, TAKER, [row]):  # the unit went meanwhile
             raise StoreError(_("单位 {unit} 已不在库中，吹哨未保存", unit=unit))
 
-    await asyncio.to_thread(write_graph, ctx.store, [node], rels, new=True, then=dispatch,
-                            stamp=False)
+    await write_records(ctx, [node], rels, new=True, then=dispatch)
     shown = {**stored_row(node), "props": {**stored_row(node)["props"],
                                            "status": lifecycle.DISPATCH.after}}
     out.node = build_node(ctx, "Demand", shown)

@@ -138,6 +138,15 @@ def given(obj: Any) -> dict[str, Any]:
     return {k: v for k, v in vars(obj).items() if v is not UNSET}
 
 
+async def write_records(ctx: Context, nodes: list[NodeRecord], rels: list[RelRecord],
+                        **kw: Any) -> None:
+    """A mutation's records written (``graph.writer.write_graph``, off the event loop),
+    without the database's write stamp: this process counts its own writes by what they
+    change (``graph.changed``), and a stamp would send back every kept answer.  The stamp
+    is for writes from other processes (load, restore)."""
+    await asyncio.to_thread(write_graph, ctx.store, nodes, rels, stamp=False, **kw)
+
+
 async def visible(ctx: Context, label: str, code: str) -> dict[str, Any] | None:
     rows = await ctx.read(queries.by_codes(key_label(label), ctx.scope_label), codes=[code])
     return rows[0] if rows else None
@@ -214,8 +223,7 @@ async def create(ctx: Context, label: str, code: str, values: dict[str, Any],
     if out.errors or link is None:
         return out
     node = NodeRecord(label, code, props)
-    await asyncio.to_thread(write_graph, ctx.store, [node], [link[0]], new=True,
-                            stamp=False)
+    await write_records(ctx, [node], [link[0]], new=True)
     out.node = build_node(ctx, label, stored_row(node))
     return out
 
@@ -235,7 +243,7 @@ async def update(ctx: Context, label: str, code: str, values: dict[str, Any]) ->
     if out.errors:
         return out
     node = NodeRecord(label, code, props)
-    await asyncio.to_thread(write_graph, ctx.store, [node], [], stamp=False)
+    await write_records(ctx, [node], [])
     out.node = build_node(ctx, label, stored_row(node))
     return out
 
@@ -320,5 +328,5 @@ async def link(ctx: Context, rel_type: str, source: str, target: str,
             out.errors.append(FieldError(field="input", message=_("没有这条关系")))
         return out
     record = RelRecord(rel_type, s_end, s_code, t_end, t_code, props)
-    await asyncio.to_thread(write_graph, ctx.store, [], [record], stamp=False)
+    await write_records(ctx, [], [record])
     return out
