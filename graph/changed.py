@@ -45,7 +45,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-from graph.creations import UNREAD, Names, plain, widened
+from graph.creations import UNREAD, Names, names_in, plain, widened
 from graph.model import ENDPOINT_LABELS, RELS
 
 # Clause keywords, longest first; only those outside brackets start a clause.
@@ -145,7 +145,7 @@ def _clause(scope: _Scope, names: set[str], keyword: str, body: str) -> _Scope:
             m = _ITEM.fullmatch(item)
             if m is None:
                 raise _Unread
-            added = {p.strip() for p in (m.group(2) or "").split(":") if p.strip()}
+            added = names_in(m.group(2) or "")
             names |= _changed(scope, m.group(1), added)
     elif keyword in ("DELETE", "DETACH DELETE", "NODETACH DELETE"):
         for item in _top_level(body):
@@ -174,7 +174,7 @@ def _patterns(scope: _Scope, names: set[str], keyword: str, body: str) -> None:
     making, optional = keyword in _MAKING, keyword == "OPTIONAL MATCH"
     before, rest = scope.bound(), body
     for m in _REL.finditer(body):
-        var, types = m.group(1), {t.strip(" :") for t in m.group(2).split("|") if t.strip(" :")}
+        var, types = m.group(1), names_in(m.group(2), "|")
         if making and not types:
             raise _Unread
         if var and not (optional and var in before):
@@ -183,7 +183,7 @@ def _patterns(scope: _Scope, names: set[str], keyword: str, body: str) -> None:
             names |= types
         rest = rest.replace(m.group(0), " ", 1)
     for m in _NODE.finditer(body):
-        var, labels = m.group(1), {p.strip() for p in m.group(2).split(":") if p.strip()}
+        var, labels = m.group(1), names_in(m.group(2))
         first = bool(var) and var not in scope.labels
         if var and not (optional and var in before):
             scope.labels.setdefault(var, set()).update(labels)

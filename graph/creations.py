@@ -68,6 +68,12 @@ def widened(names: Iterable[str]) -> frozenset[str]:
     return found | SAME_NODES if found & SAME_NODES else found
 
 
+def names_in(listed: str, sep: str = ":") -> set[str]:
+    """The names of a label list (``:A:B``) or, with ``sep="|"``, a type list
+    (``:T|U``), as the patterns here capture them."""
+    return {n.strip(" :") for n in listed.split(sep) if n.strip(" :")}
+
+
 def plain(cypher: str) -> str | None:
     """The text with strings and comments blanked and quoted names unquoted; None when
     a quoted name is not a plain word, or is a keyword (`` `skip` `` unquoted would
@@ -114,7 +120,7 @@ def seen_names(cypher: str) -> Names:
         if typed is None:
             return None
         found.add(typed.group(1))
-        found.update(t.strip(" :") for t in typed.group(2).split("|") if t.strip(" :"))
+        found |= names_in(typed.group(2), "|")
     for opening in re.finditer(r"\(", text):
         at = opening.start()
         if _called(text, at):
@@ -126,11 +132,11 @@ def seen_names(cypher: str) -> Names:
             continue  # an expression in parentheses
         labels = node.group(2)
         if labels:
-            found.update(p.strip() for p in labels.split(":") if p.strip())
+            found |= names_in(labels)
         elif not _on_relationship(text, node.start(), node.end()):
             return None  # (n), (), ({code: $c}): any label
     for labels in _LABEL_TEST.findall(text):
-        found.update(p for p in labels.split(":") if p)
+        found |= names_in(labels)
     return widened(found)
 
 
