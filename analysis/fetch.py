@@ -145,7 +145,11 @@ def find_scope(store: Store, text: str | None) -> tuple[str, str]:
     return labels[0], text
 
 
-def fetch(store: Store, label: str, code: str, as_of: str | None = None) -> ScopeData:
+def fetch(store: Store, label: str, code: str, as_of: str | None = None,
+          demand_store: Store | None = None) -> ScopeData:
+    """The scope's rows.  ``demand_store``: where the demands and whistles are read
+    from (default ``store``), so the projection can tell which writes move them and
+    which move the places (``analysis.projection``)."""
     scope = resolve_scope(store, label, code, as_of)
     p = scope.params()
     # The reads run side by side, so the store works on one while the driver decodes
@@ -158,8 +162,8 @@ def fetch(store: Store, label: str, code: str, as_of: str | None = None) -> Scop
         others = [pool.submit(store.read, query, **p)
                   for query in (q.residents(label), q.firms(label))]
         others.append(pool.submit(store.read, q.SERVICE_SITES))  # the store's: no scope
-        demanded = pool.submit(read_demands, store, label, p)
-        whistled = pool.submit(read_whistles, store, label, p)
+        demanded = pool.submit(read_demands, demand_store or store, label, p)
+        whistled = pool.submit(read_whistles, demand_store or store, label, p)
         compounds, buildings, grids, communities = (job.result() for job in places)
         for c in compounds:
             for key in q.COMPOUND_POSTS:

@@ -12,28 +12,44 @@ graphs and on the county preset.  Entries are kept in a bounded LRU
 off); a county's entry holds ~54 MB of Python heap once its indicators, match plan and
 network are all kept (county preset, ``bench/analysis.py --phases projection``, 2026-12-05).
 
-**Never stale: the generation.**  Every entry remembers the generation it was read at,
-and every use first compares it with the current one; any difference rebuilds it.  The
-generation is the pair
+**Never stale: parts, each with what it could see.**  An entry has three parts, each
+read with a store wrapper (:class:`Noting`) that notes the labels and types its reads
+could see (``graph.creations.seen_names``):
 
-* ``graph.store.local_generation()``: the writes this process has finished (every
-  ``BoltStore.write``/``transaction``: the API's mutations, dispatches, imports), bumped
-  after the write is over, so a read that starts after a write sees a new value; free.
+* the places: everything the indicators read except demands and whistles;
+* the demands and whistles of the scope (``analysis.fetch.read_demands``,
+  ``analysis.whistle.read_whistles``);
+* the co-operation network, once asked for;
+
+and matching's store-wide reads (resources, capacity in use), kept one by one
+(:class:`KeptReads`).  Every use first asks, for each part, whether a write could have
+changed what it saw, and reads again only what could have:
+
+* ``graph.store.generation_seen_by``: this process's finished writes (every
+  ``BoltStore.write``/``transaction``: the API's mutations, dispatches, imports),
+  counted under the names each could have changed (``graph.changed``, read from its
+  Cypher) and bumped after the write is over.  The count is taken before a part's reads
+  (``graph.store.write_mark``), so a write landing meanwhile moves it; free.
 * ``graph.store.read_stamp(store)``: a random stamp the bulk paths of *any* process set
   in the database inside their own transaction (``graph.writer.write_graph``: ``jinlin
-  load`` against a running ``serve``'s store, ``--replace``, restore, console imports);
-  one read of one node per analysis, ~2 ms.
+  load`` against a running ``serve``'s store, ``--replace``, restore, console imports,
+  an alert evaluation); one read of one node per analysis, ~2 ms.  A new stamp reads
+  the whole entry again.
+
+So a raised demand or a step of its life cycle re-reads the scope's demands and
+whistles (two to four reads) and recomputes the indicators over the rows kept; the
+places and the network stay.  A member's report to a community re-reads the places and
+keeps the network; a post changed re-reads both.  Writes are not traced to counties: a
+demand raised in one county also re-reads the demands of the others' entries.
 
 Why not a counter node bumped by every write transaction (the robust option): every
 write would then lock that one node; on ArcadeDB, whose transactions are optimistic,
-concurrent writers conflict on it and are retried by the driver, which serialises the
-API's writes (``bench/projection.py --write-cost`` measures it).  Per-county counters
-would conflict less but need every write to know its county.  The cost of the chosen
-pair: a second API replica writing through its own process (two replicas on one
-Neo4j) is not seen by this one's in-process counter.  Such a deployment must not keep
-projections across requests: set ``JINLIN_PROJECTION_ENTRIES=0`` (analyses then read the
-store each time, as before) until writes carry the stamp too.  Any write invalidates
-every entry (a write is not traced to its counties): a rebuild costs one cold read.
+concurrent writers would conflict on it and be retried by the driver, serialising the
+API's writes.  The cost of counting in the process: a second API replica writing
+through its own process (two replicas on one Neo4j) is not seen by this one's counter.
+Such a deployment must not keep projections across requests: set
+``JINLIN_PROJECTION_ENTRIES=0`` (analyses then read the store each time, as before)
+until writes carry the stamp too.
 
 **The slowdown right after an import** (4-7x for matching and network in the city run
 that loads then analyses) was JPype's link between the JVM's collector and Python's:
@@ -50,18 +66,29 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import networkx as nx
 
-from analysis.fetch import Row, ScopeData, fetch, paused_gc
+from analysis.fetch import Row, ScopeData, fetch, paused_gc, read_demands
 from analysis.indicators import IndicatorReport, Options, indicators_from
 from analysis.matching import MatchPlan, plan_over
 from analysis.network import NetworkReport, analyse, build_network
+from analysis.whistle import read_whistles
+from graph.creations import Names, seen_names
 from graph.dates import parse_as_of
 from graph.settings import load_settings
-from graph.store import Query, Store, Transaction, local_generation, read_stamp
+from graph.store import (
+    Query,
+    Store,
+    Transaction,
+    WriteMark,
+    generation_seen_by,
+    local_generation,
+    read_stamp,
+    write_mark,
+)
 
 Key = tuple[str, str, str]  # label, code, as-of day
 Generation = tuple[int, str]
@@ -72,30 +99,31 @@ def generation(store: Store) -> Generation:
     return local_generation(), read_stamp(store)
 
 
-class KeptReads:
-    """A store whose reads are answered from memory once asked (the resource reads of
-    matching); each caller gets its own copy of every row, which it may change.
-    ``only``: keep the answers of these queries (by name), pass the others through."""
+@dataclass(frozen=True)
+class Part:
+    """What one part of a projection read could see (``graph.creations.seen_names``;
+    None: anything), and this process's writes under those names before it read."""
 
-    def __init__(self, store: Store, only: frozenset[str] | None = None) -> None:
+    names: Names
+    seen: tuple[int, int]
+
+    @staticmethod
+    def read_from(mark: WriteMark, names: Names) -> Part:
+        return Part(names, mark.seen_by(names))
+
+    def current(self) -> bool:
+        """No write of this process since the read could have changed what it saw."""
+        return generation_seen_by(self.names) == self.seen
+
+
+class _ReadOnly:
+    """A store wrapper for the projection's reads: it never writes."""
+
+    def __init__(self, store: Store) -> None:
         self._store = store
-        self._only = only
         self.backend = store.backend
-        self.round_trips = 0
-        self._rows: dict[tuple[str, str], list[Row]] = {}
+        self.round_trips = 0  # its own: the reads are the wrapped store's
         self._lock = threading.Lock()
-
-    def read(self, query: Query, **params: Any) -> list[Row]:
-        if self._only is not None and query.name not in self._only:
-            return self._store.read(query, **params)
-        key = (query.name, repr(sorted(params.items())))
-        with self._lock:
-            rows = self._rows.get(key)
-        if rows is None:
-            rows = self._store.read(query, **params)
-            with self._lock:
-                self._rows[key] = rows
-        return [dict(r) for r in rows]
 
     def write(self, query: Query, **params: Any) -> list[Row]:
         raise PermissionError("the projection only reads")
@@ -110,19 +138,83 @@ class KeptReads:
         """The store is the caller's to close."""
 
 
+class Noting(_ReadOnly):
+    """A store that notes what its reads could see: a part of a projection learns so
+    which writes move it, whatever queries its analysis ran (threads included)."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__(store)
+        self.names: Names = frozenset()
+
+    def read(self, query: Query, **params: Any) -> list[Row]:
+        seen = seen_names(query.cypher)
+        with self._lock:
+            self.names = None if self.names is None or seen is None else self.names | seen
+        return self._store.read(query, **params)
+
+
+class KeptReads(_ReadOnly):
+    """A store whose reads are answered from memory once asked (the resource reads of
+    matching) until a write of this process could have changed them; each caller gets
+    its own copy of every row, which it may change.  ``only``: keep the answers of these
+    queries (by name), pass the others through."""
+
+    def __init__(self, store: Store, only: frozenset[str] | None = None) -> None:
+        super().__init__(store)
+        self._only = only
+        self._rows: dict[tuple[str, str], tuple[list[Row], Part]] = {}
+
+    def read(self, query: Query, **params: Any) -> list[Row]:
+        if self._only is not None and query.name not in self._only:
+            return self._store.read(query, **params)
+        key = (query.name, repr(sorted(params.items())))
+        with self._lock:
+            kept = self._rows.get(key)
+        if kept is None or not kept[1].current():
+            part = Part.read_from(write_mark(), seen_names(query.cypher))
+            kept = self._store.read(query, **params), part
+            with self._lock:
+                self._rows[key] = kept
+        return [dict(r) for r in kept[0]]
+
+
 @dataclass
 class Projection:
-    """One scope at one as-of date as read at ``generation``, and what was computed
-    from it.  Everything handed out is shared between callers: read it, do not change it."""
+    """One scope at one as-of date, and what was computed from it, in three parts each
+    read again on its own once a write could have changed it: the places (everything
+    the indicators read but demands and whistles), the demands and whistles, the
+    co-operation network; plus matching's store-wide reads, each kept the same way.
+    ``stamp``: the database's write stamp before the reads (a bulk write by any process
+    moves it: the whole projection is then read again).  Everything handed out is
+    shared between callers: read it, do not change it."""
 
     store: Store
-    generation: Generation
+    stamp: str
     data: ScopeData
+    places: Part
+    demands: Part
     reads: KeptReads
     reports: dict[Options, IndicatorReport] = field(default_factory=dict)
     graph: nx.Graph | None = None
+    graph_part: Part | None = None
     networks: dict[int, NetworkReport] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    refreshes: int = 0  # parts read again (the tests count them)
+
+    def fresh_demands(self) -> None:
+        """Read the demands and whistles again if a write could have changed them."""
+        with self.lock:
+            if self.demands.current():
+                return
+            mark, noting = write_mark(), Noting(self.store)
+            s = self.data.scope
+            with paused_gc():
+                demands = read_demands(noting, s.label, s.params())
+                whistles = read_whistles(noting, s.label, s.params())
+            self.data = replace(self.data, demands=demands, whistles=whistles)
+            self.demands = Part.read_from(mark, noting.names)
+            self.reports = {}
+            self.refreshes += 1
 
     def indicators(self, options: Options) -> IndicatorReport:
         with self.lock:
@@ -132,17 +224,26 @@ class Projection:
                     report = self.reports[options] = indicators_from(self.data, options)
             return report
 
+    def _graph(self) -> nx.Graph:
+        """The network, read again if a write could have changed it (lock held)."""
+        if self.graph is None or self.graph_part is None or not self.graph_part.current():
+            if self.graph is not None:
+                self.refreshes += 1
+            mark, noting = write_mark(), Noting(self.store)
+            s = self.data.scope
+            with paused_gc():
+                self.graph = build_network(noting, s.label, s.code, s.as_of)
+            self.graph_part = Part.read_from(mark, noting.names)
+            self.networks = {}
+        return self.graph
+
     def network_graph(self) -> nx.Graph:
         with self.lock:
-            if self.graph is None:
-                s = self.data.scope
-                with paused_gc():
-                    self.graph = build_network(self.store, s.label, s.code, s.as_of)
-            return self.graph
+            return self._graph()
 
     def network(self, threshold: int) -> NetworkReport:
-        graph = self.network_graph()
         with self.lock:
+            graph = self._graph()
             rep = self.networks.get(threshold)
             if rep is None:
                 s = self.data.scope
@@ -151,8 +252,9 @@ class Projection:
             return rep
 
     def match(self, **kw: Any) -> MatchPlan:
+        data = self.data
         with paused_gc():
-            return plan_over(self.reads, self.data.scope, self.data.demands, **kw)
+            return plan_over(self.reads, data.scope, data.demands, **kw)
 
 
 class Projections:
@@ -166,20 +268,32 @@ class Projections:
 
     def get(self, store: Store, label: str, code: str, as_of: str | None,
             now: Generation | None = None) -> Projection:
-        """The projection of ``label:code`` at ``as_of`` (today when None), read again
-        when the store's generation moved since it was read.  ``now``: the generation
-        as the caller already read it, before any of its reads (an API request's)."""
+        """The projection of ``label:code`` at ``as_of`` (today when None), with each
+        part read again that a write could have changed since it was read.  ``now``: the
+        generation as the caller already read it, before any of its reads (an API
+        request's); only its stamp is used, this process's writes are counted by name."""
         key = (id(store), (label, code, parse_as_of(as_of)))
-        if now is None:
-            now = generation(store)  # before any read: a write landing meanwhile moves it
+        stamp = now[1] if now is not None else read_stamp(store)  # before any read
         with self._lock:
             kept = self._kept.get(key)
-            if kept is not None and kept.store is store and kept.generation == now:
-                self._kept.move_to_end(key)
-                return kept
+        if kept is not None and (kept.store is not store or kept.stamp != stamp):
+            kept = None
+        if kept is not None and kept.places.current():
+            kept.fresh_demands()
+            with self._lock:
+                if key in self._kept:
+                    self._kept.move_to_end(key)
+            return kept
+        mark, places, demanding = write_mark(), Noting(store), Noting(store)
         with paused_gc():
-            data = fetch(store, label, code, key[1][2])
-        made = Projection(store, now, data, KeptReads(store))
+            data = fetch(places, label, code, key[1][2], demand_store=demanding)
+        made = Projection(store, stamp, data, Part.read_from(mark, places.names),
+                          Part.read_from(mark, demanding.names), KeptReads(store))
+        if kept is not None:  # the places moved: what else is still current is kept
+            with kept.lock:
+                made.graph, made.graph_part, made.networks = \
+                    kept.graph, kept.graph_part, kept.networks
+            made.reads = kept.reads
         with self._lock:
             self.builds += 1
             if self.entries:
@@ -188,6 +302,12 @@ class Projections:
                 while len(self._kept) > self.entries:
                     self._kept.popitem(last=False)
         return made
+
+    @property
+    def refreshes(self) -> int:
+        """Parts of the kept projections read again on their own (the tests count them)."""
+        with self._lock:
+            return sum(p.refreshes for p in self._kept.values())
 
     def clear(self) -> None:
         """Drop every projection and reset the count of builds."""

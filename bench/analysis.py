@@ -20,6 +20,7 @@ JVM is not included.
 
     .venv/bin/python bench/analysis.py --preset county --seed 1
     .venv/bin/python bench/analysis.py --preset city --seed 1 --data-dir /tmp/city
+    .venv/bin/python bench/analysis.py --neo4j bolt://127.0.0.1:17687 --password PW
 
 Run on a fresh ``--data-dir``, the phases come right after the load; run again on the
 same directory, on a reopened store.  ``--linked-collectors`` is the baseline of the
@@ -144,6 +145,52 @@ def projection_phase(store: Store, county: str, as_of: str) -> None:
         t_warm = median_s(lambda a=answer: kept.get(store, "County", county, as_of) and a())
         print(f"{name:12} {t_direct:13.3f} {t_read + t_cold:8.3f} {t_warm:8.4f} "
               f"{t_direct / max(t_warm, 1e-9):10.0f}x", flush=True)
+    after_writes(store, kept, county, as_of)
+
+
+# Writes of three reaches, each setting a value to itself (the store is left as it was):
+# a demand's life-cycle step, a member's report to a community, a post.
+TOUCHES = (
+    ("demand step", "MATCH (d:Demand {code: $code}) SET d.status = d.status",
+     "MATCH (k:County {code: $county})<-[:PART_OF*3]-(:Grid)<-[:IN_GRID]-(:Compound)"
+     "<-[:RAISED_IN]-(d:Demand) RETURN d.code AS code LIMIT 1"),
+    ("member's report", "MATCH (:Person {code: $code})-[r:REPORTED_TO]->() "
+     "SET r.date = r.date",
+     "MATCH (k:County {code: $county})<-[:PART_OF*2]-(:Community)<-[:REPORTED_TO]-(p:Person) "
+     "RETURN p.code AS code LIMIT 1"),
+    ("post", "MATCH (:Person {code: $code})-[r:HOLDS_POST]->() SET r.role = r.role",
+     "MATCH (k:County {code: $county})<-[:PART_OF*2]-(:Community)<-[:HOLDS_POST]-(p:Person) "
+     "RETURN p.code AS code LIMIT 1"),
+)
+
+
+def after_writes(store: Store, kept: projection.Projections, county: str, as_of: str) -> None:
+    """The indicators and network measures right after a write, from the projection:
+    only the parts a write could have changed are read again.  Baseline, in the same
+    run: every part read again after any write (``Part.current`` always False), as
+    before parts were told apart."""
+    def answer() -> None:
+        entry = kept.get(store, "County", county, as_of)
+        entry.indicators(Options())
+        entry.network(3)
+
+    print(f"{'after a write':16} {'parts s':>8} {'all again s':>12} {'ratio':>6}")
+    for name, write, pick in TOUCHES:
+        code = store.read(Query("bench_pick", pick), county=county)[0]["code"]
+        touch = Query("bench_touch", write)
+        times = []
+        for stale in (False, True):
+            answer()  # warm
+            real = projection.Part.current
+            if stale:
+                projection.Part.current = lambda self: False  # type: ignore[method-assign]
+            try:
+                times.append(median_s(lambda t=touch, c=code: (store.write(t, code=c), answer()),
+                                      3))
+            finally:
+                projection.Part.current = real  # type: ignore[method-assign]
+        print(f"{name:16} {times[0]:8.3f} {times[1]:12.3f} {times[1] / times[0]:5.1f}x",
+              flush=True)
 
 
 
@@ -225,6 +272,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--as-of", default=dt.date.today().isoformat())
     ap.add_argument("--data-dir", default="", help="reuse (or fill) this store directory")
     ap.add_argument("--heap", default="4g")
+    ap.add_argument("--neo4j", default="", metavar="URI",
+                    help="measure this Neo4j (bolt://…; loaded with the preset when empty) "
+                         "instead of the embedded store under --data-dir")
+    ap.add_argument("--password", default="", help="of the --neo4j user neo4j")
     ap.add_argument("--phases", default=",".join(PHASES),
                     help=f"comma-separated subset of {', '.join(PHASES)}")
     ap.add_argument("--workers", type=int, help="processes of the pool phase "
@@ -238,7 +289,8 @@ def main(argv: list[str] | None = None) -> int:
         embedded.unlink_collectors = lambda: None  # type: ignore[assignment]
     data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="jinlin-bench-"))
     data_dir.mkdir(parents=True, exist_ok=True)
-    settings = Settings(data_dir=str(data_dir), jvm_heap=args.heap)
+    settings = Settings(data_dir=str(data_dir), jvm_heap=args.heap, store_uri=args.neo4j,
+                        store_password=args.password)
     store = open_store(settings)
     try:
         if is_empty(store):
@@ -251,7 +303,8 @@ def main(argv: list[str] | None = None) -> int:
             args.workers)
     finally:
         store.close()
-        stop_embedded(data_dir)
+        if not args.neo4j:
+            stop_embedded(data_dir)
     return 0
 
 

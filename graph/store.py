@@ -151,9 +151,32 @@ class _Counter:
 
     def seen_by(self, names: Names) -> tuple[int, int]:
         with self._lock:
-            if names is None:
-                return self._n, 0
-            return self._changing, sum(self._named.get(n, 0) for n in names)
+            return _seen(self._n, self._changing, self._named, names)
+
+    def mark(self) -> WriteMark:
+        with self._lock:
+            return WriteMark(self._n, self._changing, dict(self._named))
+
+
+def _seen(n: int, changing: int, named: dict[str, int], names: Names) -> tuple[int, int]:
+    """The part of ``n`` writes a read through ``names`` could see (see
+    :func:`generation_seen_by`)."""
+    if names is None:
+        return n, 0
+    return changing, sum(named.get(name, 0) for name in names)
+
+
+@dataclass(frozen=True)
+class WriteMark:
+    """This process's writes as counted at one moment (:func:`write_mark`)."""
+
+    n: int
+    changing: int
+    named: dict[str, int]
+
+    def seen_by(self, names: Names) -> tuple[int, int]:
+        """:func:`generation_seen_by` as it stood at the mark."""
+        return _seen(self.n, self.changing, self.named, names)
 
 
 _WRITES = _Counter()
@@ -169,6 +192,14 @@ def generation_seen_by(names: Names) -> tuple[int, int]:
     have changed anything, and after every other one that named one of ``names``
     (graph.changed).  Read it before the read, as :func:`local_generation`."""
     return _WRITES.seen_by(names)
+
+
+def write_mark() -> WriteMark:
+    """The counts of this process's writes now, for reads that learn what they could see
+    only as they go (an analysis runs whatever queries its scope needs): take the mark
+    before the first read, then ``mark.seen_by(names)`` once the names are known is what
+    :func:`generation_seen_by` would have said before the reads."""
+    return _WRITES.mark()
 
 
 def local_generation() -> int:

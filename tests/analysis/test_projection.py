@@ -71,6 +71,22 @@ def test_match_plans_equal_the_store_path(store: BoltStore, fresh: projection.Pr
     assert {a.resource for a in plan.assignments} == {"R2", "R3"}
 
 
+def test_matching_reads_the_resources_again_after_they_change(
+        store: BoltStore, fresh: projection.Projections) -> None:
+    city().write(store)
+    plan = projection.match_demands(store, "County", "K")
+    # R3 (elder care, capacity 1) serves D3 (urgency 5) before D4 (urgency 1)
+    assert {a.demand: a.resource for a in plan.assignments} == {
+        "D1": "R2", "D2": "R1", "D3": "R3"}
+    store.write(Query("t_capacity", "MATCH (r:Resource {code: $r}) SET r.capacity = 2"),
+                r="R3")
+    plan = projection.match_demands(store, "County", "K")
+    assert {a.demand: a.resource for a in plan.assignments} == {
+        "D1": "R2", "D2": "R1", "D3": "R3", "D4": "R3"}
+    assert plan == match_demands(store, "County", "K")
+    assert fresh.builds == 1  # the scope's rows were not read again
+
+
 def test_networks_equal_the_store_path(store: BoltStore, fresh: projection.Projections) -> None:
     street().write(store)
     for threshold in (2, 3):
@@ -107,7 +123,58 @@ def test_a_write_through_the_store_is_seen_at_once(store: BoltStore,
     assert closure(store) == (2, 6)
     direct = compute_indicators(store, "County", "K", NOW).get("demand_closure")
     assert (direct.numerator, direct.denominator) == (2, 6)
-    assert fresh.builds == 3
+    # the load stamped the database: read again whole; the statement moved the demands
+    assert (fresh.builds, fresh.refreshes) == (2, 1)
+
+
+def figure(store: BoltStore, key: str) -> tuple[float, float]:
+    ind = projection.indicators(store, "County", "K", NOW).get(key)
+    return ind.numerator, ind.denominator
+
+
+def run(store: BoltStore, cypher: str, **params: str) -> None:
+    store.write(Query("t_write", cypher), **params)
+
+
+def test_a_demand_step_reads_only_the_demands_again(store: BoltStore,
+                                                    fresh: projection.Projections) -> None:
+    town().write(store)
+    graph = projection.network_graph(store, "County", "K", NOW)
+    assert closure(store) == (2, 5)  # D1, D2 done of D1-D4, D6
+    run(store, "MATCH (d:Demand {code: $code}) SET d.status = 'open'", code="D1")
+    assert closure(store) == (1, 5)
+    assert (fresh.builds, fresh.refreshes) == (1, 1)  # the places were not read again
+    assert projection.network_graph(store, "County", "K", NOW) is graph  # nor the network
+    assert closure(store) == (1, 5) and fresh.refreshes == 1  # warm again
+
+
+def test_a_report_reads_the_places_again_and_keeps_the_network(
+        store: BoltStore, fresh: projection.Projections) -> None:
+    town().write(store)
+    graph = projection.network_graph(store, "County", "K", NOW)
+    # P1 reported to M1 (home); P3 to M2, not home; P10 only in 2025-06 → 1/3
+    assert figure(store, "dual_reporting_rate") == (1, 3)
+    run(store, "MATCH (:Person {code: $p})-[r:REPORTED_TO]->() SET r.date = '2024-06-01'",
+        p="P10")
+    assert figure(store, "dual_reporting_rate") == (2, 3)  # P10 lives in C4, of M2
+    assert fresh.builds == 2
+    assert projection.network_graph(store, "County", "K", NOW) is graph  # no REPORTED_TO in it
+
+
+def test_a_post_ended_reads_the_places_and_the_network_again(
+        store: BoltStore, fresh: projection.Projections) -> None:
+    town().write(store)
+    graph = projection.network_graph(store, "County", "K", NOW)
+    assert graph.has_edge(("Person", "P1"), ("OwnersCommittee", "OC1"))
+    # OC1 = {P1 chair, P2, P3, P8}; P1 alone also sits on branch B1 → 1/4
+    assert figure(store, "cross_posting_ratio") == (1, 4)
+    run(store, "MATCH (:Person {code: $p})-[r:HOLDS_POST]->(:OwnersCommittee {code: $o}) "
+        "SET r.until = '2024-06-30'", p="P1", o="OC1")
+    assert figure(store, "cross_posting_ratio") == (0, 3)
+    assert fresh.builds == 2
+    again = projection.network_graph(store, "County", "K", NOW)
+    assert again is not graph
+    assert not again.has_edge(("Person", "P1"), ("OwnersCommittee", "OC1"))
 
 
 def test_a_bulk_write_by_another_process_is_seen(store: BoltStore,

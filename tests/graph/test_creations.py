@@ -12,7 +12,7 @@ import pytest
 
 from api.graphql import queries as api_queries
 from graph.creations import seen_names
-from graph.store import BoltStore, generation_seen_by
+from graph.store import BoltStore, generation_seen_by, write_mark
 from graph.writer import NodeRecord, RelRecord, write_graph
 
 
@@ -89,3 +89,16 @@ def test_creation_only_writes_move_only_the_reads_that_can_see_them(
                         NodeRecord("Person", "P1", {"member_status": "in_service"})],
                 [RelRecord("LIVES_IN", "Person", "P1", "Compound", "C1")], new=True, stamp=False)
     assert generation_seen_by(members) != last[0]
+
+
+def test_a_mark_answers_later_as_the_counts_stood_when_it_was_taken(
+        store: BoltStore) -> None:
+    """A projection's part learns what it could see only from the reads it ran: it takes
+    a mark first and asks it once the names are known (analysis.projection)."""
+    members, demands = frozenset({"Person", "Member"}), frozenset({"Demand"})
+    before = [generation_seen_by(n) for n in (members, demands, None)]
+    mark = write_mark()
+    write_graph(store, [NodeRecord("Demand", "D1", {"title": "x"})], [], new=True, stamp=False)
+    assert [mark.seen_by(n) for n in (members, demands, None)] == before
+    assert generation_seen_by(members) == before[0]
+    assert generation_seen_by(demands) != before[1]
