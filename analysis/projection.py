@@ -37,8 +37,8 @@ changed what it saw, and reads again only what could have:
   the whole entry again.
 
 So a raised demand or a step of its life cycle re-reads the scope's demands and
-whistles (two to four reads) and recomputes the indicators over the rows kept; the
-places and the network stay.  A member's report to a community re-reads the places and
+whistles (two to four reads), when the indicators or matching next ask for them, and
+recomputes the indicators over the rows kept; the places and the network stay.  A member's report to a community re-reads the places and
 keeps the network; a post changed re-reads both.  Writes are not traced to counties: a
 demand raised in one county also re-reads the demands of the others' entries.
 
@@ -201,11 +201,10 @@ class Projection:
     lock: threading.Lock = field(default_factory=threading.Lock)
     refreshes: int = 0  # parts read again (the tests count them)
 
-    def fresh_demands(self) -> None:
-        """Read the demands and whistles again if a write could have changed them."""
-        with self.lock:
-            if self.demands.current():
-                return
+    def _data(self) -> ScopeData:
+        """The rows, with the demands and whistles read again if a write could have
+        changed them (lock held).  Only what uses them asks: not the network."""
+        if not self.demands.current():
             mark, noting = write_mark(), Noting(self.store)
             s = self.data.scope
             with paused_gc():
@@ -215,13 +214,15 @@ class Projection:
             self.demands = Part.read_from(mark, noting.names)
             self.reports = {}
             self.refreshes += 1
+        return self.data
 
     def indicators(self, options: Options) -> IndicatorReport:
         with self.lock:
+            data = self._data()
             report = self.reports.get(options)
             if report is None:
                 with paused_gc():
-                    report = self.reports[options] = indicators_from(self.data, options)
+                    report = self.reports[options] = indicators_from(data, options)
             return report
 
     def _graph(self) -> nx.Graph:
@@ -252,7 +253,8 @@ class Projection:
             return rep
 
     def match(self, **kw: Any) -> MatchPlan:
-        data = self.data
+        with self.lock:
+            data = self._data()
         with paused_gc():
             return plan_over(self.reads, data.scope, data.demands, **kw)
 
@@ -279,7 +281,6 @@ class Projections:
         if kept is not None and (kept.store is not store or kept.stamp != stamp):
             kept = None
         if kept is not None and kept.places.current():
-            kept.fresh_demands()
             with self._lock:
                 if key in self._kept:
                     self._kept.move_to_end(key)

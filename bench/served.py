@@ -26,12 +26,14 @@ from api.kept import Answers  # noqa: E402
 from graph.embedded import stop_embedded  # noqa: E402
 from graph.open import open_store  # noqa: E402
 from graph.settings import Settings  # noqa: E402
+from graph.store import Store  # noqa: E402
 from graph.writer import is_empty  # noqa: E402
 from loaders.ledger import load_ledgers  # noqa: E402
 from loaders.synthetic import generate  # noqa: E402
 
 COUNTY = "C01"
 ADMIN, PASSWORD = "bench.admin", "bench-password-1"
+SERVING: list[Store] = []  # the store behind the app being served (one at a time)
 
 
 @contextmanager
@@ -51,9 +53,11 @@ def served_county(data_dir: str | None) -> Iterator[str]:
                 accounts.add(ADMIN, "bench", "county_admin", COUNTY, lambda s: True)
             accounts.change_password(ADMIN, PASSWORD)
             base, stop = serve(create_app(settings, store))
+            SERVING.append(store)
             try:
                 yield base
             finally:
+                SERVING.remove(store)
                 stop()
         finally:
             store.close()
