@@ -38,9 +38,10 @@ changed what it saw, and reads again only what could have:
 
 So a raised demand or a step of its life cycle re-reads the scope's demands and
 whistles (two to four reads), when the indicators or matching next ask for them, and
-recomputes the indicators over the rows kept; the places and the network stay.  A member's report to a community re-reads the places and
-keeps the network; a post changed re-reads both.  Writes are not traced to counties: a
-demand raised in one county also re-reads the demands of the others' entries.
+recomputes the indicators over the rows kept; the places and the network stay.  A
+member's report to a community re-reads the places and keeps the network; a post
+changed re-reads both.  Writes are not traced to counties: a demand raised in one
+county also re-reads the demands of the others' entries.
 
 Why not a counter node bumped by every write transaction (the robust option): every
 write would then lock that one node; on ArcadeDB, whose transactions are optimistic,
@@ -198,23 +199,29 @@ class Projection:
     graph: nx.Graph | None = None
     graph_part: Part | None = None
     networks: dict[int, NetworkReport] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    lock: threading.RLock = field(default_factory=threading.RLock)  # indicators → _data
     refreshes: int = 0  # parts read again (the tests count them)
 
     def _data(self) -> ScopeData:
         """The rows, with the demands and whistles read again if a write could have
-        changed them (lock held).  Only what uses them asks: not the network."""
+        changed them; the lock is taken only then.  Only what uses them asks: not the
+        network."""
         if not self.demands.current():
-            mark, noting = write_mark(), Noting(self.store)
-            s = self.data.scope
-            with paused_gc():
-                demands = read_demands(noting, s.label, s.params())
-                whistles = read_whistles(noting, s.label, s.params())
-            self.data = replace(self.data, demands=demands, whistles=whistles)
-            self.demands = Part.read_from(mark, noting.names)
-            self.reports = {}
-            self.refreshes += 1
+            with self.lock:
+                if not self.demands.current():
+                    self._read_demands()
         return self.data
+
+    def _read_demands(self) -> None:
+        mark, noting = write_mark(), Noting(self.store)
+        s = self.data.scope
+        with paused_gc():
+            demands = read_demands(noting, s.label, s.params())
+            whistles = read_whistles(noting, s.label, s.params())
+        self.data = replace(self.data, demands=demands, whistles=whistles)
+        self.demands = Part.read_from(mark, noting.names)  # after the data: see _data
+        self.reports = {}
+        self.refreshes += 1
 
     def indicators(self, options: Options) -> IndicatorReport:
         with self.lock:
@@ -244,17 +251,17 @@ class Projection:
 
     def network(self, threshold: int) -> NetworkReport:
         with self.lock:
-            graph = self._graph()
-            rep = self.networks.get(threshold)
-            if rep is None:
-                s = self.data.scope
-                rep = self.networks[threshold] = analyse(graph, s.label, s.code,
-                                                         threshold=threshold)
-            return rep
+            graph, networks = self._graph(), self.networks
+            rep = networks.get(threshold)
+        if rep is None:  # measured outside the lock: matching need not wait for it
+            s = self.data.scope
+            rep = analyse(graph, s.label, s.code, threshold=threshold)
+            with self.lock:  # the graph's own reports (a new graph has a new dict)
+                networks[threshold] = rep
+        return rep
 
     def match(self, **kw: Any) -> MatchPlan:
-        with self.lock:
-            data = self._data()
+        data = self._data()
         with paused_gc():
             return plan_over(self.reads, data.scope, data.demands, **kw)
 

@@ -9,6 +9,7 @@ still: only the database's stamp can tell).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -204,3 +205,35 @@ def test_entries_are_bounded(store: BoltStore) -> None:
     off.get(store, "County", "K", NOW)
     off.get(store, "County", "K", NOW)
     assert off.builds == 2
+
+
+def test_a_warm_match_does_not_wait_for_a_network_analysis(
+        store: BoltStore, fresh: projection.Projections, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The network's measures run outside the entry's lock (seconds on a county):
+    matching the same scope meanwhile answers at once."""
+    city().write(store)
+    expected = projection.match_demands(store, "County", "K")  # warm
+    started, release = threading.Event(), threading.Event()
+    real = projection.analyse
+
+    def held(*args: object, **kw: object) -> object:
+        started.set()
+        release.wait(60)
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(projection, "analyse", held)
+    measuring = threading.Thread(target=projection.network_report,
+                                 args=(store, "County", "K"))
+    measuring.start()
+    try:
+        assert started.wait(60)
+        got: list[object] = []
+        matching = threading.Thread(
+            target=lambda: got.append(projection.match_demands(store, "County", "K")))
+        matching.start()
+        matching.join(30)  # bounded: a match waiting for the measures would not return
+        assert got == [expected]
+    finally:
+        release.set()
+        measuring.join()

@@ -15,7 +15,7 @@ from test_page_demands import SET_DUE, board, only
 from test_page_network import _tables
 
 from api.kept import answers_of
-from graph.store import BoltStore
+from graph.store import BoltStore, Query
 from graph.writer import NodeRecord as N
 from graph.writer import RelRecord as R
 from graph.writer import write_graph
@@ -112,3 +112,43 @@ def test_off_with_the_projection(store: BoltStore, tmp_path: Path) -> None:
         client = console.login("admin")
         first = _reads(console, client, "/demands")  # and the scope node, once
         assert _reads(console, client, "/demands") == first - 1 > 5
+
+
+def test_a_demand_step_leaves_the_network_page_in_memory(console: Console) -> None:
+    """A write is read from its own Cypher (graph.changed): a demand's new due date
+    names the demand and its relationships.  The network page is made again from kept
+    answers alone (its reads and the projection's network saw none of them): one read,
+    the stamp.  The board reads its demands again."""
+    console.add("admin", "county_admin", "K1")
+    client = console.login("admin")
+    network = client.get("/network").text
+    client.get("/demands")
+    console.store.write(SET_DUE, code="DA2", due="2025-01-10")
+    assert _reads(console, client, "/network") == 1
+    assert client.get("/network").text == network
+    assert _reads(console, client, "/demands") > 5
+    page = client.get("/demands").text
+    assert re.findall(r'<article class="item overdue" id="demand-(\w+)">', page) == ["DA2"]
+
+
+POST = Query("t_post", "MATCH (p:Person {code: $p}), (o:OwnersCommittee {code: $o}) "
+             "CREATE (p)-[:HOLDS_POST {role: 'chair', since: '2021-01-01'}]->(o)")
+MANAGES = Query("t_manages", "MATCH (f:PropertyFirm {code: $f}), (c:Compound {code: $c}) "
+                "CREATE (f)-[:MANAGES {since: '2020-01-01'}]->(c)")
+
+
+def test_a_statement_the_page_could_see_is_seen_at_once(console: Console) -> None:
+    """No stamp this time (one statement, as a mutation sends): only the names it
+    changed tell the kept reads and the projection's parts behind the network page and
+    the dashboard that a post and a firm's contract are new."""
+    console.add("admin", "county_admin", "K1")
+    client = console.login("admin")
+    isolated = ["OwnersCommittee:OCB", "OwnersCommittee:OCS", "PartyOrg:POB", "PartyOrg:POS"]
+    assert [r[1].split()[-1] for r in _tables(client.get("/network").text)["isolated"]] == \
+        isolated
+    assert _fraction(client.get("/").text, "property_management_coverage") == "0 / 5"
+    console.store.write(POST, p="PX", o="OCB")
+    assert [r[1].split()[-1] for r in _tables(client.get("/network").text)["isolated"]] == \
+        isolated[1:]
+    console.store.write(MANAGES, f="FA", c="CA")
+    assert _fraction(client.get("/").text, "property_management_coverage") == "1 / 5"
