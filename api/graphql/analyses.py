@@ -210,7 +210,9 @@ async def dispatch_matches(info: strawberry.Info, scope: str | None = None,
     async def work(ctx: Context) -> MatchResult:
         ctx.require(Cap.DISPATCH)
         label, code = await _scope(info, scope)
-        plan = await _projected(ctx, projection.match_demands, label, code, None,
+        # read through the service's own store, not the audited copy that writes: the
+        # projection keeps one entry per store, and a copy's would be cold every time
+        plan = await _projected(info.context, projection.match_demands, label, code, None,
                                 radius=radius_m, k=max(1, min(k, 100)), admit=redact.admit(ctx))
         wanted = None if demands is None else set(demands)
         chosen = plan if wanted is None else replace(plan, assignments=[

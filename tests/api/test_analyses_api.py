@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from apihelp import Api
 
+from analysis import projection
+
 TABLE = """query($scope: String, $keys: [String!]) {
   indicators(scope: $scope, asOf: "2025-01-01", keys: $keys) {
     scope asOf
@@ -80,9 +82,14 @@ def test_dispatching_is_for_staff_and_audited(town_api: Api) -> None:
     body = town_api.post("mutation { dispatchMatches { dispatched } }",
                          role="analyst", scope="K1").json()
     assert body["errors"][0]["message"] == "角色 analyst 无权派发需求"
+    kept = projection.shared()
+    kept.clear()
     data = town_api.gql("mutation { dispatchMatches { dispatched } }", scope="K1")
     assert data["dispatchMatches"]["dispatched"] == []
     assert '"dispatchMatches"' in town_api.audit.read_text()
+    town_api.gql("mutation { dispatchMatches { dispatched } }", scope="K1")
+    town_api.gql("{ matchPlan { candidatePairs } }", scope="K1")
+    assert kept.builds == 1  # one entry for the county, whoever asks, audited or not
 
 
 def test_indicators_say_which_way_is_better(town_api: Api) -> None:
