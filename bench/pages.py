@@ -21,7 +21,9 @@ The modes, interleaved request by request so that all see the same machine:
   write stamp, api.console.cache);
 - ``written``: today's pages, each request right after a demand's life-cycle step
   written by the serving process (:func:`demand_step`, the commonest write): what the
-  first look after it costs, with what the step cannot have changed still kept.
+  first look after it costs, with what the step cannot have changed still kept;
+- ``whole``, its baseline: the same step, with the analytic projection read again whole
+  after any write, as before it was read in parts (:func:`whole_step`).
 
 Target (issue 13): each page p95 ≤ 250 ms serial on the county.
 Run: ``python bench/pages.py [--data-dir DIR] [--repeat 20] [--page /map ...]``.
@@ -48,6 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "conso
 from consolehelp import sign_in  # noqa: E402
 from served import ADMIN, COUNTY, PASSWORD, SERVING, served_county, uncached  # noqa: E402
 
+from analysis import projection  # noqa: E402
 from api.console import map as map_page  # noqa: E402
 from api.graphql import analyses  # noqa: E402
 from graph.store import Query  # noqa: E402
@@ -92,6 +95,18 @@ def demand_step() -> Iterator[None]:
     store = SERVING[0]
     store.write(STEP, code=store.read(A_DEMAND)[0]["code"])
     yield
+
+
+@contextmanager
+def whole_step() -> Iterator[None]:
+    """:func:`demand_step`, and every part of every projection taken to be stale."""
+    real = projection.Part.current
+    projection.Part.current = lambda self: False  # type: ignore[method-assign]
+    try:
+        with demand_step():
+            yield
+    finally:
+        projection.Part.current = real  # type: ignore[method-assign]
 
 
 def timed(client: httpx.Client, path: str) -> tuple[float, int]:
@@ -139,7 +154,8 @@ def main() -> int:
     args = ap.parse_args()
     paths = tuple(args.page or PAGES)
     modes: dict[str, Callable[[], AbstractContextManager[None]]] = {
-        "cold": uncached, "now": nullcontext, "written": demand_step}
+        "cold": uncached, "now": nullcontext, "written": demand_step,
+        "whole": whole_step}
     if not args.no_baseline:
         modes = {"old": old_pages, **modes}
     with served_county(args.data_dir) as base, \
