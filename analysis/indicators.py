@@ -124,8 +124,25 @@ def compute_indicators(
         return indicators_from(data, options or Options())
 
 
-def indicators_from(d: ScopeData, opt: Options) -> IndicatorReport:
-    out = [
+# The figures over the places, in the table's order around the demands' figures: what
+# a report over the same places can hand on when only the demands were read again.
+PlaceFigures = tuple[list[Indicator], list[Indicator]]
+
+
+def indicators_from(d: ScopeData, opt: Options, places: PlaceFigures | None = None
+                    ) -> IndicatorReport:
+    """The report over ``d``.  ``places``: :func:`place_figures` of ``d``'s places with
+    these options, computed before (the analytic projection keeps them while it reads
+    only the demands and whistles again after a demand's step)."""
+    before, after = places if places is not None else place_figures(d, opt)
+    return IndicatorReport(d.scope, [*before, demand_closure(d), *whistle_indicators(d),
+                                     *after])
+
+
+def place_figures(d: ScopeData, opt: Options) -> PlaceFigures:
+    """Every figure that reads neither the demands nor the whistles of ``d`` (the
+    tests check it, with those emptied), as the table's part before them and after."""
+    before = [
         compound_flag(d, "compound_branch_coverage", N_("小区党组织覆盖率"),
                       _("有小区或网格党支部覆盖的小区数 ÷ 小区数"), "branches"),
         building_groups(d),
@@ -141,11 +158,8 @@ def indicators_from(d: ScopeData, opt: Options) -> IndicatorReport:
         *community_indicators(d),
         grid_staffing(d),
         service_circle(d, opt.walk_m),
-        demand_closure(d),
-        *whistle_indicators(d),
-        annual_duties(d),
     ]
-    return IndicatorReport(d.scope, out)
+    return before, [annual_duties(d)]
 
 
 def _compound_item(d: ScopeData, c: Row, num: float, den: float = 1.0,

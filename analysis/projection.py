@@ -3,8 +3,9 @@
 Like a projected graph of Neo4j GDS: the first analysis of a scope (indicators, gaps,
 matching, network) at an as-of date reads it with the store-query path
 (``analysis.fetch.fetch``: the ``ScopeData`` rows, ~12 set-based reads) and keeps what
-it read; the next ones answer from memory: the indicator report per ``Options``, the
-co-operation network and its measures per threshold, the resource reads of matching.
+it read; the next ones answer from memory: the indicator report per ``Options`` and
+language, the co-operation network and its measures per threshold, the resource reads
+of matching.
 What is kept is exactly what the store path computes over (the same rows, the same
 code), so the answers are equal by construction, and the tests check it on hand-built
 graphs and on the county preset.  Entries are kept in a bounded LRU
@@ -38,7 +39,8 @@ changed what it saw, and reads again only what could have:
 
 So a raised demand or a step of its life cycle re-reads the scope's demands and
 whistles (two to four reads), when the indicators or matching next ask for them, and
-recomputes the indicators over the rows kept; the places and the network stay.  A
+recomputes the figures over them (``analysis.indicators.place_figures``, the others,
+are kept); the places and the network stay.  A
 member's report to a community re-reads the places and keeps the network; a post
 changed re-reads both.  Writes are not traced to counties: a demand raised in one
 county also re-reads the demands of the others' entries.
@@ -73,12 +75,19 @@ from typing import Any
 import networkx as nx
 
 from analysis.fetch import Row, ScopeData, fetch, paused_gc, read_demands
-from analysis.indicators import IndicatorReport, Options, indicators_from
+from analysis.indicators import (
+    IndicatorReport,
+    Options,
+    PlaceFigures,
+    indicators_from,
+    place_figures,
+)
 from analysis.matching import MatchPlan, plan_over
 from analysis.network import NetworkReport, analyse, build_network
 from analysis.whistle import read_whistles
 from graph.creations import Names, seen_names
 from graph.dates import parse_as_of
+from graph.i18n import current
 from graph.settings import load_settings
 from graph.store import (
     Query,
@@ -195,7 +204,10 @@ class Projection:
     places: Part
     demands: Part
     reads: KeptReads
-    reports: dict[Options, IndicatorReport] = field(default_factory=dict)
+    # per options and language (titles, definitions and reasons are in the language in
+    # force: graph.i18n); the place figures stay while only the demands are read again
+    reports: dict[tuple[Options, str], IndicatorReport] = field(default_factory=dict)
+    places_figures: dict[tuple[Options, str], PlaceFigures] = field(default_factory=dict)
     graph: nx.Graph | None = None
     graph_part: Part | None = None
     networks: dict[int, NetworkReport] = field(default_factory=dict)
@@ -224,12 +236,16 @@ class Projection:
         self.refreshes += 1
 
     def indicators(self, options: Options) -> IndicatorReport:
+        key = (options, current())
         with self.lock:
             data = self._data()
-            report = self.reports.get(options)
+            report = self.reports.get(key)
             if report is None:
                 with paused_gc():
-                    report = self.reports[options] = indicators_from(data, options)
+                    places = self.places_figures.get(key)
+                    if places is None:
+                        places = self.places_figures[key] = place_figures(data, options)
+                    report = self.reports[key] = indicators_from(data, options, places)
             return report
 
     def _graph(self) -> nx.Graph:

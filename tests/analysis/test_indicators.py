@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from analysis_town import town
 
-from analysis.indicators import IndicatorReport, Options, compute_indicators
+from analysis.fetch import fetch
+from analysis.indicators import (
+    IndicatorReport,
+    Options,
+    compute_indicators,
+    indicators_from,
+    place_figures,
+)
 from analysis.tally import Indicator
 from graph.store import BoltStore
 
@@ -219,3 +227,18 @@ def test_every_analysis_read_may_name_optional_data() -> None:
               whistles_query("County", "Compound")]
     assert len(reads) >= 15  # the module-level ones found, and some built
     assert [r.name for r in reads if not r.optional_names] == []
+
+
+@pytest.mark.parametrize("as_of", [NOW, THEN])
+def test_the_place_figures_read_no_demand(county: BoltStore, as_of: str) -> None:
+    """The analytic projection keeps them while it reads only the demands and whistles
+    again: they must not change when those do."""
+    d, opt = fetch(county, "County", "K", as_of), Options(overload_threshold=2)
+    bare = replace(d, demands=[], whistles=[])
+    assert place_figures(d, opt) == place_figures(bare, opt)
+    whole = indicators_from(d, opt)
+    assert indicators_from(d, opt, place_figures(bare, opt)) == whole
+    assert [i.key for i in whole.indicators] == [i.key for i in indicators_from(bare, opt)
+                                                 .indicators]
+    if as_of == NOW:  # D1-D4 and D6 raised by then: the demands' own figure does change
+        assert indicators_from(bare, opt).get("demand_closure") != whole.get("demand_closure")

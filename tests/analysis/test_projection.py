@@ -142,12 +142,15 @@ def test_a_demand_step_reads_only_the_demands_again(store: BoltStore,
     town().write(store)
     graph = projection.network_graph(store, "County", "K", NOW)
     assert closure(store) == (2, 5)  # D1, D2 done of D1-D4, D6
+    [places] = fresh.get(store, "County", "K", NOW).places_figures.values()
     run(store, "MATCH (d:Demand {code: $code}) SET d.status = 'open'", code="D1")
     # the network neither was read again nor asked for the demands
     assert projection.network_graph(store, "County", "K", NOW) is graph
     assert (fresh.builds, fresh.refreshes) == (1, 0)
     assert closure(store) == (1, 5)
     assert (fresh.builds, fresh.refreshes) == (1, 1)  # the places were not read again
+    [again] = fresh.get(store, "County", "K", NOW).places_figures.values()
+    assert again is places  # nor their figures computed again
     assert closure(store) == (1, 5) and fresh.refreshes == 1  # warm again
 
 

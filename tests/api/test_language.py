@@ -14,6 +14,7 @@ import httpx
 import pytest
 from apihelp import Api, api_settings, running
 
+from analysis import projection
 from api.graphql.pools import Pools
 from api.http.app import create_app
 from api.http.language import requested
@@ -65,6 +66,24 @@ def test_an_answer_computed_on_an_analysis_thread_is_in_the_request_language(
         "asOf must be a date written YYYY-MM-DD, got 'yesterday'", "INVALID_INPUT")
     assert _error(town_api.post(query)) == (
         "asOf 必须是 YYYY-MM-DD 格式的日期，收到 'yesterday'", "INVALID_INPUT")
+
+
+def test_a_kept_indicator_table_is_in_each_request_language(town_api: Api) -> None:
+    """The analytic projection keeps a report per language: the titles, definitions and
+    reasons of an English request after a Chinese one are English (they were Chinese)."""
+    projection.shared().clear()
+    query = '{ indicators(keys: ["demand_closure"]) { indicators { title definition reason } } }'
+
+    def figure(lang: str | None) -> dict[str, str]:
+        answer = town_api.post(query, lang=lang, scope="K1").json()
+        return answer["data"]["indicators"]["indicators"][0]
+
+    assert figure(None) == {"title": "需求办结率", "definition": "已办结的需求数 ÷ 需求数",
+                            "reason": "范围内没有需求"}
+    assert figure("en") == {"title": "Demand closure", "definition": "demands done ÷ demands",
+                            "reason": "no demands in scope"}
+    assert figure(None)["title"] == "需求办结率"
+    assert projection.shared().builds == 1  # one read of the scope for both languages
 
 
 def test_pool_threads_run_in_the_callers_language() -> None:
