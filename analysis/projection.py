@@ -85,7 +85,7 @@ from analysis.indicators import (
 from analysis.matching import MatchPlan, plan_over
 from analysis.network import NetworkReport, analyse, build_network
 from analysis.whistle import read_whistles
-from graph.creations import Names, seen_names
+from graph.creations import Names, seen_names, union
 from graph.dates import parse_as_of
 from graph.i18n import current
 from graph.settings import load_settings
@@ -159,7 +159,7 @@ class Noting(_ReadOnly):
     def read(self, query: Query, **params: Any) -> list[Row]:
         seen = seen_names(query.cypher)
         with self._lock:
-            self.names = None if self.names is None or seen is None else self.names | seen
+            self.names = union(self.names, seen)
         return self._store.read(query, **params)
 
 

@@ -62,6 +62,11 @@ UNREAD = re.compile(
     re.IGNORECASE)
 
 
+def union(a: Names, b: Names) -> Names:
+    """Names seen through either (None, anything, absorbs the rest)."""
+    return None if a is None or b is None else a | b
+
+
 def widened(names: Iterable[str]) -> frozenset[str]:
     """``names`` with the labels their nodes always bear besides (Person ⇔ Member)."""
     found = frozenset(names)

@@ -46,7 +46,7 @@ from neo4j.exceptions import (
 )
 
 from graph.changed import changed_names
-from graph.creations import Names
+from graph.creations import Names, union
 from graph.i18n import _
 
 T = TypeVar("T")
@@ -182,10 +182,6 @@ class WriteMark:
 _WRITES = _Counter()
 
 
-def _union(a: Names, b: Names) -> Names:
-    return None if a is None or b is None else a | b
-
-
 def generation_seen_by(names: Names) -> tuple[int, int]:
     """The part of this process's writes a read through ``names`` (graph.creations'
     ``seen_names``; None: anything) could see: it changes after every write that may
@@ -276,7 +272,7 @@ class _Tx:
 
     def run(self, query: Query, **params: Any) -> list[dict[str, Any]]:
         self._store._count()
-        self._changed[0] = _union(self._changed[0], changed_names(query.cypher))
+        self._changed[0] = union(self._changed[0], changed_names(query.cypher))
         _budget(query)  # the transaction's own timeout bounds the statement itself
         with _explained(query, keep_transient=True):
             return self._tx.run(query.cypher, params).data()
