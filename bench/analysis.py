@@ -152,14 +152,14 @@ def projection_phase(store: Store, county: str, as_of: str) -> None:
 # a demand's life-cycle step, a member's report to a community, a post.
 TOUCHES = (
     ("demand step", "MATCH (d:Demand {code: $code}) SET d.status = d.status",
-     "MATCH (k:County {code: $county})<-[:PART_OF*3]-(:Grid)<-[:IN_GRID]-(:Compound)"
+     "MATCH (:County {code: $county})<-[:PART_OF*3]-(:Grid)<-[:IN_GRID]-(:Compound)"
      "<-[:RAISED_IN]-(d:Demand) RETURN d.code AS code LIMIT 1"),
     ("member's report", "MATCH (:Person {code: $code})-[r:REPORTED_TO]->() "
      "SET r.date = r.date",
-     "MATCH (k:County {code: $county})<-[:PART_OF*2]-(:Community)<-[:REPORTED_TO]-(p:Person) "
+     "MATCH (:County {code: $county})<-[:PART_OF*2]-(:Community)<-[:REPORTED_TO]-(p:Person) "
      "RETURN p.code AS code LIMIT 1"),
     ("post", "MATCH (:Person {code: $code})-[r:HOLDS_POST]->() SET r.role = r.role",
-     "MATCH (k:County {code: $county})<-[:PART_OF*2]-(:Community)<-[:HOLDS_POST]-(p:Person) "
+     "MATCH (:County {code: $county})<-[:PART_OF*2]-(:Community)<-[:HOLDS_POST]-(p:Person) "
      "RETURN p.code AS code LIMIT 1"),
 )
 
