@@ -261,9 +261,10 @@ async def demands_by_place(self: Any, info: strawberry.Info, within: strawberry.
                           **params)
     places: dict[str, dict[str, int]] = {}
     for r in rows:
-        place = (types.global_id("Compound", r["compound"]) if r["compound"] else
-                 types.global_id("Community", r["community"]))
-        places.setdefault(place, {})[r["value"]] = int(r["total"])
+        place = (types.global_id("Compound", min(r["compounds"])) if r["compounds"] else
+                 types.global_id("Community", min(r["communities"])))
+        counts = places.setdefault(place, {})
+        counts[r["value"]] = counts.get(r["value"], 0) + int(r["total"])
     statuses = NODE_BY_LABEL["Demand"].prop("status").choices
     return [PlaceCount(id=strawberry.ID(place), code=place.partition(":")[2],
                        count=sum(counts.values()),

@@ -17,7 +17,7 @@ from scope_town import COMMUNITY_A, COUNTY, STREET_A, STREET_B, serving
 
 from api.graphql import queries
 from graph.model import CATEGORIES, DEMAND_STATUSES
-from graph.store import BoltStore
+from graph.store import BoltStore, Query
 
 TALLY = """query($within: ID, $f: DemandFilter) { demands(within: $within, filter: $f) {
   byStatus: totalCountBy(by: STATUS) { value label count }
@@ -44,7 +44,7 @@ def test_the_text_groups_once_and_takes_values_as_parameters() -> None:
                             active=frozenset({"category"})).name == (
         "count_Demand_by_status_in_Street_all_f_category")
     places = queries.demands_by_place("Street", "Community").cypher
-    assert places.partition(" OPTIONAL MATCH ")[0] == whole.rpartition(" RETURN ")[0]
+    assert places.rpartition(" RETURN ")[0] == whole.rpartition(" RETURN ")[0]
     assert places.endswith("n.status AS value, count(n) AS total")
     assert "status" in queries.tally_props("Demand") and "title" not in queries.tally_props(
         "Demand")
@@ -126,3 +126,18 @@ def test_demands_counted_per_place_and_status(store: BoltStore, tmp_path: Path) 
             "Compound:CA": {"dispatched": 1}}
         assert places(api.gql(PLACES, **STREET_B)) == {
             "Compound:CB": {"open": 1}, "Compound:CS": {"open": 1}}
+
+
+def test_a_demand_raised_in_two_places_counts_once_at_the_first(
+        store: BoltStore, tmp_path: Path) -> None:
+    """DB raised in CB and also in CA counts at CA (the first by code), once; DN raised
+    in communities MB and MA counts at MA, as the map places single demands."""
+    with serving(store, tmp_path) as api:
+        store.write(Query("t_twice", "MATCH (d:Demand {code: 'DB'}), (c:Compound {code: 'CA'}) "
+                                     "CREATE (d)-[:RAISED_IN]->(c)"))
+        assert api.gql(RAISE, **COUNTY)["raiseDemand"]["errors"] == []
+        store.write(Query("t_twice_m", "MATCH (d:Demand {code: 'DN'}), "
+                                       "(m:Community {code: 'MB'}) CREATE (d)-[:RAISED_IN]->(m)"))
+        assert places(api.gql(PLACES, **COUNTY)) == {
+            "Community:MA": {"open": 1}, "Compound:CA": {"open": 3},
+            "Compound:CS": {"open": 1}}
