@@ -56,7 +56,8 @@ from functools import cache, cached_property
 from typing import Any
 
 from analysis import alert_queries as aq
-from analysis.fetch import ScopeData, fetch, paused_gc
+from analysis.collector import paused_gc
+from analysis.fetch import ScopeData, fetch
 from analysis.indicators import (
     IndicatorReport,
     Options,

@@ -10,11 +10,9 @@ memory.  Nothing here queries per item.
 from __future__ import annotations
 
 import contextvars
-import gc
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -80,25 +78,6 @@ class ScopeData:
 
 class ScopeNotFound(LookupError):
     """The scope node does not exist."""
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a large result is built.
-
-    Decoding tens of thousands of rows (and the arithmetic over them) allocates
-    containers by the million, and each allocation burst wakes the collector, which
-    walks every live object: that doubled a county's indicator time.  Reference
-    counting still frees everything; cycles made meanwhile are collected afterwards.
-    Nested or concurrent pauses are harmless: only the outermost one that found the
-    collector enabled turns it back on."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def resolve_scope(store: Store, label: str, code: str, as_of: str | None) -> Scope:

@@ -82,9 +82,10 @@ from typing import Any
 
 import numpy as np
 
+from analysis.collector import paused_gc
 from analysis.crossposting import crossposting_indicators
 from analysis.duties import annual_duties
-from analysis.fetch import Row, Scope, ScopeData, building_households, fetch, paused_gc
+from analysis.fetch import Row, Scope, ScopeData, building_households, fetch
 from analysis.geo import nearest_distance_m
 from analysis.tally import NO_COMMUNITIES, NO_COMPOUNDS, Indicator, Item, tally
 from analysis.whistle import whistle_indicators

@@ -40,10 +40,15 @@ changed what it saw, and reads again only what could have:
 So a raised demand or a step of its life cycle re-reads the scope's demands and
 whistles (two to four reads), when the indicators or matching next ask for them, and
 recomputes the figures over them (``analysis.indicators.place_figures``, the others,
-are kept); the places and the network stay.  A
+are kept); the places and the network stay.  Asked only for figures of the places
+(``keys``: the map's compound gaps), the indicators do not read the demands at all.  A
 member's report to a community re-reads the places and keeps the network; a post
 changed re-reads both.  Writes are not traced to counties: a demand raised in one
 county also re-reads the demands of the others' entries.
+
+Once an entry, its place figures or its network are made, they are set apart from
+Python's full collections (``analysis.collector.settle_soon``); the demands read again
+after a step are not (a few thousand rows: not worth a walk of the whole heap).
 
 Why not a counter node bumped by every write transaction (the robust option): every
 write would then lock that one node; on ArcadeDB, whose transactions are optimistic,
@@ -58,7 +63,7 @@ until writes carry the stamp too.
 that loads then analyses) was JPype's link between the JVM's collector and Python's:
 each of the JVM's collections ran a full Python collection over the import's many live
 rows (graph.embedded.unlink_collectors, which removes it).  The indicators were spared
-because they already ran with the collector paused (``analysis.fetch.paused_gc``, which
+because they already ran with the collector paused (``analysis.collector.paused_gc``, which
 every build here does too).  City, right after the load, linked (two runs) → untied:
 matching 75–104 → 14 s, network 253 → 22 s, the load itself 135–174 → 92 s (reopened
 store: matching 12.3 s, network 21.6 s).
@@ -74,7 +79,8 @@ from typing import Any
 
 import networkx as nx
 
-from analysis.fetch import Row, ScopeData, fetch, paused_gc, read_demands
+from analysis.collector import paused_gc, settle_soon
+from analysis.fetch import Row, ScopeData, fetch, read_demands
 from analysis.indicators import (
     IndicatorReport,
     Options,
@@ -235,16 +241,24 @@ class Projection:
         self.reports = {}
         self.refreshes += 1
 
-    def indicators(self, options: Options) -> IndicatorReport:
+    def indicators(self, options: Options, keys: frozenset[str] | None = None
+                   ) -> IndicatorReport:
+        """The report; ``keys``: only these figures are asked for.  When the place
+        figures hold them all (the map's compound gaps), the report holds the place
+        figures only, and the demands and whistles are not read again for it."""
         key = (options, current())
         with self.lock:
+            places = self.places_figures.get(key)
+            if places is None:  # the places' rows: the demands' staleness does not matter
+                with paused_gc():
+                    places = self.places_figures[key] = place_figures(self.data, options)
+                settle_soon()
+            if keys is not None and keys <= {i.key for part in places for i in part}:
+                return IndicatorReport(self.data.scope, [*places[0], *places[1]])
             data = self._data()
             report = self.reports.get(key)
             if report is None:
                 with paused_gc():
-                    places = self.places_figures.get(key)
-                    if places is None:
-                        places = self.places_figures[key] = place_figures(data, options)
                     report = self.reports[key] = indicators_from(data, options, places)
             return report
 
@@ -259,6 +273,7 @@ class Projection:
                 self.graph = build_network(noting, s.label, s.code, s.as_of)
             self.graph_part = Part.read_from(mark, noting.names)
             self.networks = {}
+            settle_soon()
         return self.graph
 
     def network_graph(self) -> nx.Graph:
@@ -274,6 +289,7 @@ class Projection:
             rep = analyse(graph, s.label, s.code, threshold=threshold)
             with self.lock:  # the graph's own reports (a new graph has a new dict)
                 networks[threshold] = rep
+            settle_soon()
         return rep
 
     def match(self, **kw: Any) -> MatchPlan:
@@ -325,6 +341,7 @@ class Projections:
                 self._kept.move_to_end(key)
                 while len(self._kept) > self.entries:
                     self._kept.popitem(last=False)
+        settle_soon()
         return made
 
     @property
@@ -353,11 +370,12 @@ def shared() -> Projections:
 
 
 def indicators(store: Store, label: str, code: str, as_of: str | None = None,
-               options: Options | None = None, now: Generation | None = None
-               ) -> IndicatorReport:
+               options: Options | None = None, now: Generation | None = None,
+               keys: frozenset[str] | None = None) -> IndicatorReport:
     """``analysis.indicators.compute_indicators``, from the projection (``now``: as in
-    :meth:`Projections.get`)."""
-    return shared().get(store, label, code, as_of, now).indicators(options or Options())
+    :meth:`Projections.get`); ``keys``: as in :meth:`Projection.indicators` (the report
+    may hold only the place figures, every one of ``keys`` among them)."""
+    return shared().get(store, label, code, as_of, now).indicators(options or Options(), keys)
 
 
 def match_demands(store: Store, label: str, code: str, as_of: str | None = None,

@@ -22,6 +22,7 @@ from apihelp import SECRET, serve  # noqa: E402
 
 from api.accounts import AccountStore  # noqa: E402
 from api.http.app import create_app  # noqa: E402
+from api.http.server import set_apart_startup  # noqa: E402
 from api.kept import Answers  # noqa: E402
 from graph.embedded import stop_embedded  # noqa: E402
 from graph.open import open_store  # noqa: E402
@@ -53,6 +54,7 @@ def served_county(data_dir: str | None) -> Iterator[str]:
                 accounts.add(ADMIN, "bench", "county_admin", COUNTY, lambda s: True)
             accounts.change_password(ADMIN, PASSWORD)
             base, stop = serve(create_app(settings, store))
+            set_apart_startup()  # as `jinlin serve` does once started
             SERVING.append(store)
             try:
                 yield base

@@ -177,7 +177,7 @@ def unlink_collectors() -> None:
     the time no request moved (``bench/writes.py``, 8 clients: 94 → 115 writes/s, p95
     208 → 102 ms).  It was also the slowdown of analyses run right after an import,
     whose many live rows each collection walked (the analyses that paused the collector,
-    ``analysis.fetch.paused_gc``, were spared: a paused collector ignores the trigger).
+    ``analysis.collector.paused_gc``, were spared: a paused collector ignores the trigger).
 
     JPype's hook is ``_jpype._collect`` in ``gc.callbacks``; without it the JVM's trigger
     fires at most once more (only that hook clears JPype's "collection running" flag) and

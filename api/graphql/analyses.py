@@ -15,11 +15,12 @@ and matching only uses resources and takers the caller may see.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
 import strawberry
+from strawberry.utils.str_converters import to_camel_case
 
 from analysis import projection, tally
 from analysis.gaps import gaps_from
@@ -114,12 +115,16 @@ async def _projected(ctx: Context, fn: Any, *args: Any, **kw: Any) -> Any:
 
 
 async def _report(info: strawberry.Info, scope: str | None, as_of: str | None,
-                  overload_threshold: int, walk_m: float) -> IndicatorReport:
+                  overload_threshold: int, walk_m: float, keys: list[str] | None = None
+                  ) -> IndicatorReport:
+    """The scope's report; with ``keys``, it may hold only those and others that need
+    no demands (analysis.projection: the map's gaps need not wait for a demand's step)."""
     label, code = await _scope(info, scope)
     ctx: Context = info.context
     options = Options(overload_threshold=overload_threshold, walk_m=walk_m)
-    report: IndicatorReport = await _projected(ctx, projection.indicators, label, code,
-                                              as_of, options)
+    report: IndicatorReport = await _projected(
+        ctx, projection.indicators, label, code, as_of, options,
+        keys=None if keys is None else frozenset(keys))
     return report
 
 
@@ -129,7 +134,7 @@ async def indicators(
     item_limit: int = 50,
 ) -> IndicatorTable:
     """The DOMAIN.md indicator table with drill-down and per-child-scope figures."""
-    report = await _report(info, scope, as_of, overload_threshold, walk_m)
+    report = await _report(info, scope, as_of, overload_threshold, walk_m, keys)
     rows = [i for i in report.indicators if keys is None or i.key in keys]
     limit = max(0, min(item_limit, 500))
     visible = await _visible_items(
@@ -234,16 +239,17 @@ async def network_structure(info: strawberry.Info, scope: str | None = None,
     ctx: Context = info.context
     rep = await _projected(ctx, projection.network_report, label, code, as_of,
                            threshold=overload_threshold)
-    # only the lists the selection holds are checked: a county's co-building groups
-    # name every person in it (7,404 scope checks, half a second) for a page that
-    # shows the weak points only
+    # only the lists the selection holds are checked and built: a county's co-building
+    # groups name every person in it (7,404 scope checks, half a second) and its
+    # betweenness every person and unit (6,873 rows, 40 ms a request to build and drop)
+    # for a page that shows the weak points only
     named = {"isolatedOrgs": rep.isolated_orgs, "articulationPeople": rep.articulation_people,
              "bridges": [n for e in rep.bridges for n in e],
              "overloaded": [n for n, _ in rep.overloaded],
              "betweenness": [n for n, _ in rep.betweenness],
              "cobuildingCommunities": [n for g in rep.cobuilding_communities for n in g]}
-    seen = await redact.seen(ctx, {redact.ref(*n) for field, nodes in named.items()
-                                   if reads.asks_for(info, field) for n in nodes})
+    asked = {field for field in named if reads.asks_for(info, field)}
+    seen = await redact.seen(ctx, {redact.ref(*n) for field in asked for n in named[field]})
 
     def show(n: tuple[str, str]) -> NetworkNode:
         shown = redact.ref(*n) in seen
@@ -253,14 +259,18 @@ async def network_structure(info: strawberry.Info, scope: str | None = None,
     def only_seen(nodes: list[tuple[str, str]]) -> list[NetworkNode]:  # plain lists: left out
         return [show(n) for n in nodes if redact.ref(*n) in seen]
 
-    return NetworkStructure(**{
-        **vars(rep), "isolated_orgs": only_seen(rep.isolated_orgs),
-        "articulation_people": only_seen(rep.articulation_people),
-        "bridges": [[show(a), show(b)] for a, b in rep.bridges],
-        "overloaded": [NodeScore(node=show(n), value=posts) for n, posts in rep.overloaded],
-        "betweenness": [NodeScore(node=show(n), value=score) for n, score in rep.betweenness],
-        "cobuilding_communities": [group for group in (only_seen(g) for g in
-                                                       rep.cobuilding_communities) if group]})
+    built: dict[str, Callable[[], list[Any]]] = {
+        "isolated_orgs": lambda: only_seen(rep.isolated_orgs),
+        "articulation_people": lambda: only_seen(rep.articulation_people),
+        "bridges": lambda: [[show(a), show(b)] for a, b in rep.bridges],
+        "overloaded": lambda: [NodeScore(node=show(n), value=posts)
+                               for n, posts in rep.overloaded],
+        "betweenness": lambda: [NodeScore(node=show(n), value=score)
+                                for n, score in rep.betweenness],
+        "cobuilding_communities": lambda: [group for group in (
+            only_seen(g) for g in rep.cobuilding_communities) if group]}
+    return NetworkStructure(**{**vars(rep), **{
+        field: make() if to_camel_case(field) in asked else [] for field, make in built.items()}})
 
 
 MAX_GRAPH_NODES = 2000  # a picture a person can read; a county's network is not one

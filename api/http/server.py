@@ -11,7 +11,6 @@ the loop is doing.  (Before, SIGTERM was ignored while a long request ran.)
 
 from __future__ import annotations
 
-import gc
 import logging
 import signal
 import socket
@@ -21,6 +20,7 @@ from typing import Any
 
 import uvicorn
 
+from analysis.collector import set_apart
 from graph import embedded
 
 GRACE = 10  # seconds requests in flight get after the stop signal, then cancelled
@@ -48,9 +48,9 @@ def set_apart_startup() -> None:
     store's pools: it lives as long as the process) apart from Python's collections,
     which then walk only what requests made since.  A full collection over the whole
     heap holds the interpreter lock for ~100 ms on the county, and every request waits
-    (graph.embedded.unlink_collectors)."""
-    gc.collect()
-    gc.freeze()
+    (graph.embedded.unlink_collectors; the analyses' projections are set apart the same
+    way once built: analysis.collector)."""
+    set_apart()
 
 
 class _Server(uvicorn.Server):

@@ -154,6 +154,25 @@ def test_a_demand_step_reads_only_the_demands_again(store: BoltStore,
     assert closure(store) == (1, 5) and fresh.refreshes == 1  # warm again
 
 
+def test_figures_of_places_alone_do_not_wait_for_a_demand_step(
+        store: BoltStore, fresh: projection.Projections) -> None:
+    town().write(store)
+    gaps = frozenset({"three_no_compounds", "service_circle"})  # as the map asks
+    whole = projection.indicators(store, "County", "K", NOW)
+    run(store, "MATCH (d:Demand {code: $code}) SET d.status = 'open'", code="D1")
+    only = projection.indicators(store, "County", "K", NOW, keys=gaps)
+    assert fresh.refreshes == 0  # the demands were not read again for them
+    assert "demand_closure" not in {i.key for i in only.indicators}
+    for key in gaps:
+        assert only.get(key) == whole.get(key)
+    # a key the place figures lack (or none) asks for the whole report, demands read again
+    mixed = projection.indicators(store, "County", "K", NOW, keys=gaps | {"demand_closure"})
+    assert fresh.refreshes == 1
+    closed = mixed.get("demand_closure")
+    assert (closed.numerator, closed.denominator) == (1, 5)
+    assert projection.indicators(store, "County", "K", NOW) is mixed
+
+
 def test_a_report_reads_the_places_again_and_keeps_the_network(
         store: BoltStore, fresh: projection.Projections) -> None:
     town().write(store)
