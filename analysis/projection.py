@@ -43,8 +43,16 @@ recomputes the figures over them (``analysis.indicators.place_figures``, the oth
 are kept); the places and the network stay.  Asked only for figures of the places
 (``keys``: the map's compound gaps), the indicators do not read the demands at all.  A
 member's report to a community re-reads the places and keeps the network; a post
-changed re-reads both.  Writes are not traced to counties: a demand raised in one
-county also re-reads the demands of the others' entries.
+changed re-reads both.  **Where a write lies.**  A life-cycle step or a dispatch says
+which areas its demand is raised under (``graph.store.Query.demand_areas``, from
+``graph.lifecycle``), and the demands part reads only the demands raised under its scope
+(and, one hop on, their takers' codes and names): it is read again only in the entries
+whose scope is among those areas.  A step in one county leaves the other counties'
+demands as they were read, and a street's entry those of the other streets
+(``bench/analysis.py --phases projection`` prints a city round after a step).  Every
+other write is traced by its names only: a demand raised or edited re-reads the demands
+of every entry, and the places and the network are never traced to an area (their reads
+reach one hop beyond the scope: the posts of the people met in it, wherever those lie).
 
 Once an entry, its place figures or its network are made, they are set apart from
 Python's full collections (``analysis.collector.settle_soon``); the demands read again
@@ -118,18 +126,21 @@ def generation(store: Store) -> Generation:
 @dataclass(frozen=True)
 class Part:
     """What one part of a projection read could see (``graph.creations.seen_names``;
-    None: anything), and this process's writes under those names before it read."""
+    None: anything), and this process's writes under those names before it read.
+    ``area``: the code of the scope whose demands the part read, when it saw demands
+    only as those raised under it (graph.store.generation_seen_by)."""
 
     names: Names
     seen: tuple[int, int]
+    area: str | None = None
 
     @staticmethod
-    def read_from(mark: WriteMark, names: Names) -> Part:
-        return Part(names, mark.seen_by(names))
+    def read_from(mark: WriteMark, names: Names, area: str | None = None) -> Part:
+        return Part(names, mark.seen_by(names, area), area)
 
     def current(self) -> bool:
         """No write of this process since the read could have changed what it saw."""
-        return generation_seen_by(self.names) == self.seen
+        return generation_seen_by(self.names, self.area) == self.seen
 
 
 class _ReadOnly:
@@ -237,7 +248,8 @@ class Projection:
             demands = read_demands(noting, s.label, s.params())
             whistles = read_whistles(noting, s.label, s.params())
         self.data = replace(self.data, demands=demands, whistles=whistles)
-        self.demands = Part.read_from(mark, noting.names)  # after the data: see _data
+        # after the data: see _data
+        self.demands = Part.read_from(mark, noting.names, area=s.code)
         self.reports = {}
         self.refreshes += 1
 
@@ -328,7 +340,7 @@ class Projections:
         with paused_gc():
             data = fetch(places, label, code, key[1][2], demand_store=demanding)
         made = Projection(store, stamp, data, Part.read_from(mark, places.names),
-                          Part.read_from(mark, demanding.names), KeptReads(store))
+                          Part.read_from(mark, demanding.names, area=code), KeptReads(store))
         if kept is not None:  # the places moved: what else is still current is kept
             with kept.lock:
                 made.graph, made.graph_part, made.networks = \

@@ -52,7 +52,7 @@ from analysis.betweenness import exact, numbered  # noqa: E402
 from analysis.indicators import Options, compute_indicators  # noqa: E402
 from analysis.matching import match_demands  # noqa: E402
 from analysis.network import build_network, network_report, without_membership  # noqa: E402
-from graph import embedded  # noqa: E402
+from graph import embedded, lifecycle  # noqa: E402
 from graph.embedded import stop_embedded  # noqa: E402
 from graph.open import open_store  # noqa: E402
 from graph.settings import Settings  # noqa: E402
@@ -193,6 +193,41 @@ def after_writes(store: Store, kept: projection.Projections, county: str, as_of:
               flush=True)
 
 
+def step_elsewhere(store: Store, counties: list[str], as_of: str) -> None:
+    """Every county's indicators right after a demand's life-cycle step in the first
+    (a dashboard going round a city's counties): the step says where its demand lies, so
+    only that county's demands are read again.  Baseline, in the same run: the demands
+    read again in every county (the parts keep no area, as before)."""
+    if len(counties) < 2:
+        return
+    pick = TOUCHES[0][2].replace(" RETURN d.code AS code", " RETURN d.code AS code, "
+                                                           "d.status AS status")
+    code, status = (store.read(Query("bench_pick_step", pick), county=counties[0])[0][k]
+                    for k in ("code", "status"))
+    step = lifecycle.transition_query(lifecycle.UNGUARDED)  # status set to itself
+    real = projection.Part.read_from
+    times = []
+    for areas in (True, False):
+        if not areas:
+            projection.Part.read_from = staticmethod(  # type: ignore[method-assign]
+                lambda mark, names, area=None: real(mark, names))
+        try:
+            kept = projection.Projections(entries=len(counties))
+            for county in counties:  # warm
+                kept.get(store, "County", county, as_of).indicators(Options())
+
+            def round_after_step(kept: projection.Projections = kept) -> None:
+                store.write(step, code=code, props={"status": status}, **{"from": status})
+                for county in counties:
+                    kept.get(store, "County", county, as_of).indicators(Options())
+            times.append(median_s(round_after_step, 3))
+        finally:
+            projection.Part.read_from = real  # type: ignore[method-assign]
+    print(f"{len(counties)} counties' indicators after a step in {counties[0]}: "
+          f"{times[0]:.3f} s; demands read again everywhere {times[1]:.3f} s: "
+          f"{times[1] / times[0]:.1f}x", flush=True)
+
+
 
 def run(settings: Settings, store: Store, as_of: str, phases: tuple[str, ...] = PHASES,
         workers: int | None = None) -> None:
@@ -227,6 +262,7 @@ def run(settings: Settings, store: Store, as_of: str, phases: tuple[str, ...] = 
         betweenness_ratio(store, first, as_of)
     if "projection" in phases:
         projection_phase(store, first, as_of)
+        step_elsewhere(store, counties, as_of)
     if "pool" in phases:
         pool_phase(settings, store, counties, as_of, serial, workers)
     if "indicators" in phases:

@@ -21,6 +21,7 @@ from typing import Any
 
 from graph.i18n import _
 from graph.model import DEMAND_STATUSES, MEMBER, NODE_BY_LABEL, REL_BY_TYPE
+from graph.spine import areas_of
 from graph.store import Query, Transaction
 from graph.writer import rel_key
 
@@ -138,13 +139,19 @@ def _checks(guard: Guard, status: str) -> str:
     return f"{own}coalesce(n.status, '{OPEN}') = {status}"
 
 
+# Both writes change the demand and its ASSIGNED_TO only, and say where it lies: the
+# analyses' demands of other areas are not read again for them (graph.store).
+_AREAS = f"{areas_of('Demand', 'n')} AS areas"
+
+
 @cache
 def transition_query(guard: Guard) -> Query:
     """Compare-and-set one demand ``$code`` from status ``$from``: ``SET n += $props``."""
     return Query(
         f"demand_transition_{guard.name}",
         f"MATCH (n:Demand {{code: $code}}) WHERE {_checks(guard, '$from')} "
-        "SET n += $props RETURN n.code AS code",
+        f"SET n += $props RETURN n.code AS code, {_AREAS}",
+        demand_areas="areas",
     )
 
 
@@ -164,7 +171,8 @@ MATCH (o:{label} {{code: row.taker}})
 SET n.status = '{DISPATCH.after}'
 MERGE (n)-[a:ASSIGNED_TO {{rkey: row.link.rkey}}]->(o)
 SET a += row.link
-RETURN n.code AS code""",
+RETURN n.code AS code, {_AREAS}""",
+        demand_areas="areas",
     )
 
 

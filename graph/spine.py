@@ -124,6 +124,17 @@ for _paths in ANCHORS.values():
     for _path in _paths:
         assert _path.startswith("(v)") and (_path == "(v)" or _path.endswith("(t)")), _path
 
+def areas_of(label: str, var: str) -> str:
+    """A Cypher list expression: the codes of every area the node ``var`` (of ``label``)
+    lies under along its anchor paths, each anchor and every level above it (a write
+    names them for the write counter: ``graph.store.Query.demand_areas``)."""
+    lists = []
+    for path in ANCHORS[label]:
+        up = path.replace("(v)", f"({var})", 1).replace("(t)", "(anchor)")
+        lists.append(f"[{up}{SPINE}(area) | area.code]")
+    return " + ".join(lists)
+
+
 # The relationships that place a new node in the graph (and so in someone's scope): a
 # spine level hangs on the level above, the others where their anchors start.
 PLACEMENT: dict[str, tuple[str, ...]] = {

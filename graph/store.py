@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 import neo4j
 from neo4j.exceptions import (
@@ -73,6 +73,12 @@ class Query:
     cypher: str
     plain: bool = False
     optional_names: bool = False
+    # A write that changes demands only (their properties and their RAISED_IN,
+    # RAISED_BY and ASSIGNED_TO) may name the column of its rows that lists, for each
+    # demand it changed, the codes of every area that demand is raised under (each of
+    # its places and all their ancestors on the spine).  Reads of one area's demands
+    # (analysis.projection) then see it only when their area is among them.
+    demand_areas: str | None = None
 
 
 RETRY_DELAY = 0.01  # seconds before a transaction that lost a write conflict runs again
@@ -127,43 +133,62 @@ def _budget(query: Query) -> float | None:
 
 class _Counter:
     """A thread-safe counter of the writes this process has finished: all of them, the
-    ones that may have changed anything, and per label or type the others that named
-    it (``graph.changed``)."""
+    ones that may have changed anything, per label or type the others that named it
+    (``graph.changed``), and apart, per area code, the demand-only statements among
+    them (``Query.demand_areas``)."""
 
     def __init__(self) -> None:
         self._n = 0
         self._changing = 0
         self._named: dict[str, int] = {}
+        self._anywhere: dict[str, int] = {}  # named by a statement that did not say where
+        self._in_area: dict[str, int] = {}  # demand-only statements, per area code
         self._lock = threading.Lock()
 
-    def bump(self, names: Names) -> None:
-        """One finished write; ``names``: what it could have changed (None: anything)."""
+    def bump(self, names: Names, placed: Placed | None = None) -> None:
+        """One finished write; ``names``: what it could have changed (None: anything);
+        ``placed``: the names its demand-only statements changed, and the codes of the
+        areas those demands lie under."""
+        only_placed, codes = placed or (frozenset(), frozenset())
         with self._lock:
             self._n += 1
             if names is None:
                 self._changing += 1
             for name in names or ():
                 self._named[name] = self._named.get(name, 0) + 1
+                if name not in only_placed:
+                    self._anywhere[name] = self._anywhere.get(name, 0) + 1
+            for code in codes if only_placed else ():
+                self._in_area[code] = self._in_area.get(code, 0) + 1
 
     @property
     def value(self) -> int:
         return self._n
 
-    def seen_by(self, names: Names) -> tuple[int, int]:
+    def seen_by(self, names: Names, area: str | None = None) -> tuple[int, int]:
         with self._lock:
-            return _seen(self._n, self._changing, self._named, names)
+            return _seen(self._n, self._changing, self._named, names, area,
+                         self._anywhere, self._in_area)
 
     def mark(self) -> WriteMark:
         with self._lock:
-            return WriteMark(self._n, self._changing, dict(self._named))
+            return WriteMark(self._n, self._changing, dict(self._named),
+                             dict(self._anywhere), dict(self._in_area))
 
 
-def _seen(n: int, changing: int, named: dict[str, int], names: Names) -> tuple[int, int]:
+# what a write's demand-only statements changed (names) and the areas it lies under
+Placed = tuple[frozenset[str], frozenset[str]]
+
+
+def _seen(n: int, changing: int, named: dict[str, int], names: Names, area: str | None,
+          anywhere: dict[str, int], in_area: dict[str, int]) -> tuple[int, int]:
     """The part of ``n`` writes a read through ``names`` could see (see
     :func:`generation_seen_by`)."""
     if names is None:
         return n, 0
-    return changing, sum(named.get(name, 0) for name in names)
+    if area is None:
+        return changing, sum(named.get(name, 0) for name in names)
+    return changing, sum(anywhere.get(name, 0) for name in names) + in_area.get(area, 0)
 
 
 @dataclass(frozen=True)
@@ -173,21 +198,27 @@ class WriteMark:
     n: int
     changing: int
     named: dict[str, int]
+    anywhere: dict[str, int]
+    in_area: dict[str, int]
 
-    def seen_by(self, names: Names) -> tuple[int, int]:
+    def seen_by(self, names: Names, area: str | None = None) -> tuple[int, int]:
         """:func:`generation_seen_by` as it stood at the mark."""
-        return _seen(self.n, self.changing, self.named, names)
+        return _seen(self.n, self.changing, self.named, names, area, self.anywhere,
+                     self.in_area)
 
 
 _WRITES = _Counter()
 
 
-def generation_seen_by(names: Names) -> tuple[int, int]:
+def generation_seen_by(names: Names, area: str | None = None) -> tuple[int, int]:
     """The part of this process's writes a read through ``names`` (graph.creations'
     ``seen_names``; None: anything) could see: it changes after every write that may
     have changed anything, and after every other one that named one of ``names``
-    (graph.changed).  Read it before the read, as :func:`local_generation`."""
-    return _WRITES.seen_by(names)
+    (graph.changed).  ``area``: the read sees demands only as those raised under the
+    area with this code (and, one hop on, their takers' codes and names): a write that
+    changed demands only (``Query.demand_areas``) moves it only when it changed one
+    under that area.  Read it before the read, as :func:`local_generation`."""
+    return _WRITES.seen_by(names, area)
 
 
 def write_mark() -> WriteMark:
@@ -260,22 +291,58 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
+class _Changed:
+    """What the statements of one transaction could have changed, over every attempt
+    the driver makes (graph.changed), kept apart for its demand-only statements with
+    the areas their demands lie under (``Query.demand_areas``)."""
+
+    def __init__(self) -> None:
+        self.names: Names = frozenset()
+        self.placed: frozenset[str] = frozenset()  # named by demand-only statements
+        self.elsewhere: Names = frozenset()  # named by the others
+        self.areas: set[str] = set()
+
+    def add(self, query: Query, rows: list[dict[str, Any]] | None) -> None:
+        """One statement, and its rows (None: it failed, or gave no rows to read)."""
+        names = changed_names(query.cypher)
+        self.names = union(self.names, names)
+        if query.demand_areas is None or rows is None or names is None:
+            self.elsewhere = union(self.elsewhere, names)
+            return
+        areas = [row.get(query.demand_areas) for row in rows]
+        lists = [codes for codes in areas if isinstance(codes, list)]
+        if len(lists) < len(areas):  # a row that does not say where: anywhere
+            self.elsewhere = union(self.elsewhere, names)
+            return
+        self.placed |= names
+        self.areas.update(str(code) for codes in lists for code in codes)
+
+    def count(self) -> None:
+        only = self.placed - (self.elsewhere or frozenset())
+        _WRITES.bump(self.names, (only, frozenset(self.areas)) if self.elsewhere is not None
+                     else None)
+
+
 class _Tx:
     """One attempt of a managed transaction; ``changed`` gathers what its statements
-    could have changed (graph.changed), over every attempt the driver makes."""
+    could have changed."""
 
     def __init__(self, store: BoltStore, tx: neo4j.ManagedTransaction,
-                 changed: list[Names]) -> None:
+                 changed: _Changed) -> None:
         self._store = store
         self._tx = tx
         self._changed = changed
 
     def run(self, query: Query, **params: Any) -> list[dict[str, Any]]:
         self._store._count()
-        self._changed[0] = union(self._changed[0], changed_names(query.cypher))
-        _budget(query)  # the transaction's own timeout bounds the statement itself
-        with _explained(query, keep_transient=True):
-            return self._tx.run(query.cypher, params).data()
+        rows = None
+        try:
+            _budget(query)  # the transaction's own timeout bounds the statement itself
+            with _explained(query, keep_transient=True):
+                rows = self._tx.run(query.cypher, params).data()
+            return rows
+        finally:
+            self._changed.add(query, rows)
 
 
 @contextmanager
@@ -394,12 +461,16 @@ class BoltStore:
     def write(self, query: Query, **params: Any) -> list[dict[str, Any]]:
         self._count()
         timeout = _budget(query)
+        changed, rows = _Changed(), None
         try:
             with _explained(query), self._session(write=True) as session:
-                return session.execute_write(neo4j.unit_of_work(timeout=timeout)(
-                    lambda tx: tx.run(query.cypher, params).data()))
+                rows = cast(list[dict[str, Any]], session.execute_write(
+                    neo4j.unit_of_work(timeout=timeout)(
+                        lambda tx: tx.run(query.cypher, params).data())))
+                return rows
         finally:
-            _WRITES.bump(changed_names(query.cypher))
+            changed.add(query, rows)
+            changed.count()
 
     def transaction(self, work: Callable[[Transaction], T]) -> T:
         # The driver's managed transaction retries on transient errors for up to
@@ -408,13 +479,13 @@ class BoltStore:
         # as a deadlock is on Neo4j); 22 of 320 such concurrent writes failed without it.
         name = Query("transaction", "")
         timeout = _budget(name)
-        changed: list[Names] = [frozenset()]
+        changed = _Changed()
         try:
             with _explained(name), self._session(write=True) as session:
                 return session.execute_write(neo4j.unit_of_work(timeout=timeout)(
                     lambda tx: work(_Tx(self, tx, changed))))
         finally:
-            _WRITES.bump(changed[0])
+            changed.count()
 
     def ping(self) -> bool:
         """Whether the store answers now (the driver reconnects by itself when it returns)."""

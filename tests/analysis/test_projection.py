@@ -23,6 +23,7 @@ from analysis.gaps import gaps_from
 from analysis.indicators import Options, compute_indicators
 from analysis.matching import match_demands
 from analysis.network import build_network, network_report
+from graph import lifecycle
 from graph import store as store_module
 from graph.store import BoltStore, Query
 from graph.writer import write_graph
@@ -171,6 +172,37 @@ def test_figures_of_places_alone_do_not_wait_for_a_demand_step(
     closed = mixed.get("demand_closure")
     assert (closed.numerator, closed.denominator) == (1, 5)
     assert projection.indicators(store, "County", "K", NOW) is mixed
+
+
+def test_a_demand_step_reads_again_only_the_demands_of_the_areas_it_lies_under(
+        store: BoltStore, fresh: projection.Projections) -> None:
+    """At 2025-06-01: street S1 has D1, D2 closed of D1-D4, D6; street S2 has D5 (open)."""
+    town().write(store)
+    later = "2025-06-01"
+
+    def closure_of(label: str, code: str) -> tuple[float, float]:
+        ind = projection.indicators(store, label, code, later).get("demand_closure")
+        return ind.numerator, ind.denominator
+
+    def refreshes(label: str, code: str) -> int:
+        return fresh.get(store, label, code, later).refreshes
+
+    assert [closure_of(*s) for s in (("Street", "S1"), ("Street", "S2"), ("County", "K"))] == [
+        (2, 5), (0, 1), (2, 6)]
+    for step in ("accept", "complete"):  # D4, raised in C1 of S1: dispatched → done
+        move = lifecycle.STEPS[step]
+        assert store.transaction(lambda tx, move=move: lifecycle.transit(
+            tx, move, "D4", lifecycle.changes(move, "2025-05-01T08:00:00", {})))
+    assert [closure_of(*s) for s in (("Street", "S1"), ("Street", "S2"), ("County", "K"))] == [
+        (3, 5), (0, 1), (3, 6)]
+    assert [refreshes(*s) for s in (("Street", "S1"), ("Street", "S2"), ("County", "K"))] == [
+        1, 0, 1]  # S2's demands were not read again; S1's and K's once for both steps
+    assert fresh.builds == 3
+    for label, code in (("Street", "S1"), ("Street", "S2"), ("County", "K")):
+        direct = compute_indicators(store, label, code, later).get("demand_closure")
+        assert (direct.numerator, direct.denominator) == closure_of(label, code)
+    run(store, "MATCH (d:Demand {code: $code}) SET d.status = 'done'", code="D5")  # says not where
+    assert closure_of("Street", "S2") == (1, 1) and refreshes("Street", "S2") == 1
 
 
 def test_a_report_reads_the_places_again_and_keeps_the_network(

@@ -182,3 +182,73 @@ def test_a_transaction_counts_what_all_its_statements_change(store: BoltStore) -
     store.transaction(work)
     after = [generation_seen_by(n) for n in (demands, posts, people)]
     assert [a != b for a, b in zip(before, after, strict=True)] == [True, True, False]
+
+
+def two_streets(store: BoltStore) -> None:
+    """County K: street S1 ─ community M1 ─ grid G1 ─ compound C1 (demand D1, open);
+    street S2 ─ community M2 (demand D2, raised in the community itself, open; unit U1,
+    which takes both)."""
+    spine = [("Street", "S1", "County", "K"), ("Community", "M1", "Street", "S1"),
+             ("Grid", "G1", "Community", "M1"), ("Compound", "C1", "Grid", "G1"),
+             ("Street", "S2", "County", "K"), ("Community", "M2", "Street", "S2")]
+    write_graph(store, [NodeRecord("County", "K", {"name": "县"}),
+                        *(NodeRecord(label, code, {"name": code}) for label, code, _l, _p
+                          in spine),
+                        NodeRecord("Demand", "D1", {"title": "x", "status": "open"}),
+                        NodeRecord("Demand", "D2", {"title": "y", "status": "open"}),
+                        NodeRecord("Unit", "U1", {"name": "单位"})],
+                [*(RelRecord("IN_GRID" if label == "Compound" else "PART_OF", label, code,
+                             parent_label, parent) for label, code, parent_label, parent in spine),
+                 RelRecord("RAISED_IN", "Demand", "D1", "Compound", "C1"),
+                 RelRecord("RAISED_IN", "Demand", "D2", "Community", "M2"),
+                 RelRecord("LOCATED_IN", "Unit", "U1", "Community", "M2")])
+
+
+AREAS = ("K", "S1", "M1", "G1", "C1", "S2", "M2", None)
+
+
+def moved_areas(store: BoltStore, work: object) -> list[str | None]:
+    """The areas (None: a read of demands anywhere) whose demands' reads ``work`` (a
+    transaction's work) moved."""
+    demands = frozenset(DEMAND)
+    before = {a: generation_seen_by(demands, a) for a in AREAS}
+    store.transaction(work)  # type: ignore[arg-type]
+    return [a for a in AREAS if generation_seen_by(demands, a) != before[a]]
+
+
+def test_a_demand_step_moves_the_reads_of_the_areas_it_lies_under(store: BoltStore) -> None:
+    two_streets(store)
+    accept = lifecycle.changes(lifecycle.STEPS["accept"], "2025-01-02T08:00:00", {})
+
+    def dispatch(code: str) -> object:
+        def work(tx: Transaction) -> None:
+            lifecycle.dispatch(tx, "Unit", [lifecycle.assignment(code, "U1", "2025", None)])
+        return work
+
+    assert moved_areas(store, dispatch("D1")) == ["K", "S1", "M1", "G1", "C1", None]
+    assert moved_areas(store, lambda tx: lifecycle.transit(
+        tx, lifecycle.STEPS["accept"], "D1", accept)) == ["K", "S1", "M1", "G1", "C1", None]
+    assert moved_areas(store, dispatch("D2")) == ["K", "S2", "M2", None]
+    # a step refused (D2 is not accepted yet) changed no demand: no area's reads move
+    # (those of demands anywhere count the statement by its names alone, as before)
+    assert moved_areas(store, lambda tx: lifecycle.transit(
+        tx, lifecycle.STEPS["complete"], "D2", {"status": "done"})) == [None]
+    # a write that does not say where moves every area's, with a step beside it too
+    plain = Query("t_plain", "MATCH (d:Demand {code: 'D2'}) SET d.title = 'z'")
+    assert moved_areas(store, lambda tx: tx.run(plain)) == list(AREAS)
+
+    def both(tx: Transaction) -> None:
+        lifecycle.transit(tx, lifecycle.STEPS["complete"], "D1", {"status": "done"})
+        tx.run(plain)
+
+    assert moved_areas(store, both) == list(AREAS)
+    # a statement that says where but gives a row without it: anywhere
+    unsaid = Query("t_unsaid", "MATCH (d:Demand {code: 'D2'}) SET d.title = 'w' "
+                               "RETURN d.code AS code", demand_areas="areas")
+    assert moved_areas(store, lambda tx: tx.run(unsaid)) == list(AREAS)
+    # a single statement (Store.write) is counted the same way
+    before = {a: generation_seen_by(frozenset(DEMAND), a) for a in AREAS}
+    store.write(lifecycle.transition_query(lifecycle.UNGUARDED), code="D2",
+                props={"status": "accepted"}, **{"from": "dispatched"})
+    assert [a for a in AREAS if generation_seen_by(frozenset(DEMAND), a) != before[a]] == [
+        "K", "S2", "M2", None]

@@ -16,6 +16,7 @@ from graph.store import BoltStore, Query, Transaction
 from graph.writer import NodeRecord, write_graph
 
 AT = "2025-03-01T09:30:00"
+AREAS = "[(n)-[:RAISED_IN]->(anchor)-[:PART_OF|IN_GRID*0..6]->(area) | area.code] AS areas"
 CHAIN = ["open", "dispatched", "accepted", "done", "reviewed"]
 
 
@@ -67,7 +68,7 @@ MATCH (o:Unit {code: row.taker})
 SET n.status = 'dispatched'
 MERGE (n)-[a:ASSIGNED_TO {rkey: row.link.rkey}]->(o)
 SET a += row.link
-RETURN n.code AS code"""
+RETURN n.code AS code, """ + AREAS
     guarded = lifecycle.dispatch_query("Member", Guard("mine", "n.owner = $me"))
     assert guarded.name == "demand_dispatch_Member_mine"
     assert guarded.cypher.splitlines()[1:3] == [
@@ -76,7 +77,11 @@ RETURN n.code AS code"""
         "MATCH (o:Member {code: row.taker})"]
     assert lifecycle.transition_query(Guard("mine", "n.owner = $me")).cypher == (
         "MATCH (n:Demand {code: $code}) WHERE n.owner = $me AND "
-        "coalesce(n.status, 'open') = $from SET n += $props RETURN n.code AS code")
+        "coalesce(n.status, 'open') = $from SET n += $props RETURN n.code AS code, "
+        + AREAS)
+    # both say where the demand lies, for the write counter (graph.store)
+    assert guarded.demand_areas == "areas" == lifecycle.transition_query(
+        Guard("mine", "")).demand_areas
     for label in ("Person", "SocialOrg", "Demand"):
         with pytest.raises(ValueError, match="cannot take a dispatch"):
             lifecycle.dispatch_query(label)

@@ -23,6 +23,7 @@ from graph.spine import (
     SPINE,
     TERM,
     UP,
+    areas_of,
     child_of,
     current,
     depth,
@@ -164,3 +165,11 @@ def test_restore_accepts_the_five_legal_pairs(store: BoltStore, tmp_path: Path) 
         *(rel("PART_OF", [s, s], [t, t]) for s, t in LEGAL)])
     backup.restore(store, path, force=True)
     assert counts(store)[1]["PART_OF"] == 5
+
+
+def test_the_areas_a_node_lies_under() -> None:
+    """Each anchor path, then the spine up from its end (the end itself included)."""
+    assert areas_of("Demand", "n") == (
+        "[(n)-[:RAISED_IN]->(anchor)-[:PART_OF|IN_GRID*0..6]->(area) | area.code]")
+    assert areas_of("Compound", "c") == "[(c)-[:PART_OF|IN_GRID*0..6]->(area) | area.code]"
+    assert areas_of("PartyOrg", "o").count(" + ") == 1  # two anchor paths, two lists
