@@ -49,7 +49,11 @@ which areas its demand is raised under (``graph.store.Query.demand_areas``, from
 (and, one hop on, their takers' codes and names): it is read again only in the entries
 whose scope is among those areas.  A step in one county leaves the other counties'
 demands as they were read, and a street's entry those of the other streets
-(``bench/analysis.py --phases projection`` prints a city round after a step).  Every
+(``bench/analysis.py --phases projection`` prints a city round after a step).  The areas
+are read when the step's statement runs, before it commits: a demands part read while a
+step was under way is read again on its next use, whatever the step named
+(``graph.store.WriteMark.overlapped``: a compound moved to another street meanwhile would
+otherwise leave that street's figures stale; found by review, tested).  Every
 other write is traced by its names only: a demand raised or edited re-reads the demands
 of every entry, and the places and the network are never traced to an area (their reads
 reach one hop beyond the scope: the posts of the people met in it, wherever those lie).
@@ -133,14 +137,17 @@ class Part:
     names: Names
     seen: tuple[int, int]
     area: str | None = None
+    overlapped: bool = False  # a demand-only write was under way: not current
 
     @staticmethod
     def read_from(mark: WriteMark, names: Names, area: str | None = None) -> Part:
-        return Part(names, mark.seen_by(names, area), area)
+        """The part whose reads began at ``mark`` and are done now."""
+        return Part(names, mark.seen_by(names, area), area,
+                    area is not None and mark.overlapped())
 
     def current(self) -> bool:
         """No write of this process since the read could have changed what it saw."""
-        return generation_seen_by(self.names, self.area) == self.seen
+        return not self.overlapped and generation_seen_by(self.names, self.area) == self.seen
 
 
 class _ReadOnly:

@@ -77,7 +77,9 @@ class Query:
     # RAISED_BY and ASSIGNED_TO) may name the column of its rows that lists, for each
     # demand it changed, the codes of every area that demand is raised under (each of
     # its places and all their ancestors on the spine).  Reads of one area's demands
-    # (analysis.projection) then see it only when their area is among them.
+    # (analysis.projection) then see it only when their area is among them; every other
+    # read still counts it by the names it changed (RAISED_IN, ASSIGNED_TO … included:
+    # only reads that see demands by the area they are raised under may go by area).
     demand_areas: str | None = None
 
 
@@ -143,14 +145,26 @@ class _Counter:
         self._named: dict[str, int] = {}
         self._anywhere: dict[str, int] = {}  # named by a statement that did not say where
         self._in_area: dict[str, int] = {}  # demand-only statements, per area code
+        self._placing = 0  # writes that began a demand-only statement
+        self._placed = 0  # of those, the ones counted since
         self._lock = threading.Lock()
 
-    def bump(self, names: Names, placed: Placed | None = None) -> None:
+    def begin_placed(self) -> None:
+        """A write is about to run its first demand-only statement."""
+        with self._lock:
+            self._placing += 1
+
+    def placing(self) -> int:
+        with self._lock:
+            return self._placing
+
+    def bump(self, names: Names, placed: Placed | None = None, began: bool = False) -> None:
         """One finished write; ``names``: what it could have changed (None: anything);
         ``placed``: the names its demand-only statements changed, and the codes of the
-        areas those demands lie under."""
+        areas those demands lie under; ``began``: it had called :meth:`begin_placed`."""
         only_placed, codes = placed or (frozenset(), frozenset())
         with self._lock:
+            self._placed += began
             self._n += 1
             if names is None:
                 self._changing += 1
@@ -173,7 +187,7 @@ class _Counter:
     def mark(self) -> WriteMark:
         with self._lock:
             return WriteMark(self._n, self._changing, dict(self._named),
-                             dict(self._anywhere), dict(self._in_area))
+                             dict(self._anywhere), dict(self._in_area), self._placed)
 
 
 # what a write's demand-only statements changed (names) and the areas it lies under
@@ -200,11 +214,20 @@ class WriteMark:
     named: dict[str, int]
     anywhere: dict[str, int]
     in_area: dict[str, int]
+    placed: int  # demand-only writes counted
 
     def seen_by(self, names: Names, area: str | None = None) -> tuple[int, int]:
         """:func:`generation_seen_by` as it stood at the mark."""
         return _seen(self.n, self.changing, self.named, names, area, self.anywhere,
                      self.in_area)
+
+    def overlapped(self) -> bool:
+        """Whether a demand-only write not counted at the mark began before now: call it
+        once the reads are done.  Its areas were read when its statement ran; a move of
+        the spine or of a demand's place committed meanwhile, and seen by the reads, may
+        have put the demand under an area it did not name.  A read by area it overlapped
+        must not be trusted by area (analysis.projection reads it again)."""
+        return _WRITES.placing() > self.placed
 
 
 _WRITES = _Counter()
@@ -301,6 +324,13 @@ class _Changed:
         self.placed: frozenset[str] = frozenset()  # named by demand-only statements
         self.elsewhere: Names = frozenset()  # named by the others
         self.areas: set[str] = set()
+        self.began = False
+
+    def begin(self, query: Query) -> None:
+        """Before a statement runs: a demand-only one opens the write's window."""
+        if query.demand_areas is not None and not self.began:
+            _WRITES.begin_placed()
+            self.began = True
 
     def add(self, query: Query, rows: list[dict[str, Any]] | None) -> None:
         """One statement, and its rows (None: it failed, or gave no rows to read)."""
@@ -320,7 +350,7 @@ class _Changed:
     def count(self) -> None:
         only = self.placed - (self.elsewhere or frozenset())
         _WRITES.bump(self.names, (only, frozenset(self.areas)) if self.elsewhere is not None
-                     else None)
+                     else None, self.began)
 
 
 class _Tx:
@@ -338,6 +368,7 @@ class _Tx:
         rows = None
         try:
             _budget(query)  # the transaction's own timeout bounds the statement itself
+            self._changed.begin(query)
             with _explained(query, keep_transient=True):
                 rows = self._tx.run(query.cypher, params).data()
             return rows
@@ -463,6 +494,7 @@ class BoltStore:
         timeout = _budget(query)
         changed, rows = _Changed(), None
         try:
+            changed.begin(query)
             with _explained(query), self._session(write=True) as session:
                 rows = cast(list[dict[str, Any]], session.execute_write(
                     neo4j.unit_of_work(timeout=timeout)(

@@ -205,6 +205,46 @@ def test_a_demand_step_reads_again_only_the_demands_of_the_areas_it_lies_under(
     assert closure_of("Street", "S2") == (1, 1) and refreshes("Street", "S2") == 1
 
 
+MOVE_C1 = Query("t_move_c1", "MATCH (c:Compound {code: 'C1'})-[r:IN_GRID]->(:Grid {code: 'G1'}) "
+                             "DELETE r WITH c MATCH (g:Grid {code: 'G3'}) "
+                             "CREATE (c)-[:IN_GRID]->(g)")
+
+
+def test_a_step_under_way_while_its_compound_moves_is_not_missed(
+        store: BoltStore, fresh: projection.Projections) -> None:
+    """D4 (dispatched, in C1 of street S1) is accepted by a transaction whose statement
+    has named its areas (C1, G1, M1, S1, K) but which has not committed when C1 moves to
+    G3, of street S2, and S2's demands are read (D4 still dispatched).  Once the step
+    commits, S2's entry must not trust that read: the step named S1, not S2."""
+    town().write(store)
+    scopes = (("Street", "S2"), ("Grid", "G3"), ("County", "K"))
+    for label, code in scopes:
+        projection.indicators(store, label, code, NOW)
+    named, go = threading.Event(), threading.Event()
+
+    def accept(tx: store_module.Transaction) -> bool:
+        move = lifecycle.STEPS["accept"]
+        done = lifecycle.transit(tx, move, "D4", lifecycle.changes(move, NOW + "T08:00:00", {}))
+        named.set()
+        go.wait(10)
+        return done
+
+    stepping = threading.Thread(target=store.transaction, args=(accept,))
+    stepping.start()
+    try:
+        assert named.wait(10)
+        store.write(MOVE_C1)
+        closure = projection.indicators(store, "Street", "S2", NOW).get("demand_closure")
+        assert {i.code: i.detail["status"] for i in closure.hits + closure.gaps}["D4"] == (
+            "dispatched")  # read while the step was under way
+    finally:
+        go.set()
+        stepping.join(20)
+    for label, code in scopes:
+        assert projection.indicators(store, label, code, NOW) == compute_indicators(
+            store, label, code, NOW), f"{label}:{code}"
+
+
 def test_a_report_reads_the_places_again_and_keeps_the_network(
         store: BoltStore, fresh: projection.Projections) -> None:
     town().write(store)

@@ -19,7 +19,14 @@ from graph.changed import changed_names, touching
 from graph.creations import seen_names
 from graph.model import ENTERED_NODES, ENTERED_RELS
 from graph.schema import statements
-from graph.store import BUMP_STAMP, BoltStore, Query, Transaction, generation_seen_by
+from graph.store import (
+    BUMP_STAMP,
+    BoltStore,
+    Query,
+    Transaction,
+    generation_seen_by,
+    write_mark,
+)
 from graph.writer import NodeRecord, RelRecord, write_graph
 
 DEMAND = {"Demand", "RAISED_IN", "RAISED_BY", "ASSIGNED_TO", "ABOUT"}
@@ -252,3 +259,25 @@ def test_a_demand_step_moves_the_reads_of_the_areas_it_lies_under(store: BoltSto
                 props={"status": "accepted"}, **{"from": "dispatched"})
     assert [a for a in AREAS if generation_seen_by(frozenset(DEMAND), a) != before[a]] == [
         "K", "S2", "M2", None]
+
+
+def test_a_read_overlapping_a_demand_only_write_is_told(store: BoltStore) -> None:
+    """A mark taken before a demand-only write is counted says so once the write has
+    begun (its areas were read when its statement ran: graph.store.WriteMark.overlapped);
+    a mark taken after it was counted does not; other writes never overlap."""
+    two_streets(store)
+    before = write_mark()
+    during: list[bool] = []
+
+    def step(tx: Transaction) -> None:
+        during.append(before.overlapped())
+        lifecycle.dispatch(tx, "Unit", [lifecycle.assignment("D1", "U1", "2025", None)])
+        during.append(before.overlapped())
+        during.append(write_mark().overlapped())  # begun before this mark, still open
+
+    store.transaction(step)
+    assert during == [False, True, True]
+    assert before.overlapped() and not write_mark().overlapped()
+    after = write_mark()
+    store.write(Query("t_plain2", "MATCH (d:Demand {code: 'D2'}) SET d.title = 'v'"))
+    assert not after.overlapped()
