@@ -239,18 +239,6 @@ async def network_structure(info: strawberry.Info, scope: str | None = None,
     ctx: Context = info.context
     rep = await _projected(ctx, projection.network_report, label, code, as_of,
                            threshold=overload_threshold)
-    # only the lists the selection holds are checked and built: a county's co-building
-    # groups name every person in it (7,404 scope checks, half a second) and its
-    # betweenness every person and unit (6,873 rows, 40 ms a request to build and drop)
-    # for a page that shows the weak points only
-    named = {"isolatedOrgs": rep.isolated_orgs, "articulationPeople": rep.articulation_people,
-             "bridges": [n for e in rep.bridges for n in e],
-             "overloaded": [n for n, _ in rep.overloaded],
-             "betweenness": [n for n, _ in rep.betweenness],
-             "cobuildingCommunities": [n for g in rep.cobuilding_communities for n in g]}
-    asked = {field for field in named if reads.asks_for(info, field)}
-    seen = await redact.seen(ctx, {redact.ref(*n) for field in asked for n in named[field]})
-
     def show(n: tuple[str, str]) -> NetworkNode:
         shown = redact.ref(*n) in seen
         return NetworkNode(id=redact.show(redact.ref(*n), seen), label=n[0],
@@ -259,18 +247,31 @@ async def network_structure(info: strawberry.Info, scope: str | None = None,
     def only_seen(nodes: list[tuple[str, str]]) -> list[NetworkNode]:  # plain lists: left out
         return [show(n) for n in nodes if redact.ref(*n) in seen]
 
-    built: dict[str, Callable[[], list[Any]]] = {
-        "isolated_orgs": lambda: only_seen(rep.isolated_orgs),
-        "articulation_people": lambda: only_seen(rep.articulation_people),
-        "bridges": lambda: [[show(a), show(b)] for a, b in rep.bridges],
-        "overloaded": lambda: [NodeScore(node=show(n), value=posts)
-                               for n, posts in rep.overloaded],
-        "betweenness": lambda: [NodeScore(node=show(n), value=score)
-                                for n, score in rep.betweenness],
-        "cobuilding_communities": lambda: [group for group in (
-            only_seen(g) for g in rep.cobuilding_communities) if group]}
+    # each list of the report: the nodes it names, and how it is shown once checked;
+    # only the lists the selection holds are checked and built: a county's co-building
+    # groups name every person in it (7,404 scope checks, half a second) and its
+    # betweenness every person and unit (6,873 rows, 40 ms a request to build and drop)
+    # for a page that shows the weak points only
+    lists: dict[str, tuple[list[tuple[str, str]], Callable[[], list[Any]]]] = {
+        "isolated_orgs": (rep.isolated_orgs, lambda: only_seen(rep.isolated_orgs)),
+        "articulation_people": (rep.articulation_people,
+                                lambda: only_seen(rep.articulation_people)),
+        "bridges": ([n for e in rep.bridges for n in e],
+                    lambda: [[show(a), show(b)] for a, b in rep.bridges]),
+        "overloaded": ([n for n, _ in rep.overloaded],
+                       lambda: [NodeScore(node=show(n), value=posts)
+                                for n, posts in rep.overloaded]),
+        "betweenness": ([n for n, _ in rep.betweenness],
+                        lambda: [NodeScore(node=show(n), value=score)
+                                 for n, score in rep.betweenness]),
+        "cobuilding_communities": ([n for g in rep.cobuilding_communities for n in g],
+                                   lambda: [group for group in (
+                                       only_seen(g) for g in rep.cobuilding_communities)
+                                       if group])}
+    asked = {field for field in lists if reads.asks_for(info, to_camel_case(field))}
+    seen = await redact.seen(ctx, {redact.ref(*n) for field in asked for n in lists[field][0]})
     return NetworkStructure(**{**vars(rep), **{
-        field: make() if to_camel_case(field) in asked else [] for field, make in built.items()}})
+        field: make() if field in asked else [] for field, (_nodes, make) in lists.items()}})
 
 
 MAX_GRAPH_NODES = 2000  # a picture a person can read; a county's network is not one
