@@ -158,11 +158,11 @@ class _Counter:
         with self._lock:
             return self._placing
 
-    def bump(self, names: Names, placed: Placed | None = None, began: bool = False) -> None:
+    def bump(self, names: Names, placed: Placed, began: bool) -> None:
         """One finished write; ``names``: what it could have changed (None: anything);
         ``placed``: the names its demand-only statements changed, and the codes of the
         areas those demands lie under; ``began``: it had called :meth:`begin_placed`."""
-        only_placed, codes = placed or (frozenset(), frozenset())
+        only_placed, codes = placed
         with self._lock:
             self._placed += began
             self._n += 1
@@ -349,8 +349,7 @@ class _Changed:
 
     def count(self) -> None:
         only = self.placed - (self.elsewhere or frozenset())
-        _WRITES.bump(self.names, (only, frozenset(self.areas)) if self.elsewhere is not None
-                     else None, self.began)
+        _WRITES.bump(self.names, (only, frozenset(self.areas)), self.began)
 
 
 class _Tx:
