@@ -53,10 +53,12 @@ demands as they were read, and a street's entry those of the other streets
 are read when the step's statement runs, before it commits: a demands part read while a
 step was under way is read again on its next use, whatever the step named
 (``graph.store.WriteMark.overlapped``: a compound moved to another street meanwhile would
-otherwise leave that street's figures stale; found by review, tested).  Every
-other write is traced by its names only: a demand raised or edited re-reads the demands
-of every entry, and the places and the network are never traced to an area (their reads
-reach one hop beyond the scope: the posts of the people met in it, wherever those lie).
+otherwise leave that street's figures stale; found by review, tested).  A demand raised
+or edited through the API says where it lies the same way (``graph.queries.DEMAND_OWN``:
+the writer's statements for a demand and its own relationships, when it writes without
+the bulk stamp).  Every other write is traced by its names only, and the places and the
+network are never traced to an area (their reads reach one hop beyond the scope: the
+posts of the people met in it, wherever those lie).
 
 Once an entry, its place figures or its network are made, they are set apart from
 Python's full collections (``analysis.collector.settle_soon``); the demands read again

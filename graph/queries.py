@@ -17,7 +17,25 @@ from graph.model import (
     RELS,
     checked_label,
 )
+from graph.spine import areas_of
 from graph.store import Query
+
+# A write that changes demands only (their properties, or the relationships only a
+# demand has: RAISED_IN, RAISED_BY, ASSIGNED_TO) can say which demands it wrote and where
+# they lie (graph.store.Query.demand_areas): the analyses' demands of other areas, and
+# the API's kept batches of other demands, then stay as they were read.  The API's
+# writes ask for it (``placed``, graph.writer); a bulk write does not need it, since its
+# stamp makes every kept answer be read again anyway.
+DEMAND = "Demand"
+DEMAND_OWN = frozenset(r.type for r in RELS if r.sources == (DEMAND,))
+
+
+def _placed(name: str, text: str, var: str) -> Query:
+    """``text`` returning, per demand ``var`` it wrote, its code and the codes of every
+    area it lies under after the write."""
+    return Query(f"{name}_placed",
+                 f"{text} RETURN {var}.code AS code, {areas_of(DEMAND, var)} AS areas",
+                 demand_areas="areas")
 
 
 def _rel(rel_type: str) -> str:
@@ -27,27 +45,27 @@ def _rel(rel_type: str) -> str:
 
 
 @cache
-def create_nodes(label: str, member: bool = False) -> Query:
+def create_nodes(label: str, member: bool = False, placed: bool = False) -> Query:
     """``$rows``: ``[{props}]`` of nodes known not to exist yet.
 
     Members are created with both labels at once: ArcadeDB refuses (as a uniqueness
     violation) a label added to a node created earlier in the same transaction.
+    ``placed``: demands say where they lie (none yet: their RAISED_IN comes next).
     """
     lab = checked_label(label) + (f":{MEMBER}" if member else "")
-    return Query(
-        f"create_{lab.replace(':', '_')}",
-        f"UNWIND $rows AS row CREATE (n:{lab}) SET n += row.props",
-    )
+    name = f"create_{lab.replace(':', '_')}"
+    text = f"UNWIND $rows AS row CREATE (n:{lab}) SET n += row.props"
+    return _placed(name, text, "n") if placed and label == DEMAND else Query(name, text)
 
 
 @cache
-def update_nodes(label: str) -> Query:
-    """``$rows``: ``[{code, props}]``; a None in props removes that property."""
+def update_nodes(label: str, placed: bool = False) -> Query:
+    """``$rows``: ``[{code, props}]``; a None in props removes that property.
+    ``placed``: demands say where they lie."""
     lab = checked_label(label)
-    return Query(
-        f"update_{lab}",
-        f"UNWIND $rows AS row MATCH (n:{lab} {{code: row.code}}) SET n += row.props",
-    )
+    name = f"update_{lab}"
+    text = f"UNWIND $rows AS row MATCH (n:{lab} {{code: row.code}}) SET n += row.props"
+    return _placed(name, text, "n") if placed and label == DEMAND else Query(name, text)
 
 
 SET_MEMBER_LABEL = Query(
@@ -72,19 +90,23 @@ def existing_nodes(label: str) -> Query:
 
 
 @cache
-def upsert_rels(rel_type: str, source: str, target: str) -> Query:
-    """``$rows``: ``[{src, tgt, rkey, props}]``; returns how many were written.
+def upsert_rels(rel_type: str, source: str, target: str, placed: bool = False) -> Query:
+    """``$rows``: ``[{src, tgt, rkey, props}]``; returns how many were written (``n``),
+    or, ``placed`` for a demand's own relationship, one row per relationship written
+    with where its demand now lies.
 
     ``rkey`` joins the type's key properties ("secretary|2021-03-01") so the same
     role held twice in different periods stays two relationships; MERGE on it works
     the same on every backend (MERGE refuses null key values, rkey is never null).
     """
     t, s, g = _rel(rel_type), checked_label(source), checked_label(target)
-    return Query(
-        f"upsert_{t}_{s}_{g}",
-        f"UNWIND $rows AS row MATCH (a:{s} {{code: row.src}}) MATCH (b:{g} {{code: row.tgt}}) "
-        f"MERGE (a)-[r:{t} {{rkey: row.rkey}}]->(b) SET r += row.props RETURN count(r) AS n",
-    )
+    name = f"upsert_{t}_{s}_{g}"
+    text = (f"UNWIND $rows AS row MATCH (a:{s} {{code: row.src}}) "
+            f"MATCH (b:{g} {{code: row.tgt}}) MERGE (a)-[r:{t} {{rkey: row.rkey}}]->(b) "
+            "SET r += row.props")
+    if placed and t in DEMAND_OWN:
+        return _placed(name, text, "a")
+    return Query(name, text + " RETURN count(r) AS n")
 
 
 @cache

@@ -30,6 +30,7 @@ import threading
 import time
 import uuid
 import weakref
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -75,11 +76,13 @@ class Query:
     optional_names: bool = False
     # A write that changes demands only (their properties and their RAISED_IN,
     # RAISED_BY and ASSIGNED_TO) may name the column of its rows that lists, for each
-    # demand it changed, the codes of every area that demand is raised under (each of
-    # its places and all their ancestors on the spine).  Reads of one area's demands
-    # (analysis.projection) then see it only when their area is among them; every other
-    # read still counts it by the names it changed (RAISED_IN, ASSIGNED_TO … included:
-    # only reads that see demands by the area they are raised under may go by area).
+    # demand it changed (its ``code`` beside it), the codes of every area that demand is
+    # raised under (each of its places and all their ancestors on the spine).  Reads of
+    # one area's demands (analysis.projection) then see it only when their area is
+    # among them, and reads of one demand (the API's batches per code) only when it is
+    # that demand; every other read still counts it by the names it changed (RAISED_IN,
+    # ASSIGNED_TO … included: only reads that see demands by area, or one demand, may
+    # go by where).
     demand_areas: str | None = None
 
 
@@ -133,11 +136,21 @@ def _budget(query: Query) -> float | None:
     return left
 
 
+# Demand-only writes are also counted per demand, in this many buckets by the code's
+# hash: bounded memory however many demands a process steps; two demands sharing a
+# bucket only cost a read again.
+DEMAND_BUCKETS = 4096
+
+
+def _bucket(demand: str) -> int:
+    return zlib.crc32(demand.encode()) % DEMAND_BUCKETS  # the same in every process
+
+
 class _Counter:
     """A thread-safe counter of the writes this process has finished: all of them, the
     ones that may have changed anything, per label or type the others that named it
-    (``graph.changed``), and apart, per area code, the demand-only statements among
-    them (``Query.demand_areas``)."""
+    (``graph.changed``), and apart, per area code and per demand, the demand-only
+    statements among them (``Query.demand_areas``)."""
 
     def __init__(self) -> None:
         self._n = 0
@@ -145,6 +158,7 @@ class _Counter:
         self._named: dict[str, int] = {}
         self._anywhere: dict[str, int] = {}  # named by a statement that did not say where
         self._in_area: dict[str, int] = {}  # demand-only statements, per area code
+        self._per_demand = [0] * DEMAND_BUCKETS  # and per demand (its bucket)
         self._placing = 0  # writes that began a demand-only statement
         self._placed = 0  # of those, the ones counted since
         self._lock = threading.Lock()
@@ -160,9 +174,10 @@ class _Counter:
 
     def bump(self, names: Names, placed: Placed, began: bool) -> None:
         """One finished write; ``names``: what it could have changed (None: anything);
-        ``placed``: the names its demand-only statements changed, and the codes of the
-        areas those demands lie under; ``began``: it had called :meth:`begin_placed`."""
-        only_placed, codes = placed
+        ``placed``: the names its demand-only statements changed, the codes of the
+        areas those demands lie under, and of the demands; ``began``: it had called
+        :meth:`begin_placed`."""
+        only_placed, codes, demands = placed
         with self._lock:
             self._placed += began
             self._n += 1
@@ -174,15 +189,19 @@ class _Counter:
                     self._anywhere[name] = self._anywhere.get(name, 0) + 1
             for code in codes if only_placed else ():
                 self._in_area[code] = self._in_area.get(code, 0) + 1
+            for bucket in {_bucket(d) for d in demands} if only_placed else ():
+                self._per_demand[bucket] += 1
 
     @property
     def value(self) -> int:
         return self._n
 
-    def seen_by(self, names: Names, area: str | None = None) -> tuple[int, int]:
+    def seen_by(self, names: Names, area: str | None = None, demand: str | None = None
+                ) -> tuple[int, int]:
         with self._lock:
-            return _seen(self._n, self._changing, self._named, names, area,
-                         self._anywhere, self._in_area)
+            placed = (self._in_area.get(area, 0) if area is not None
+                      else None if demand is None else self._per_demand[_bucket(demand)])
+            return _seen(self._n, self._changing, self._named, names, self._anywhere, placed)
 
     def mark(self) -> WriteMark:
         with self._lock:
@@ -190,19 +209,21 @@ class _Counter:
                              dict(self._anywhere), dict(self._in_area), self._placed)
 
 
-# what a write's demand-only statements changed (names) and the areas it lies under
-Placed = tuple[frozenset[str], frozenset[str]]
+# what a write's demand-only statements changed (names), the areas their demands lie
+# under, and the demands' codes
+Placed = tuple[frozenset[str], frozenset[str], frozenset[str]]
 
 
-def _seen(n: int, changing: int, named: dict[str, int], names: Names, area: str | None,
-          anywhere: dict[str, int], in_area: dict[str, int]) -> tuple[int, int]:
+def _seen(n: int, changing: int, named: dict[str, int], names: Names,
+          anywhere: dict[str, int], placed: int | None) -> tuple[int, int]:
     """The part of ``n`` writes a read through ``names`` could see (see
-    :func:`generation_seen_by`)."""
+    :func:`generation_seen_by`); ``placed``: the demand-only writes under the read's
+    area or of its demand (None: the read is neither)."""
     if names is None:
         return n, 0
-    if area is None:
+    if placed is None:
         return changing, sum(named.get(name, 0) for name in names)
-    return changing, sum(anywhere.get(name, 0) for name in names) + in_area.get(area, 0)
+    return changing, sum(anywhere.get(name, 0) for name in names) + placed
 
 
 @dataclass(frozen=True)
@@ -218,8 +239,8 @@ class WriteMark:
 
     def seen_by(self, names: Names, area: str | None = None) -> tuple[int, int]:
         """:func:`generation_seen_by` as it stood at the mark."""
-        return _seen(self.n, self.changing, self.named, names, area, self.anywhere,
-                     self.in_area)
+        placed = None if area is None else self.in_area.get(area, 0)
+        return _seen(self.n, self.changing, self.named, names, self.anywhere, placed)
 
     def overlapped(self) -> bool:
         """Whether a demand-only write not counted at the mark began before now: call it
@@ -233,15 +254,19 @@ class WriteMark:
 _WRITES = _Counter()
 
 
-def generation_seen_by(names: Names, area: str | None = None) -> tuple[int, int]:
+def generation_seen_by(names: Names, area: str | None = None, demand: str | None = None
+                       ) -> tuple[int, int]:
     """The part of this process's writes a read through ``names`` (graph.creations'
     ``seen_names``; None: anything) could see: it changes after every write that may
     have changed anything, and after every other one that named one of ``names``
     (graph.changed).  ``area``: the read sees demands only as those raised under the
     area with this code (and, one hop on, their takers' codes and names): a write that
     changed demands only (``Query.demand_areas``) moves it only when it changed one
-    under that area.  Read it before the read, as :func:`local_generation`."""
-    return _WRITES.seen_by(names, area)
+    under that area.  ``demand``: the read sees demands only as the one with this code
+    (and the nodes one hop from it): such a write moves it only when it changed that
+    demand (or one sharing its bucket).  Read it before the read, as
+    :func:`local_generation`."""
+    return _WRITES.seen_by(names, area, demand)
 
 
 def write_mark() -> WriteMark:
@@ -324,6 +349,7 @@ class _Changed:
         self.placed: frozenset[str] = frozenset()  # named by demand-only statements
         self.elsewhere: Names = frozenset()  # named by the others
         self.areas: set[str] = set()
+        self.demands: set[str] = set()
         self.began = False
 
     def begin(self, query: Query) -> None:
@@ -341,15 +367,18 @@ class _Changed:
             return
         areas = [row.get(query.demand_areas) for row in rows]
         lists = [codes for codes in areas if isinstance(codes, list)]
-        if len(lists) < len(areas):  # a row that does not say where: anywhere
+        demands = [row.get("code") for row in rows]
+        if len(lists) < len(areas) or None in demands:  # a row that does not say where
             self.elsewhere = union(self.elsewhere, names)
             return
         self.placed |= names
         self.areas.update(str(code) for codes in lists for code in codes)
+        self.demands.update(map(str, demands))
 
     def count(self) -> None:
         only = self.placed - (self.elsewhere or frozenset())
-        _WRITES.bump(self.names, (only, frozenset(self.areas)), self.began)
+        _WRITES.bump(self.names, (only, frozenset(self.areas), frozenset(self.demands)),
+                     self.began)
 
 
 class _Tx:

@@ -157,7 +157,10 @@ def write_graph(
     serving process's kept answers and projections see a write made by another process
     (load, replace, restore, alerts from the command line).  The API's mutations pass
     False: the serving process counts its own writes by what they change
-    (``graph.changed``), and a stamp would send back every kept answer.
+    (``graph.changed``), and a stamp would send back every kept answer.  Such a write's
+    statements for demands and their own relationships also say which demands they wrote
+    and where those lie (``graph.queries.DEMAND_OWN``): the kept reads of other demands
+    and of other areas' demands stay.
     """
     node_groups: dict[str, list[NodeRecord]] = defaultdict(list)
     for node in nodes:
@@ -179,6 +182,7 @@ def write_graph(
         sizes[rtype] += len(rel_group)
     kinds = [kind for kind, size in sizes.items() if size >= PROBE_FROM]
     empty: set[str] = set()
+    placed = not stamp  # counted by what it changes: its demands say which and where
     committing = False  # work has returned: its commit is on its way to the store
 
     # the ratings whose firm's standing follows them (graph.ratings), found once
@@ -195,13 +199,13 @@ def write_graph(
         done = 0
         for label, group in node_groups.items():
             for batch in in_batches(group, batch_size):
-                _write_nodes(tx, label, batch, summary, label in empty)
+                _write_nodes(tx, label, batch, summary, label in empty, placed)
                 done += len(batch)
                 if progress:
                     progress(label, done, total)
         for (rtype, src, tgt), rel_group in rel_groups.items():
             for rel_batch in in_batches(rel_group, batch_size):
-                _write_rels(tx, rtype, src, tgt, rel_batch, summary, rtype in empty)
+                _write_rels(tx, rtype, src, tgt, rel_batch, summary, rtype in empty, placed)
                 done += len(rel_batch)
                 if progress:
                     progress(rtype, done, total)
@@ -227,7 +231,7 @@ def _is_fresh(store: Store, kind: str) -> bool:
 
 
 def _write_nodes(tx: Transaction, label: str, batch: Sequence[NodeRecord], summary: WriteSummary,
-                 fresh: bool = False) -> None:
+                 fresh: bool = False, placed: bool = False) -> None:
     latest = {n.code: n for n in batch}  # the same code twice in one batch: last wins
     before = {} if fresh else {
         r["code"]: r["props"]
@@ -248,7 +252,7 @@ def _write_nodes(tx: Transaction, label: str, batch: Sequence[NodeRecord], summa
         rows = [{"props": _stored({**n.props, "code": n.code})}
                 for n in created if _is_member(n) == member]
         if rows:
-            tx.run(queries.create_nodes(label, member=member), rows=rows)
+            tx.run(queries.create_nodes(label, member=member, placed=placed), rows=rows)
     if not updated:
         return
     if label == "Person":  # relabel first: see queries.create_nodes
@@ -260,7 +264,7 @@ def _write_nodes(tx: Transaction, label: str, batch: Sequence[NodeRecord], summa
             tx.run(queries.SET_MEMBER_LABEL, codes=joined)
         if left:
             tx.run(queries.REMOVE_MEMBER_LABEL, codes=left)
-    tx.run(queries.update_nodes(label),
+    tx.run(queries.update_nodes(label, placed),
            rows=[{"code": n.code, "props": {**n.props, "code": n.code}} for n in updated])
 
 
@@ -284,6 +288,7 @@ def _write_rels(
     tx: Transaction, rtype: str, src: str, tgt: str, batch: Sequence[RelRecord],
     summary: WriteSummary,
     fresh: bool = False,
+    placed: bool = False,
 ) -> None:
     rows: list[dict[str, Any]] = [
         {"src": r.source, "tgt": r.target, "rkey": r.rkey, "props": {**r.props, "rkey": r.rkey}}
@@ -306,7 +311,9 @@ def _write_rels(
         changed.append(row)
     if not changed:
         return
-    written = tx.run(queries.upsert_rels(rtype, src, tgt), rows=changed)[0]["n"]
+    upsert = queries.upsert_rels(rtype, src, tgt, placed)
+    back = tx.run(upsert, rows=changed)
+    written = len(back) if upsert.demand_areas else back[0]["n"]
     if written != len(changed):
         # An end vanished between validation and this transaction: fail it whole.
         raise StoreError(_("{type} {source} → {target}：{count} 条关系中有 {lost} 条的一端已不在"

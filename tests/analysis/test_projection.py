@@ -26,7 +26,7 @@ from analysis.network import build_network, network_report
 from graph import lifecycle
 from graph import store as store_module
 from graph.store import BoltStore, Query
-from graph.writer import write_graph
+from graph.writer import NodeRecord, RelRecord, write_graph
 
 NOW, THEN = "2025-01-01", "2022-06-01"
 SCOPES = [("County", "K"), ("Street", "S1"), ("Community", "M1"), ("Grid", "G2"),
@@ -203,6 +203,41 @@ def test_a_demand_step_reads_again_only_the_demands_of_the_areas_it_lies_under(
         assert (direct.numerator, direct.denominator) == closure_of(label, code)
     run(store, "MATCH (d:Demand {code: $code}) SET d.status = 'done'", code="D5")  # says not where
     assert closure_of("Street", "S2") == (1, 1) and refreshes("Street", "S2") == 1
+
+
+def test_a_demand_raised_as_the_api_writes_it_is_read_again_only_where_it_lies(
+        store: BoltStore, fresh: projection.Projections) -> None:
+    """D9 raised in C4 (street S2, open) and edited there, written as a mutation writes
+    (graph.writer without the stamp): S1's demands are not read again, S2's and K's are.
+    At 2025-06-01 S1 has 2 of 5 demands closed, S2 0 of 1, K 2 of 6."""
+    town().write(store)
+    later = "2025-06-01"
+    scopes = (("Street", "S1"), ("Street", "S2"), ("County", "K"))
+
+    def closures() -> list[tuple[float, float]]:
+        found = [projection.indicators(store, label, code, later).get("demand_closure")
+                 for label, code in scopes]
+        return [(ind.numerator, ind.denominator) for ind in found]
+
+    def refreshes() -> list[int]:
+        return [fresh.get(store, label, code, later).refreshes for label, code in scopes]
+
+    assert closures() == [(2, 5), (0, 1), (2, 6)]
+    demand = {"title": "t", "category": "repair", "urgency": 3, "status": "done",
+              "created_at": "2025-05-01T08:00:00", "done_at": "2025-05-02T08:00:00"}
+    write_graph(store, [NodeRecord("Demand", "D9", demand)],
+                [RelRecord("RAISED_IN", "Demand", "D9", "Compound", "C4"),
+                 RelRecord("RAISED_BY", "Demand", "D9", "Person", "P1")], new=True, stamp=False)
+    assert closures() == [(2, 5), (1, 2), (3, 7)]
+    assert refreshes() == [0, 1, 1]
+    write_graph(store, [NodeRecord("Demand", "D9", {"urgency": 5})], [], stamp=False)
+    assert closures() == [(2, 5), (1, 2), (3, 7)] and refreshes() == [0, 2, 2]
+    for (label, code), (numerator, denominator) in zip(scopes, closures(), strict=True):
+        direct = compute_indicators(store, label, code, later).get("demand_closure")
+        assert (direct.numerator, direct.denominator) == (numerator, denominator)
+    # a bulk write (jinlin load: the stamp) is seen everywhere
+    write_graph(store, [NodeRecord("Demand", "D9", {"urgency": 4})], [])
+    assert closures() == [(2, 5), (1, 2), (3, 7)] and fresh.builds == 6
 
 
 MOVE_C1 = Query("t_move_c1", "MATCH (c:Compound {code: 'C1'})-[r:IN_GRID]->(:Grid {code: 'G1'}) "

@@ -9,12 +9,15 @@ the schema), and on a real store a write moves exactly the reads that could see 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from analysis import alert_queries
 from api.graphql import queries as api_queries
 from api.graphql.selfservice import CONFIRM, REPORT
 from graph import lifecycle, points, pruning, queries, ratings
+from graph import store as store_module
 from graph.changed import changed_names, touching
 from graph.creations import seen_names
 from graph.model import ENTERED_NODES, ENTERED_RELS
@@ -117,7 +120,9 @@ def _service_writes() -> list[Query]:
              queries.REMOVE_MEMBER_LABEL]
     for kind in ENTERED_NODES:
         found += [queries.create_nodes(kind.label), queries.update_nodes(kind.label),
-                  queries.delete_node(kind.label), pruning.delete_nodes(kind.label)]
+                  queries.create_nodes(kind.label, placed=True),
+                  queries.update_nodes(kind.label, placed=True), queries.delete_node(kind.label),
+                  pruning.delete_nodes(kind.label)]
         found += [alert_queries.create(kind.label, area)
                   for area in ("County", "Street", "Community", "Grid", "Compound")
                   if kind.label not in ("Alert", "AlertRule")]
@@ -126,6 +131,7 @@ def _service_writes() -> list[Query]:
             for target in rel.targets:
                 if rel.allows(source, target):
                     found += [queries.upsert_rels(rel.type, source, target),
+                              queries.upsert_rels(rel.type, source, target, placed=True),
                               queries.delete_rel(rel.type, source, target)]
     for scope in ("County", "Street", "Community"):
         for guard in (api_queries.demand_guard(scope), api_queries.task_guard(scope),
@@ -214,13 +220,17 @@ def two_streets(store: BoltStore) -> None:
 AREAS = ("K", "S1", "M1", "G1", "C1", "S2", "M2", None)
 
 
-def moved_areas(store: BoltStore, work: object) -> list[str | None]:
-    """The areas (None: a read of demands anywhere) whose demands' reads ``work`` (a
-    transaction's work) moved."""
+def moved_by(write: Callable[[], object]) -> list[str | None]:
+    """The areas (None: a read of demands anywhere) whose demands' reads ``write`` moved."""
     demands = frozenset(DEMAND)
     before = {a: generation_seen_by(demands, a) for a in AREAS}
-    store.transaction(work)  # type: ignore[arg-type]
+    write()
     return [a for a in AREAS if generation_seen_by(demands, a) != before[a]]
+
+
+def moved_areas(store: BoltStore, work: object) -> list[str | None]:
+    """:func:`moved_by` a transaction's ``work``."""
+    return moved_by(lambda: store.transaction(work))  # type: ignore[arg-type]
 
 
 def test_a_demand_step_moves_the_reads_of_the_areas_it_lies_under(store: BoltStore) -> None:
@@ -259,6 +269,57 @@ def test_a_demand_step_moves_the_reads_of_the_areas_it_lies_under(store: BoltSto
                 props={"status": "accepted"}, **{"from": "dispatched"})
     assert [a for a in AREAS if generation_seen_by(frozenset(DEMAND), a) != before[a]] == [
         "K", "S2", "M2", None]
+
+
+def test_a_demand_only_write_moves_the_reads_of_that_demand(store: BoltStore) -> None:
+    two_streets(store)
+    demands = frozenset(DEMAND)
+    assert store_module._bucket("D1") != store_module._bucket("D2")
+
+    def moved(write: Callable[[], object]) -> list[str]:
+        before = {d: generation_seen_by(demands, demand=d) for d in ("D1", "D2")}
+        write()
+        return [d for d, at in before.items() if generation_seen_by(demands, demand=d) != at]
+
+    assert moved(lambda: store.write(
+        lifecycle.transition_query(lifecycle.UNGUARDED), code="D1",
+        props={"status": "dispatched"}, **{"from": "open"})) == ["D1"]
+    assert moved(lambda: store.transaction(lambda tx: lifecycle.dispatch(
+        tx, "Unit", [lifecycle.assignment("D2", "U1", "2025", None)]))) == ["D2"]
+    assert moved(lambda: store.write(
+        Query("t_plain_d1", "MATCH (d:Demand {code: 'D1'}) SET d.title = 'z'"))) == ["D1", "D2"]
+
+
+def test_a_demand_written_as_a_mutation_moves_the_reads_of_where_it_lies(
+        store: BoltStore) -> None:
+    """graph.writer without the stamp (the API's writes): a demand's node and its own
+    relationships say where it lies; a bulk write (the stamp) is not traced."""
+    two_streets(store)
+
+    def raised(code: str, rels: list[RelRecord], stamp: bool = False) -> list[str | None]:
+        return moved_by(lambda: write_graph(
+            store, [NodeRecord("Demand", code, {"title": "n", "status": "open"})], rels,
+            new=True, stamp=stamp))
+
+    assert raised("D3", [RelRecord("RAISED_IN", "Demand", "D3", "Community", "M2")]) == [
+        "K", "S2", "M2", None]
+    assert raised("D4", []) == [None]  # raised nowhere (yet): no area's demands change
+    assert moved_by(lambda: write_graph(
+        store, [NodeRecord("Demand", "D4", {"urgency": 2})],
+        [RelRecord("RAISED_IN", "Demand", "D4", "Compound", "C1"),
+         RelRecord("ASSIGNED_TO", "Demand", "D4", "Unit", "U1", {"at": "2025"})],
+        stamp=False)) == ["K", "S1", "M1", "G1", "C1", None]
+    # a unit's edit, in the same write as a demand's: not said where, so everywhere
+    assert moved_by(lambda: write_graph(
+        store, [NodeRecord("Demand", "D4", {"urgency": 3}),
+                NodeRecord("Unit", "U1", {"name": "改名"})], [], stamp=False)) == list(AREAS)
+    assert raised("D5", [RelRecord("RAISED_IN", "Demand", "D5", "Compound", "C1")],
+                  stamp=True) == list(AREAS)
+    assert queries.DEMAND_OWN == {"RAISED_IN", "RAISED_BY", "ASSIGNED_TO"}
+    assert queries.upsert_rels("LOCATED_IN", "Unit", "Community", placed=True) == \
+        queries.upsert_rels("LOCATED_IN", "Unit", "Community")
+    assert queries.create_nodes("Unit", placed=True) == queries.create_nodes("Unit")
+    assert queries.create_nodes("Demand", placed=True).demand_areas == "areas"
 
 
 def test_a_read_overlapping_a_demand_only_write_is_told(store: BoltStore) -> None:
