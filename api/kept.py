@@ -24,10 +24,13 @@ Two users of one :class:`Answers` LRU per store:
 * the workbench's pages (``api.console.cache``): a whole page's GraphQL answers, keyed
   by the account, role, scope, language and day;
 * the GraphQL reads a resolver marks as kept (:func:`read`, ``Context.read_kept``): the
-  dashboard reads (pages, counts, relationship batches, scope checks) of at most ``ROWS``
-  rows, keyed by the query's name and text and *every* parameter, the caller's scope and
-  subject included, so an answer is only ever reused for a read that would have
-  returned exactly it.
+  dashboard reads (pages, counts, scope checks) of at most ``ROWS`` rows, keyed by the
+  query's name and text and *every* parameter, the caller's scope and subject included,
+  so an answer is only ever reused for a read that would have returned exactly it;
+* and apart, the batches of the relationship fields and node look-ups (:func:`read_each`),
+  kept per code: a batch holds whichever codes one tick of the event loop gathered, so
+  the same batch seldom comes twice, while the same code does (the demands board after
+  a step: every card's compound is read again, its grid and community are kept).
 
 Values are shared between requests: :func:`read` hands out copies of the rows (and of
 the maps in them: a node's properties).
@@ -39,15 +42,18 @@ import threading
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from analysis.projection import Generation, generation
 from graph.creations import seen_names
+from graph.queries import DEMAND, DEMAND_OWN
+from graph.spine import ANCHORS
 from graph.store import Query, Store, generation_seen_by, local_generation
 
 ENTRIES = 32  # page answers kept (a county's map: 626 KB of JSON, ~2.5 MB of Python objects)
 READ_ENTRIES = 512  # kept GraphQL reads
+CODE_ENTRIES = 8192  # kept answers per code (a board's 250 cards: ~1,300 of a few rows each)
 ROWS = 2000  # a read answering more rows than this is not kept (bounds the memory)
 
 
@@ -89,11 +95,12 @@ _CACHES_LOCK = threading.Lock()
 
 
 def answers_of(store: Store, use: str = "pages") -> Answers:
-    """The LRU of ``store`` for ``use`` ("pages": the workbench's, "reads": GraphQL's)."""
+    """The LRU of ``store`` for ``use`` ("pages": the workbench's, "reads": GraphQL's,
+    "codes": GraphQL's per code)."""
     with _CACHES_LOCK:
         found = _CACHES.setdefault(store, {})
         if use not in found:
-            found[use] = Answers(ENTRIES if use == "pages" else READ_ENTRIES)
+            found[use] = Answers({"pages": ENTRIES, "codes": CODE_ENTRIES}.get(use, READ_ENTRIES))
         return found[use]
 
 
@@ -118,6 +125,17 @@ class Seen:
             return kept[0]
 
 
+def _now(store: Store, seen: Seen, query: Query, demand: str | None = None) -> Hashable:
+    """This process's writes ``query`` could see (a write that changed nothing it names
+    is skipped: graph.changed, graph.creations; ``demand``: a write of other demands
+    only, too), and the database's stamp as the request saw it."""
+    return generation_seen_by(seen_names(query.cypher), demand=demand), seen.now(store)[1]
+
+
+def _copies(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: dict(v) if isinstance(v, dict) else v for k, v in r.items()} for r in rows]
+
+
 def read(store: Store, seen: Seen, on: bool, query: Query, params: dict[str, Any]
          ) -> list[dict[str, Any]]:
     """``store.read(query, **params)``, answered from memory while the store is
@@ -126,14 +144,51 @@ def read(store: Store, seen: Seen, on: bool, query: Query, params: dict[str, Any
     if not on:
         return store.read(query, **params)
     key = (query.name, query.cypher, repr(sorted(params.items())))
-    cache = answers_of(store, "reads")
-    # this process's writes this read could see (a write that changed nothing it names
-    # is skipped: graph.changed, graph.creations), and the database's stamp as the
-    # request saw it
-    now = (generation_seen_by(seen_names(query.cypher)), seen.now(store)[1])
+    cache, now = answers_of(store, "reads"), _now(store, seen, query)
     rows = cache.get(key, now)
     if rows is None:
         rows = store.read(query, **params)
         if len(rows) <= ROWS:
             cache.put(key, now, rows)
-    return [{k: dict(v) if isinstance(v, dict) else v for k, v in r.items()} for r in rows]
+    return _copies(rows)
+
+
+def read_each(store: Store, seen: Seen, on: bool, query: Query, params: dict[str, Any],
+              codes: list[str], code_of: Callable[[dict[str, Any]], str],
+              demands: bool = False) -> list[dict[str, Any]]:
+    """:func:`read` of a batch over ``$codes`` whose rows each belong to one of them
+    (``code_of``), and whose rows for a code do not depend on the others in the batch
+    (``UNWIND $codes``, then each code's own match and cut): kept per code, and only
+    the codes not kept are read, in one batch.  Rows come grouped by code, each code's
+    in the order the store gave them.
+
+    ``demands``: the codes are demands', and a code's rows see demands only as that
+    demand and the nodes one hop from it, checked along their anchors, which cross no
+    demand's own relationship (:data:`DEMANDS_APART`): a step of one demand then sends
+    back that demand's rows only (graph.store.generation_seen_by), not the whole board's.
+    """
+    if not on:
+        return store.read(query, codes=codes, **params)
+    shared = (query.name, query.cypher, repr(sorted(params.items())))
+    cache = answers_of(store, "codes")
+    now = {code: _now(store, seen, query, code if demands else None)
+           for code in dict.fromkeys(codes)}
+    found = {code: cache.get((*shared, code), at) for code, at in now.items()}
+    missing = [code for code, rows in found.items() if rows is None]
+    if missing:
+        read_now: dict[str, list[dict[str, Any]]] = {code: [] for code in missing}
+        for row in store.read(query, codes=missing, **params):
+            read_now[code_of(row)].append(row)
+        for code, rows in read_now.items():
+            if len(rows) <= ROWS:
+                cache.put((*shared, code), now[code], rows)
+        found.update(read_now)
+    return _copies([row for rows in found.values() for row in rows or ()])
+
+
+# What read_each(demands=True) rests on: only a demand's own anchor follows a demand's
+# own relationships, so a write of demand Y changes no scope check of what demand X's
+# rows hold.
+DEMANDS_APART = not any(rel in path for label, paths in ANCHORS.items() if label != DEMAND
+                        for path in paths for rel in DEMAND_OWN)
+assert DEMANDS_APART, "an anchor crosses a demand's own relationship: see read_each"

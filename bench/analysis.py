@@ -58,7 +58,7 @@ from graph.open import open_store  # noqa: E402
 from graph.settings import Settings  # noqa: E402
 from graph.spine import TERM, current  # noqa: E402
 from graph.store import Query, Store  # noqa: E402
-from graph.writer import is_empty  # noqa: E402
+from graph.writer import NodeRecord, is_empty, write_graph  # noqa: E402
 from loaders.ledger import load_ledgers  # noqa: E402
 from loaders.synthetic import generate  # noqa: E402
 
@@ -194,10 +194,11 @@ def after_writes(store: Store, kept: projection.Projections, county: str, as_of:
 
 
 def step_elsewhere(store: Store, counties: list[str], as_of: str) -> None:
-    """Every county's indicators right after a demand's life-cycle step in the first
-    (a dashboard going round a city's counties): the step says where its demand lies, so
-    only that county's demands are read again.  Baseline, in the same run: the demands
-    read again in every county (the parts keep no area, as before)."""
+    """Every county's indicators right after a write of one demand in the first (a
+    dashboard going round a city's counties): a life-cycle step, and an edit as the
+    API's mutations write it (graph.writer without the stamp).  Both say where their
+    demand lies, so only that county's demands are read again.  Baseline, in the same
+    run: the demands read again in every county (the parts keep no area, as before)."""
     if len(counties) < 2:
         return
     pick = TOUCHES[0][2].replace(" RETURN d.code AS code", " RETURN d.code AS code, "
@@ -205,28 +206,35 @@ def step_elsewhere(store: Store, counties: list[str], as_of: str) -> None:
     code, status = (store.read(Query("bench_pick_step", pick), county=counties[0])[0][k]
                     for k in ("code", "status"))
     step = lifecycle.transition_query(lifecycle.UNGUARDED)  # status set to itself
+    writes: dict[str, Callable[[], object]] = {
+        "a step": lambda: store.write(step, code=code, props={"status": status},
+                                      **{"from": status}),
+        "an edit": lambda: write_graph(store, [NodeRecord("Demand", code, {"status": status})],
+                                       [], stamp=False),
+    }
     real = projection.Part.read_from
-    times = []
-    for areas in (True, False):
-        if not areas:
-            projection.Part.read_from = staticmethod(  # type: ignore[method-assign]
-                lambda mark, names, area=None: real(mark, names))
-        try:
-            kept = projection.Projections(entries=len(counties))
-            for county in counties:  # warm
-                kept.get(store, "County", county, as_of).indicators(Options())
-
-            def round_after_step(kept: projection.Projections = kept) -> None:
-                store.write(step, code=code, props={"status": status}, **{"from": status})
-                for county in counties:
+    for what, write in writes.items():
+        times = []
+        for areas in (True, False):
+            if not areas:
+                projection.Part.read_from = staticmethod(  # type: ignore[method-assign]
+                    lambda mark, names, area=None: real(mark, names))
+            try:
+                kept = projection.Projections(entries=len(counties))
+                for county in counties:  # warm
                     kept.get(store, "County", county, as_of).indicators(Options())
-            times.append(median_s(round_after_step, 3))
-        finally:
-            projection.Part.read_from = real  # type: ignore[method-assign]
-    print(f"{len(counties)} counties' indicators after a step in {counties[0]}: "
-          f"{times[0]:.3f} s; demands read again everywhere {times[1]:.3f} s: "
-          f"{times[1] / times[0]:.1f}x", flush=True)
 
+                def round_after(kept: projection.Projections = kept,
+                                write: Callable[[], object] = write) -> None:
+                    write()
+                    for county in counties:
+                        kept.get(store, "County", county, as_of).indicators(Options())
+                times.append(median_s(round_after, 3))
+            finally:
+                projection.Part.read_from = real  # type: ignore[method-assign]
+        print(f"{len(counties)} counties' indicators after {what} in {counties[0]}: "
+              f"{times[0]:.3f} s; demands read again everywhere {times[1]:.3f} s: "
+              f"{times[1] / times[0]:.1f}x", flush=True)
 
 
 def run(settings: Settings, store: Store, as_of: str, phases: tuple[str, ...] = PHASES,

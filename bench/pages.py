@@ -22,6 +22,8 @@ The modes, interleaved request by request so that all see the same machine:
 - ``written``: today's pages, each request right after a demand's life-cycle step
   written by the serving process (:func:`demand_step`, the commonest write): what the
   first look after it costs, with what the step cannot have changed still kept;
+- ``unsaid``: the same change written by a statement that does not say where the
+  demand lies or which it is (:func:`unsaid_edit`);
 - ``whole``, its baseline: the same step, with the analytic projection read again whole
   after any write, as before it was read in parts (:func:`whole_step`).
 
@@ -53,6 +55,7 @@ from served import ADMIN, COUNTY, PASSWORD, SERVING, served_county, uncached  # 
 from analysis import projection  # noqa: E402
 from api.console import map as map_page  # noqa: E402
 from api.graphql import analyses  # noqa: E402
+from graph import lifecycle  # noqa: E402
 from graph.store import Query  # noqa: E402
 
 PAGES = ("/", "/map", "/map/data", "/demands", "/demands?category=elder_care", "/network")
@@ -85,15 +88,29 @@ def old_pages() -> Iterator[None]:
         map_page.PAGE, map_page.asyncio, analyses.reads, map_page.GROUPED = kept
 
 
-STEP = Query("bench_demand_step", "MATCH (d:Demand {code: $code}) SET d.status = d.status")
-A_DEMAND = Query("bench_a_demand", "MATCH (d:Demand) RETURN d.code AS code LIMIT 1")
+UNSAID = Query("bench_demand_edit", "MATCH (d:Demand {code: $code}) SET d.status = d.status")
+A_DEMAND = Query("bench_a_demand", "MATCH (d:Demand) RETURN d.code AS code, d.status AS status "
+                                   "LIMIT 1")
 
 
 @contextmanager
 def demand_step() -> Iterator[None]:
-    """A demand's status set (to itself: the store stays as it was) just before."""
+    """A demand's status set (to itself: the store stays as it was) just before, by the
+    statement a step of its life cycle runs (graph.lifecycle), which says where the
+    demand lies and which it is."""
     store = SERVING[0]
-    store.write(STEP, code=store.read(A_DEMAND)[0]["code"])
+    demand = store.read(A_DEMAND)[0]
+    store.write(lifecycle.transition_query(lifecycle.UNGUARDED), code=demand["code"],
+                props={"status": demand["status"]}, **{"from": demand["status"]})
+    yield
+
+
+@contextmanager
+def unsaid_edit() -> Iterator[None]:
+    """The same change by a statement that says neither (counted by the names it
+    changes alone: every read that can see demands is read again)."""
+    store = SERVING[0]
+    store.write(UNSAID, code=store.read(A_DEMAND)[0]["code"])
     yield
 
 
@@ -155,7 +172,7 @@ def main() -> int:
     paths = tuple(args.page or PAGES)
     modes: dict[str, Callable[[], AbstractContextManager[None]]] = {
         "cold": uncached, "now": nullcontext, "written": demand_step,
-        "whole": whole_step}
+        "unsaid": unsaid_edit, "whole": whole_step}
     if not args.no_baseline:
         modes = {"old": old_pages, **modes}
     with served_county(args.data_dir) as base, \

@@ -8,7 +8,7 @@ nothing a request loaded leaks into the next one.  Reads run on the request's re
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +21,7 @@ from api.events import Bus
 from api.graphql import pools, queries
 from api.policy import Cap, reads, refusal
 from graph.i18n import _
+from graph.queries import DEMAND
 from graph.settings import Settings
 from graph.store import Query, Store
 
@@ -93,6 +94,15 @@ class Context:
         return kept.read(self.store, self.seen, self.settings.projection_entries > 0,
                          query, self.params(**params))
 
+    async def read_kept_each(self, query: Query, codes: list[str],
+                             code_of: Callable[[dict[str, Any]], str], demands: bool,
+                             **params: Any) -> list[dict[str, Any]]:
+        """:meth:`read_kept` for a batch over ``$codes``, kept per code (api.kept);
+        ``demands``: the codes are demands' (a step sends back its demand's rows only)."""
+        return await pools.current().read(
+            kept.read_each, self.store, self.seen, self.settings.projection_entries > 0,
+            query, self.params(**params), list(codes), code_of, demands)
+
     async def require_within(self, label: str, code: str, shown: str) -> None:
         """Forbidden unless the node ``label:code`` (a read's ``scope`` or ``within``,
         as the client wrote it: ``shown``) lies in the caller's scope."""
@@ -108,7 +118,8 @@ class Context:
             query = queries.related(rel_type, outgoing, parent, other, self.scope_label)
 
             async def load(codes: list[str]) -> list[list[dict[str, Any]]]:
-                rows = await self.read_kept(query, codes=list(codes), as_of=as_of, first=first)
+                rows = await self.read_kept_each(query, codes, _by_key, parent == DEMAND,
+                                                 as_of=as_of, first=first)
                 grouped: dict[str, list[dict[str, Any]]] = {c: [] for c in codes}
                 for row in rows:
                     grouped[row["key"]].append(row)
@@ -123,12 +134,22 @@ class Context:
             query = queries.by_codes(label, self.scope_label)
 
             async def load(codes: list[str]) -> list[dict[str, Any] | None]:
-                rows = await self.read_kept(query, codes=list(codes))
+                rows = await self.read_kept_each(query, codes, _by_code, label == DEMAND)
                 found = {r["props"]["code"]: r for r in rows}
                 return [found.get(c) for c in codes]
 
             self.loaders[key] = DataLoader(load_fn=load)
         return self.loaders[key]
+
+
+def _by_key(row: dict[str, Any]) -> str:
+    """The parent a row of a relationship field's batch belongs to."""
+    return str(row["key"])
+
+
+def _by_code(row: dict[str, Any]) -> str:
+    """The node a row of a look-up by codes is."""
+    return str(row["props"]["code"])
 
 
 def not_in_scope(node: str) -> str:

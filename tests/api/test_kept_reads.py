@@ -16,7 +16,8 @@ from scope_town import COUNTY, STREET_A, STREET_B, serving
 
 from api import kept
 from api.graphql import queries
-from graph.store import BoltStore
+from graph import lifecycle
+from graph.store import BoltStore, Query
 from graph.writer import NodeRecord as N
 from graph.writer import RelRecord as R
 from graph.writer import write_graph
@@ -149,3 +150,53 @@ def test_a_long_lived_reader_reads_the_stamp_again(store: BoltStore) -> None:
     seen.MAX_AGE = -1.0  # every view is too old
     seen.now(store)
     assert store.round_trips == before + 1
+
+
+CARDS = """query($codes: [String!]) { demands(first: 10, filter: {codes: $codes}) {
+  edges { node { code raisedInCompound(first: 1) { code inGrid(first: 1) { code } } } } } }"""
+
+
+def _cards(api: object, codes: list[str]) -> tuple[dict[str, list[str]], list[list[str]]]:
+    """Each demand's compound and its grid, and the codes of each relationship batch the
+    request read."""
+    batches: list[list[str]] = []
+    store, read = api.store, api.store.read  # type: ignore[attr-defined]
+
+    def logged(query: Query, **params: object) -> object:
+        if query.name.startswith("rel_"):
+            batches.append(list(params["codes"]))  # type: ignore[call-overload]
+        return read(query, **params)
+
+    store.read = logged
+    try:
+        edges = api.gql(CARDS, {"codes": codes}, **COUNTY)["demands"]["edges"]  # type: ignore[attr-defined]
+    finally:
+        del store.read
+    return {e["node"]["code"]: [c["code"] for c in e["node"]["raisedInCompound"]]
+            + [g["code"] for c in e["node"]["raisedInCompound"] for g in c["inGrid"]]
+            for e in edges}, batches
+
+
+def test_relationship_batches_are_kept_per_code(store: BoltStore, tmp_path: Path) -> None:
+    """A batch of a relationship field is kept per parent: DA's compound and grid, read in
+    a batch with DB's, are not read again for a batch of DA alone.  A write of demands
+    only (a raise, a step, an edit through the API) sends back the rows of the demands it
+    wrote only; any other write that can be seen, everyone's: a demand edited by a
+    statement that says not where, and a renamed compound (all the demands' compounds;
+    the grids too, this time, since the compound is the grids' parent)."""
+    with serving(store, tmp_path) as api:
+        assert _cards(api, ["DA", "DB"]) == ({"DA": ["CA", "GA"], "DB": ["CB", "GB"]},
+                                             [["DA", "DB"], ["CA", "CB"]])
+        assert _cards(api, ["DA"]) == ({"DA": ["CA", "GA"]}, [])
+        assert api.gql(RAISE, **STREET_A)["raiseDemand"]["errors"] == []
+        assert _cards(api, ["DA", "DN", "DB"]) == (
+            {"DA": ["CA", "GA"], "DN": [], "DB": ["CB", "GB"]}, [["DN"]])
+        store.write(lifecycle.transition_query(lifecycle.UNGUARDED), code="DB",
+                    props={"status": "dispatched"}, **{"from": "open"})
+        assert _cards(api, ["DA", "DB"])[1] == [["DB"]]
+        assert api.gql(RETITLE, **COUNTY)["updateDemand"]["errors"] == []
+        assert _cards(api, ["DA", "DB"])[1] == [["DA"]]
+        store.write(Query("t_retitle", "MATCH (d:Demand {code: 'DB'}) SET d.title = 'z'"))
+        assert _cards(api, ["DA", "DB"])[1] == [["DA", "DB"]]  # a write that says not where
+        assert api.gql(RENAME, **COUNTY)["updateCompound"]["errors"] == []
+        assert _cards(api, ["DA", "DB"])[1] == [["DA", "DB"], ["CA", "CB"]]
