@@ -144,18 +144,31 @@ def _not_whole(value: Any) -> ValueError:
     return ValueError(_("应填整数，填的是 {value}", value=repr(value)))
 
 
+# A whole number as a person writes one: digits, thousands separated by commas, and at
+# most a point with zeros after it (Excel's 12.0).  Not Python's every float: "1E100",
+# "0E0", "1_000" are refused as typed, not read as numbers.
+_WHOLE = re.compile(r"[+-]?\d+(?:\.0*)?")
+INT_LIMIT = 2**63 - 1  # the largest integer either store keeps (a 64-bit property)
+
+
 def _parse_int(prop: Prop, value: Any) -> int:
     if isinstance(value, bool):
         raise _not_whole(value)
-    if isinstance(value, int):
-        return value
-    try:
-        number = float(str(value).strip().replace(",", ""))
-    except ValueError:
-        raise _not_whole(value) from None
-    if not number.is_integer():
-        raise _not_whole(value)
-    return int(number)
+    if isinstance(value, float):  # a spreadsheet's number
+        if not value.is_integer():
+            raise _not_whole(value)
+        number = int(value)
+    elif isinstance(value, int):
+        number = value
+    else:
+        text = str(value).strip().replace(",", "")
+        if not _WHOLE.fullmatch(text):
+            raise _not_whole(value)
+        number = int(text.partition(".")[0])
+    if abs(number) > INT_LIMIT:
+        raise ValueError(_("整数超出范围：应在 ±{limit} 之内，填的是 {value}",
+                           limit=f"{INT_LIMIT:,}", value=repr(value)))
+    return number
 
 
 def _parse_float(prop: Prop, value: Any) -> float:

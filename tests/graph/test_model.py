@@ -24,6 +24,10 @@ POST = REL_BY_TYPE["HOLDS_POST"]
         ("property_mode", "无物业", "none"),
         ("property_mode", "party_led", "party_led"),
         ("lat", "30.25", 30.25),
+        ("households", "1,234", 1234),
+        ("households", "12.0", 12),
+        ("households", 12.0, 12),
+        ("households", 2**63 - 1, 2**63 - 1),
         ("name", 1001.0, "1001"),
         ("name", "  幸福里 ", "幸福里"),
         ("built_year", "", None),
@@ -38,6 +42,15 @@ def test_cells_are_parsed_to_stored_values(prop: str, cell: object, stored: obje
     [
         ("households", "-3", "不能小于 0，填的是 -3"),
         ("households", "12.5", "应填整数，填的是 '12.5'"),
+        # Python's float syntax is not a person's whole number (hypothesis found these)
+        ("households", "0E0", "应填整数，填的是 '0E0'"),
+        ("households", "1_000", "应填整数，填的是 '1_000'"),
+        # nor what no store keeps (the driver failed to send it: OverflowError)
+        ("households", "1E100", "应填整数，填的是 '1E100'"),
+        ("households", "9" * 20,
+         "整数超出范围：应在 ±9,223,372,036,854,775,807 之内，填的是 '99999999999999999999'"),
+        ("households", 1e100,
+         "整数超出范围：应在 ±9,223,372,036,854,775,807 之内，填的是 1e+100"),
         ("lat", "91", "不能大于 90，填的是 91.0"),
         ("old", "maybe", "应填 是/否（yes/no），填的是 'maybe'"),
         ("code", "", "必须填写"),
