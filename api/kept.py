@@ -29,8 +29,9 @@ Two users of one :class:`Answers` LRU per store:
   so an answer is only ever reused for a read that would have returned exactly it;
 * and apart, the batches of the relationship fields and node look-ups (:func:`read_each`),
   kept per code: a batch holds whichever codes one tick of the event loop gathered, so
-  the same batch seldom comes twice, while the same code does (the demands board after
-  a step: every card's compound is read again, its grid and community are kept).
+  the same batch seldom comes twice, while the same code does.  A demand's are kept
+  per demand: after a step the demands board reads the stepped card's compound and
+  takers again, not every card's, and the compounds' grids and communities not at all.
 
 Values are shared between requests: :func:`read` hands out copies of the rows (and of
 the maps in them: a node's properties).
@@ -46,26 +47,35 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 from analysis.projection import Generation, generation
+from graph.changed import touching
 from graph.creations import seen_names
-from graph.queries import DEMAND, DEMAND_OWN
-from graph.spine import ANCHORS
+from graph.queries import DEMAND
+from graph.scope import rels_in
+from graph.spine import ANCHORS, SPINE
 from graph.store import Query, Store, generation_seen_by, local_generation
 
 ENTRIES = 32  # page answers kept (a county's map: 626 KB of JSON, ~2.5 MB of Python objects)
 READ_ENTRIES = 512  # kept GraphQL reads
 CODE_ENTRIES = 8192  # kept answers per code (a board's 250 cards: ~1,300 of a few rows each)
+CODE_ROWS = 20_000  # and the rows they hold in all
 ROWS = 2000  # a read answering more rows than this is not kept (bounds the memory)
 
 
 class Answers:
     """A bounded LRU of answers, each valid at one write generation (any value that
-    moves when the answer may have changed)."""
+    moves when the answer may have changed): at most ``entries`` answers, and when
+    ``rows`` is given, at most that many rows in all (an answer is a list of rows)."""
 
-    def __init__(self, entries: int) -> None:
+    def __init__(self, entries: int, rows: int | None = None) -> None:
         self.entries = max(0, entries)
+        self.rows = rows
+        self._held = 0  # rows held, when counted
         self._kept: OrderedDict[Hashable, tuple[Hashable, Any]] = OrderedDict()
         self._lock = threading.Lock()
         self.builds = 0  # answers read from the store (the tests count them)
+
+    def _size(self, value: Any) -> int:
+        return 0 if self.rows is None else len(value)
 
     def get(self, key: Hashable, now: Hashable) -> Any | None:
         with self._lock:
@@ -78,15 +88,21 @@ class Answers:
     def put(self, key: Hashable, now: Hashable, value: Any) -> None:
         with self._lock:
             self.builds += 1
-            if self.entries:
-                self._kept[key] = (now, value)
-                self._kept.move_to_end(key)
-                while len(self._kept) > self.entries:
-                    self._kept.popitem(last=False)
+            if not self.entries or (self.rows is not None and len(value) > self.rows):
+                return
+            old = self._kept.pop(key, None)
+            if old is not None:
+                self._held -= self._size(old[1])
+            self._kept[key] = (now, value)
+            self._held += self._size(value)
+            while len(self._kept) > self.entries or (
+                    self.rows is not None and self._held > self.rows):
+                self._held -= self._size(self._kept.popitem(last=False)[1][1])
 
     def clear(self) -> None:
         with self._lock:
             self._kept.clear()
+            self._held = 0
             self.builds = 0
 
 
@@ -100,7 +116,9 @@ def answers_of(store: Store, use: str = "pages") -> Answers:
     with _CACHES_LOCK:
         found = _CACHES.setdefault(store, {})
         if use not in found:
-            found[use] = Answers({"pages": ENTRIES, "codes": CODE_ENTRIES}.get(use, READ_ENTRIES))
+            found[use] = (Answers(ENTRIES) if use == "pages" else
+                          Answers(CODE_ENTRIES, CODE_ROWS) if use == "codes" else
+                          Answers(READ_ENTRIES))
         return found[use]
 
 
@@ -171,7 +189,8 @@ def read_each(store: Store, seen: Seen, on: bool, query: Query, params: dict[str
         return store.read(query, codes=codes, **params)
     shared = (query.name, query.cypher, repr(sorted(params.items())))
     cache = answers_of(store, "codes")
-    now = {code: _now(store, seen, query, code if demands else None)
+    apart = demands and DEMANDS_APART
+    now = {code: _now(store, seen, query, code if apart else None)
            for code in dict.fromkeys(codes)}
     found = {code: cache.get((*shared, code), at) for code, at in now.items()}
     missing = [code for code, rows in found.items() if rows is None]
@@ -180,15 +199,15 @@ def read_each(store: Store, seen: Seen, on: bool, query: Query, params: dict[str
         for row in store.read(query, codes=missing, **params):
             read_now[code_of(row)].append(row)
         for code, rows in read_now.items():
-            if len(rows) <= ROWS:
-                cache.put((*shared, code), now[code], rows)
+            cache.put((*shared, code), now[code], rows)
         found.update(read_now)
     return _copies([row for rows in found.values() for row in rows or ()])
 
 
-# What read_each(demands=True) rests on: only a demand's own anchor follows a demand's
-# own relationships, so a write of demand Y changes no scope check of what demand X's
-# rows hold.
-DEMANDS_APART = not any(rel in path for label, paths in ANCHORS.items() if label != DEMAND
-                        for path in paths for rel in DEMAND_OWN)
-assert DEMANDS_APART, "an anchor crosses a demand's own relationship: see read_each"
+# What read_each(demands=True) rests on: no scope check but a demand's own follows a
+# type that can touch a demand (the spine and every other label's anchors), so a write
+# of demand Y changes no scope check of what demand X's rows hold.  Were the model to
+# change that, demands would be kept like any other code (and a test says so).
+DEMANDS_APART = not (rels_in(SPINE, *(path for label, paths in ANCHORS.items()
+                                       if label != DEMAND for path in paths))
+                     & touching(DEMAND))

@@ -37,6 +37,7 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
+from itertools import cycle
 from pathlib import Path
 from typing import Any
 
@@ -202,15 +203,20 @@ def step_elsewhere(store: Store, counties: list[str], as_of: str) -> None:
     if len(counties) < 2:
         return
     pick = TOUCHES[0][2].replace(" RETURN d.code AS code", " RETURN d.code AS code, "
-                                                           "d.status AS status")
-    code, status = (store.read(Query("bench_pick_step", pick), county=counties[0])[0][k]
-                    for k in ("code", "status"))
+                                                           "d.status AS status, d.title AS title")
+    code, status, title = (store.read(Query("bench_pick_step", pick), county=counties[0])[0][k]
+                           for k in ("code", "status", "title"))
     step = lifecycle.transition_query(lifecycle.UNGUARDED)  # status set to itself
+    titles = cycle((f"{title}（改）", title))  # an edit must change something to be written
+
+    def edit(new: str | None = None) -> object:
+        return write_graph(store, [NodeRecord("Demand", code, {"title": new or next(titles)})],
+                           [], stamp=False)
+
     writes: dict[str, Callable[[], object]] = {
         "a step": lambda: store.write(step, code=code, props={"status": status},
                                       **{"from": status}),
-        "an edit": lambda: write_graph(store, [NodeRecord("Demand", code, {"status": status})],
-                                       [], stamp=False),
+        "an edit": edit,
     }
     real = projection.Part.read_from
     for what, write in writes.items():
@@ -235,6 +241,7 @@ def step_elsewhere(store: Store, counties: list[str], as_of: str) -> None:
         print(f"{len(counties)} counties' indicators after {what} in {counties[0]}: "
               f"{times[0]:.3f} s; demands read again everywhere {times[1]:.3f} s: "
               f"{times[1] / times[0]:.1f}x", flush=True)
+    edit(title)  # as it was
 
 
 def run(settings: Settings, store: Store, as_of: str, phases: tuple[str, ...] = PHASES,

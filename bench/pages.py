@@ -89,7 +89,8 @@ def old_pages() -> Iterator[None]:
 
 
 UNSAID = Query("bench_demand_edit", "MATCH (d:Demand {code: $code}) SET d.status = d.status")
-A_DEMAND = Query("bench_a_demand", "MATCH (d:Demand) RETURN d.code AS code, d.status AS status "
+A_DEMAND = Query("bench_a_demand", "MATCH (d:Demand) WHERE d.status IS NOT NULL "
+                                   "RETURN d.code AS code, d.status AS status "
                                    "LIMIT 1")
 
 

@@ -91,9 +91,15 @@ def scopes_under(label: str, var: str, level: str) -> str:
 # link or unlink of one of them can move a node (and what hangs on it) into or out of a
 # scope; the others only need both ends visible.
 _TYPES = re.compile(r"\[:([A-Z_|]+)")
-SCOPE_RELS: frozenset[str] = frozenset(
-    t for text in (SPINE, *(p for paths in ANCHORS.values() for p in paths))
-    for group in _TYPES.findall(text) for t in group.split("|"))
+
+
+def rels_in(*paths: str) -> frozenset[str]:
+    """The relationship types the path patterns ``paths`` follow."""
+    return frozenset(t for text in paths for group in _TYPES.findall(text)
+                     for t in group.split("|"))
+
+
+SCOPE_RELS: frozenset[str] = rels_in(SPINE, *(p for paths in ANCHORS.values() for p in paths))
 
 
 def downward(label: str, var: str, top: str, head: str = "", carry: str = "",

@@ -342,7 +342,7 @@ class Store(Protocol):
 class _Changed:
     """What the statements of one transaction could have changed, over every attempt
     the driver makes (graph.changed), kept apart for its demand-only statements with
-    the areas their demands lie under (``Query.demand_areas``)."""
+    the demands' codes and the areas they lie under (``Query.demand_areas``)."""
 
     def __init__(self) -> None:
         self.names: Names = frozenset()

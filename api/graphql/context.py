@@ -85,8 +85,8 @@ class Context:
         return await pools.current().read(self.store.read, query, **self.params(**params))
 
     async def read_kept(self, query: Query, **params: Any) -> list[dict[str, Any]]:
-        """:meth:`read` for a dashboard read (a page, a count, a relationship batch, a
-        scope check), kept until the store is next written (api.kept)."""
+        """:meth:`read` for a dashboard read (a page, a count, a scope check), kept until
+        the store is next written (api.kept); batches over codes: :meth:`read_kept_each`."""
         return await pools.current().read(self.read_kept_now, query, **params)
 
     def read_kept_now(self, query: Query, **params: Any) -> list[dict[str, Any]]:

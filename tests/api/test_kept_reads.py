@@ -200,3 +200,35 @@ def test_relationship_batches_are_kept_per_code(store: BoltStore, tmp_path: Path
         assert _cards(api, ["DA", "DB"])[1] == [["DA", "DB"]]  # a write that says not where
         assert api.gql(RENAME, **COUNTY)["updateCompound"]["errors"] == []
         assert _cards(api, ["DA", "DB"])[1] == [["DA", "DB"], ["CA", "CB"]]
+
+
+def test_demands_are_kept_apart_only_while_no_scope_path_crosses_one(
+        store: BoltStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Were an anchor of another label to follow a type that touches a demand, a step
+    of DB could change what DA's rows hold: the batches then go by names alone."""
+    assert kept.DEMANDS_APART  # the model as it is
+    monkeypatch.setattr(kept, "DEMANDS_APART", False)
+    with serving(store, tmp_path) as api:
+        _cards(api, ["DA", "DB"])
+        store.write(lifecycle.transition_query(lifecycle.UNGUARDED), code="DB",
+                    props={"status": "dispatched"}, **{"from": "open"})
+        assert _cards(api, ["DA", "DB"])[1] == [["DA", "DB"]]
+
+
+def test_answers_kept_per_code_are_bounded_by_their_rows() -> None:
+    """At most ``entries`` answers and ``rows`` rows in all, the least recently used
+    going first; an answer larger than all of it is not kept."""
+    answers = kept.Answers(3, rows=4)
+    answers.put("x", 0, [1, 2])
+    answers.put("y", 0, [3, 4])
+    assert answers.get("x", 0) == [1, 2]  # x is now the most recently used
+    answers.put("z", 0, [5])  # 5 rows: y goes
+    assert [answers.get(k, 0) for k in "xyz"] == [[1, 2], None, [5]]
+    answers.put("w", 0, [1, 2, 3, 4, 5])  # more than the whole budget: not kept
+    assert [answers.get(k, 0) for k in "wxz"] == [None, [1, 2], [5]]
+    answers.put("x", 1, [])  # replaced: its rows no longer count
+    answers.put("p", 0, [6, 7, 8])
+    assert [answers.get(k, at) for k, at in (("x", 1), ("z", 0), ("p", 0))] == [[], [5], [6, 7, 8]]
+    answers.put("q", 0, [])  # a fourth answer: the least recently used (x) goes
+    assert [answers.get(k, at) for k, at in (("x", 1), ("z", 0), ("p", 0), ("q", 0))] == [
+        None, [5], [6, 7, 8], []]
