@@ -181,9 +181,10 @@ def read_each(store: Store, seen: Seen, on: bool, query: Query, params: dict[str
     in the order the store gave them.
 
     ``demands``: the codes are demands', and a code's rows see demands only as that
-    demand and the nodes one hop from it, checked along their anchors, which cross no
-    demand's own relationship (:data:`DEMANDS_APART`): a step of one demand then sends
-    back that demand's rows only (graph.store.generation_seen_by), not the whole board's.
+    demand and the nodes one hop from it, checked along their anchors, none of which
+    follows a type that can touch a demand (:data:`DEMANDS_APART`): a step of one demand
+    then sends back that demand's rows only (graph.store.generation_seen_by), not the
+    whole board's.
     """
     if not on:
         return store.read(query, codes=codes, **params)
