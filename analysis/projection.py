@@ -251,8 +251,8 @@ class Projection:
         return self.data
 
     def _read_demands(self) -> None:
-        mark, noting = write_mark(), Noting(self.store)
         s = self.data.scope
+        mark, noting = write_mark(s.code), Noting(self.store)
         with paused_gc():
             demands = read_demands(noting, s.label, s.params())
             whistles = read_whistles(noting, s.label, s.params())
@@ -345,7 +345,7 @@ class Projections:
                 if key in self._kept:
                     self._kept.move_to_end(key)
             return kept
-        mark, places, demanding = write_mark(), Noting(store), Noting(store)
+        mark, places, demanding = write_mark(code), Noting(store), Noting(store)
         with paused_gc():
             data = fetch(places, label, code, key[1][2], demand_store=demanding)
         made = Projection(store, stamp, data, Part.read_from(mark, places.names),

@@ -203,10 +203,12 @@ class _Counter:
                       else None if demand is None else self._per_demand[_bucket(demand)])
             return _seen(self._n, self._changing, self._named, names, self._anywhere, placed)
 
-    def mark(self) -> WriteMark:
+    def mark(self, area: str | None) -> WriteMark:
         with self._lock:
             return WriteMark(self._n, self._changing, dict(self._named),
-                             dict(self._anywhere), dict(self._in_area), self._placed)
+                             dict(self._anywhere), area,
+                             self._in_area.get(area, 0) if area is not None else 0,
+                             self._placed)
 
 
 # what a write's demand-only statements changed (names), the areas their demands lie
@@ -234,12 +236,16 @@ class WriteMark:
     changing: int
     named: dict[str, int]
     anywhere: dict[str, int]
-    in_area: dict[str, int]
+    area: str | None  # the area it was taken for (write_mark), and its count
+    in_area: int
     placed: int  # demand-only writes counted
 
     def seen_by(self, names: Names, area: str | None = None) -> tuple[int, int]:
-        """:func:`generation_seen_by` as it stood at the mark."""
-        placed = None if area is None else self.in_area.get(area, 0)
+        """:func:`generation_seen_by` as it stood at the mark (``area``: the one the
+        mark was taken for)."""
+        if area is not None and area != self.area:
+            raise ValueError(f"a mark taken for {self.area!r} cannot tell {area!r}")
+        placed = None if area is None else self.in_area
         return _seen(self.n, self.changing, self.named, names, self.anywhere, placed)
 
     def overlapped(self) -> bool:
@@ -269,12 +275,14 @@ def generation_seen_by(names: Names, area: str | None = None, demand: str | None
     return _WRITES.seen_by(names, area, demand)
 
 
-def write_mark() -> WriteMark:
+def write_mark(area: str | None = None) -> WriteMark:
     """The counts of this process's writes now, for reads that learn what they could see
     only as they go (an analysis runs whatever queries its scope needs): take the mark
     before the first read, then ``mark.seen_by(names)`` once the names are known is what
-    :func:`generation_seen_by` would have said before the reads."""
-    return _WRITES.mark()
+    :func:`generation_seen_by` would have said before the reads.  ``area``: the one
+    area whose demand-only count the mark keeps (``mark.seen_by(names, area)``), rather
+    than a copy of every area's."""
+    return _WRITES.mark(area)
 
 
 def local_generation() -> int:
