@@ -143,11 +143,11 @@ class Seen:
             return kept[0]
 
 
-def _now(store: Store, seen: Seen, query: Query, demand: str | None = None) -> Hashable:
+def _now(store: Store, seen: Seen, query: Query) -> tuple[tuple[int, int], str]:
     """This process's writes ``query`` could see (a write that changed nothing it names
-    is skipped: graph.changed, graph.creations; ``demand``: a write of other demands
-    only, too), and the database's stamp as the request saw it."""
-    return generation_seen_by(seen_names(query.cypher), demand=demand), seen.now(store)[1]
+    is skipped: graph.changed, graph.creations), and the database's stamp as the request
+    saw it."""
+    return generation_seen_by(seen_names(query.cypher)), seen.now(store)[1]
 
 
 def _copies(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -190,9 +190,14 @@ def read_each(store: Store, seen: Seen, on: bool, query: Query, params: dict[str
         return store.read(query, codes=codes, **params)
     shared = (query.name, query.cypher, repr(sorted(params.items())))
     cache = answers_of(store, "codes")
-    apart = demands and DEMANDS_APART
-    now = {code: _now(store, seen, query, code if apart else None)
-           for code in dict.fromkeys(codes)}
+    whole = _now(store, seen, query)  # every code's, unless each demand counts apart
+    now: dict[str, tuple[tuple[int, int], str]]
+    if demands and DEMANDS_APART:
+        names = seen_names(query.cypher)
+        now = {code: (generation_seen_by(names, demand=code), whole[1])
+               for code in dict.fromkeys(codes)}
+    else:
+        now = dict.fromkeys(codes, whole)
     found = {code: cache.get((*shared, code), at) for code, at in now.items()}
     missing = [code for code, rows in found.items() if rows is None]
     if missing:
