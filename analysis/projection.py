@@ -270,18 +270,22 @@ class Projection:
         key = (options, current())
         with self.lock:
             places = self.places_figures.get(key)
-            if places is None:  # the places' rows: the demands' staleness does not matter
-                with paused_gc():
-                    places = self.places_figures[key] = place_figures(self.data, options)
-                settle_soon()
-            if keys is not None and keys <= {i.key for part in places for i in part}:
-                return IndicatorReport(self.data.scope, [*places[0], *places[1]])
-            data = self._data()
-            report = self.reports.get(key)
-            if report is None:
-                with paused_gc():
-                    report = self.reports[key] = indicators_from(data, options, places)
-            return report
+            made = places is None
+            try:
+                if places is None:  # the places' rows: the demands' staleness does not matter
+                    with paused_gc():
+                        places = self.places_figures[key] = place_figures(self.data, options)
+                if keys is not None and keys <= {i.key for part in places for i in part}:
+                    return IndicatorReport(self.data.scope, [*places[0], *places[1]])
+                data = self._data()
+                report = self.reports.get(key)
+                if report is None:
+                    with paused_gc():
+                        report = self.reports[key] = indicators_from(data, options, places)
+                return report
+            finally:
+                if made:  # new place figures, and the report made over them with them
+                    settle_soon()
 
     def _graph(self) -> nx.Graph:
         """The network, read again if a write could have changed it (lock held)."""
