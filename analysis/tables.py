@@ -38,7 +38,7 @@ def nodes_in_scope(label: str, scope_label: str) -> Query:
         raise ValueError(f"{scope_label} 不能作为范围")
     top = f"(s:{scope_label} {{code: $scope}})"
     return Query(f"analysis_nodes_{label}_in_{scope_label}",
-                 "CALL { " + " UNION ".join(downward(label, "n", top)) + " } "
+                 "CALL { " + " UNION ".join(downward(label, "n", top, level=scope_label)) + " } "
                  "RETURN properties(n) AS props ORDER BY n.code", plain=True)
 
 

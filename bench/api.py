@@ -62,8 +62,9 @@ from api.http.server import set_apart_startup  # noqa: E402
 from api.http.tokens import issue_token  # noqa: E402
 from graph.embedded import stop_embedded  # noqa: E402
 from graph.open import open_store  # noqa: E402
+from graph.scope import downward, in_scope  # noqa: E402
 from graph.settings import Settings  # noqa: E402
-from graph.spine import DOWN_SPINE  # noqa: E402
+from graph.spine import DOWN_SPINE, depth  # noqa: E402
 from graph.store import BoltStore, Query  # noqa: E402
 from graph.writer import is_empty  # noqa: E402
 from loaders.ledger import load_ledgers  # noqa: E402
@@ -98,22 +99,39 @@ QUERIES: tuple[tuple[str, str, dict[str, Any], bool], ...] = (
 )
 
 
+def _old_walk(label: str, lab: str, scope_label: str, within: str | None) -> str:
+    """The old walk: down from the narrower of scope and ``within``, the anchors'
+    branches joined by ``UNION``, then every check and filter written out."""
+    top, level, check = f"(s:{scope_label} {{code: $scope}})", scope_label, ""
+    if within and depth(within) >= depth(scope_label):
+        top, level, check = (f"(s:{within} {{code: $within}})", within,
+                             in_scope(label, "n", scope_label))
+    elif within:
+        check = in_scope(label, "n", within, param="within")
+    walk = " UNION ".join(downward(lab, "n", top, level=level))
+    return f"CALL {{ {walk} }} WITH n WHERE {queries._where(label, check) or 'true'}"
+
+
 async def _walk_rows(ctx: Context, shape: reads.Shape, key: Any, code: str | None,
                      limit: int, params: dict[str, Any]) -> list[dict[str, Any]]:
-    """The old page: always walked down from the scope, every filter written out."""
+    """The old page: always walked down from the scope and sorted there."""
     s = shape
-    return await ctx.read(
-        queries.page(s.label, ctx.scope_label, s.within, s.sort, s.descending, s.members),
-        after_key=key, after_code=code, limit=limit, **params)
+    lab = queries._match(s.label, s.members)
+    keyset, order_by = queries.keyset_order(s.label, s.sort, s.descending)
+    query = Query(f"old_page_{lab}_in_{ctx.scope_label}_{s.within or 'all'}_by_{s.sort}",
+                  f"{_old_walk(s.label, lab, ctx.scope_label, s.within)} AND {keyset} "
+                  f"WITH n ORDER BY {order_by} LIMIT $limit "
+                  f"RETURN {queries.RETURN_NODE} ORDER BY {order_by}")
+    return await ctx.read(query, after_key=key, after_code=code, limit=limit, **params)
 
 
 async def _union_count(ctx: Context, shape: reads.Shape, params: dict[str, Any]) -> int:
-    """The old count: the anchors' branches joined by UNION, every filter written out."""
+    """The old count: the old walk, counted distinct."""
     s = shape
     lab = queries._match(s.label, s.members)
-    walk, check = queries._walk(s.label, lab, ctx.scope_label, s.within)
     query = Query(f"old_count_{lab}_in_{ctx.scope_label}_{s.within or 'all'}",
-                  f"{walk} WITH n WHERE {queries._where(s.label, check)} RETURN count(n) AS n")
+                  f"{_old_walk(s.label, lab, ctx.scope_label, s.within)} "
+                  "RETURN count(DISTINCT n) AS n")
     found = await ctx.read(query, **params)
     return int(found[0]["n"])
 

@@ -49,7 +49,7 @@ def under_scope(label: str, scope_label: str) -> Query:
     """Every node of ``label`` under ``$scope``, with ``scopes``: the codes of every node
     of the scope's level it lies under (by any anchor; repeats allowed)."""
     lab, level = _label(key_label(label)), _scope_level(scope_label)
-    walk = " UNION ".join(downward(lab, "n", f"(s:{level} {{code: $scope}})"))
+    walk = " UNION ".join(downward(lab, "n", f"(s:{level} {{code: $scope}})", level=level))
     return Query(f"replace_under_{lab}_in_{level}",
                  f"CALL {{ {walk} }} WITH n "
                  f"RETURN n.code AS code, {scopes_under(lab, 'n', level)} AS scopes",

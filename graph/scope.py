@@ -22,7 +22,18 @@ from __future__ import annotations
 import re
 
 from graph.model import NODE_BY_LABEL, key_label
-from graph.spine import ANCHORS, AREAS, DOWN_SPINE, LEVELS, SCOPE_LABELS, SPINE, depth, down_to
+from graph.spine import (
+    ANCHORS,
+    AREAS,
+    DOWN_SPINE,
+    LEVELS,
+    SCOPE_LABELS,
+    SPINE,
+    anchor_floor,
+    depth,
+    down_to,
+    down_within,
+)
 
 _STEP = re.compile(r"\([^()]*\)|<-\[[^\]]*\]-|-\[[^\]]*\]->")
 
@@ -102,8 +113,14 @@ def rels_in(*paths: str) -> frozenset[str]:
 SCOPE_RELS: frozenset[str] = rels_in(SPINE, *(p for paths in ANCHORS.values() for p in paths))
 
 
+# The variables a downward walk binds besides its node: the top (``s``, by its callers'
+# convention) and every area below it (``t``).  A ``where`` must not name them.
+WALK_VARIABLES = ("s", "t")
+_WALK_VARIABLE = r"(?<![\w$.'])(?:" + "|".join(WALK_VARIABLES) + r")(?![\w'])"
+
+
 def downward(label: str, var: str, top: str, head: str = "", carry: str = "",
-             returns: str = "", level: str | None = None) -> list[str]:
+             returns: str = "", level: str | None = None, where: str = "") -> list[str]:
     """UNION branches binding each node ``var`` of ``label`` anchored at or below ``top``.
 
     The walk goes down: from ``top`` (a node pattern such as ``(s:Street {code:
@@ -121,10 +138,18 @@ def downward(label: str, var: str, top: str, head: str = "", carry: str = "",
 
     ``returns`` replaces what each branch returns (``DISTINCT {carry}{var}``), e.g. one
     list per branch for a count.  ``level``, the level of ``top``: a spine level at or
-    below it is then reached in exactly its number of hops (:func:`graph.spine.down_to`).
+    below it is then reached in exactly its number of hops (:func:`graph.spine.down_to`),
+    and an anchor path's areas no deeper than it can end (:func:`graph.spine.anchor_floor`).
+    ``where``, a predicate on ``var`` alone, is checked in every branch before its
+    ``DISTINCT``: ArcadeDB makes a node distinct by more than its identity, so keeping
+    only the few a filter passes costs a county's filtered demand page a third.  It must
+    not name the walk's own variables (:data:`WALK_VARIABLES`): ArcadeDB lets them capture
+    a subquery's, even past a ``WITH`` (a taker filter's ``t`` matched the area).
     """
     if key_label(label) not in NODE_BY_LABEL:
         raise ValueError(f"unknown label {label!r}")
+    if re.search(_WALK_VARIABLE, where):
+        raise ValueError(f"a walk's where names its variables {WALK_VARIABLES}: {where}")
     node = f"({var}:{label})"
     branches = []
     for path in ANCHORS[key_label(label)]:
@@ -135,7 +160,9 @@ def downward(label: str, var: str, top: str, head: str = "", carry: str = "",
             walk = f"MATCH {top}{down}{node}"
         else:
             back = reverse(path)
-            walk = (f"MATCH {top}{DOWN_SPINE}(t) WITH DISTINCT {carry}t "
+            down = down_within(level, anchor_floor(path)) if level else DOWN_SPINE
+            walk = (f"MATCH {top}{down}(t) WITH DISTINCT {carry}t "
                     f"MATCH {back[: -len('(v)')]}{node}")
-        branches.append(f"{head}{walk} RETURN {returns or f'DISTINCT {carry}{var}'}")
+        check = f" WHERE {where}" if where else ""
+        branches.append(f"{head}{walk}{check} RETURN {returns or f'DISTINCT {carry}{var}'}")
     return branches

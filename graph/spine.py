@@ -124,6 +124,30 @@ for _paths in ANCHORS.values():
     for _path in _paths:
         assert _path.startswith("(v)") and (_path == "(v)" or _path.endswith("(t)")), _path
 
+_LAST_STEP = re.compile(r"-\[:([A-Z_|]+)\]->\(t\)$")
+
+
+def anchor_floor(path: str) -> str:
+    """The deepest level an anchor path's ``(t)`` can be: the deepest target on the
+    spine of its last step's types (a demand is raised in a compound or a community, so
+    a walk down to its anchors stops at the compounds, not at the county's two thousand
+    buildings).  A last step of variable length, or whose types reach no level, may end
+    anywhere: the bottom."""
+    found = _LAST_STEP.search(path)
+    if found is None:
+        return LEVELS[-1]
+    levels = [target for rel in found.group(1).split("|")
+              for target in REL_BY_TYPE[rel].targets if target in LEVELS]
+    return max(levels, key=depth, default=LEVELS[-1])
+
+
+def down_within(top: str, floor: str) -> str:
+    """The spine read down from a node of level ``top`` to every node from it down to
+    level ``floor`` (none below it; only the top when ``floor`` lies above it)."""
+    hops = max(depth(floor) - depth(top), 0)
+    return f"<-[:{_SPINE_TYPES}*0..{hops}]-"
+
+
 def areas_of(label: str, var: str) -> str:
     """A Cypher list expression: the codes of every area the node ``var`` (of ``label``)
     lies under along its anchor paths, each anchor and every level above it (a write

@@ -17,6 +17,7 @@ from scope_town import COMMUNITY_A, COUNTY, STREET_A, STREET_B, serving
 
 from api.graphql import queries
 from graph.model import CATEGORIES, DEMAND_STATUSES
+from graph.spine import ANCHORS
 from graph.store import BoltStore, Query
 
 TALLY = """query($within: ID, $f: DemandFilter) { demands(within: $within, filter: $f) {
@@ -53,6 +54,21 @@ def test_the_text_groups_once_and_takes_values_as_parameters() -> None:
         "Demand")
     with pytest.raises(ValueError, match="cannot be counted by title"):
         queries.total_by("Demand", "title", "County", None)
+
+
+def test_filters_are_checked_in_the_walk_and_the_scope_after() -> None:
+    page = queries.page("Demand", "County", "Street", "code", False,
+                        active=frozenset({"taker"})).cypher
+    walk, _, after = page.partition(" RETURN DISTINCT n } ")
+    # down from the street (the narrower); the taker filter and the keyset inside the
+    # branch, before its DISTINCT; the caller's county, a check walking up, after it
+    assert walk.startswith("CALL { MATCH (s:Street {code: $within})")
+    assert "$f_taker" in walk and "$after_code" in walk and "$scope" not in walk
+    assert after.startswith("WITH n WHERE (EXISTS { MATCH (n)-[:RAISED_IN]->()")
+    assert "(:County {code: $scope})" in after
+    # every filter of every connection can go inside the walk (none names s or t)
+    for label in ANCHORS:
+        assert queries.page(label, "County", None, "code", False).cypher
 
 
 def test_counts_per_status_and_category_in_each_scope(store: BoltStore, tmp_path: Path) -> None:

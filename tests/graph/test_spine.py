@@ -13,8 +13,9 @@ from test_restore_validation import node, refused, rel, write_dump
 from analysis.queries import child_level, scoped
 from graph import backup
 from graph.model import NODE_BY_LABEL, check_pair
-from graph.scope import SCOPE_RELS, in_scope
+from graph.scope import SCOPE_RELS, downward, in_scope
 from graph.spine import (
+    ANCHORS,
     AREAS,
     DOWN_SPINE,
     LEVELS,
@@ -23,10 +24,12 @@ from graph.spine import (
     SPINE,
     TERM,
     UP,
+    anchor_floor,
     areas_of,
     child_of,
     current,
     depth,
+    down_within,
     is_current,
     parent_of,
 )
@@ -103,6 +106,35 @@ def test_scope_predicates_and_the_analysis_walk() -> None:
     assert scoped("Community", "Compound") == (
         "MATCH (c:Compound {code: $scope})-[:IN_GRID]->(g:Grid)-[:PART_OF]->(m:Community) "
         "WITH DISTINCT m, [] AS children")
+
+
+def test_a_downward_walk_checks_its_where_before_distinct() -> None:
+    top = "(s:County {code: $scope})"
+    assert downward("Demand", "n", top, where="n.status IN $f_status") == [
+        "MATCH (s:County {code: $scope})<-[:PART_OF|IN_GRID*0..6]-(t) WITH DISTINCT t "
+        "MATCH (t)<-[:RAISED_IN]-(n:Demand) WHERE n.status IN $f_status RETURN DISTINCT n"]
+    # ArcadeDB lets the walk's t capture a subquery's t: such a where is refused
+    for where in ("EXISTS { MATCH (n)-[:ASSIGNED_TO]->(t) }", "t.code = $x", "s.code = $x"):
+        with pytest.raises(ValueError, match="names its variables"):
+            downward("Demand", "n", top, where=where)
+    for where in ("n.status = $t", "EXISTS { MATCH (n)-[:ASSIGNED_TO]->(taker) }",
+                  "n.kind = 's'", "toLower(n.name) CONTAINS $f_s"):
+        assert downward("Demand", "n", top, where=where)
+
+
+def test_a_walk_down_stops_where_the_anchors_can_end() -> None:
+    # a demand is raised in a compound or a community: never below a compound
+    assert anchor_floor(ANCHORS["Demand"][0]) == "Compound"
+    assert anchor_floor(ANCHORS["PointsRule"][0]) == "County"
+    assert anchor_floor(ANCHORS["Person"][0]) == "Household"  # a liaison of a household
+    assert anchor_floor(ANCHORS["Alliance"][0]) == "Household"  # a last step *0..1
+    assert down_within("County", "Compound") == "<-[:PART_OF|IN_GRID*0..4]-"
+    assert down_within("Compound", "Community") == "<-[:PART_OF|IN_GRID*0..0]-"
+    assert downward("Demand", "n", "(s:Street {code: $scope})", level="Street") == [
+        "MATCH (s:Street {code: $scope})<-[:PART_OF|IN_GRID*0..3]-(t) WITH DISTINCT t "
+        "MATCH (t)<-[:RAISED_IN]-(n:Demand) RETURN DISTINCT n"]
+    # with no level known, the whole spine below
+    assert DOWN_SPINE in downward("Demand", "n", "(g)")[0]
 
 
 def test_pairs_in_the_model() -> None:
