@@ -479,6 +479,9 @@ class RelKind:
     doc: str = ""
     pairs: tuple[tuple[str, str], ...] = ()
     entered: bool = True  # a ledger sheet and link/unlink (see NodeKind.entered)
+    # each source has exactly one (a demand is raised in one place, DOMAIN.md): a link
+    # to another target moves it there, unlink is refused, a ledger refuses a second
+    one: bool = False
 
     def prop(self, name: str) -> Prop:
         for p in self.props:
@@ -751,7 +754,7 @@ RELS: tuple[RelKind, ...] = (
     RelKind("SERVES", "服务社区", ("Project",), ("Community",)),
     RelKind("OFFERS", "提供资源", (MEMBER, "Unit", "VolunteerTeam", "SocialOrg", "PropertyFirm"),
             ("Resource",)),
-    RelKind("RAISED_IN", "需求所在", ("Demand",), ("Compound", "Community")),
+    RelKind("RAISED_IN", "需求所在", ("Demand",), ("Compound", "Community"), one=True),
     RelKind("RAISED_BY", "点单人", ("Demand",), ("Person",)),
     RelKind("ASSIGNED_TO", "派单", ("Demand",), (MEMBER, "Unit", "VolunteerTeam"),
             (Prop("at", PropType.DATETIME, "派单时间"), _s("resource", "资源编码"))),

@@ -121,13 +121,42 @@ def existing_rels(rel_type: str, source: str, target: str) -> Query:
 
 
 @cache
-def delete_rel(rel_type: str, source: str, target: str) -> Query:
+def delete_others(rel_type: str, source: str, placed: bool = False) -> Query:
+    """``$rows``: ``[{src, tgt}]``; each source's relationships of a type it holds one
+    of (``RelKind.one``) to anything but its row's target (of label ``$tgt_label``),
+    deleted: what moves it there, run before the upsert (graph.writer).  Returns how
+    many were (``deleted``), or, ``placed`` for a demand's own type, a row per deletion
+    saying where its demand lay (a demand moved leaves those areas)."""
+    t, s = _rel(rel_type), checked_label(source)
+    if not REL_BY_TYPE[t].one:
+        raise ValueError(f"{t} is not one per source")
+    return _delete(f"delete_other_{t}_{s}",
+                   f"UNWIND $rows AS row MATCH (a:{s} {{code: row.src}})-[r:{t}]->(x) "
+                   "WHERE NOT (x.code = row.tgt AND $tgt_label IN labels(x)) ",
+                   placed and t in DEMAND_OWN)
+
+
+@cache
+def delete_rel(rel_type: str, source: str, target: str, placed: bool = False) -> Query:
+    """``$src``, ``$tgt``, ``$rkey``: the one relationship to delete; returns how many
+    were (``deleted``).  ``placed``, for a demand's own relationship: the row also says
+    where the demand lay before (a demand moved off its place leaves those areas), and
+    there is no row when nothing was deleted."""
     t, s, g = _rel(rel_type), checked_label(source), checked_label(target)
-    return Query(
-        f"delete_{t}_{s}_{g}",
-        f"MATCH (a:{s} {{code: $src}})-[r:{t} {{rkey: $rkey}}]->(b:{g} {{code: $tgt}}) "
-        "DELETE r RETURN count(*) AS deleted",
-    )
+    return _delete(f"delete_{t}_{s}_{g}",
+                   f"MATCH (a:{s} {{code: $src}})-[r:{t} {{rkey: $rkey}}]->(b:{g} {{code: $tgt}}) ",
+                   placed and t in DEMAND_OWN)
+
+
+def _delete(name: str, match: str, placed: bool) -> Query:
+    """``match`` (binding a source ``a`` and its relationship ``r``), then ``r`` deleted:
+    how many were (``deleted``), or, ``placed`` (a demand's own relationship), a row per
+    deletion with the demand's code and where it lay before (``Query.demand_areas``)."""
+    if placed:
+        return Query(f"{name}_placed",
+                     f"{match}WITH a, r, {areas_of(DEMAND, 'a')} AS areas DELETE r "
+                     "RETURN a.code AS code, areas, 1 AS deleted", demand_areas="areas")
+    return Query(name, f"{match}DELETE r RETURN count(*) AS deleted")
 
 
 @cache

@@ -70,8 +70,8 @@ def rel_key(rel_type: str, props: dict[str, Any]) -> str:
 
 @dataclass
 class WriteSummary:
-    """Created / updated / unchanged (and, in a replace, deleted) counts per label or
-    relationship type."""
+    """Created / updated / unchanged (and, in a replace or a move of a relationship its
+    source holds one of, deleted) counts per label or relationship type."""
 
     counts: Counter[tuple[str, str]] = field(default_factory=Counter)
 
@@ -88,7 +88,7 @@ class WriteSummary:
         ]
 
     def deleted(self) -> dict[str, int]:
-        """Deleted per label or type (only a replace deletes)."""
+        """Deleted per label or type (a replace, or a move: ``RelKind.one``)."""
         return {k: n for (k, o), n in sorted(self.counts.items()) if o == "deleted"}
 
     def totals(self) -> dict[str, int]:
@@ -294,6 +294,10 @@ def _write_rels(
         {"src": r.source, "tgt": r.target, "rkey": r.rkey, "props": {**r.props, "rkey": r.rkey}}
         for r in batch
     ]
+    if rel_kind(rtype).one and not fresh:  # a source holds one: this moves it here
+        others = queries.delete_others(rtype, src, placed)
+        gone = tx.run(others, rows=rows, tgt_label=tgt)
+        summary.add(rtype, "deleted", len(gone) if others.demand_areas else gone[0]["deleted"])
     before = {} if fresh else {
         (r["src"], r["tgt"], r["rkey"]): r["props"]
         for r in tx.run(queries.existing_rels(rtype, src, tgt), rows=rows)

@@ -177,6 +177,7 @@ class _Checker:
         self.node_places: dict[tuple[str, str], _Place] = {}
         self.members: dict[str, bool] = {}  # Person code → has member_status
         self.rel_places: dict[tuple[str, ...], _Place] = {}
+        self.ones: dict[tuple[str, str], tuple[str, _Place]] = {}  # RelKind.one: its target
         self.refs: list[_Ref] = []
 
     def table(self, table: Table) -> None:
@@ -327,6 +328,14 @@ class _Checker:
                 "重复的 {type} 关系 {source} → {target}{keys}：{first} 已有",
                 type=kind.type, source=src, target=tgt, keys=keys, first=first))
             return
+        if kind.one:
+            end = f"{target}:{tgt}"
+            target_seen, at = self.ones.setdefault((kind.type, src), (end, place))
+            if target_seen != end:
+                self._problem(place, layout.headers.get(TO), _(
+                    "{source} 只能有一条 {type}（{name}）：{first} 已给出 {target}",
+                    source=src, type=kind.type, name=kind.zh, first=at, target=target_seen))
+                return
         self.ledger.rels.append(record)
         self.ledger.rel_rows.append((place.file, place.sheet, place.row))
 

@@ -320,13 +320,18 @@ async def link(ctx: Context, rel_type: str, source: str, target: str,
                                  ("source", source, s_end, s_code)):
         if await check_end(ctx, out.errors, name, gid, end, code, exclusive=bearing) is None:
             return out
+    if remove and rel.one:
+        out.errors.append(FieldError(field="input", message=_(
+            "{label} 须有且只有一条 {type}（{name}）：要改到别处，请直接 link 新的，"
+            "原来的随之解除", label=s_end, type=rel_type, name=rel.zh)))
+        return out
     if remove:
-        query = graph_queries.delete_rel(rel_type, s_end, t_end)
+        query = graph_queries.delete_rel(rel_type, s_end, t_end, placed=True)
         rows = await asyncio.to_thread(ctx.store.write, query, src=s_code, tgt=t_code,
                                        rkey=rel_key(rel_type, props))
         if not rows or not rows[0]["deleted"]:
             out.errors.append(FieldError(field="input", message=_("没有这条关系")))
         return out
     record = RelRecord(rel_type, s_end, s_code, t_end, t_code, props)
-    await write_records(ctx, [], [record])
+    await write_records(ctx, [], [record])  # it moves a one-per-source type: graph.writer
     return out

@@ -136,6 +136,20 @@ def _set_edge(store: BoltStore, rel: str, s: str, t: str, present: bool) -> None
                     src=s, tgt=t, rkey=r.rkey)
 
 
+def _held(store: BoltStore, rel: str, sources: tuple[str, ...]) -> list[RelRecord]:
+    """The relationships of a type each source holds one of (``RelKind.one``), as they
+    are, to write back once the matrix has moved them; none for other types."""
+    kind = REL_BY_TYPE[rel]
+    if not kind.one:
+        return []
+    rows = store.read(Query("t_held", f"UNWIND $codes AS code MATCH (a {{code: code}})"
+                                      f"-[:{rel}]->(x) RETURN a.code AS s, labels(x) AS labels, "
+                                      "x.code AS t"), codes=list(sources))
+    return [RelRecord(rel, _end(kind.sources, r["s"]), r["s"],
+                      next(lab for lab in r["labels"] if lab in kind.targets), r["t"])
+            for r in rows]
+
+
 def allowed(who: dict[str, str], rel: str, s: str, t: str) -> bool:
     if rel == "ASSIGNED_TO":
         return False
@@ -181,6 +195,18 @@ def _attempt(api: Api, who: dict[str, str], verb: str, rel: str, s: str, t: str,
         assert graph_state(api.store) == before, case
         return
     payload = body["data"][verb]
+    only = [{"field": "input", "message": (
+        f"{_end(REL_BY_TYPE[rel].sources, s)} 须有且只有一条 {rel}"
+        f"（{REL_BY_TYPE[rel].zh}）：要改到别处，请直接 link 新的，原来的随之解除")}]
+    if verb == "unlink" and REL_BY_TYPE[rel].one and payload["errors"] == only:
+        # a demand's one place: moved by a link, never unlinked (it would lie nowhere);
+        # refused once both ends passed the scope checks (set up here, the demand lies
+        # at the target alone: it passes exactly when the target does)
+        assert exclusive(who, t), case
+        assert entry["outcome"] == "invalid", case
+        assert graph_state(api.store) == before, case
+        return
+    assert not (verb == "unlink" and REL_BY_TYPE[rel].one and allowed(who, rel, s, t)), case
     if allowed(who, rel, s, t):
         assert payload == {"ok": True, "errors": []}, case
         assert _edge(api.store, rel, s, t) is (verb == "link"), case
@@ -211,6 +237,7 @@ def test_adoption_matrix(store: BoltStore, tmp_path: Path, caller: str) -> None:
         for rel, (sources, targets) in MATRIX.items():
             pairs = [(s, t) for s in sources for t in targets]
             had = {p: _edge(store, rel, *p) for p in pairs}
+            homes = _held(store, rel, sources)  # a link moves a one-per-source type
             for s, t in pairs:
                 _attempt(api, who, "link", rel, s, t, base)
             for s, t in pairs:
@@ -219,6 +246,7 @@ def test_adoption_matrix(store: BoltStore, tmp_path: Path, caller: str) -> None:
                 _set_edge(store, rel, s, t, True)
                 _attempt(api, who, "unlink", rel, s, t, base)
                 _set_edge(store, rel, s, t, had[s, t])
+            write_graph(store, [], homes)
             assert graph_state(store) == baseline, rel
         expected = sum(allowed(who, r, s, t) for r, (ss, ts) in MATRIX.items()
                        for s in ss for t in ts)

@@ -30,7 +30,7 @@ from graph.store import (
     generation_seen_by,
     write_mark,
 )
-from graph.writer import NodeRecord, RelRecord, write_graph
+from graph.writer import NodeRecord, RelRecord, rel_key, write_graph
 
 DEMAND = {"Demand", "RAISED_IN", "RAISED_BY", "ASSIGNED_TO", "ABOUT"}
 PERSON = {"Person", "Member", "WORKS_AT", "LIVES_IN", "HOLDS_POST", "RAISED_BY", "ABOUT",
@@ -132,7 +132,11 @@ def _service_writes() -> list[Query]:
                 if rel.allows(source, target):
                     found += [queries.upsert_rels(rel.type, source, target),
                               queries.upsert_rels(rel.type, source, target, placed=True),
-                              queries.delete_rel(rel.type, source, target)]
+                              queries.delete_rel(rel.type, source, target),
+                              queries.delete_rel(rel.type, source, target, placed=True)]
+            if rel.one:
+                found += [queries.delete_others(rel.type, source),
+                          queries.delete_others(rel.type, source, placed=True)]
     for scope in ("County", "Street", "Community"):
         for guard in (api_queries.demand_guard(scope), api_queries.task_guard(scope),
                       api_queries.scope_guard(scope)):
@@ -320,6 +324,48 @@ def test_a_demand_written_as_a_mutation_moves_the_reads_of_where_it_lies(
         queries.upsert_rels("LOCATED_IN", "Unit", "Community")
     assert queries.create_nodes("Unit", placed=True) == queries.create_nodes("Unit")
     assert queries.create_nodes("Demand", placed=True).demand_areas == "areas"
+
+
+def test_a_demand_moved_says_where_it_lay(store: BoltStore) -> None:
+    """A demand is raised in one place (RelKind.one): the writer moves it, deleting its
+    other place before the upsert, and that statement says where the demand lay, so
+    those areas' reads move too (a bulk write's is counted by the stamp)."""
+    two_streets(store)
+    others = queries.delete_others("RAISED_IN", "Demand", placed=True)
+    assert others.demand_areas == "areas"
+    assert queries.delete_others("RAISED_IN", "Demand").demand_areas is None
+    to_m2 = {"rows": [{"src": "D1", "tgt": "M2"}], "tgt_label": "Community"}
+    rows: list[list[dict[str, object]]] = []
+    assert moved_by(lambda: rows.append(store.write(others, **to_m2))) == [
+        "K", "S1", "M1", "G1", "C1", None]
+    [[row]] = rows
+    assert row["code"] == "D1"
+    assert sorted(row["areas"]) == ["C1", "G1", "K", "M1", "S1"]  # type: ignore[call-overload]
+    # D2's one place is the target itself: nothing deleted, no area moves
+    assert moved_by(lambda: rows.append(store.write(
+        others, rows=[{"src": "D2", "tgt": "M2"}], tgt_label="Community"))) == [None]
+    assert rows[1] == []
+    # the writer, as a link writes: D2 moved from M2 to C1 moves both streets' reads
+    moved = write_graph(store, [], [RelRecord("RAISED_IN", "Demand", "D2", "Compound", "C1")],
+                        stamp=False)
+    assert moved.deleted() == {"RAISED_IN": 1}
+    places = Query("t_places", "MATCH (d:Demand)-[:RAISED_IN]->(x) "
+                               "RETURN d.code AS d, x.code AS x ORDER BY d, x")
+    assert store.read(places) == [{"d": "D2", "x": "C1"}]
+    assert moved_by(lambda: write_graph(
+        store, [], [RelRecord("RAISED_IN", "Demand", "D2", "Community", "M2")],
+        stamp=False)) == list(AREAS)  # from C1 (S1) to M2 (S2): both
+    # a bulk write moves it too (counted by its stamp)
+    write_graph(store, [], [RelRecord("RAISED_IN", "Demand", "D2", "Compound", "C1")])
+    assert store.read(places) == [{"d": "D2", "x": "C1"}]
+    # an unlink of a demand's own relationship says where, too; other types' as before
+    delete = queries.delete_rel("RAISED_IN", "Demand", "Compound", placed=True)
+    off = {"src": "D2", "tgt": "C1", "rkey": rel_key("RAISED_IN", {})}
+    assert moved_by(lambda: store.write(delete, **off)) == ["K", "S1", "M1", "G1", "C1", None]
+    assert queries.delete_rel("LOCATED_IN", "Unit", "Community", placed=True) == \
+        queries.delete_rel("LOCATED_IN", "Unit", "Community")
+    with pytest.raises(ValueError, match="not one per source"):
+        queries.delete_others("LOCATED_IN", "Unit")
 
 
 def test_a_read_overlapping_a_demand_only_write_is_told(store: BoltStore) -> None:

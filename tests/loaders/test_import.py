@@ -260,6 +260,13 @@ BAD: dict[str, tuple[dict[str, Any], list[str]]] = {
          "bad/IN_GRID.csv IN_GRID 表第 3 行：重复的 IN_GRID 关系 C1 → G1："
          "bad/IN_GRID.csv IN_GRID 表第 2 行 已有"],
     ),
+    "a demand in two places": (
+        {"Demand.csv": [["code", "title", "category"], ["D9", "路灯坏了", "repair"]],
+         "RAISED_IN.csv": [["from", "to_kind", "to"], ["D9", "Compound", "C1"],
+                           ["D9", "Community", "CM1"]]},
+        ["bad/RAISED_IN.csv RAISED_IN 表第 3 行，to 列：D9 只能有一条 RAISED_IN（需求所在）："
+         "bad/RAISED_IN.csv RAISED_IN 表第 2 行 已给出 Compound:C1"],
+    ),
     "dangling references": (
         {"PART_OF.csv": [["from_kind", "from", "to_kind", "to"],
                          ["Grid", "G1", "Community", "CM-999"], ["Grid", "G2", "Community", "CM1"]],
