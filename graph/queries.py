@@ -125,8 +125,9 @@ def delete_others(rel_type: str, source: str, placed: bool = False) -> Query:
     """``$rows``: ``[{src, tgt}]``; each source's relationships of a type it holds one
     of (``RelKind.one``) to anything but its row's target (of label ``$tgt_label``),
     deleted: what moves it there, run before the upsert (graph.writer).  Returns how
-    many were (``deleted``), or, ``placed`` for a demand's own type, a row per deletion
-    saying where its demand lay (a demand moved leaves those areas)."""
+    many were (``deleted``, summed over the rows), and, ``placed`` for a demand's own
+    type, a row per deletion saying where its demand lay (a demand moved leaves those
+    areas)."""
     t, s = _rel(rel_type), checked_label(source)
     if not REL_BY_TYPE[t].one:
         raise ValueError(f"{t} is not one per source")
@@ -150,8 +151,9 @@ def delete_rel(rel_type: str, source: str, target: str, placed: bool = False) ->
 
 def _delete(name: str, match: str, placed: bool) -> Query:
     """``match`` (binding a source ``a`` and its relationship ``r``), then ``r`` deleted:
-    how many were (``deleted``), or, ``placed`` (a demand's own relationship), a row per
-    deletion with the demand's code and where it lay before (``Query.demand_areas``)."""
+    one row saying how many were (``deleted``), or, ``placed`` (a demand's own
+    relationship), a row per deletion (``deleted`` 1) with the demand's code and where
+    it lay before (``Query.demand_areas``)."""
     if placed:
         return Query(f"{name}_placed",
                      f"{match}WITH a, r, {areas_of(DEMAND, 'a')} AS areas DELETE r "

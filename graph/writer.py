@@ -297,7 +297,7 @@ def _write_rels(
     if rel_kind(rtype).one and not fresh:  # a source holds one: this moves it here
         others = queries.delete_others(rtype, src, placed)
         gone = tx.run(others, rows=rows, tgt_label=tgt)
-        summary.add(rtype, "deleted", len(gone) if others.demand_areas else gone[0]["deleted"])
+        summary.add(rtype, "deleted", sum(row["deleted"] for row in gone))
     before = {} if fresh else {
         (r["src"], r["tgt"], r["rkey"]): r["props"]
         for r in tx.run(queries.existing_rels(rtype, src, tgt), rows=rows)
