@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         if is_empty(store):
             with tempfile.TemporaryDirectory() as ledgers:
                 generate(args.preset, args.seed, ledgers)
-                load_ledgers(store, [ledgers])
+                load_ledgers(store, [ledgers], bulk=True)
         print(f"{args.preset} (seed {args.seed}), as of {args.as_of}")
         old = measure(store, "first rule set", first_rules(), args.as_of)
         new = measure(store, "default rule set", alerts.default_rules(), args.as_of)

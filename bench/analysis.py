@@ -348,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
             with tempfile.TemporaryDirectory() as ledgers:
                 _, t_gen = timed(lambda: generate(args.preset, args.seed, ledgers,
                                                   scale=args.scale))
-                _, t_load = timed(lambda: load_ledgers(store, [ledgers]))
+                _, t_load = timed(lambda: load_ledgers(store, [ledgers], bulk=True))
             print(f"generated {args.preset} in {t_gen:.1f} s, loaded in {t_load:.1f} s")
         run(settings, store, args.as_of, tuple(p.strip() for p in args.phases.split(",")),
             args.workers)

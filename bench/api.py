@@ -302,7 +302,7 @@ def main() -> int:
             if is_empty(store):
                 start = time.perf_counter()
                 generate("county", 1, Path(tmp) / "ledgers")
-                summary = load_ledgers(store, [Path(tmp) / "ledgers"])
+                summary = load_ledgers(store, [Path(tmp) / "ledgers"], bulk=True)
                 print(f"county preset: {summary.changed:,} rows loaded "
                       f"({time.perf_counter() - start:.1f} s)")
             base, stop = serve(create_app(settings, store))

@@ -131,10 +131,11 @@ class DumpInvalid(RestoreRefused):
 
 def restore(
     store: Store, path: str | Path, force: bool = False, batch_size: int = 2000,
-    progress: Progress | None = None,
+    progress: Progress | None = None, bulk: bool = False,
 ) -> WriteSummary:
     """Load a dump in one transaction. Refuses a non-empty store unless ``force``, and
-    any dump with a record the model refuses (:class:`DumpInvalid`, nothing written)."""
+    any dump with a record the model refuses (:class:`DumpInvalid`, nothing written).
+    ``bulk``: as :func:`graph.writer.write_graph`'s (no reader alongside)."""
     if not force and not is_empty(store):
         raise RestoreRefused(_("数据库不是空的：请恢复到空库，或加 --force 把备份合并到现有数据中"))
     with gzip.open(path, "rt", encoding="utf-8") as fh:
@@ -152,4 +153,4 @@ def restore(
     if checked.total:
         raise DumpInvalid(path, checked.problems, checked.total)
     return write_graph(store, checked.nodes, checked.rels, batch_size=batch_size,
-                       progress=progress)
+                       progress=progress, bulk=bulk)

@@ -35,6 +35,8 @@ import os
 import socket
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -255,6 +257,41 @@ def limit_statements(seconds: float) -> float | None:
     return previous
 
 
+def _own(store: object) -> tuple[Path, Any] | None:
+    uri = getattr(store, "uri", None)  # a wrapper passes on its store's (AuditedStore)
+    for root, (server, port) in _servers.items():
+        if uri == f"bolt://127.0.0.1:{port}":
+            return root, server
+    return None
+
+
+def own_database(store: object) -> Any | None:
+    """The arcadedb_embedded handle of the database ``store`` reaches, when this process
+    runs its server (``graph.bulk`` writes through it); None for any other store: a
+    Neo4j, or an embedded store another process serves."""
+    own = _own(store)
+    return own[1].get_database(DATABASE) if own else None
+
+
+@contextmanager
+def unjoined(store: object) -> Iterator[None]:
+    """While it lasts, no other process joins the store this process serves: its port is
+    withdrawn from ``store.json``, so a ``jinlin`` command started meanwhile finds the
+    directory locked and says what to do, instead of reading a half-written store
+    (``graph.bulk``).  Published again afterwards."""
+    own = _own(store)
+    if own is None:
+        yield
+        return
+    root = own[0]
+    (root / INFO_FILE).unlink(missing_ok=True)
+    try:
+        yield
+    finally:
+        if root in _servers:
+            _publish(root, _servers[root][1])
+
+
 def stop_embedded(data_dir: str | Path, wait_s: float = 10.0) -> bool:
     """Stop the server this process runs for ``data_dir`` (no-op if it runs none).
 
@@ -305,7 +342,7 @@ def _bolt_clients_left() -> int:
                if t.isAlive() and not t.isDaemon() and str(t.getName()).startswith("BOLT-"))
 
 
-def _take_pending_interrupt() -> None:
+def take_pending_interrupt() -> None:
     """After Ctrl-C, JPype (1.7.1) hands the next Java call of the main thread a
     ``java.lang.InterruptedException`` ("sleep interrupted"), once.  The stop below makes
     Java calls: take the exception here, where it is expected, and clear the thread's
@@ -324,7 +361,7 @@ def _take_pending_interrupt() -> None:
 
 def _stop_all(wait_s: float = 10.0) -> None:
     # The JVM's non-daemon threads keep the process alive until its servers stop.
-    _take_pending_interrupt()
+    take_pending_interrupt()
     clean = True
     for root in list(_servers):
         try:

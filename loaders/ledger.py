@@ -120,8 +120,10 @@ def load_ledgers(
     batch_size: int = 2000,
     progress: Progress | None = None,
     limits: LedgerLimits | None = None,
+    bulk: bool = False,
 ) -> WriteSummary:
     """Validate everything first; write only when there is no problem, in one transaction.
+    ``bulk``: as :func:`graph.writer.write_graph`'s (a load with no reader alongside).
 
     Ctrl-C raises :class:`graph.writer.Interrupted`, which says whether anything was
     written (never, before the commit).
@@ -131,7 +133,8 @@ def load_ledgers(
                               limits=limits)
     except KeyboardInterrupt:
         raise Interrupted(translate(NOTHING_WRITTEN)) from None
-    return write_graph(store, ledger.nodes, ledger.rels, batch_size=batch_size, progress=progress)
+    return write_graph(store, ledger.nodes, ledger.rels, batch_size=batch_size, progress=progress,
+                       bulk=bulk)
 
 
 @dataclass(frozen=True)

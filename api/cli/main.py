@@ -87,7 +87,7 @@ def cmd_load(args: argparse.Namespace) -> int:
             arguments, scope=code or auditing.ANY_SCOPE,
             work=lambda audited: _load_replacing(audited, args, settings, label, code)
             if args.replace else load_ledgers(audited, args.paths, batch_size=settings.batch_size,
-                                              progress=Progress("load")))
+                                              progress=Progress("load"), bulk=True))
         if summary is None:
             return 1
         evaluation = _evaluate_in_background(store, settings, "load")
@@ -244,7 +244,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
         summary = auditing.audited_write(
             store, settings.data_dir, who, "restore", arguments,
             lambda audited: restore(audited, args.file, force=args.force,
-                                    batch_size=settings.batch_size, progress=Progress("restore")))
+                                    batch_size=settings.batch_size, progress=Progress("restore"),
+                                    bulk=True))
         assert summary is not None  # a restore asks nobody
         # the restored alerts are as they were when dumped: brought up to date
         evaluation = _evaluate_in_background(store, settings, "restore")
@@ -295,7 +296,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 summary = auditing.audited_write(
                     store, settings.data_dir, who, "load", arguments,
                     lambda audited: load_ledgers(audited, [tmp], batch_size=settings.batch_size,
-                                                 progress=Progress("load")))
+                                                 progress=Progress("load"), bulk=True))
             assert summary is not None  # a load asks nobody
             _print_summary(summary)
             _seed_alert_rules(store, settings, who)

@@ -134,6 +134,7 @@ class AuditedStore:
         self._entry = entry
         self._details = details
         self.backend = store.backend
+        self.uri = getattr(store, "uri", None)  # graph.embedded.own_database finds it by this
         self._lock = threading.Lock()
         self._transactions = 0
 

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from api.cli.main import main
-from graph import queries
+from graph import queries, writer
 from graph.store import BoltStore
 from graph.writer import counts
 
@@ -56,6 +56,29 @@ def _facts(directory: Path, names: list[str]) -> list[dict[str, Any]]:
     return [{"name": f"{directory.name}/{name}",
              "sha256": hashlib.sha256((directory / name).read_bytes()).hexdigest(),
              "size": (directory / name).stat().st_size} for name in sorted(names)]
+
+
+def test_a_load_through_the_bulk_path_writes_one_line(
+    store: BoltStore, embedded_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Into an empty store, ``jinlin load`` writes through the store's own batch
+    (graph.bulk), which commits as it goes: its one line is made durable by the last
+    step's transaction, with the counts."""
+    _embedded(store)
+    taken: list[int] = []
+    real = writer.write_fresh
+    monkeypatch.setattr(writer, "BULK_FROM", 1)
+    monkeypatch.setattr(writer, "write_fresh",
+                        lambda *args: taken.append(1) or real(*args))
+    a = write_dir(tmp_path / "a", A)
+    before = len(_lines(embedded_dir))
+    assert main(["load", "--data-dir", str(embedded_dir), "--by", "zhang.san", str(a)]) == 0
+    assert taken == [1]
+    assert _new_line(embedded_dir, before) == {
+        "who": "zhang.san", "role": "shell", "scope": "*", "mutation": "load",
+        "arguments": {"files": _facts(a, ["County.csv", "PART_OF.csv", "Street.csv"])},
+        "outcome": "ok", "counts": {"created": 3, "updated": 0, "deleted": 0}}
+    assert counts(store)[1]["PART_OF"] == 1
 
 
 def test_load_and_replace_each_write_one_line(
