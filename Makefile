@@ -20,6 +20,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check graph api loaders analysis tests bench
 	$(BIN)/mypy
+	$(BIN)/mypy bench  # apart: its scripts' names (bench/analysis.py) repeat the packages'
 	$(BIN)/pytest -q
 
 # The Neo4j leg of the suite: every store-parametrised test against the Neo4j named by
@@ -40,6 +41,7 @@ browser-deps:
 lint: $(STAMP)
 	$(BIN)/ruff check graph api loaders analysis tests bench
 	$(BIN)/mypy
+	$(BIN)/mypy bench
 
 bench-load: $(STAMP)
 	$(BIN)/python bench/load.py --preset county

@@ -37,6 +37,7 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
+from functools import partial
 from itertools import cycle
 from pathlib import Path
 from typing import Any
@@ -120,6 +121,17 @@ def median_s(fn: Callable[[], Any], n: int = 5) -> float:
     return statistics.median(timed(fn)[1] for _ in range(n))
 
 
+def _kept_then(kept: Any, store: Store, county: str, as_of: str,
+               answer: Callable[[], Any]) -> Any:
+    """A warm answer: the kept projection looked up, then the analysis answered."""
+    return kept.get(store, "County", county, as_of) and answer()
+
+
+def _write_then(store: Store, touch: Query, code: str, answer: Callable[[], Any]) -> None:
+    store.write(touch, code=code)
+    answer()
+
+
 def projection_phase(store: Store, county: str, as_of: str) -> None:
     """Cold and warm times from the projection vs the store path, and its memory."""
     tracemalloc.start()
@@ -143,7 +155,7 @@ def projection_phase(store: Store, county: str, as_of: str) -> None:
     for name, direct, answer in rows:
         t_direct = median_s(direct, 3)
         _, t_cold = timed(answer)  # the first answer computes over the rows read
-        t_warm = median_s(lambda a=answer: kept.get(store, "County", county, as_of) and a())
+        t_warm = median_s(partial(_kept_then, kept, store, county, as_of, answer))
         print(f"{name:12} {t_direct:13.3f} {t_read + t_cold:8.3f} {t_warm:8.4f} "
               f"{t_direct / max(t_warm, 1e-9):10.0f}x", flush=True)
     after_writes(store, kept, county, as_of)
@@ -186,8 +198,7 @@ def after_writes(store: Store, kept: projection.Projections, county: str, as_of:
             if stale:
                 projection.Part.current = lambda self: False  # type: ignore[method-assign]
             try:
-                times.append(median_s(lambda t=touch, c=code: (store.write(t, code=c), answer()),
-                                      3))
+                times.append(median_s(partial(_write_then, store, touch, code, answer), 3))
             finally:
                 projection.Part.current = real  # type: ignore[method-assign]
         print(f"{name:16} {times[0]:8.3f} {times[1]:12.3f} {times[1] / times[0]:5.1f}x",
@@ -251,14 +262,14 @@ def run(settings: Settings, store: Store, as_of: str, phases: tuple[str, ...] = 
     serial: dict[str, float] = {}  # analysis -> seconds for every county, one at a time
     print(f"{'phase':34} {'total s':>8} {'median/county s':>16} {'peak MB (1 county)':>19}")
     if "indicators" in phases:
-        t_ind = [timed(lambda c=code: compute_indicators(store, "County", c, as_of))[1]
+        t_ind = [timed(partial(compute_indicators, store, "County", code, as_of))[1]
                  for code in counties]
         serial["indicators"] = _row("indicators (22, all counties)", t_ind,
                                     peak_mb(lambda: compute_indicators(store, "County", first,
                                                                        as_of)),
                                     f"{len(counties)} counties")
     if "matching" in phases:
-        plans = [timed(lambda c=code: match_demands(store, "County", c, as_of=as_of))
+        plans = [timed(partial(match_demands, store, "County", code, as_of=as_of))
                  for code in counties]
         matched = sum(len(p.assignments) for p, _ in plans)
         unmatched = sum(len(p.unmatched) for p, _ in plans)
@@ -267,7 +278,7 @@ def run(settings: Settings, store: Store, as_of: str, phases: tuple[str, ...] = 
                                                                 as_of=as_of)),
                                   f"{matched:,} matched, {unmatched:,} unmatched")
     if "network" in phases:
-        nets = [timed(lambda c=code: network_report(store, "County", c, as_of=as_of))
+        nets = [timed(partial(network_report, store, "County", code, as_of=as_of))
                 for code in counties]
         serial["network"] = _row("network measures", [t for _, t in nets],
                                  peak_mb(lambda: network_report(store, "County", first,
@@ -337,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
                          "(graph.embedded.unlink_collectors not called)")
     args = ap.parse_args(argv)
     if args.linked_collectors:
-        embedded.unlink_collectors = lambda: None  # type: ignore[assignment]
+        embedded.unlink_collectors = lambda: None
     data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="jinlin-bench-"))
     data_dir.mkdir(parents=True, exist_ok=True)
     settings = Settings(data_dir=str(data_dir), jvm_heap=args.heap, store_uri=args.neo4j,

@@ -76,16 +76,18 @@ def old_pages() -> Iterator[None]:
     of 100 (every unfinished demand of a county, none counted per place), and
     ``networkStructure`` checking the scope of every node it could name
     (its co-building groups too) whatever the selection asks for."""
-    kept = map_page.PAGE, map_page.asyncio, analyses.reads, map_page.GROUPED
-    map_page.PAGE = 100
-    map_page.GROUPED = ()  # every unfinished demand listed, none counted per place
-    map_page.asyncio = SimpleNamespace(gather=_in_turn)  # type: ignore[assignment]
-    analyses.reads = SimpleNamespace(asks_for=_always)  # type: ignore[assignment]
+    # the modules' own names, swapped in their namespaces (what the pages look up)
+    page, graphql = vars(map_page), vars(analyses)
+    kept = page["PAGE"], page["asyncio"], graphql["reads"], page["GROUPED"]
+    page["PAGE"] = 100
+    page["GROUPED"] = ()  # every unfinished demand listed, none counted per place
+    page["asyncio"] = SimpleNamespace(gather=_in_turn)
+    graphql["reads"] = SimpleNamespace(asks_for=_always)
     try:
         with uncached():
             yield
     finally:
-        map_page.PAGE, map_page.asyncio, analyses.reads, map_page.GROUPED = kept
+        page["PAGE"], page["asyncio"], graphql["reads"], page["GROUPED"] = kept
 
 
 UNSAID = Query("bench_demand_edit", "MATCH (d:Demand {code: $code}) SET d.status = d.status")
