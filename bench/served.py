@@ -48,7 +48,7 @@ def served_county(data_dir: str | None) -> Iterator[str]:
         try:
             if is_empty(store):
                 generate("county", 1, Path(tmp) / "ledgers")
-                load_ledgers(store, [Path(tmp) / "ledgers"])
+                load_ledgers(store, [Path(tmp) / "ledgers"], bulk=True)
             accounts = AccountStore.in_data_dir(data_dir)
             if accounts.get(ADMIN) is None:
                 accounts.add(ADMIN, "bench", "county_admin", COUNTY, lambda s: True)

@@ -131,6 +131,8 @@ class _Reader:
         self.nodes: dict[tuple[str, str], int] = {}  # (label, code) → line
         self.members: set[str] = set()  # people of the dump with member_status
         self.rels: dict[tuple[str, ...], int] = {}
+        # (type, source) → (target, line) of the types a source holds one of (RelKind.one)
+        self.ones: dict[tuple[str, str], tuple[str, int]] = {}
         self.ends: list[_End] = []
 
     def line(self, number: int, text: str) -> None:
@@ -203,6 +205,14 @@ class _Reader:
             self.checked.problem(number, record, None,
                                  _("重复的关系：第 {first} 行已有", first=first))
             return
+        if kind.one:  # a dump made before a demand had one place may give it two
+            end = f"{target[2]}:{rel.target}"
+            seen, at = self.ones.setdefault((kind.type, rel.source), (end, number))
+            if seen != end:
+                self.checked.problem(number, record, "to", _(
+                    "{source} 只能有一条 {type}（{name}）：第 {first} 行已给出 {target}",
+                    source=rel.source, type=kind.type, name=kind.zh, first=at, target=seen))
+                return
         self.checked.rels.append(rel)
 
     def _end(self, number: int, record: str, side: str, end: Any, allowed: tuple[str, ...]

@@ -125,6 +125,24 @@ def test_ends_may_be_in_the_store_when_merging(store: BoltStore, tmp_path: Path)
     assert counts(store)[1]["LIAISES"] == 1
 
 
+def test_a_demand_in_two_places_is_refused(store: BoltStore, tmp_path: Path) -> None:
+    """A dump made before a demand had exactly one place (RelKind.one) may give it two:
+    restored, every analysis would count it twice.  The second place is refused, naming
+    the line of the first; a repeat of the same place is the ordinary duplicate."""
+    path = write_dump(tmp_path / "two.jsonl.gz", [
+        node("Compound", "K1", name="幸福小区"), node("Compound", "K2", name="和谐小区"),  # 2, 3
+        node("Demand", "D1", title="修路灯", category="elder_care"),                    # 4
+        rel("RAISED_IN", ["Demand", "D1"], ["Compound", "K1"]),                         # 5
+        rel("RAISED_IN", ["Demand", "D1"], ["Compound", "K2"]),                         # 6
+        rel("RAISED_IN", ["Demand", "D1"], ["Compound", "K1"]),                         # 7
+    ])
+    assert refused(store, path)[1:] == [
+        "第 6 行（RAISED_IN Demand 'D1' → Compound 'K2'） 属性 to："
+        "D1 只能有一条 RAISED_IN（需求所在）：第 5 行已给出 Compound:K1",
+        "第 7 行（RAISED_IN Demand 'D1' → Compound 'K1'）：重复的关系：第 5 行已有",
+    ]
+
+
 def test_a_truncated_dump_is_refused(store: BoltStore, tmp_path: Path) -> None:
     path = write_dump(tmp_path / "cut.jsonl.gz", [node("County", "K1", name="近邻县")],
                       nodes=2, rels=5)
