@@ -28,6 +28,7 @@ running longer, reported over Bolt as ``Neo.ClientError.Transaction.TransactionT
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
 import json
 import logging
@@ -290,6 +291,33 @@ def unjoined(store: object) -> Iterator[None]:
     finally:
         if root in _servers:
             _publish(root, _servers[root][1])
+
+
+def others_connected(store: object) -> bool:
+    """Whether a process other than this one holds a connection to the Bolt port of the
+    store this process serves; True where it cannot tell (no ``/proc``: not Linux).
+
+    Read off the kernel's table of TCP connections: a client end whose far port is ours
+    and whose socket is not among this process's open files belongs to someone else."""
+    own = _own(store)
+    if own is None:
+        return True
+    port = _servers[own[0]][1]
+    try:
+        mine = set()
+        for fd in os.listdir("/proc/self/fd"):
+            with contextlib.suppress(OSError):  # closed meanwhile
+                mine.add(os.readlink(f"/proc/self/fd/{fd}"))
+        clients = []
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            with open(table) as fh:
+                next(fh)  # the header
+                clients += [row.split() for row in fh]
+    except OSError:
+        return True
+    established = "01"
+    return any(row[3] == established and int(row[2].rsplit(":", 1)[1], 16) == port
+               and f"socket:[{row[9]}]" not in mine for row in clients)
 
 
 def stop_embedded(data_dir: str | Path, wait_s: float = 10.0) -> bool:

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph import queries, ratings
-from graph.bulk import Unavailable, write_fresh
 from graph.embedded import own_database
 from graph.i18n import N_, _, translate
 from graph.model import MEMBER, rel_kind
@@ -128,7 +127,8 @@ def _pad(text: str, width: int, left: bool) -> str:
     return text + fill if left else fill + text
 
 
-def _stored(props: dict[str, Any]) -> dict[str, Any]:
+def stored_props(props: dict[str, Any]) -> dict[str, Any]:
+    """What a write stores of ``props``: a None is no property."""
     return {k: v for k, v in props.items() if v is not None}
 
 
@@ -233,15 +233,18 @@ def write_graph(
     try:
         database = own_database(store) if bulk and stamp and not (prelude or then) else None
         if database is not None and total >= BULK_FROM and is_empty(store):
+            from graph import bulk as batch  # it imports this module's records
+
             by_labels: dict[tuple[str, ...], list[NodeRecord]] = defaultdict(list)
             for node_group in node_groups.values():
                 for node in node_group:
                     by_labels[labels_of(node)].append(node)
             summary = WriteSummary()
             try:
-                write_fresh(store, database, by_labels, rel_groups, summary, progress, standing)
+                batch.write_fresh(store, database, by_labels, rel_groups, summary, progress,
+                                  standing)
                 return summary
-            except Unavailable:
+            except batch.Unavailable:
                 pass  # nothing written: through Cypher
         empty.update(sizes if new else (kind for kind in kinds if _is_fresh(store, kind)))
         return store.transaction(work)
@@ -274,7 +277,7 @@ def _write_nodes(tx: Transaction, label: str, batch: Sequence[NodeRecord], summa
             summary.add(label, "updated")
             updated.append(node)
     for member in (False, True):
-        rows = [{"props": _stored({**n.props, "code": n.code})}
+        rows = [{"props": stored_props({**n.props, "code": n.code})}
                 for n in created if _is_member(n) == member]
         if rows:
             tx.run(queries.create_nodes(label, member=member, placed=placed), rows=rows)

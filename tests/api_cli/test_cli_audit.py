@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from api.cli.main import main
-from graph import queries, writer
+from graph import bulk, queries, writer
 from graph.store import BoltStore
 from graph.writer import counts
 
@@ -66,10 +66,9 @@ def test_a_load_through_the_bulk_path_writes_one_line(
     step's transaction, with the counts."""
     _embedded(store)
     taken: list[int] = []
-    real = writer.write_fresh
+    real = bulk.write_fresh
     monkeypatch.setattr(writer, "BULK_FROM", 1)
-    monkeypatch.setattr(writer, "write_fresh",
-                        lambda *args: taken.append(1) or real(*args))
+    monkeypatch.setattr(bulk, "write_fresh", lambda *args: taken.append(1) or real(*args))
     a = write_dir(tmp_path / "a", A)
     before = len(_lines(embedded_dir))
     assert main(["load", "--data-dir", str(embedded_dir), "--by", "zhang.san", str(a)]) == 0

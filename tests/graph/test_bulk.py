@@ -4,6 +4,9 @@ stores, it is taken only where asked and possible, and a failure leaves the stor
 from __future__ import annotations
 
 import gzip
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,7 +32,7 @@ def taken(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     """How many records each bulk write that began writing was given (the real one runs;
     one that found it could not take them wrote nothing, and is not counted)."""
     seen: list[int] = []
-    real = writer.write_fresh
+    real = bulk.write_fresh
 
     def spy(store: Any, database: Any, nodes: Any, rels: Any, *args: Any) -> None:
         given = sum(map(len, nodes.values())) + sum(map(len, rels.values()))
@@ -42,7 +45,7 @@ def taken(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
             raise
         seen.append(given)
 
-    monkeypatch.setattr(writer, "write_fresh", spy)
+    monkeypatch.setattr(bulk, "write_fresh", spy)
     yield seen
 
 
@@ -137,14 +140,76 @@ def test_the_bulk_path_is_taken_only_into_an_empty_store_and_when_asked(
 
 def test_records_the_batch_cannot_take_go_through_cypher(
         store: BoltStore, small: None, taken: list[int]) -> None:
-    """An end not in the load (the Cypher path says which), a code twice."""
+    """An end not in the load (the Cypher path says which), a code twice, a relationship
+    twice (one edge, as MERGE makes it; the member named by either label)."""
     lost = RELS + [RelRecord("LIVES_IN", "Person", "P9", "Compound", "K1")]
     with pytest.raises(StoreError, match="一端已不在库中"):
         write_graph(store, NODES, lost, bulk=True)
     twice = NODES + [NodeRecord("Person", "P2", {"name": "赵强强"})]
-    summary = write_graph(store, twice, RELS, bulk=True)
+    assert write_graph(store, twice, RELS, bulk=True).totals()["created"] == 5
+    store.write(queries.DELETE_ALL)
+    again = RELS + [RelRecord("LIVES_IN", "Person", "P1", "Compound", "K1")]
+    write_graph(store, NODES, again, bulk=True)
+    assert writer.counts(store)[1]["LIVES_IN"] == 2
     assert taken == []
-    assert summary.totals()["created"] == 5
+
+
+def test_a_process_already_connected_keeps_the_load_on_cypher(
+        store: BoltStore, small: None, taken: list[int]) -> None:
+    """A command that joined before the load (a connection of another process to the
+    store's port) could read the batch half-written: one transaction instead."""
+    port = int(store.uri.rsplit(":", 1)[1])
+    other = subprocess.Popen(
+        [sys.executable, "-c", "import socket, sys, time; "
+         f"s = socket.create_connection(('127.0.0.1', {port})); print('on', flush=True); "
+         "sys.stdin.read()"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout is not None and other.stdout.readline() == "on\n"
+        assert embedded.others_connected(store)
+        assert write_graph(store, NODES, RELS, bulk=True).totals()["created"] == 5
+        assert taken == []
+    finally:
+        other.communicate("", timeout=30)
+    store.write(queries.DELETE_ALL)
+    deadline = time.monotonic() + 10
+    while embedded.others_connected(store) and time.monotonic() < deadline:
+        time.sleep(0.05)  # the server sees the hang-up
+    write_graph(store, NODES, RELS, bulk=True)
+    assert taken == [5]
+
+
+def test_a_failed_undo_says_the_store_holds_part_of_the_load(
+        store: BoltStore, small: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    import arcadedb_embedded.core as core
+
+    def refused(tx: Any) -> None:
+        raise StoreError("磁盘已满")
+
+    def undo_refused(self: Any, fn: Any, *args: Any, **kw: Any) -> None:
+        raise RuntimeError("磁盘仍满")
+
+    monkeypatch.setattr(bulk, "bump_stamp", refused)
+    monkeypatch.setattr(core.Database, "run_in_transaction", undo_refused)
+    with pytest.raises(StoreError) as failed:
+        write_graph(store, NODES, RELS, bulk=True)
+    assert str(failed.value) == (
+        "导入失败，且已写入的部分未能删除：存储中现在只有这次导入的一部分。"
+        "它在导入前是空的：请删除数据目录后重新导入。原因：磁盘仍满")
+    assert str(failed.value.__cause__.__context__) == "磁盘已满"  # what failed first, kept
+    assert writer.counts(store)[0]["Person"] == 2  # as the message says: part of it
+
+
+def test_a_restore_into_an_empty_store_takes_the_batch(
+        store: BoltStore, small: None, taken: list[int], tmp_path: Path) -> None:
+    """A dump names a member by the Person label; restored through the batch, the member
+    is one node with both labels again, and the dump read back is the same."""
+    write_graph(store, NODES, RELS)
+    first = _dump(store, tmp_path / "first.jsonl.gz")
+    store.write(queries.DELETE_ALL)
+    assert backup.restore(store, tmp_path / "first.jsonl.gz", bulk=True).changed == 5
+    assert taken == [5]
+    assert _dump(store, tmp_path / "second.jsonl.gz") == first
+    assert writer.counts(store)[0]["Member"] == 1
 
 
 def test_only_a_store_this_process_serves_is_its_own(store: BoltStore) -> None:
