@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.i18n import N_, translate
-from loaders.cells import is_formula, unescape
+from loaders.cells import is_formula, is_plain, unescape
 from loaders.ledger_limits import LedgerLimits
 
 FORMULA = N_("不接受公式，请粘贴为数值")
@@ -110,6 +110,8 @@ def text_cell(text: str, limits: LedgerLimits) -> Any:
     """A text cell of either file type: too long, a formula by its lead, or data."""
     if len(text) > limits.max_cell:
         return BadCell(limits.cell_too_long(len(text)))
+    if is_plain(text):
+        return text
     if is_formula(text):
         return BadCell(translate(FORMULA))
     return unescape(text)
