@@ -214,13 +214,15 @@ def unpack(rows: list[Row], columns: tuple[str, ...]) -> list[Row]:
     return sorted(out, key=lambda r: r["code"])
 
 
-def read_demands(store: Store, label: str, params: dict[str, Any]) -> list[Row]:
+def read_demands(store: Store, label: str, params: dict[str, Any], only: bool = False
+                 ) -> list[Row]:
     """Demands raised in the scope by its as-of date: in its compounds and, for a scope
     at or above a community, in its communities.  A community's demand is placed at the
-    centroid of the community's located compounds (``lat``/``lon`` None without any)."""
-    rows = store.read(q.demands(label), **params)
+    centroid of the community's located compounds (``lat``/``lon`` None without any).
+    ``only``: those raised in the places of ``params["places"]``."""
+    rows = store.read(q.demands(label, only), **params)
     if depth(label) <= depth("Community"):
-        for r in store.read(q.community_demands(label), **params):
+        for r in store.read(q.community_demands(label, only), **params):
             points = {p["code"]: (p["lat"], p["lon"]) for p in r.pop("points")}
             lats, lons = [p[0] for p in points.values()], [p[1] for p in points.values()]
             r["lat"] = sum(lats) / len(lats) if lats else None

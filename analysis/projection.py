@@ -60,6 +60,16 @@ the bulk stamp).  Every other write is traced by its names only, and the places 
 network are never traced to an area (their reads reach one hop beyond the scope: the
 posts of the people met in it, wherever those lie).
 
+**Only the places written.**  The areas such a write names include the place its demand
+lies in (a compound or a community; a move names the old one and the new).  While every
+write since the demands part was read is such a write, and is still logged
+(``graph.store.placed_since``, the last ``PLACED_LOG``), the part reads again just the
+demands and whistles of those places (the same queries, ``$places`` only:
+``analysis.queries.scoped``) and puts them in place of what it held there
+(:meth:`Part.places_written`): on the county preset the dashboard after a step went from
+~200 to ~90 ms (p50, ``bench/pages.py``, mode ``written``).  Any other write, or a log
+that no longer reaches back, reads them all again.
+
 Once an entry, its place figures or its network are made, they are set apart from
 Python's full collections (``analysis.collector.settle_soon``); the demands read again
 after a step are not (a few thousand rows: not worth a walk of the whole heap).
@@ -116,6 +126,7 @@ from graph.store import (
     WriteMark,
     generation_seen_by,
     local_generation,
+    placed_since,
     read_stamp,
     write_mark,
 )
@@ -140,16 +151,31 @@ class Part:
     seen: tuple[int, int]
     area: str | None = None
     overlapped: bool = False  # a demand-only write was under way: not current
+    in_area: int = 0  # of ``seen``, the demand-only writes under ``area``
+    seq: int = 0  # the number of the last demand-only write counted (placed_since)
 
     @staticmethod
     def read_from(mark: WriteMark, names: Names, area: str | None = None) -> Part:
         """The part whose reads began at ``mark`` and are done now."""
         return Part(names, mark.seen_by(names, area), area,
-                    area is not None and mark.overlapped())
+                    area is not None and mark.overlapped(),
+                    mark.in_area if area is not None else 0, mark.seq)
 
     def current(self) -> bool:
         """No write of this process since the read could have changed what it saw."""
         return not self.overlapped and generation_seen_by(self.names, self.area) == self.seen
+
+    def places_written(self, mark: WriteMark) -> frozenset[str] | None:
+        """When every write since this part was read, up to ``mark`` (taken for its
+        area), that it could see was demand-only: the codes of the areas those writes
+        named, among them the places their demands lay in, before and after; None
+        otherwise (read it again whole)."""
+        if self.overlapped or self.area is None:
+            return None
+        changing, seen = mark.seen_by(self.names, self.area)
+        if (changing, seen - mark.in_area) != (self.seen[0], self.seen[1] - self.in_area):
+            return None
+        return placed_since(self.seq, mark.seq, self.area)
 
 
 class _ReadOnly:
@@ -239,6 +265,7 @@ class Projection:
     networks: dict[int, NetworkReport] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)  # indicators → _data
     refreshes: int = 0  # parts read again (the tests count them)
+    patches: int = 0  # of those, demands read again only where written
 
     def _data(self) -> ScopeData:
         """The rows, with the demands and whistles read again if a write could have
@@ -251,14 +278,28 @@ class Projection:
         return self.data
 
     def _read_demands(self) -> None:
+        """Read the demands and whistles again: only those of the places the writes
+        since named, when only demand-only writes came (a step, a dispatch, a demand
+        raised or edited through the API: ~10 ms where the county's take ~200 ms), else
+        all of them."""
         s = self.data.scope
         mark, noting = write_mark(s.code), Noting(self.store)
+        places = self.demands.places_written(mark)
         with paused_gc():
-            demands = read_demands(noting, s.label, s.params())
-            whistles = read_whistles(noting, s.label, s.params())
+            if places is None:
+                demands = read_demands(noting, s.label, s.params())
+                whistles = read_whistles(noting, s.label, s.params())
+            else:
+                params = {**s.params(), "places": sorted(places)}
+                demands = _merged(self.data.demands, places,
+                                  read_demands(noting, s.label, params, only=True))
+                whistles = _merged(self.data.whistles, places,
+                                   read_whistles(noting, s.label, params, only=True))
+                self.patches += 1
         self.data = replace(self.data, demands=demands, whistles=whistles)
         # after the data: see _data
-        self.demands = Part.read_from(mark, noting.names, area=s.code)
+        self.demands = Part.read_from(mark, union(self.demands.names, noting.names),
+                                      area=s.code)
         self.reports = {}
         self.refreshes += 1
 
@@ -321,6 +362,14 @@ class Projection:
         data = self._data()
         with paused_gc():
             return plan_over(self.reads, data.scope, data.demands, **kw)
+
+
+def _merged(rows: list[Row], places: frozenset[str], again: list[Row]) -> list[Row]:
+    """``rows`` (demands or whistles, by code) with those raised in ``places`` replaced
+    by ``again``, as read again there."""
+    kept = [r for r in rows if (r["compound"] if r["compound"] is not None
+                                else r["community"]) not in places]
+    return sorted(kept + again, key=lambda r: r["code"])
 
 
 class Projections:

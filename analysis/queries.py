@@ -38,14 +38,21 @@ def child_level(scope_label: str) -> str | None:
     return child if child in AREAS else None
 
 
-def scoped(level: str, scope_label: str) -> str:
+def scoped(level: str, scope_label: str, only: bool = False) -> str:
     """``MATCH`` the nodes of ``level`` in the scope, one row each, with ``children``.
 
     ``children`` lists the codes of the child-scope nodes the item lies in (a compound in
     two grids has two); it is empty when the level is not below the child level.  When
     the scope lies below the level (the community of a compound) the item is the node
-    the scope lies in.
+    the scope lies in.  ``only``: just those whose code is in ``$places`` (the places a
+    kept read of the demands reads again, analysis.projection).
     """
+    text = _scoped(level, scope_label)
+    return text + f"\nWITH {VARS[level]}, children WHERE {VARS[level]}.code IN $places" \
+        if only else text
+
+
+def _scoped(level: str, scope_label: str) -> str:
     if level not in AREAS or scope_label not in AREAS:
         raise ValueError(f"{level} / {scope_label} is not on the spine")
     # Written from the scope node outwards: ArcadeDB matches a pattern from its first
@@ -64,6 +71,11 @@ def scoped(level: str, scope_label: str) -> str:
     else:
         return f"MATCH {''.join(parts)} WITH DISTINCT {var}, [] AS children"
     return f"MATCH {''.join(parts)} WITH {var}, {children} AS children"
+
+
+def only_name(name: str, only: bool) -> str:
+    """The name of a query, read for the places of ``$places`` only or not (``scoped``)."""
+    return f"{name}_only" if only else name
 
 
 _IN_COMMUNITIES = "[(c)-[:IN_GRID]->(:Grid)-[:PART_OF]->(x:Community) | x.code]"
@@ -196,29 +208,29 @@ def _demands_in(place: str) -> str:
 
 
 @cache
-def demands(scope_label: str) -> Query:
+def demands(scope_label: str, only: bool = False) -> Query:
     """Demands raised in the scope's compounds up to the as-of date, packed per compound
-    (``DEMAND_COLUMNS``)."""
-    text = scoped("Compound", scope_label) + f"""
+    (``DEMAND_COLUMNS``); ``only``: in the compounds of ``$places`` (``scoped``)."""
+    text = scoped("Compound", scope_label, only) + f"""
 RETURN c.code AS compound, null AS community, c.lat AS lat, c.lon AS lon, children,
   {_demands_in("c")}
 ORDER BY compound"""
-    return analysis_read(f"analysis_demands_{scope_label}", text)
+    return analysis_read(only_name(f"analysis_demands_{scope_label}", only), text)
 
 
 @cache
-def community_demands(scope_label: str) -> Query:
+def community_demands(scope_label: str, only: bool = False) -> Query:
     """Demands raised in one of the scope's communities rather than in a compound (only
     for scopes at or above a community), packed per community with the coordinates of
-    its compounds: the demand is placed at their centroid."""
-    text = scoped("Community", scope_label) + f"""
+    its compounds: the demand is placed at their centroid.  ``only``: as ``demands``."""
+    text = scoped("Community", scope_label, only) + f"""
 RETURN null AS compound, m.code AS community, children,
   [(m)<-[:PART_OF]-(:Grid)<-[:IN_GRID]-(x:Compound)
      WHERE x.lat IS NOT NULL AND x.lon IS NOT NULL
      | {{code: x.code, lat: x.lat, lon: x.lon}}] AS points,
   {_demands_in("m")}
 ORDER BY community"""
-    return analysis_read(f"analysis_community_demands_{scope_label}", text)
+    return analysis_read(only_name(f"analysis_community_demands_{scope_label}", only), text)
 
 
 @cache

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from analysis.queries import analysis_read, scoped
+from analysis.queries import analysis_read, only_name, scoped
 from analysis.tally import Indicator, Item, tally
 from graph import lifecycle
 from graph.i18n import N_, translate
@@ -66,23 +66,26 @@ ORDER BY code"""
 
 
 @cache
-def whistles_query(scope_label: str, level: str) -> Query:
+def whistles_query(scope_label: str, level: str, only: bool = False) -> Query:
     """Whistles raised in the scope's places of ``level`` (Compound, or Community for
-    those raised in a community itself) and dispatched to a unit by ``$as_of_end``."""
+    those raised in a community itself) and dispatched to a unit by ``$as_of_end``;
+    ``only``: in the places of ``$places`` (analysis.queries.scoped)."""
     if level not in ("Compound", "Community"):
         raise ValueError(f"whistles are raised in a compound or community, not {level}")
     var = "c" if level == "Compound" else "m"
-    text = scoped(level, scope_label) + "\n" + _WHISTLES_IN.format(
+    text = scoped(level, scope_label, only) + "\n" + _WHISTLES_IN.format(
         var=var, compound="c.code" if var == "c" else "null",
         community="m.code" if var == "m" else "null")
-    return analysis_read(f"analysis_whistles_{scope_label}_{level}", text)
+    return analysis_read(only_name(f"analysis_whistles_{scope_label}_{level}", only), text)
 
 
-def read_whistles(store: Store, label: str, params: dict[str, Any]) -> list[Row]:
-    """The whistles of the scope (see the module docstring), one row each."""
-    rows = store.read(whistles_query(label, "Compound"), **params)
+def read_whistles(store: Store, label: str, params: dict[str, Any], only: bool = False
+                  ) -> list[Row]:
+    """The whistles of the scope (see the module docstring), one row each; ``only``:
+    those raised in the places of ``params["places"]``."""
+    rows = store.read(whistles_query(label, "Compound", only), **params)
     if depth(label) <= depth("Community"):
-        rows += store.read(whistles_query(label, "Community"), **params)
+        rows += store.read(whistles_query(label, "Community", only), **params)
     return sorted(rows, key=lambda r: r["code"])
 
 

@@ -31,6 +31,7 @@ import time
 import uuid
 import weakref
 import zlib
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -140,6 +141,10 @@ def _budget(query: Query) -> float | None:
 # hash: bounded memory however many demands a process steps; two demands sharing a
 # bucket only cost a read again.
 DEMAND_BUCKETS = 4096
+# The last demand-only writes, each with the areas it named (:func:`placed_since`): a
+# kept read of a scope's demands reads again only the places they lie in, while the
+# writes since it was read are all still here.
+PLACED_LOG = 1024
 
 
 def _bucket(demand: str) -> int:
@@ -161,6 +166,8 @@ class _Counter:
         self._per_demand = [0] * DEMAND_BUCKETS  # and per demand (its bucket)
         self._placing = 0  # writes that began a demand-only statement
         self._placed = 0  # of those, the ones counted since
+        self._seq = 0  # demand-only writes counted, numbered in ``_log``
+        self._log: deque[frozenset[str]] = deque(maxlen=PLACED_LOG)  # their areas
         self._lock = threading.Lock()
 
     def begin_placed(self) -> None:
@@ -189,6 +196,9 @@ class _Counter:
                     self._anywhere[name] = self._anywhere.get(name, 0) + 1
             for code in codes if only_placed else ():
                 self._in_area[code] = self._in_area.get(code, 0) + 1
+            if only_placed:
+                self._seq += 1
+                self._log.append(codes)
             for bucket in {_bucket(d) for d in demands} if only_placed else ():
                 self._per_demand[bucket] += 1
 
@@ -208,7 +218,15 @@ class _Counter:
             return WriteMark(self._n, self._changing, dict(self._named),
                              dict(self._anywhere), area,
                              self._in_area.get(area, 0) if area is not None else 0,
-                             self._placed)
+                             self._placed, self._seq)
+
+    def placed_since(self, after: int, upto: int, area: str) -> frozenset[str] | None:
+        with self._lock:
+            first = self._seq - len(self._log) + 1  # the number of the oldest kept
+            if after + 1 < first or upto > self._seq:
+                return None
+            named = [self._log[n - first] for n in range(after + 1, upto + 1)]
+        return frozenset(code for codes in named if area in codes for code in codes)
 
 
 # what a write's demand-only statements changed (names), the areas their demands lie
@@ -239,6 +257,7 @@ class WriteMark:
     area: str | None  # the area it was taken for (write_mark), and its count
     in_area: int
     placed: int  # demand-only writes counted
+    seq: int = 0  # the number of the last one (placed_since)
 
     def seen_by(self, names: Names, area: str | None = None) -> tuple[int, int]:
         """:func:`generation_seen_by` as it stood at the mark (``area``: the one the
@@ -273,6 +292,14 @@ def generation_seen_by(names: Names, area: str | None = None, demand: str | None
     demand (or one sharing its bucket).  Read it before the read, as
     :func:`local_generation`."""
     return _WRITES.seen_by(names, area, demand)
+
+
+def placed_since(after: int, upto: int, area: str) -> frozenset[str] | None:
+    """Every area code named by the demand-only writes numbered ``after + 1`` to ``upto``
+    (``WriteMark.seq``) that named ``area``: among them, the places (compounds,
+    communities) their demands lay in before and after each write.  None when some of
+    those writes are no longer logged (:data:`PLACED_LOG`)."""
+    return _WRITES.placed_since(after, upto, area)
 
 
 def write_mark(area: str | None = None) -> WriteMark:

@@ -10,6 +10,7 @@ still: only the database's stamp can tell).
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Iterator
 
 import pytest
@@ -19,10 +20,12 @@ from test_matching import city
 from test_network import street
 
 from analysis import projection
+from analysis import queries as aq
 from analysis.gaps import gaps_from
 from analysis.indicators import Options, compute_indicators
 from analysis.matching import match_demands
 from analysis.network import build_network, network_report
+from analysis.whistle import whistles_query
 from graph import lifecycle
 from graph import store as store_module
 from graph.store import BoltStore, Query
@@ -174,6 +177,77 @@ def test_figures_of_places_alone_do_not_wait_for_a_demand_step(
     assert projection.indicators(store, "County", "K", NOW) is mixed
 
 
+LATER = "2025-06-01"
+STREETS_AND_COUNTY = (("Street", "S1"), ("Street", "S2"), ("County", "K"))
+
+
+def closures_at(store: BoltStore, as_of: str) -> list[tuple[float, float]]:
+    """Demand closure of S1, S2 and K at ``as_of``, from the projection."""
+    found = [projection.indicators(store, label, code, as_of).get("demand_closure")
+             for label, code in STREETS_AND_COUNTY]
+    return [(ind.numerator, ind.denominator) for ind in found]
+
+
+def step(store: BoltStore, name: str, demand: str, at: str, **given: object) -> None:
+    move = lifecycle.STEPS[name]
+    assert store.transaction(lambda tx: lifecycle.transit(
+        tx, move, demand, lifecycle.changes(move, at, given)))
+
+
+def test_demand_only_writes_read_again_only_the_places_they_name(
+        store: BoltStore, fresh: projection.Projections) -> None:
+    """D4 (dispatched, raised in C1 of street S1) accepted, then moved to C4 (of street
+    S2) as the API writes a move: each kept scope reads again only the demands of C1
+    and C4, and every figure equals the store path's.  At 2025-06-01 S1 has D1, D2 closed
+    of D1-D4, D6; S2 has D5 (open)."""
+    town().write(store)
+    later, scopes = LATER, STREETS_AND_COUNTY
+
+    def closures() -> list[tuple[float, float]]:
+        return closures_at(store, later)
+
+    def patched() -> list[tuple[int, int]]:
+        kept = [fresh.get(store, label, code, later) for label, code in scopes]
+        return [(p.refreshes, p.patches) for p in kept]
+
+    def the_store_path() -> None:
+        for label, code in scopes:
+            assert projection.indicators(store, label, code, later) == compute_indicators(
+                store, label, code, later), f"{label}:{code}"
+
+    assert closures() == [(2, 5), (0, 1), (2, 6)]
+    step(store, "accept", "D4", "2025-05-01T08:00:00")
+    step(store, "complete", "D4", "2025-05-02T08:00:00")
+    assert closures() == [(3, 5), (0, 1), (3, 6)]
+    assert patched() == [(1, 1), (0, 0), (1, 1)]
+    write_graph(store, [], [RelRecord("RAISED_IN", "Demand", "D4", "Compound", "C4")],
+                stamp=False)  # the move: its old place's areas and its new place's
+    assert closures() == [(2, 4), (1, 2), (3, 6)]
+    assert patched() == [(2, 2), (1, 1), (2, 2)] and fresh.builds == 3
+    the_store_path()
+    # a write that does not say where: every scope reads its demands again whole
+    run(store, "MATCH (d:Demand {code: $code}) SET d.status = 'done'", code="D5")
+    assert closures() == [(2, 4), (2, 2), (4, 6)]
+    assert patched() == [(3, 2), (2, 1), (3, 2)]
+    the_store_path()
+
+
+def test_demands_are_read_again_whole_once_the_writes_since_are_not_logged(
+        store: BoltStore, fresh: projection.Projections, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    town().write(store)
+    monkeypatch.setattr(store_module._WRITES, "_log", deque(maxlen=1))
+    assert closure(store) == (2, 5)
+    step(store, "accept", "D4", NOW + "T08:00:00")
+    step(store, "complete", "D4", NOW + "T09:00:00")  # two writes: one is logged
+    assert closure(store) == (3, 5)
+    kept = fresh.get(store, "County", "K", NOW)
+    assert (kept.refreshes, kept.patches) == (1, 0)
+    step(store, "review", "D4", NOW + "T10:00:00", satisfaction=5)  # one write: logged
+    assert closure(store) == (3, 5)
+    assert (kept.refreshes, kept.patches) == (2, 1)
+
+
 def test_a_demand_step_reads_again_only_the_demands_of_the_areas_it_lies_under(
         store: BoltStore, fresh: projection.Projections) -> None:
     """At 2025-06-01: street S1 has D1, D2 closed of D1-D4, D6; street S2 has D5 (open)."""
@@ -211,13 +285,10 @@ def test_a_demand_raised_as_the_api_writes_it_is_read_again_only_where_it_lies(
     (graph.writer without the stamp): S1's demands are not read again, S2's and K's are.
     At 2025-06-01 S1 has 2 of 5 demands closed, S2 0 of 1, K 2 of 6."""
     town().write(store)
-    later = "2025-06-01"
-    scopes = (("Street", "S1"), ("Street", "S2"), ("County", "K"))
+    later, scopes = LATER, STREETS_AND_COUNTY
 
     def closures() -> list[tuple[float, float]]:
-        found = [projection.indicators(store, label, code, later).get("demand_closure")
-                 for label, code in scopes]
-        return [(ind.numerator, ind.denominator) for ind in found]
+        return closures_at(store, later)
 
     def refreshes() -> list[int]:
         return [fresh.get(store, label, code, later).refreshes for label, code in scopes]
@@ -366,3 +437,17 @@ def test_a_warm_match_does_not_wait_for_a_network_analysis(
     finally:
         release.set()
         measuring.join()
+
+
+def test_the_reads_of_places_only_filter_the_scope_walk_by_a_parameter() -> None:
+    """The queries a patch reads with: the scope's, with the places it walks to kept
+    only when their code is in ``$places`` (no code spliced into the text)."""
+    full, only = aq.demands("County"), aq.demands("County", only=True)
+    assert only.name == "analysis_demands_County_only" and full.name == "analysis_demands_County"
+    walk = aq.scoped("Compound", "County")
+    assert only.cypher == full.cypher.replace(
+        walk, walk + "\nWITH c, children WHERE c.code IN $places")
+    assert aq.community_demands("Street", only=True).cypher.startswith(
+        aq.scoped("Community", "Street") + "\nWITH m, children WHERE m.code IN $places\n")
+    assert whistles_query("County", "Compound", only=True).name == (
+        "analysis_whistles_County_Compound_only")

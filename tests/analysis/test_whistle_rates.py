@@ -33,8 +33,10 @@ from typing import Any
 import pytest
 from analysis_builder import G
 
+from analysis import projection
 from analysis.indicators import compute_indicators
 from analysis.tally import Indicator
+from graph import lifecycle
 from graph.store import BoltStore
 
 A = "2026-03-10"
@@ -170,3 +172,26 @@ def test_the_query_text() -> None:
     assert whistles_query("Street", "Community") is whistles_query("Street", "Community")
     with pytest.raises(ValueError):
         whistles_query("Street", "Grid")
+
+
+def test_the_projection_reads_again_only_the_place_of_a_whistle_signed_for(
+        county: BoltStore) -> None:
+    """W3 (C1, due to respond on A) signed for on A: in time, so the response rate goes
+    from 4/7 to 5/7; the kept county reads again only C1's demands and whistles."""
+    kept = projection.shared()
+    kept.clear()
+    try:
+        def response() -> Indicator:
+            return projection.indicators(county, "County", "K", A).get("whistle_response_rate")
+
+        assert fig(response()) == (4, 7)
+        accept = lifecycle.STEPS["accept"]
+        assert county.transaction(lambda tx: lifecycle.transit(
+            tx, accept, "W3", lifecycle.changes(accept, A + "T08:00:00", {})))
+        assert fig(response()) == (5, 7) and response().extra["overdue"] == ["W2", "W7"]
+        entry = kept.get(county, "County", "K", A)
+        assert (entry.refreshes, entry.patches) == (1, 1)
+        assert projection.indicators(county, "County", "K", A) == compute_indicators(
+            county, "County", "K", A)
+    finally:
+        kept.clear()
