@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, Protocol, TypeVar, cast
 
 import neo4j
@@ -225,7 +226,7 @@ class _Counter:
             first = self._seq - len(self._log) + 1  # the number of the oldest kept
             if after + 1 < first or upto > self._seq:
                 return None
-            named = [self._log[n - first] for n in range(after + 1, upto + 1)]
+            named = list(islice(self._log, after + 1 - first, upto + 1 - first))
         return frozenset(code for codes in named if area in codes for code in codes)
 
 

@@ -388,3 +388,22 @@ def test_a_read_overlapping_a_demand_only_write_is_told(store: BoltStore) -> Non
     after = write_mark()
     store.write(Query("t_plain2", "MATCH (d:Demand {code: 'D2'}) SET d.title = 'v'"))
     assert not after.overlapped()
+
+
+def test_the_log_of_demand_only_writes_names_their_areas_while_it_reaches_back(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store_module, "PLACED_LOG", 2)
+    counter = store_module._Counter()
+    demand = frozenset({"Demand"})
+    counter.bump(demand, (demand, frozenset({"C1", "S1", "K"}), frozenset({"D1"})), True)
+    counter.bump(demand, (frozenset(), frozenset({"C9"}), frozenset()), False)  # not placed
+    counter.bump(demand, (demand, frozenset({"C4", "S2", "K"}), frozenset({"D2"})), True)
+    assert counter.mark("K").seq == 2
+    assert counter.placed_since(0, 2, "K") == {"C1", "S1", "C4", "S2", "K"}
+    assert counter.placed_since(0, 2, "S2") == {"C4", "S2", "K"}
+    assert counter.placed_since(1, 2, "S1") == frozenset()
+    assert counter.placed_since(2, 2, "K") == frozenset()
+    counter.bump(demand, (demand, frozenset({"M1", "S1", "K"}), frozenset({"D3"})), True)
+    assert counter.placed_since(0, 3, "K") is None  # write 1 is no longer logged
+    assert counter.placed_since(1, 3, "K") == {"C4", "S2", "M1", "S1", "K"}
+    assert counter.placed_since(1, 4, "K") is None  # not yet written
