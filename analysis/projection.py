@@ -280,7 +280,8 @@ class Projection:
     def _read_demands(self) -> None:
         """Read the demands and whistles again: only those of the places the writes
         since named, when only demand-only writes came (a step, a dispatch, a demand
-        raised or edited through the API: ~10 ms where the county's take ~200 ms), else
+        raised, edited or moved through the API: the county's figures again in 0.034 s
+        after a step, 0.090 s with all its demands read, ``bench/analysis.py``), else
         all of them."""
         s = self.data.scope
         mark, noting = write_mark(s.code), Noting(self.store)
