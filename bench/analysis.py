@@ -221,11 +221,10 @@ def step_elsewhere(store: Store, counties: list[str], as_of: str) -> None:
     run: the demands read again in every county (the parts keep no area, as before)."""
     if len(counties) < 2:
         return
-    pick = TOUCHES[0][2].replace(" RETURN d.code AS code", " RETURN d.code AS code, "
-                                                           "d.status AS status, d.title AS title")
+    pick = _A_DEMAND.replace(" LIMIT 1", ", d.title AS title LIMIT 1")
     code, status, title = (store.read(Query("bench_pick_step", pick), county=counties[0])[0][k]
-                           for k in ("code", "status", "title"))
-    step = lifecycle.transition_query(lifecycle.UNGUARDED)  # status set to itself
+                           for k in ("code", "from", "title"))
+    step = TOUCHES[0][1]  # the life-cycle step, its status set to itself
     titles = cycle((f"{title}（改）", title))  # an edit must change something to be written
 
     def edit(new: str | None = None) -> object:

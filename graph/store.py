@@ -195,13 +195,13 @@ class _Counter:
                 self._named[name] = self._named.get(name, 0) + 1
                 if name not in only_placed:
                     self._anywhere[name] = self._anywhere.get(name, 0) + 1
-            for code in codes if only_placed else ():
-                self._in_area[code] = self._in_area.get(code, 0) + 1
             if only_placed:
+                for code in codes:
+                    self._in_area[code] = self._in_area.get(code, 0) + 1
+                for bucket in {_bucket(d) for d in demands}:
+                    self._per_demand[bucket] += 1
                 self._seq += 1
                 self._log.append(codes)
-            for bucket in {_bucket(d) for d in demands} if only_placed else ():
-                self._per_demand[bucket] += 1
 
     @property
     def value(self) -> int:
